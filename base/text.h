@@ -1,0 +1,30 @@
+// Small text helpers shared by the parsers: splitting and strict number parsing.
+#pragma once
+
+#include <charconv>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nfsroot {
+
+// Splits on every separator; "a,,b" gives {"a", "", "b"} and "" gives {""}.
+[[nodiscard]] std::vector<std::string_view> split(std::string_view text, char separator);
+
+// Strips spaces and tabs at both ends.
+[[nodiscard]] std::string_view trim(std::string_view text);
+
+// The whole text must be a decimal number in range; no sign for unsigned types, no spaces.
+template <class Integer>
+[[nodiscard]] std::optional<Integer> parse_decimal(std::string_view text) {
+  Integer value{};
+  if (text.empty() || text.front() == '+') return std::nullopt;
+  auto [end, status] = std::from_chars(text.data(), text.data() + text.size(), value, 10);
+  if (status != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+[[nodiscard]] std::string join(const std::vector<std::string>& parts, std::string_view separator);
+
+}  // namespace nfsroot

@@ -1,0 +1,533 @@
+// Kernel command line -> BootConfig, with the semantics of the kernel's nfsroot.rst and
+// net/ipv4/ipconfig.c, of initramfs-tools and of dracut.
+#include "init/boot_config.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <utility>
+
+#include "base/text.h"
+
+namespace nfsroot {
+
+namespace {
+
+constexpr std::string_view kOwnPrefix = "nfsroot-init.";
+constexpr std::size_t kMaxHostnameLength = 64;    // __NEW_UTS_LEN
+constexpr std::size_t kMaxInterfaceNameLength = 15;  // IFNAMSIZ - 1
+constexpr std::size_t kMaxDhcpOptionLength = 255;    // RFC 2132 2: one length octet
+
+class Parser {
+ public:
+  ParsedBootConfig parse(const KernelCommandLine& line);
+
+ private:
+  void parameter(const KernelParameter& parameter);
+  void ip(std::string_view option, std::string_view value);
+  void ip_kernel_form(std::string_view option, std::string_view value, const std::vector<std::string_view>& fields);
+  std::optional<Ipv4Address> address_field(std::string_view option, std::string_view value, std::string_view field,
+                                           std::string_view what);
+  bool autoconf_word(std::string_view option, std::string_view value, std::string_view word);
+  void nfsroot(std::string_view value);
+  void dracut_root(std::string_view value, std::string_view scheme);
+  void root(std::string_view value);
+  void break_points(std::string_view option, std::string_view value);
+  void own_option(std::string_view key, std::string_view value);
+  std::optional<int> seconds(std::string_view option, std::string_view value, int minimum, int fallback);
+
+  void warn(std::string_view option, std::string_view value, std::string_view problem, std::string_view instead) {
+    std::string line(option);
+    line += '=';
+    line += value;
+    line += ": ";
+    line += problem;
+    if (!instead.empty()) {
+      line += "; ";
+      line += instead;
+    }
+    result_.warnings.push_back(std::move(line));
+  }
+
+  ParsedBootConfig result_;
+  BootConfig& config_ = result_.config;
+  std::optional<int> rootdelay_;
+  std::optional<int> own_mount_timeout_;
+  bool root_nfs_spec_given_ = false;  // root=nfs:… / root=nfs4:…, which wins over nfsroot=
+  bool nfsroot_given_ = false;
+  std::vector<std::string> nfsopts_;  // nfsopts= and rootflags=, appended after the rest
+};
+
+ParsedBootConfig Parser::parse(const KernelCommandLine& line) {
+  for (const auto& parameter : line.parameters) this->parameter(parameter);
+  if (own_mount_timeout_) {
+    config_.mount_timeout_seconds = *own_mount_timeout_;
+  } else if (rootdelay_) {
+    config_.mount_timeout_seconds = *rootdelay_;
+  }
+  if (root_nfs_spec_given_ && nfsroot_given_) {
+    result_.warnings.push_back(
+        "nfsroot=: ignored because root=" + config_.root_argument +
+        " names the NFS root too; remove one of them");
+  }
+  config_.nfs.options.insert(config_.nfs.options.end(), nfsopts_.begin(), nfsopts_.end());
+  std::sort(config_.breaks.begin(), config_.breaks.end());
+  config_.breaks.erase(std::unique(config_.breaks.begin(), config_.breaks.end()), config_.breaks.end());
+  config_.init_arguments = line.init_arguments;
+  return std::move(result_);
+}
+
+void Parser::parameter(const KernelParameter& parameter) {
+  const std::string_view key = parameter.key;
+  const bool has_value = parameter.value.has_value();
+  const std::string_view value = has_value ? std::string_view(*parameter.value) : std::string_view{};
+
+  if (key.starts_with(kOwnPrefix)) {
+    own_option(key.substr(kOwnPrefix.size()), value);
+  } else if (key == "ip" || key == "nfsaddrs") {
+    if (config_.ip.given) {
+      result_.warnings.push_back(std::string(key) + "=" + std::string(value) +
+                                 ": ip= given more than once; the last one is used, as the kernel does");
+    }
+    ip(key, value);
+  } else if (key == "nfsroot" && has_value) {
+    nfsroot_given_ = true;
+    if (!root_nfs_spec_given_) nfsroot(value);
+  } else if (key == "root" && has_value) {
+    root(value);
+  } else if (key == "nfsopts" && has_value) {
+    // initramfs-tools: extra options for the NFS mount.
+    for (const auto option : split(value, ',')) {
+      if (!option.empty()) nfsopts_.emplace_back(option);
+    }
+  } else if (key == "rootflags" && has_value) {
+    for (const auto option : split(value, ',')) {
+      if (!option.empty()) nfsopts_.emplace_back(option);
+    }
+  } else if (key == "ro" && !has_value) {
+    config_.read_only = true;
+  } else if (key == "rw" && !has_value) {
+    config_.read_only = false;
+  } else if (key == "init" && has_value) {
+    if (!value.starts_with('/')) {
+      warn(key, value, "not an absolute path", "searching /sbin/init, /etc/init, /bin/init, /bin/sh instead");
+    } else {
+      config_.init = std::string(value);
+    }
+  } else if (key == "rootdelay" && has_value) {
+    rootdelay_ = seconds(key, value, 0, config_.mount_timeout_seconds);
+  } else if (key == "panic" && has_value) {
+    if (const auto number = parse_decimal<int>(value)) {
+      config_.panic_seconds = *number;
+    } else {
+      warn(key, value, "not a whole number of seconds", "using a rescue shell on failure instead");
+    }
+  } else if (key == "break") {
+    break_points(key, has_value ? value : "premount");  // initramfs-tools: a bare break is premount
+  } else if (key == "rd.break") {
+    if (has_value) {
+      break_points(key, value);
+    } else {
+      config_.breaks.push_back(BreakPoint::Init);  // dracut: a bare rd.break stops before switch_root
+    }
+  } else if (key == "debug") {
+    config_.debug = true;
+  } else if (key == "quiet" && !has_value) {
+    config_.quiet = true;
+  } else if (key == "BOOTIF" && has_value) {
+    // pxelinux IPAPPEND 2: "01-" (ARP hardware type 1, Ethernet) then the MAC with dashes.
+    std::string_view mac = value;
+    if (mac.size() == 20 && mac[2] == '-') {
+      if (mac.substr(0, 2) != "01") {
+        warn(key, value, "hardware type is not 01 (Ethernet)", "ignoring BOOTIF=");
+        return;
+      }
+      mac.remove_prefix(3);
+    }
+    if (const auto parsed = MacAddress::parse(mac)) {
+      config_.boot_interface = *parsed;
+    } else {
+      warn(key, value, "not 01-xx-xx-xx-xx-xx-xx", "ignoring BOOTIF= and trying every Ethernet interface");
+    }
+  } else if (key == "dhcpclass" && has_value) {
+    if (value.empty() || value.size() > kMaxDhcpOptionLength) {
+      warn(key, value, "must be 1 to 255 characters",
+           "sending the default class \"" + std::string(kDefaultDhcpClass) + "\" instead");
+    } else {
+      config_.dhcp_class = std::string(value);
+    }
+  } else if (key == "carrier_timeout" && has_value) {
+    if (const auto number = seconds(key, value, 0, config_.carrier_timeout_seconds)) {
+      config_.carrier_timeout_seconds = *number;
+    }
+  } else if (key == "nfsrootdebug") {
+    config_.nfs_debug = true;
+  }
+  // Anything else belongs to the kernel or to the root system: ignored, as the kernel does.
+}
+
+std::optional<int> Parser::seconds(std::string_view option, std::string_view value, int minimum, int fallback) {
+  const auto number = parse_decimal<int>(value);
+  if (!number || *number < minimum) {
+    warn(option, value, "not a whole number of seconds >= " + std::to_string(minimum),
+         "using " + std::to_string(fallback) + " s instead");
+    return std::nullopt;
+  }
+  return number;
+}
+
+// --- ip= -----------------------------------------------------------------------------------
+
+// ipconfig.c ic_proto_name(): returns true when `word` names a protocol (or off/none) and
+// records it; "dhcp,<type>,<value>" carries a client identifier.
+bool Parser::autoconf_word(std::string_view option, std::string_view value, std::string_view word) {
+  IpConfig& ip = config_.ip;
+  if (word == "on" || word == "any") {
+    ip.autoconf = IpAutoconf::On;
+  } else if (word == "off" || word == "none") {
+    ip.autoconf = IpAutoconf::Off;
+  } else if (word == "bootp") {
+    ip.autoconf = IpAutoconf::Bootp;
+  } else if (word == "rarp") {
+    ip.autoconf = IpAutoconf::Rarp;
+    warn(option, value, "RARP is not supported", "using DHCP instead");
+  } else if (word == "both") {
+    ip.autoconf = IpAutoconf::Both;
+  } else if (word.starts_with("dhcp")) {
+    ip.autoconf = IpAutoconf::Dhcp;
+    const std::string_view rest = word.substr(4);
+    if (rest.starts_with(',')) {
+      const auto comma = rest.find(',', 1);
+      if (comma == std::string_view::npos) {
+        warn(option, value, "client identifier needs dhcp,<type>,<value>", "sending none");
+        return true;
+      }
+      const std::string_view type_text = rest.substr(1, comma - 1);
+      std::uint8_t type = 0;
+      const bool hex = type_text.starts_with("0x") || type_text.starts_with("0X");
+      const std::string_view digits = hex ? type_text.substr(2) : type_text;
+      auto [end, status] = std::from_chars(digits.data(), digits.data() + digits.size(), type, hex ? 16 : 10);
+      const std::string_view id = rest.substr(comma + 1);
+      if (digits.empty() || status != std::errc{} || end != digits.data() + digits.size()) {
+        warn(option, value, "client identifier type '" + std::string(type_text) + "' is not a number 0..255",
+             "sending no client identifier");
+      } else if (id.empty() || id.size() + 1 > kMaxDhcpOptionLength) {
+        warn(option, value, "client identifier must be 1 to 254 characters", "sending none");
+      } else {
+        ip.client_id = DhcpClientId{type, std::string(id)};
+      }
+    } else if (rest == "6") {
+      warn(option, value, "DHCPv6 is not supported", "using DHCP (IPv4) instead");
+    } else if (!rest.empty()) {
+      warn(option, value, "unknown protocol '" + std::string(word) + "'", "using DHCP");
+    }
+  } else if (word == "auto6" || word == "either6" || word == "link6") {
+    ip.autoconf = IpAutoconf::Dhcp;
+    warn(option, value, "IPv6 configuration is not supported", "using DHCP (IPv4) instead");
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void Parser::ip(std::string_view option, std::string_view value) {
+  config_.ip = IpConfig{};
+  config_.ip.given = true;
+  if (value.empty()) {
+    config_.ip.autoconf = IpAutoconf::Off;  // ipconfig.c: an empty ip= turns configuration off
+    return;
+  }
+  if (autoconf_word(option, value, value)) return;
+
+  const auto fields = split(value, ':');
+  // dracut: ip=<interface>:<autoconf>[:<mtu>[:<macaddr>]]. The kernel form has an address (or
+  // nothing) first, so a first field that is neither marks this form.
+  if (fields.size() >= 2 && !fields[0].empty() && !Ipv4Address::parse(fields[0]) &&
+      fields[0].find_first_not_of("0123456789.") != std::string_view::npos) {
+    IpAutoconf saved = config_.ip.autoconf;
+    if (autoconf_word(option, value, fields[1])) {
+      config_.ip.device = std::string(fields[0]);
+      if (fields.size() > 2) {
+        warn(option, value, "dracut's <mtu> and <macaddr> fields are not supported", "ignoring them");
+      }
+      return;
+    }
+    config_.ip.autoconf = saved;
+  }
+  ip_kernel_form(option, value, fields);
+}
+
+std::optional<Ipv4Address> Parser::address_field(std::string_view option, std::string_view value,
+                                                 std::string_view field, std::string_view what) {
+  const auto address = Ipv4Address::parse(field);
+  if (!address) {
+    warn(option, value, std::string(what) + " '" + std::string(field) + "' is not an IPv4 address (a.b.c.d)",
+         "ignoring it");
+    return std::nullopt;
+  }
+  if (address->is_unspecified()) return std::nullopt;  // nfsroot.rst: 0.0.0.0 means "not set"
+  return address;
+}
+
+void Parser::ip_kernel_form(std::string_view option, std::string_view value,
+                            const std::vector<std::string_view>& fields) {
+  IpConfig& ip = config_.ip;
+  for (std::size_t index = 0; index < fields.size(); ++index) {
+    const std::string_view field = fields[index];
+    if (field.empty()) continue;  // skipped, but the index still advances
+    switch (index) {
+      case 0: ip.client = address_field(option, value, field, "client address"); break;
+      case 1: ip.server = address_field(option, value, field, "server address"); break;
+      case 2: ip.gateway = address_field(option, value, field, "gateway"); break;
+      case 3:
+        ip.netmask = address_field(option, value, field, "netmask");
+        if (ip.netmask && !prefix_length(*ip.netmask)) {
+          warn(option, value, "netmask '" + std::string(field) + "' is not contiguous",
+               "deriving it from the address class instead");
+          ip.netmask.reset();
+        }
+        break;
+      case 4: {
+        // "host.nisdomain": the kernel splits at the first dot.
+        const auto dot = field.find('.');
+        std::string_view host = field.substr(0, dot);
+        if (dot != std::string_view::npos) ip.nis_domain = std::string(field.substr(dot + 1));
+        if (host.size() > kMaxHostnameLength) {
+          warn(option, value, "hostname longer than 64 characters", "cutting it to 64");
+          host = host.substr(0, kMaxHostnameLength);
+        }
+        ip.hostname = std::string(host);
+        break;
+      }
+      case 5:
+        if (field.size() > kMaxInterfaceNameLength || field.find('/') != std::string_view::npos) {
+          warn(option, value, "device '" + std::string(field) + "' is not an interface name",
+               "trying every Ethernet interface instead");
+        } else {
+          ip.device = std::string(field);
+        }
+        break;
+      case 6:
+        if (!autoconf_word(option, value, field)) {
+          warn(option, value, "unknown autoconf '" + std::string(field) + "'",
+               "using off/none semantics (static with a client address, else DHCP)");
+          ip.autoconf = IpAutoconf::Unset;
+        }
+        break;
+      case 7: ip.dns0 = address_field(option, value, field, "DNS server 0"); break;
+      case 8: ip.dns1 = address_field(option, value, field, "DNS server 1"); break;
+      case 9: ip.ntp0 = address_field(option, value, field, "NTP server"); break;
+      default:
+        warn(option, value, "more than 10 fields", "ignoring field " + std::to_string(index + 1) + " and later");
+        return;
+    }
+  }
+}
+
+// --- root, nfsroot= ------------------------------------------------------------------------
+
+// fs/nfs/nfsroot.c root_nfs_parse_addr(): the server is a leading dotted quad followed by ':'
+// or the end. Something that looks like "name:/path" is reported: there is no DNS at boot.
+void Parser::nfsroot(std::string_view value) {
+  NfsRootSpec spec;
+  if (value == "auto") {  // initramfs-tools: server and path from DHCP
+    config_.nfs = spec;
+    return;
+  }
+  std::string_view rest = value;
+  const auto colon = rest.find(':');
+  if (!rest.starts_with('/') && colon != std::string_view::npos && rest.find(',') > colon) {
+    const std::string_view server = rest.substr(0, colon);
+    if (const auto address = Ipv4Address::parse(server)) {
+      spec.server = *address;
+    } else {
+      warn("nfsroot", value, "server '" + std::string(server) + "' is not an IPv4 address (there is no DNS at boot)",
+           "taking the server from DHCP instead");
+    }
+    rest.remove_prefix(colon + 1);
+  } else if (Ipv4Address::parse(rest)) {
+    spec.server = Ipv4Address::parse(rest);
+    rest = {};
+  }
+  const auto comma = rest.find(',');
+  std::string_view path = rest.substr(0, comma);
+  if (path == "default") path = {};
+  if (!path.empty() && !path.starts_with('/')) {
+    // nfs_root_setup(): a relative name lives under /tftpboot/.
+    spec.path = "/tftpboot/" + std::string(path);
+  } else {
+    spec.path = std::string(path);
+  }
+  if (comma != std::string_view::npos) {
+    for (const auto option : split(rest.substr(comma + 1), ',')) {
+      if (!option.empty()) spec.options.emplace_back(option);
+    }
+  }
+  config_.nfs = std::move(spec);
+}
+
+// dracut: root=nfs:[<server-ip>:]<root-dir>[:<nfs-options>] (nfs-lib.sh nfsroot_to_var).
+void Parser::dracut_root(std::string_view value, std::string_view scheme) {
+  NfsRootSpec spec;
+  spec.version = scheme == "nfs4" ? 4 : 0;
+  std::string_view rest = value.substr(scheme.size() + 1);
+  const auto server_end = rest.find(":/");
+  if (server_end != std::string_view::npos) {
+    const std::string_view server = rest.substr(0, server_end);
+    if (const auto address = Ipv4Address::parse(server)) {
+      spec.server = *address;
+    } else {
+      warn("root", value, "server '" + std::string(server) + "' is not an IPv4 address (there is no DNS at boot)",
+           "taking the server from DHCP instead");
+    }
+    rest.remove_prefix(server_end + 1);
+  }
+  const auto options_start = rest.find(':');
+  spec.path = std::string(rest.substr(0, options_start));
+  if (!spec.path.empty() && !spec.path.starts_with('/')) {
+    warn("root", value, "path '" + spec.path + "' does not start with '/'", "using the DHCP root-path instead");
+    spec.path.clear();
+  }
+  if (options_start != std::string_view::npos) {
+    for (const auto option : split(rest.substr(options_start + 1), ',')) {
+      if (!option.empty()) spec.options.emplace_back(option);
+    }
+  }
+  config_.nfs = std::move(spec);
+  root_nfs_spec_given_ = true;
+}
+
+void Parser::root(std::string_view value) {
+  config_.root_argument = std::string(value);
+  config_.root_kind = RootKind::Nfs;
+  if (value == "/dev/nfs") return;
+  if (value == "dhcp") {  // dracut: the root-path from DHCP
+    config_.nfs = NfsRootSpec{};
+    root_nfs_spec_given_ = true;
+    return;
+  }
+  for (const std::string_view scheme : {"nfs", "nfs4"}) {
+    if (value.starts_with(scheme) && value.size() > scheme.size() && value[scheme.size()] == ':') {
+      dracut_root(value, scheme);
+      return;
+    }
+  }
+  config_.root_kind = RootKind::Other;
+}
+
+// --- break= ---------------------------------------------------------------------------------
+
+void Parser::break_points(std::string_view option, std::string_view value) {
+  struct Name {
+    std::string_view name;
+    BreakPoint point;
+  };
+  // initramfs-tools' names, then dracut's hooks mapped to the step they precede here.
+  static constexpr std::array<Name, 14> kNames{{
+      {"top", BreakPoint::Top},           {"modules", BreakPoint::Modules},
+      {"premount", BreakPoint::Premount}, {"mount", BreakPoint::Mount},
+      {"mountroot", BreakPoint::Mount},   {"bottom", BreakPoint::Bottom},
+      {"init", BreakPoint::Init},         {"cmdline", BreakPoint::Top},
+      {"pre-udev", BreakPoint::Modules},  {"pre-trigger", BreakPoint::Modules},
+      {"initqueue", BreakPoint::Premount}, {"pre-mount", BreakPoint::Mount},
+      {"pre-pivot", BreakPoint::Bottom},  {"cleanup", BreakPoint::Init},
+  }};
+  for (const auto word : split(value, ',')) {
+    const auto found = std::find_if(kNames.begin(), kNames.end(), [&](const Name& n) { return n.name == word; });
+    if (found == kNames.end()) {
+      warn(option, value, "unknown break point '" + std::string(word) + "'",
+           "known: top, modules, premount, mount, bottom, init (and dracut's hook names)");
+    } else {
+      config_.breaks.push_back(found->point);
+    }
+  }
+}
+
+// --- nfsroot-init.* -------------------------------------------------------------------------
+
+void Parser::own_option(std::string_view key, std::string_view value) {
+  const std::string option = std::string(kOwnPrefix) + std::string(key);
+  if (key == "overlay") {
+    config_.overlay_entries.emplace_back(value);
+  } else if (key == "mount_timeout") {
+    if (const auto number = seconds(option, value, 0, config_.mount_timeout_seconds)) own_mount_timeout_ = number;
+  } else if (key == "dhcp_timeout") {
+    if (const auto number = seconds(option, value, 1, config_.dhcp_timeout_seconds)) {
+      config_.dhcp_timeout_seconds = *number;
+    }
+  } else if (key == "poweroff_after") {
+    for (const BootStep step : {BootStep::Plan, BootStep::Modules, BootStep::Network, BootStep::Root,
+                                BootStep::Unions}) {
+      if (to_string(step) == value) {
+        config_.poweroff_after = step;
+        return;
+      }
+    }
+    warn(option, value, "unknown step", "known: plan, modules, network, root, unions; booting normally");
+  } else {
+    warn(option, value, "unknown nfsroot-init option", "ignoring it; see nfsroot-init(8) for the list");
+  }
+}
+
+}  // namespace
+
+NetworkMode IpConfig::mode() const {
+  switch (autoconf) {
+    case IpAutoconf::On:
+    case IpAutoconf::Dhcp:
+    case IpAutoconf::Bootp:
+    case IpAutoconf::Rarp:
+    case IpAutoconf::Both:
+      return NetworkMode::Dhcp;
+    case IpAutoconf::Off:
+      return client ? NetworkMode::Static : NetworkMode::Off;
+    case IpAutoconf::Unset:
+      break;
+  }
+  if (client) return NetworkMode::Static;
+  return NetworkMode::Dhcp;
+}
+
+ParsedBootConfig parse_boot_config(const KernelCommandLine& line) { return Parser{}.parse(line); }
+
+ParsedBootConfig parse_boot_config(std::string_view command_line) {
+  return parse_boot_config(split_kernel_command_line(command_line));
+}
+
+std::string_view to_string(BreakPoint point) {
+  switch (point) {
+    case BreakPoint::Top: return "top";
+    case BreakPoint::Modules: return "modules";
+    case BreakPoint::Premount: return "premount";
+    case BreakPoint::Mount: return "mount";
+    case BreakPoint::Bottom: return "bottom";
+    case BreakPoint::Init: return "init";
+  }
+  return "?";
+}
+
+std::string_view to_string(BootStep step) {
+  switch (step) {
+    case BootStep::Plan: return "plan";
+    case BootStep::Modules: return "modules";
+    case BootStep::Network: return "network";
+    case BootStep::Root: return "root";
+    case BootStep::Unions: return "unions";
+  }
+  return "?";
+}
+
+std::string_view to_string(IpAutoconf autoconf) {
+  switch (autoconf) {
+    case IpAutoconf::Unset: return "unset";
+    case IpAutoconf::Off: return "off";
+    case IpAutoconf::On: return "on";
+    case IpAutoconf::Dhcp: return "dhcp";
+    case IpAutoconf::Bootp: return "bootp";
+    case IpAutoconf::Rarp: return "rarp";
+    case IpAutoconf::Both: return "both";
+  }
+  return "?";
+}
+
+}  // namespace nfsroot

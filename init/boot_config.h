@@ -1,0 +1,107 @@
+// BootConfig: everything the kernel command line says about this boot, typed and checked.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "init/cmdline.h"
+#include "net/ipv4.h"
+
+namespace nfsroot {
+
+// The <autoconf> field of ip= (nfsroot.rst), or the whole ip= value when it is one word.
+enum class IpAutoconf : std::uint8_t { Unset, Off, On, Dhcp, Bootp, Rarp, Both };
+
+// What the network step does, derived from ip= (see IpConfig::mode()).
+enum class NetworkMode : std::uint8_t { Dhcp, Static, Off };
+
+struct DhcpClientId {
+  std::uint8_t type = 0;  // RFC 2132 9.14: 0 = opaque text, 1 = Ethernet address, …
+  std::string value;
+  auto operator<=>(const DhcpClientId&) const = default;
+};
+
+// ip=<client-ip>:<server-ip>:<gw-ip>:<netmask>:<hostname>:<device>:<autoconf>:<dns0-ip>:<dns1-ip>:<ntp0-ip>
+struct IpConfig {
+  bool given = false;  // an ip= or nfsaddrs= was on the line
+  std::optional<Ipv4Address> client;
+  std::optional<Ipv4Address> server;
+  std::optional<Ipv4Address> gateway;
+  std::optional<Ipv4Address> netmask;
+  std::string hostname;
+  std::string nis_domain;  // the part after the first '.' of <hostname>
+  std::string device;
+  IpAutoconf autoconf = IpAutoconf::Unset;
+  std::optional<Ipv4Address> dns0;
+  std::optional<Ipv4Address> dns1;
+  std::optional<Ipv4Address> ntp0;
+  std::optional<DhcpClientId> client_id;  // ip=dhcp,<type>,<value>
+
+  // No ip= at all means DHCP, as initramfs-tools does for an NFS root. A client address with
+  // autoconf empty, off or none is a static configuration; off or none without one disables
+  // configuration; every dynamic protocol is DHCP here.
+  [[nodiscard]] NetworkMode mode() const;
+};
+
+// Where the NFS root comes from, as written on the command line.
+struct NfsRootSpec {
+  std::optional<Ipv4Address> server;  // nullopt: from the DHCP lease
+  std::string path;                   // "" = the DHCP root-path, else the kernel default
+  std::vector<std::string> options;   // in order, as given
+  int version = 0;                    // 4 for dracut's root=nfs4:, else 0 (options decide)
+  auto operator<=>(const NfsRootSpec&) const = default;
+};
+
+// nfsroot.rst: the path used when neither the command line nor DHCP names one.
+inline constexpr std::string_view kDefaultNfsRootPath = "/tftpboot/%s";
+
+enum class RootKind : std::uint8_t { Nfs, Other };
+
+// The initramfs-tools break points, in boot order; dracut's names map onto them.
+enum class BreakPoint : std::uint8_t { Top, Modules, Premount, Mount, Bottom, Init };
+inline constexpr int kBreakPointCount = 6;
+
+// Steps after which the test-only nfsroot-init.poweroff_after= powers the machine off.
+enum class BootStep : std::uint8_t { Plan, Modules, Network, Root, Unions };
+
+struct BootConfig {
+  IpConfig ip;
+  RootKind root_kind = RootKind::Nfs;
+  std::string root_argument;  // root= as given, for messages
+  NfsRootSpec nfs;
+  bool read_only = true;  // the kernel mounts root read-only unless rw
+  std::string init;       // init=; empty: search the usual places
+  std::optional<int> panic_seconds;
+  std::vector<BreakPoint> breaks;  // sorted, unique
+  bool debug = false;
+  bool quiet = false;
+  std::optional<MacAddress> boot_interface;  // BOOTIF=01-…, from pxelinux IPAPPEND 2
+  std::string dhcp_class;                    // dhcpclass=, DHCP option 60
+  int carrier_timeout_seconds = 120;         // carrier_timeout=, the kernel's default
+  bool nfs_debug = false;                    // nfsrootdebug
+  int mount_timeout_seconds = 180;           // nfsroot-init.mount_timeout= / rootdelay=
+  int dhcp_timeout_seconds = 120;            // nfsroot-init.dhcp_timeout=
+  std::vector<std::string> overlay_entries;  // nfsroot-init.overlay=, in order
+  std::optional<BootStep> poweroff_after;    // nfsroot-init.poweroff_after=, for tests
+  std::vector<std::string> init_arguments;   // after "--"
+};
+
+inline constexpr std::string_view kDefaultDhcpClass = "nfsroot-init";
+
+struct ParsedBootConfig {
+  BootConfig config;
+  // One line per malformed value: the option, the value, what is wrong and what is used instead.
+  std::vector<std::string> warnings;
+};
+
+[[nodiscard]] ParsedBootConfig parse_boot_config(const KernelCommandLine& line);
+[[nodiscard]] ParsedBootConfig parse_boot_config(std::string_view command_line);
+
+[[nodiscard]] std::string_view to_string(BreakPoint point);
+[[nodiscard]] std::string_view to_string(BootStep step);
+[[nodiscard]] std::string_view to_string(IpAutoconf autoconf);
+
+}  // namespace nfsroot

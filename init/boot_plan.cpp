@@ -1,0 +1,152 @@
+// BootConfig -> BootPlan: every decision the boot makes before it touches the system.
+#include "init/boot_plan.h"
+
+namespace nfsroot {
+
+namespace {
+
+constexpr std::string_view kServerPlaceholder = "<server>";
+
+NetworkStep plan_network(const BootConfig& config, std::vector<Error>& errors) {
+  const IpConfig& ip = config.ip;
+  NetworkStep step;
+  step.mode = ip.mode();
+  step.carrier_timeout_seconds = config.carrier_timeout_seconds;
+  step.dhcp_timeout_seconds = config.dhcp_timeout_seconds;
+  step.vendor_class = config.dhcp_class.empty() ? std::string(kDefaultDhcpClass) : config.dhcp_class;
+  step.client_id = ip.client_id;
+  step.hostname = ip.hostname;
+  step.nis_domain = ip.nis_domain;
+  for (const auto& dns : {ip.dns0, ip.dns1}) {
+    if (dns) step.dns.push_back(*dns);
+  }
+  // The ip= device wins, then the interface pxelinux booted from, then every Ethernet one.
+  if (!ip.device.empty()) {
+    step.choice = InterfaceChoice::ByName;
+    step.device = ip.device;
+  } else if (config.boot_interface) {
+    step.choice = InterfaceChoice::ByMac;
+    step.mac = config.boot_interface;
+  }
+  if (step.mode == NetworkMode::Static) {
+    step.address = ip.client;
+    step.netmask = ip.netmask ? ip.netmask : classful_netmask(*ip.client);
+    step.gateway = ip.gateway;
+    if (step.gateway) {
+      const std::uint32_t mask = step.netmask->value;
+      if ((step.gateway->value & mask) != (ip.client->value & mask)) {
+        errors.push_back(error_with_problem(
+            "ip=", "gateway " + step.gateway->to_string(),
+            "not in the client's subnet " + ip.client->to_string() + "/" +
+                std::to_string(*prefix_length(*step.netmask)),
+            "fix the <gw-ip> or <netmask> field of ip="));
+      }
+    }
+  } else if (step.mode == NetworkMode::Off) {
+    errors.push_back(error_with_problem(
+        "ip=", "off", "network configuration is disabled, but the root is on NFS",
+        "use ip=dhcp, or ip=<client>:<server>:<gw>:<netmask>:<hostname>:<device>:off"));
+  }
+  return step;
+}
+
+RootStep plan_root(const BootConfig& config, std::vector<Error>& errors) {
+  RootStep step;
+  step.timeout_seconds = config.mount_timeout_seconds;
+  step.debug = config.nfs_debug;
+  // nfsroot.rst: the server named in nfsroot= first, then ip='s <server-ip>; otherwise the
+  // lease decides (root-path, next-server, the DHCP server itself).
+  if (config.nfs.server) {
+    step.server = config.nfs.server;
+    step.server_source = "nfsroot=";
+  } else if (config.ip.server) {
+    step.server = config.ip.server;
+    step.server_source = "ip= <server-ip>";
+  } else if (config.ip.mode() == NetworkMode::Dhcp) {
+    step.server_source = "DHCP: root-path (option 17), else next-server, else the DHCP server";
+  } else {
+    errors.push_back(error_with_problem("nfsroot=", config.nfs.path, "no NFS server is known with a static ip=",
+                                        "write nfsroot=<server-ip>:<path> or fill <server-ip> in ip="));
+  }
+  // The command line's path wins over the lease's root-path, which wins over the default.
+  if (!config.nfs.path.empty()) {
+    step.path = config.nfs.path;
+    step.path_source = "command line";
+  } else {
+    step.path = std::string(kDefaultNfsRootPath);
+    step.path_from_lease = config.ip.mode() == NetworkMode::Dhcp;
+    step.path_source = step.path_from_lease ? "DHCP root-path (option 17), else the kernel default"
+                                            : "the kernel default";
+  }
+  NfsMountInput input;
+  input.server = step.server ? step.server->to_string() : std::string(kServerPlaceholder);
+  input.path = step.path;
+  input.user_options = config.nfs.options;
+  input.version_hint = config.nfs.version;
+  input.read_only = config.read_only;
+  step.mount = plan_nfs_mount(input);
+  return step;
+}
+
+UnionsStep plan_unions(const BootConfig& config, std::vector<Error>& errors) {
+  std::vector<OverlayEntry> from_command_line;
+  for (const auto& text : config.overlay_entries) {
+    auto entry = parse_overlay_entry(text, "nfsroot-init.overlay=");
+    if (entry) {
+      from_command_line.push_back(std::move(*entry));
+    } else {
+      errors.push_back(std::move(entry.error()));
+    }
+  }
+  return UnionsStep{merge_overlay_lists(from_command_line, default_overlay_list())};
+}
+
+}  // namespace
+
+FailurePolicy failure_policy(std::optional<int> panic_seconds) {
+  if (!panic_seconds || *panic_seconds == 0) return {FailurePolicy::Action::RescueShell, 0};
+  if (*panic_seconds < 0) return {FailurePolicy::Action::RebootNow, 0};
+  return {FailurePolicy::Action::RebootAfterDelay, *panic_seconds};
+}
+
+std::vector<EarlyMount> early_mounts() {
+  return {
+      {"/proc", "proc", "nosuid,nodev,noexec"},
+      {"/sys", "sysfs", "nosuid,nodev,noexec"},
+      {"/dev", "devtmpfs", "nosuid,mode=0755"},
+      {"/run", "tmpfs", "nosuid,nodev,mode=0755,size=10%"},
+  };
+}
+
+BootPlan plan_boot(const ParsedBootConfig& parsed) {
+  const BootConfig& config = parsed.config;
+  BootPlan plan;
+  plan.warnings = parsed.warnings;
+  plan.early_mounts = early_mounts();
+  plan.failure = failure_policy(config.panic_seconds);
+  plan.breaks = config.breaks;
+  plan.poweroff_after = config.poweroff_after;
+  plan.debug = config.debug;
+  plan.quiet = config.quiet;
+
+  if (config.root_kind == RootKind::Other) {
+    plan.errors.push_back(error_with_problem(
+        "root=", config.root_argument, "not an NFS root; nfsroot-init boots only NFS roots",
+        "use root=/dev/nfs nfsroot=<server-ip>:<path>, or build the initrd without the nfsroot-init hook"));
+  }
+  plan.network = plan_network(config, plan.errors);
+  plan.root = plan_root(config, plan.errors);
+  plan.modules.nfs_modules = {"nfs", plan.root.mount.version >= 4 ? "nfsv4" : "nfsv" + std::to_string(plan.root.mount.version)};
+  plan.unions = plan_unions(config, plan.errors);
+
+  plan.handoff.move_mounts = {"/dev", "/proc", "/sys", "/run"};
+  if (!config.init.empty()) {
+    plan.handoff.init_candidates = {config.init};
+  } else {
+    plan.handoff.init_candidates = {"/sbin/init", "/etc/init", "/bin/init", "/bin/sh"};
+  }
+  plan.handoff.init_arguments = config.init_arguments;
+  return plan;
+}
+
+}  // namespace nfsroot

@@ -1,0 +1,98 @@
+// The boot plan: BootConfig (and later the lease and the root's overlay list) turned into
+// ordered steps with their arguments. Pure: the executor in main performs it, explain prints it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "init/boot_config.h"
+#include "mounts/nfs_options.h"
+#include "overlay/overlay_list.h"
+
+namespace nfsroot {
+
+struct EarlyMount {
+  std::string target;
+  std::string fstype;
+  std::string options;
+};
+
+struct ModulesStep {
+  bool coldplug = true;                   // every /sys/bus/*/devices/*/modalias
+  std::vector<std::string> nfs_modules;   // nfs and the nfsvN the version needs
+};
+
+enum class InterfaceChoice : std::uint8_t { ByName, ByMac, EveryEthernet };
+
+struct NetworkStep {
+  NetworkMode mode = NetworkMode::Dhcp;
+  InterfaceChoice choice = InterfaceChoice::EveryEthernet;
+  std::string device;               // ByName
+  std::optional<MacAddress> mac;    // ByMac
+  int carrier_timeout_seconds = 0;
+  // DHCP
+  std::string vendor_class;
+  std::optional<DhcpClientId> client_id;
+  int dhcp_timeout_seconds = 0;
+  // Static, and what ip= gives DHCP to keep (hostname, DNS)
+  std::optional<Ipv4Address> address;
+  std::optional<Ipv4Address> netmask;  // classful when ip= had none
+  std::optional<Ipv4Address> gateway;
+  std::vector<Ipv4Address> dns;
+  std::string hostname;
+  std::string nis_domain;
+};
+
+struct RootStep {
+  std::optional<Ipv4Address> server;  // nullopt: from the lease
+  std::string server_source;          // where the server comes from, for people
+  std::string path;                   // may hold "%s", replaced once the network is up
+  std::string path_source;
+  bool path_from_lease = false;       // the DHCP root-path decides, when it has one
+  NfsMountRequest mount;              // with the server as known now (a placeholder otherwise)
+  std::string target = "/root";
+  int timeout_seconds = 0;
+  bool debug = false;
+};
+
+struct UnionsStep {
+  std::vector<OverlayEntry> entries;  // built-in default + command line; the root's file may replace
+};
+
+struct HandoffStep {
+  std::vector<std::string> move_mounts;       // /dev /proc /sys /run
+  std::vector<std::string> init_candidates;   // the first that exists in the new root is exec'd
+  std::vector<std::string> init_arguments;
+};
+
+// initramfs-tools' panic=: N > 0 reboot after N s, N < 0 at once, else a rescue shell.
+struct FailurePolicy {
+  enum class Action : std::uint8_t { RebootAfterDelay, RebootNow, RescueShell } action = Action::RescueShell;
+  int delay_seconds = 0;
+};
+
+struct BootPlan {
+  std::vector<EarlyMount> early_mounts;
+  ModulesStep modules;
+  NetworkStep network;
+  RootStep root;
+  UnionsStep unions;
+  HandoffStep handoff;
+  FailurePolicy failure;
+  std::vector<BreakPoint> breaks;
+  std::optional<BootStep> poweroff_after;
+  bool debug = false;
+  bool quiet = false;
+  std::vector<std::string> warnings;  // from the command line; the boot goes on
+  std::vector<Error> errors;          // the boot cannot go on; each says what to change
+};
+
+[[nodiscard]] BootPlan plan_boot(const ParsedBootConfig& parsed);
+
+[[nodiscard]] FailurePolicy failure_policy(std::optional<int> panic_seconds);
+
+// The filesystems /init mounts before anything else.
+[[nodiscard]] std::vector<EarlyMount> early_mounts();
+
+}  // namespace nfsroot

@@ -1,0 +1,34 @@
+// The boot log: /dev/kmsg (so dmesg and journalctl -b show it later), else stderr.
+// The only global mutable state of the program.
+#pragma once
+
+#include <string_view>
+
+namespace nfsroot {
+
+// syslog(3) priorities, as /dev/kmsg takes them in "<N>".
+enum class LogLevel : int { Emergency = 0, Error = 3, Warning = 4, Notice = 5, Info = 6, Debug = 7 };
+
+enum class LogTarget : int { Stderr, Kmsg };
+
+// Call first thing: the clock for "+seconds since /init started" starts here.
+void log_start(LogTarget target);
+// After /dev is mounted: send records to /dev/kmsg. Returns false if it cannot be opened.
+bool log_use_kmsg();
+// debug=: also log Debug records.
+void log_set_debug(bool enabled);
+
+void log(LogLevel level, std::string_view message);
+inline void log_error(std::string_view message) { log(LogLevel::Error, message); }
+inline void log_warning(std::string_view message) { log(LogLevel::Warning, message); }
+inline void log_notice(std::string_view message) { log(LogLevel::Notice, message); }
+inline void log_info(std::string_view message) { log(LogLevel::Info, message); }
+inline void log_debug(std::string_view message) { log(LogLevel::Debug, message); }
+
+// Milliseconds since log_start(), for step timings.
+[[nodiscard]] long log_elapsed_ms();
+
+// For signal handlers: one write(2) of a fixed text to the log's fd, async-signal-safe.
+void log_raw_signal_safe(const char* text, unsigned long length);
+
+}  // namespace nfsroot

@@ -1,0 +1,159 @@
+// Text rendering of the boot plan.
+#include "init/plan_format.h"
+
+#include <algorithm>
+
+#include "base/text.h"
+
+namespace nfsroot {
+
+namespace {
+
+constexpr std::size_t kLabelWidth = 15;
+
+class Writer {
+ public:
+  // The first line of a section carries its label; the rest are indented under it.
+  void section(std::string_view label, std::string_view line) {
+    text_ += label;
+    text_.append(kLabelWidth > label.size() ? kLabelWidth - label.size() : 1, ' ');
+    text_ += line;
+    text_ += '\n';
+  }
+  void more(std::string_view line) {
+    text_.append(kLabelWidth, ' ');
+    text_ += line;
+    text_ += '\n';
+  }
+  void raw(std::string_view line) {
+    text_ += line;
+    text_ += '\n';
+  }
+  std::string take() { return std::move(text_); }
+
+ private:
+  std::string text_;
+};
+
+std::string address_or(const std::optional<Ipv4Address>& address, std::string_view otherwise) {
+  return address ? address->to_string() : std::string(otherwise);
+}
+
+void write_network(Writer& out, const NetworkStep& step) {
+  std::string where;
+  switch (step.choice) {
+    case InterfaceChoice::ByName: where = "interface " + step.device + " (ip= <device>)"; break;
+    case InterfaceChoice::ByMac: where = "the interface with MAC " + step.mac->to_string() + " (BOOTIF=)"; break;
+    case InterfaceChoice::EveryEthernet: where = "every Ethernet interface, first lease wins"; break;
+  }
+  if (step.mode == NetworkMode::Dhcp) {
+    out.section("3. network", "DHCP on " + where);
+    out.more("wait for carrier up to " + std::to_string(step.carrier_timeout_seconds) + " s (carrier_timeout=)");
+    std::string dhcp = "vendor class \"" + step.vendor_class + "\"";
+    if (step.client_id) {
+      dhcp += ", client id type " + std::to_string(step.client_id->type) + " \"" + step.client_id->value + "\"";
+    }
+    if (!step.hostname.empty()) dhcp += ", hostname " + step.hostname;
+    dhcp += ", give up after " + std::to_string(step.dhcp_timeout_seconds) + " s";
+    out.more(dhcp);
+    out.more("address, netmask, router, DNS, MTU (from the lease)");
+  } else if (step.mode == NetworkMode::Static) {
+    out.section("3. network", "static on " + where);
+    out.more("wait for carrier up to " + std::to_string(step.carrier_timeout_seconds) + " s (carrier_timeout=)");
+    out.more("address " + step.address->to_string() + "/" + std::to_string(*prefix_length(*step.netmask)) +
+             ", gateway " + address_or(step.gateway, "none"));
+    if (!step.hostname.empty()) out.more("hostname " + step.hostname);
+  } else {
+    out.section("3. network", "off (ip=off)");
+  }
+  if (!step.dns.empty()) {
+    std::vector<std::string> servers;
+    for (const auto& dns : step.dns) servers.push_back(dns.to_string());
+    out.more("DNS " + join(servers, ", ") + " (ip=)");
+  }
+  out.more("then write /run/net-<interface>.conf and /run/nfsroot-init/resolv.conf");
+}
+
+void write_root(Writer& out, const RootStep& step) {
+  std::string source = step.mount.source;
+  out.section("4. root", "mount " + source + " on " + step.target + (step.server ? "" : "  (server from the lease)"));
+  out.more("type " + step.mount.fstype + ", " + (step.mount.read_only ? "read-only" : "read-write") +
+           ", options " + step.mount.data());
+  out.more("server: " + step.server_source);
+  out.more("path: " + step.path_source + (step.path.find("%s") != std::string::npos
+                                               ? "; %s becomes the hostname, else the client address"
+                                               : ""));
+  out.more("retry timeouts and unreachable servers for up to " + std::to_string(step.timeout_seconds) +
+           " s (nfsroot-init.mount_timeout=)");
+}
+
+void write_unions(Writer& out, const UnionsStep& step) {
+  std::size_t width = 0;
+  std::size_t options_width = 0;
+  for (const auto& entry : step.entries) {
+    width = std::max(width, entry.mount_point.size());
+    options_width = std::max(options_width, std::max<std::size_t>(1, join(entry.options, ",").size()));
+  }
+  bool first = true;
+  for (const auto& entry : step.entries) {
+    std::string line = entry.mount_point;
+    line.append(width + 2 - entry.mount_point.size(), ' ');
+    line += to_string(entry.kind);
+    line.append(9 - to_string(entry.kind).size(), ' ');
+    const std::string options = join(entry.options, ",");
+    line += options.empty() ? "-" : options;
+    line.append(options_width + 2 - std::max<std::size_t>(1, options.size()), ' ');
+    line += "(" + entry.origin + ")";
+    if (first) {
+      out.section("5. unions", line);
+      first = false;
+    } else {
+      out.more(line);
+    }
+  }
+  if (first) out.section("5. unions", "none");
+  out.more("the root's /etc/nfsroot-init/overlays, when present, is merged under the command line");
+}
+
+std::string describe_failure(const FailurePolicy& policy) {
+  switch (policy.action) {
+    case FailurePolicy::Action::RebootAfterDelay:
+      return "reboot after " + std::to_string(policy.delay_seconds) + " s (panic=" +
+             std::to_string(policy.delay_seconds) + ")";
+    case FailurePolicy::Action::RebootNow: return "reboot at once (panic= negative)";
+    case FailurePolicy::Action::RescueShell: return "rescue shell if the initramfs has /bin/sh, else wait (panic= unset)";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::string format_plan(const BootPlan& plan) {
+  Writer out;
+  std::vector<std::string> mounts;
+  for (const auto& mount : plan.early_mounts) mounts.push_back(mount.target + " " + mount.fstype);
+  out.section("1. early", "mount " + join(mounts, ", "));
+  out.section("2. drivers", "NIC drivers by modalias, with dependencies; then " + join(plan.modules.nfs_modules, ", "));
+  write_network(out, plan.network);
+  write_root(out, plan.root);
+  write_unions(out, plan.unions);
+  out.section("6. hand-off", "move " + join(plan.handoff.move_mounts, " ") + " into " + plan.root.target +
+                                 ", free the initramfs");
+  out.more("exec the first of " + join(plan.handoff.init_candidates, " ") +
+           (plan.handoff.init_arguments.empty() ? "" : " with " + join(plan.handoff.init_arguments, " ")));
+  out.section("on failure", describe_failure(plan.failure));
+  if (!plan.breaks.empty()) {
+    std::vector<std::string> names;
+    for (const auto point : plan.breaks) names.emplace_back(to_string(point));
+    out.section("break", "shell before " + join(names, ", ") + " (break=)");
+  }
+  if (plan.poweroff_after) {
+    out.section("test only", "power off after step " + std::string(to_string(*plan.poweroff_after)) +
+                                 " (nfsroot-init.poweroff_after=)");
+  }
+  for (const auto& warning : plan.warnings) out.raw("warning: " + warning);
+  for (const auto& error : plan.errors) out.raw("error: " + describe(error));
+  return out.take();
+}
+
+}  // namespace nfsroot

@@ -1,0 +1,114 @@
+// Syscall wrappers for the PID 1 skeleton. They return errors; only main logs.
+#include "init/system.h"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "base/unique_fd.h"
+#include "mounts/mount_options.h"
+
+namespace nfsroot {
+
+namespace {
+
+Result<void> make_directories(const std::string& path) {
+  for (std::size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
+    const std::string prefix = path.substr(0, slash);
+    if (::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) {
+      return std::unexpected(error_from_errno("mkdir", prefix, errno));
+    }
+    if (slash == std::string::npos) return {};
+  }
+}
+
+}  // namespace
+
+Result<void> mount_early(const EarlyMount& mount) {
+  if (auto made = make_directories(mount.target); !made) return made;
+  const MountOptions options = split_mount_options(mount.options);
+  if (::mount(mount.fstype.c_str(), mount.target.c_str(), mount.fstype.c_str(), options.flags,
+              options.data.c_str()) != 0) {
+    if (errno == EBUSY) return {};
+    return std::unexpected(error_from_errno("mount " + mount.fstype, mount.target, errno,
+                                            "the kernel needs " + mount.fstype + " built in"));
+  }
+  return {};
+}
+
+Result<std::string> read_file(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return std::unexpected(error_from_errno("open", path, errno));
+  std::string content;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t got = ::read(fd.get(), buffer, sizeof buffer);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return std::unexpected(error_from_errno("read", path, errno));
+    }
+    if (got == 0) return content;
+    content.append(buffer, static_cast<std::size_t>(got));
+  }
+}
+
+Result<void> write_file(const std::string& path, std::string_view content) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd.valid()) return std::unexpected(error_from_errno("open", path, errno));
+  while (!content.empty()) {
+    const ssize_t written = ::write(fd.get(), content.data(), content.size());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return std::unexpected(error_from_errno("write", path, errno));
+    }
+    content.remove_prefix(static_cast<std::size_t>(written));
+  }
+  return {};
+}
+
+bool path_exists(const std::string& path) {
+  struct stat status {};
+  return ::stat(path.c_str(), &status) == 0;
+}
+
+void ensure_console_fds() {
+  if (::fcntl(STDIN_FILENO, F_GETFD) >= 0) return;
+  const int fd = ::open("/dev/console", O_RDWR | O_NOCTTY);  // inherited by the shell: no O_CLOEXEC
+  if (fd < 0) return;
+  for (int target = 0; target <= 2; ++target) {
+    if (fd != target) ::dup2(fd, target);
+  }
+  if (fd > 2) ::close(fd);
+}
+
+Result<std::string> read_kernel_command_line() {
+  if (const char* override_text = std::getenv("NFSROOT_INIT_CMDLINE")) return std::string(override_text);
+  return read_file("/proc/cmdline");
+}
+
+std::string unlimit_kmsg() {
+  const std::string path = "/proc/sys/kernel/printk_devkmsg";
+  auto previous = read_file(path);
+  // Fails when printk.devkmsg= is on the command line: the admin's choice stands.
+  [[maybe_unused]] auto ignored = write_file(path, "on\n");
+  return previous ? *previous : std::string{};
+}
+
+void power_off() {
+  ::sync();
+  ::reboot(RB_POWER_OFF);
+  for (;;) ::pause();  // reboot(2) does not return for PID 1; if it did, never exit
+}
+
+void reboot_now() {
+  ::sync();
+  ::reboot(RB_AUTOBOOT);
+  for (;;) ::pause();
+}
+
+}  // namespace nfsroot

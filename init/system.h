@@ -1,0 +1,34 @@
+// The thin layer of syscalls the PID 1 skeleton makes: mounts, files, console, power.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/error.h"
+#include "init/boot_plan.h"
+
+namespace nfsroot {
+
+// mkdir -p of the target (mode 0755), then mount(2). A target that already has this
+// filesystem (EBUSY) counts as mounted.
+[[nodiscard]] Result<void> mount_early(const EarlyMount& mount);
+
+[[nodiscard]] Result<std::string> read_file(const std::string& path);
+[[nodiscard]] Result<void> write_file(const std::string& path, std::string_view content);
+[[nodiscard]] bool path_exists(const std::string& path);
+
+// The kernel opens /dev/console as fds 0-2 for init when the initramfs has it; if it could
+// not, open it now that devtmpfs is mounted.
+void ensure_console_fds();
+
+// The kernel command line: $NFSROOT_INIT_CMDLINE when set (for tests), else /proc/cmdline.
+[[nodiscard]] Result<std::string> read_kernel_command_line();
+
+// /dev/kmsg drops userspace lines past 10 per 5 s unless printk_devkmsg is "on". Turns it on
+// and returns the previous setting, to be restored before the root's init starts.
+[[nodiscard]] std::string unlimit_kmsg();
+
+[[noreturn]] void power_off();
+[[noreturn]] void reboot_now();
+
+}  // namespace nfsroot

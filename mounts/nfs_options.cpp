@@ -1,0 +1,91 @@
+// Builds the NFS root mount request from the user's options and our defaults.
+#include "mounts/nfs_options.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "base/text.h"
+
+namespace nfsroot {
+
+namespace {
+
+// Options that say the same thing in different spellings share a family; the last one wins.
+std::string family_of(std::string_view option) {
+  const std::string_view key = option.substr(0, option.find('='));
+  if (key == "vers" || key == "nfsvers" || key == "v2" || key == "v3" || key == "v4" || key == "v4.0" ||
+      key == "v4.1" || key == "v4.2") {
+    return "vers";
+  }
+  if (key == "lock" || key == "nolock") return "lock";
+  if (key == "proto" || key == "tcp" || key == "udp" || key == "rdma") return "proto";
+  if (key.starts_with("no") && key.size() > 2 && option.find('=') == std::string_view::npos) {
+    return std::string(key.substr(2));  // "noac" and "ac" are one family
+  }
+  return std::string(key);
+}
+
+// The major version an option asks for, if it is a version option.
+std::optional<int> version_of(std::string_view option) {
+  std::string_view number;
+  if (option.starts_with("vers=")) {
+    number = option.substr(5);
+  } else if (option.starts_with("nfsvers=")) {
+    number = option.substr(8);
+  } else if (option.starts_with('v') && option.size() >= 2 && option.find('=') == std::string_view::npos) {
+    number = option.substr(1);
+  } else {
+    return std::nullopt;
+  }
+  return parse_decimal<int>(number.substr(0, number.find('.')));
+}
+
+}  // namespace
+
+std::string NfsMountRequest::data() const { return join(options, ","); }
+
+NfsMountRequest plan_nfs_mount(const NfsMountInput& input) {
+  NfsMountRequest request;
+  request.read_only = input.read_only;
+  request.source = input.server + ":" + input.path;
+
+  std::vector<std::string> user;
+  for (const auto& option : input.user_options) {
+    if (option == "ro") {
+      request.read_only = true;
+    } else if (option == "rw") {
+      request.read_only = false;
+    } else if (!option.empty()) {
+      user.push_back(option);
+    }
+  }
+  int version = input.version_hint == 4 ? 4 : 3;
+  for (const auto& option : user) {
+    if (const auto asked = version_of(option)) version = *asked;
+  }
+  request.version = version;
+  request.fstype = version >= 4 ? "nfs4" : "nfs";
+
+  std::vector<std::string> options;
+  if (version >= 4) {
+    options = {"vers=4", "proto=tcp"};
+  } else {
+    options = {"vers=" + std::to_string(version), "proto=tcp", "nolock"};
+  }
+  for (const auto& option : user) {
+    const std::string family = family_of(option);
+    std::erase_if(options, [&](const std::string& existing) { return family_of(existing) == family; });
+    options.push_back(option);
+  }
+  // mount(2) gets no hostname resolution: the kernel needs the server's address spelled out.
+  std::erase_if(options, [](const std::string& o) { return o.starts_with("addr="); });
+  options.push_back("addr=" + input.server);
+  if (version < 4 && std::none_of(options.begin(), options.end(),
+                                  [](const std::string& o) { return o.starts_with("mountaddr="); })) {
+    options.push_back("mountaddr=" + input.server);
+  }
+  request.options = std::move(options);
+  return request;
+}
+
+}  // namespace nfsroot

@@ -1,0 +1,32 @@
+// The NFS root mount as mount(2) takes it: source, type, flags and the kernel's text options.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nfsroot {
+
+struct NfsMountRequest {
+  std::string source;          // "10.0.2.2:/srv/nfsroot"
+  std::string fstype;          // "nfs" (v2/v3) or "nfs4"
+  bool read_only = true;       // MS_RDONLY
+  std::vector<std::string> options;  // the filesystem data, one option each, in order
+  int version = 3;             // major NFS version
+  [[nodiscard]] std::string data() const;  // options joined with ','
+};
+
+struct NfsMountInput {
+  std::string server;                     // dotted quad, or a placeholder for the plan
+  std::string path;                       // export path, '%s' already replaced
+  std::vector<std::string> user_options;  // from nfsroot=, root=nfs:, DHCP root-path, rootflags=
+  int version_hint = 0;                   // 4 for root=nfs4:
+  bool read_only = true;
+};
+
+// Defaults first (NFSv3 over TCP, nolock: there is no statd in the initramfs), then the
+// user's options, each replacing the default it contradicts ("vers=4.2" replaces "vers=3",
+// "lock" replaces "nolock", "udp" replaces "proto=tcp"); "ro"/"rw" set the mount flag.
+[[nodiscard]] NfsMountRequest plan_nfs_mount(const NfsMountInput& input);
+
+}  // namespace nfsroot
