@@ -136,18 +136,13 @@ void Parser::parameter(const KernelParameter& parameter) {
     config_.quiet = true;
   } else if (key == "BOOTIF" && has_value) {
     // pxelinux IPAPPEND 2: "01-" (ARP hardware type 1, Ethernet) then the MAC with dashes.
-    std::string_view mac = value;
-    if (mac.size() == 20 && mac[2] == '-') {
-      if (mac.substr(0, 2) != "01") {
-        warn(key, value, "hardware type is not 01 (Ethernet)", "ignoring BOOTIF=");
-        return;
-      }
-      mac.remove_prefix(3);
-    }
-    if (const auto parsed = MacAddress::parse(mac)) {
-      config_.boot_interface = *parsed;
-    } else {
+    const auto mac = value.size() == 20 && value[2] == '-' ? MacAddress::parse(value.substr(3)) : std::nullopt;
+    if (!mac) {
       warn(key, value, "not 01-xx-xx-xx-xx-xx-xx", "ignoring BOOTIF= and trying every Ethernet interface");
+    } else if (value.substr(0, 2) != "01") {
+      warn(key, value, "hardware type is not 01 (Ethernet)", "ignoring BOOTIF=");
+    } else {
+      config_.boot_interface = mac;
     }
   } else if (key == "dhcpclass" && has_value) {
     if (value.empty() || value.size() > kMaxDhcpOptionLength) {

@@ -88,4 +88,16 @@ NfsMountRequest plan_nfs_mount(const NfsMountInput& input) {
   return request;
 }
 
+std::string expand_root_path(std::string_view path, std::string_view hostname, std::string_view client_address) {
+  const std::string_view name = hostname.empty() ? client_address : hostname;
+  std::string expanded;
+  for (auto at = path.find("%s"); at != std::string_view::npos; at = path.find("%s")) {
+    expanded += path.substr(0, at);
+    expanded += name;
+    path.remove_prefix(at + 2);
+  }
+  expanded += path;
+  return expanded;
+}
+
 }  // namespace nfsroot

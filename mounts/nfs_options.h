@@ -29,4 +29,9 @@ struct NfsMountInput {
 // "lock" replaces "nolock", "udp" replaces "proto=tcp"); "ro"/"rw" set the mount flag.
 [[nodiscard]] NfsMountRequest plan_nfs_mount(const NfsMountInput& input);
 
+// nfsroot.rst: "%s" in the path becomes the hostname, or the client's address when there is
+// no hostname. Every "%s" is replaced; the kernel's format string would take only the first.
+[[nodiscard]] std::string expand_root_path(std::string_view path, std::string_view hostname,
+                                           std::string_view client_address);
+
 }  // namespace nfsroot

@@ -1,1 +1,344 @@
+// Kernel command line -> BootConfig: one case per rule of nfsroot.rst, ipconfig.c,
+// initramfs-tools and dracut that we accept, and the messages for malformed values.
+#include "init/boot_config.h"
+
 #include <catch2/catch.hpp>
+
+using namespace nfsroot;
+
+namespace {
+
+Ipv4Address ip4(const char* text) { return *Ipv4Address::parse(text); }
+
+ParsedBootConfig parse(const char* line) { return parse_boot_config(std::string_view(line)); }
+
+// Every warning must name the option it is about.
+bool warned_about(const ParsedBootConfig& parsed, std::string_view needle) {
+  for (const auto& warning : parsed.warnings) {
+    if (warning.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("ip=: the full ten-field form", "[boot_config][ip]") {
+  const auto parsed = parse("ip=10.0.0.5:10.0.0.1:10.0.0.254:255.255.255.0:client.lab:eth1:off:10.0.0.53:10.0.0.54:10.0.0.123");
+  const IpConfig& ip = parsed.config.ip;
+  CHECK(parsed.warnings.empty());
+  CHECK(ip.given);
+  CHECK(ip.client == ip4("10.0.0.5"));
+  CHECK(ip.server == ip4("10.0.0.1"));
+  CHECK(ip.gateway == ip4("10.0.0.254"));
+  CHECK(ip.netmask == ip4("255.255.255.0"));
+  CHECK(ip.hostname == "client");
+  CHECK(ip.nis_domain == "lab");  // host.nisdomain is split at the first dot
+  CHECK(ip.device == "eth1");
+  CHECK(ip.autoconf == IpAutoconf::Off);
+  CHECK(ip.dns0 == ip4("10.0.0.53"));
+  CHECK(ip.dns1 == ip4("10.0.0.54"));
+  CHECK(ip.ntp0 == ip4("10.0.0.123"));
+  CHECK(ip.mode() == NetworkMode::Static);
+}
+
+TEST_CASE("ip=: <autoconf> alone", "[boot_config][ip]") {
+  struct Case {
+    const char* line;
+    IpAutoconf autoconf;
+    NetworkMode mode;
+  };
+  const std::vector<Case> cases = {
+      {"ip=off", IpAutoconf::Off, NetworkMode::Off},     {"ip=none", IpAutoconf::Off, NetworkMode::Off},
+      {"ip=on", IpAutoconf::On, NetworkMode::Dhcp},      {"ip=any", IpAutoconf::On, NetworkMode::Dhcp},
+      {"ip=dhcp", IpAutoconf::Dhcp, NetworkMode::Dhcp},  {"ip=bootp", IpAutoconf::Bootp, NetworkMode::Dhcp},
+      {"ip=rarp", IpAutoconf::Rarp, NetworkMode::Dhcp},  {"ip=both", IpAutoconf::Both, NetworkMode::Dhcp},
+      {"ip=", IpAutoconf::Off, NetworkMode::Off},        // ipconfig.c: empty turns configuration off
+      {"", IpAutoconf::Unset, NetworkMode::Dhcp},        // no ip=: DHCP, as initramfs-tools does
+  };
+  for (const auto& c : cases) {
+    INFO(c.line);
+    const auto parsed = parse(c.line);
+    CHECK(parsed.config.ip.autoconf == c.autoconf);
+    CHECK(parsed.config.ip.mode() == c.mode);
+  }
+  CHECK(warned_about(parse("ip=rarp"), "RARP is not supported"));
+  CHECK(parse("ip=dhcp").warnings.empty());
+}
+
+TEST_CASE("ip=dhcp,<client-id-type>,<client-id-value>", "[boot_config][ip]") {
+  auto parsed = parse("ip=dhcp,1,client-17");
+  REQUIRE(parsed.config.ip.client_id);
+  CHECK(parsed.config.ip.client_id->type == 1);
+  CHECK(parsed.config.ip.client_id->value == "client-17");
+  CHECK(parsed.warnings.empty());
+
+  parsed = parse("ip=dhcp,0x0,text");  // kstrtou8 base 0: hex is allowed
+  REQUIRE(parsed.config.ip.client_id);
+  CHECK(parsed.config.ip.client_id->type == 0);
+
+  parsed = parse("ip=dhcp,300,x");
+  CHECK_FALSE(parsed.config.ip.client_id);
+  CHECK(parsed.config.ip.autoconf == IpAutoconf::Dhcp);
+  CHECK(warned_about(parsed, "ip=dhcp,300,x: client identifier type '300'"));
+
+  parsed = parse("ip=dhcp,1");
+  CHECK_FALSE(parsed.config.ip.client_id);
+  CHECK(warned_about(parsed, "dhcp,<type>,<value>"));
+}
+
+TEST_CASE("ip=: empty fields are skipped and the index still advances", "[boot_config][ip]") {
+  const auto parsed = parse("ip=::10.0.0.254:::eth0");
+  const IpConfig& ip = parsed.config.ip;
+  CHECK_FALSE(ip.client);
+  CHECK_FALSE(ip.server);
+  CHECK(ip.gateway == ip4("10.0.0.254"));
+  CHECK(ip.device == "eth0");
+  CHECK(ip.mode() == NetworkMode::Dhcp);  // no client address: dynamic
+
+  const auto initramfs_tools_style = parse("ip=:::::eth0:dhcp");
+  CHECK(initramfs_tools_style.config.ip.device == "eth0");
+  CHECK(initramfs_tools_style.config.ip.autoconf == IpAutoconf::Dhcp);
+}
+
+TEST_CASE("ip=: 0.0.0.0 means unset", "[boot_config][ip]") {
+  const auto parsed = parse("ip=0.0.0.0:0.0.0.0:0.0.0.0:0.0.0.0");
+  CHECK(parsed.warnings.empty());
+  CHECK_FALSE(parsed.config.ip.client);
+  CHECK_FALSE(parsed.config.ip.server);
+  CHECK_FALSE(parsed.config.ip.gateway);
+  CHECK_FALSE(parsed.config.ip.netmask);
+  CHECK(parsed.config.ip.mode() == NetworkMode::Dhcp);
+}
+
+TEST_CASE("ip=: static with a client address; off/none without one disables", "[boot_config][ip]") {
+  CHECK(parse("ip=10.0.0.5:10.0.0.1").config.ip.mode() == NetworkMode::Static);
+  CHECK(parse("ip=10.0.0.5::::::off").config.ip.mode() == NetworkMode::Static);
+  CHECK(parse("ip=10.0.0.5::::::none").config.ip.mode() == NetworkMode::Static);
+  CHECK(parse("ip=:::::eth0:off").config.ip.mode() == NetworkMode::Off);
+  CHECK(parse("ip=10.0.0.5::::::dhcp").config.ip.mode() == NetworkMode::Dhcp);
+}
+
+TEST_CASE("ip=: a malformed field names the option, the value and the fallback", "[boot_config][ip]") {
+  auto parsed = parse("ip=10.0.0.300:10.0.0.1");
+  CHECK_FALSE(parsed.config.ip.client);
+  CHECK(parsed.config.ip.server == ip4("10.0.0.1"));
+  CHECK(parsed.warnings == std::vector<std::string>{
+                               "ip=10.0.0.300:10.0.0.1: client address '10.0.0.300' is not an IPv4 address "
+                               "(a.b.c.d); ignoring it"});
+
+  parsed = parse("ip=10.0.0.5:::255.0.255.0");
+  CHECK_FALSE(parsed.config.ip.netmask);
+  CHECK(warned_about(parsed, "netmask '255.0.255.0' is not contiguous"));
+
+  parsed = parse("ip=10.0.0.5:::::eth0:dchp");
+  CHECK(warned_about(parsed, "unknown autoconf 'dchp'"));
+  CHECK(parsed.config.ip.mode() == NetworkMode::Static);
+
+  parsed = parse("ip=1:2:3:4:5:6:7:8:9:10:11");
+  CHECK(warned_about(parsed, "more than 10 fields"));
+
+  parsed = parse("ip=:::::a/b");
+  CHECK(parsed.config.ip.device.empty());
+  CHECK(warned_about(parsed, "device 'a/b' is not an interface name"));
+}
+
+TEST_CASE("nfsaddrs= is an alias of ip=; the last ip= wins", "[boot_config][ip]") {
+  auto parsed = parse("nfsaddrs=10.0.0.5:10.0.0.1");
+  CHECK(parsed.config.ip.client == ip4("10.0.0.5"));
+  parsed = parse("ip=10.0.0.5 ip=dhcp");
+  CHECK(parsed.config.ip.mode() == NetworkMode::Dhcp);
+  CHECK_FALSE(parsed.config.ip.client);
+  CHECK(warned_about(parsed, "given more than once"));
+}
+
+TEST_CASE("ip=: dracut's <interface>:<autoconf> form", "[boot_config][ip]") {
+  auto parsed = parse("ip=enp0s3:dhcp");
+  CHECK(parsed.config.ip.device == "enp0s3");
+  CHECK(parsed.config.ip.autoconf == IpAutoconf::Dhcp);
+  CHECK(parsed.warnings.empty());
+  parsed = parse("ip=eth0:dhcp:9000");
+  CHECK(parsed.config.ip.device == "eth0");
+  CHECK(warned_about(parsed, "<mtu>"));
+  CHECK(warned_about(parse("ip=dhcp6"), "DHCPv6 is not supported"));
+}
+
+TEST_CASE("nfsroot=[<server-ip>:]<root-dir>[,<nfs-options>]", "[boot_config][nfsroot]") {
+  struct Case {
+    const char* line;
+    std::optional<Ipv4Address> server;
+    std::string path;
+    std::vector<std::string> options;
+  };
+  const std::vector<Case> cases = {
+      {"nfsroot=10.0.2.2:/srv/nfsroot", ip4("10.0.2.2"), "/srv/nfsroot", {}},
+      {"nfsroot=192.168.1.1:/var/lib/nfs/debian-lenny-32", ip4("192.168.1.1"), "/var/lib/nfs/debian-lenny-32", {}},
+      {"nfsroot=/srv/root,vers=4.2,port=2049,timeo=14", std::nullopt, "/srv/root", {"vers=4.2", "port=2049", "timeo=14"}},
+      {"nfsroot=10.0.0.1:/r,tcp,v3", ip4("10.0.0.1"), "/r", {"tcp", "v3"}},
+      // "default" keeps the default path; an empty path too
+      {"nfsroot=10.0.0.1:default,vers=4", ip4("10.0.0.1"), "", {"vers=4"}},
+      {"nfsroot=,nolock", std::nullopt, "", {"nolock"}},
+      // the server alone
+      {"nfsroot=10.0.0.1", ip4("10.0.0.1"), "", {}},
+      // nfs_root_setup(): a name that does not start with '/', ',' or a digit goes under /tftpboot/
+      {"nfsroot=client7", std::nullopt, "/tftpboot/client7", {}},
+      // %s stays until the network is up
+      {"nfsroot=10.0.0.1:/clients/%s", ip4("10.0.0.1"), "/clients/%s", {}},
+      // initramfs-tools: auto takes everything from DHCP
+      {"nfsroot=auto", std::nullopt, "", {}},
+  };
+  for (const auto& c : cases) {
+    INFO(c.line);
+    const auto parsed = parse(c.line);
+    CHECK(parsed.warnings.empty());
+    CHECK(parsed.config.root_kind == RootKind::Nfs);
+    CHECK(parsed.config.nfs.server == c.server);
+    CHECK(parsed.config.nfs.path == c.path);
+    CHECK(parsed.config.nfs.options == c.options);
+  }
+}
+
+TEST_CASE("nfsroot=: the server must be a dotted quad (no DNS at boot)", "[boot_config][nfsroot]") {
+  const auto parsed = parse("nfsroot=fileserver:/srv/root");
+  CHECK_FALSE(parsed.config.nfs.server);
+  CHECK(parsed.config.nfs.path == "/srv/root");
+  CHECK(warned_about(parsed, "nfsroot=fileserver:/srv/root: server 'fileserver' is not an IPv4 address"));
+}
+
+TEST_CASE("root=: /dev/nfs, dracut's nfs:, nfs4: and dhcp; anything else is not ours", "[boot_config][root]") {
+  auto parsed = parse("root=/dev/nfs nfsroot=10.0.0.1:/r");
+  CHECK(parsed.config.root_kind == RootKind::Nfs);
+  CHECK(parsed.config.nfs.path == "/r");
+
+  parsed = parse("root=nfs:10.0.0.1:/srv/root:vers=3,tcp");
+  CHECK(parsed.config.nfs.server == ip4("10.0.0.1"));
+  CHECK(parsed.config.nfs.path == "/srv/root");
+  CHECK(parsed.config.nfs.options == std::vector<std::string>{"vers=3", "tcp"});
+  CHECK(parsed.config.nfs.version == 0);
+
+  parsed = parse("root=nfs4:10.0.0.1:/");
+  CHECK(parsed.config.nfs.server == ip4("10.0.0.1"));
+  CHECK(parsed.config.nfs.path == "/");
+  CHECK(parsed.config.nfs.version == 4);
+
+  parsed = parse("root=nfs:/srv/root");
+  CHECK_FALSE(parsed.config.nfs.server);
+  CHECK(parsed.config.nfs.path == "/srv/root");
+
+  parsed = parse("root=dhcp");
+  CHECK(parsed.config.root_kind == RootKind::Nfs);
+  CHECK(parsed.config.nfs.path.empty());
+
+  parsed = parse("root=nfs:10.0.0.1:/a nfsroot=10.0.0.2:/b");
+  CHECK(parsed.config.nfs.path == "/a");  // root=nfs: wins and the conflict is reported
+  CHECK(warned_about(parsed, "nfsroot=: ignored because root=nfs:10.0.0.1:/a"));
+
+  CHECK(parse("root=/dev/sda1").config.root_kind == RootKind::Other);
+  CHECK(parse("root=UUID=1234").config.root_kind == RootKind::Other);
+  CHECK(parse("").config.root_kind == RootKind::Nfs);
+}
+
+TEST_CASE("nfsopts= and rootflags= add NFS options after the rest", "[boot_config][nfsroot]") {
+  const auto parsed = parse("nfsopts=timeo=30 nfsroot=10.0.0.1:/r,vers=3 rootflags=noatime");
+  CHECK(parsed.config.nfs.options == std::vector<std::string>{"vers=3", "timeo=30", "noatime"});
+}
+
+TEST_CASE("ro, rw: the last one wins; read-only by default", "[boot_config]") {
+  CHECK(parse("").config.read_only);
+  CHECK_FALSE(parse("rw").config.read_only);
+  CHECK(parse("rw ro").config.read_only);
+  CHECK_FALSE(parse("ro rw").config.read_only);
+}
+
+TEST_CASE("init=, rootdelay=, panic=", "[boot_config]") {
+  CHECK(parse("init=/bin/systemd").config.init == "/bin/systemd");
+  auto parsed = parse("init=systemd");
+  CHECK(parsed.config.init.empty());
+  CHECK(warned_about(parsed, "init=systemd: not an absolute path"));
+
+  CHECK(parse("").config.mount_timeout_seconds == 180);
+  CHECK(parse("rootdelay=30").config.mount_timeout_seconds == 30);
+  CHECK(parse("nfsroot-init.mount_timeout=10 rootdelay=30").config.mount_timeout_seconds == 10);
+  parsed = parse("rootdelay=soon");
+  CHECK(parsed.config.mount_timeout_seconds == 180);
+  CHECK(warned_about(parsed, "rootdelay=soon: not a whole number of seconds >= 0; using 180 s instead"));
+
+  CHECK_FALSE(parse("").config.panic_seconds);
+  CHECK(parse("panic=10").config.panic_seconds == 10);
+  CHECK(parse("panic=-1").config.panic_seconds == -1);
+  parsed = parse("panic=ten");
+  CHECK_FALSE(parsed.config.panic_seconds);
+  CHECK(warned_about(parsed, "panic=ten"));
+}
+
+TEST_CASE("break=, rd.break: initramfs-tools and dracut names", "[boot_config]") {
+  CHECK(parse("break").config.breaks == std::vector<BreakPoint>{BreakPoint::Premount});
+  CHECK(parse("break=init,top").config.breaks == std::vector<BreakPoint>{BreakPoint::Top, BreakPoint::Init});
+  CHECK(parse("break=mountroot").config.breaks == std::vector<BreakPoint>{BreakPoint::Mount});
+  CHECK(parse("rd.break").config.breaks == std::vector<BreakPoint>{BreakPoint::Init});
+  CHECK(parse("rd.break=pre-mount").config.breaks == std::vector<BreakPoint>{BreakPoint::Mount});
+  CHECK(parse("break=top break=top").config.breaks == std::vector<BreakPoint>{BreakPoint::Top});
+  const auto parsed = parse("break=middle");
+  CHECK(parsed.config.breaks.empty());
+  CHECK(warned_about(parsed, "break=middle: unknown break point 'middle'"));
+}
+
+TEST_CASE("debug, quiet, nfsrootdebug", "[boot_config]") {
+  const auto parsed = parse("debug quiet nfsrootdebug");
+  CHECK(parsed.config.debug);
+  CHECK(parsed.config.quiet);
+  CHECK(parsed.config.nfs_debug);
+  CHECK_FALSE(parse("").config.debug);
+}
+
+TEST_CASE("BOOTIF=01-<mac> from pxelinux", "[boot_config]") {
+  CHECK(parse("BOOTIF=01-52-54-00-12-34-56").config.boot_interface == MacAddress::parse("52:54:00:12:34:56"));
+  auto parsed = parse("BOOTIF=06-52-54-00-12-34-56");
+  CHECK_FALSE(parsed.config.boot_interface);
+  CHECK(warned_about(parsed, "hardware type is not 01"));
+  parsed = parse("BOOTIF=01-52-54-00-12-34");
+  CHECK_FALSE(parsed.config.boot_interface);
+  CHECK(warned_about(parsed, "BOOTIF=01-52-54-00-12-34: not 01-xx-xx-xx-xx-xx-xx"));
+}
+
+TEST_CASE("dhcpclass=, carrier_timeout=", "[boot_config]") {
+  CHECK(parse("dhcpclass=lab-gateway").config.dhcp_class == "lab-gateway");
+  CHECK(warned_about(parse("dhcpclass="), "must be 1 to 255 characters"));
+  CHECK(parse("").config.carrier_timeout_seconds == 120);
+  CHECK(parse("carrier_timeout=5").config.carrier_timeout_seconds == 5);
+  const auto parsed = parse("carrier_timeout=-5");
+  CHECK(parsed.config.carrier_timeout_seconds == 120);
+  CHECK(warned_about(parsed, "carrier_timeout=-5"));
+}
+
+TEST_CASE("nfsroot-init.* options", "[boot_config]") {
+  auto parsed = parse(
+      "nfsroot-init.overlay=\"/srv overlay size=1G\" nfsroot-init.overlay=/opt:tmpfs nfsroot-init.dhcp_timeout=30 "
+      "nfsroot-init.poweroff_after=plan");
+  CHECK(parsed.warnings.empty());
+  CHECK(parsed.config.overlay_entries == std::vector<std::string>{"/srv overlay size=1G", "/opt:tmpfs"});
+  CHECK(parsed.config.dhcp_timeout_seconds == 30);
+  CHECK(parsed.config.poweroff_after == BootStep::Plan);
+
+  parsed = parse("nfsroot-init.dhcp_timeout=0 nfsroot-init.poweroff_after=lunch nfsroot-init.colour=blue");
+  CHECK(parsed.config.dhcp_timeout_seconds == 120);
+  CHECK_FALSE(parsed.config.poweroff_after);
+  CHECK(warned_about(parsed, "nfsroot-init.dhcp_timeout=0"));
+  CHECK(warned_about(parsed, "nfsroot-init.poweroff_after=lunch: unknown step"));
+  CHECK(warned_about(parsed, "nfsroot-init.colour=blue: unknown nfsroot-init option"));
+}
+
+TEST_CASE("unknown options belong to the kernel or the root system and are ignored silently", "[boot_config]") {
+  const auto parsed = parse("console=ttyS0 splash systemd.unit=multi-user.target BOOT_IMAGE=/vmlinuz -- single");
+  CHECK(parsed.warnings.empty());
+  CHECK(parsed.config.init_arguments == std::vector<std::string>{"single"});
+}
+
+TEST_CASE("the seed's append line", "[boot_config]") {
+  const auto parsed = parse("ip=dhcp root=/dev/nfs ro nfsroot=192.168.1.1:/var/lib/nfs/debian-lenny-32");
+  CHECK(parsed.warnings.empty());
+  CHECK(parsed.config.ip.mode() == NetworkMode::Dhcp);
+  CHECK(parsed.config.root_kind == RootKind::Nfs);
+  CHECK(parsed.config.read_only);
+  CHECK(parsed.config.nfs.server == ip4("192.168.1.1"));
+  CHECK(parsed.config.nfs.path == "/var/lib/nfs/debian-lenny-32");
+}

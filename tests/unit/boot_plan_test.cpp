@@ -1,1 +1,104 @@
+// BootConfig -> BootPlan: the decisions the boot makes before touching the system.
+#include "init/boot_plan.h"
+
 #include <catch2/catch.hpp>
+
+using namespace nfsroot;
+
+namespace {
+BootPlan plan(const char* line) { return plan_boot(parse_boot_config(std::string_view(line))); }
+bool has_error(const BootPlan& plan, std::string_view needle) {
+  for (const auto& error : plan.errors) {
+    if (describe(error).find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+}  // namespace
+
+TEST_CASE("plan: the seed's line is DHCP on every Ethernet NIC and a read-only NFSv3 root", "[boot_plan]") {
+  const auto p = plan("ip=dhcp root=/dev/nfs ro nfsroot=192.168.1.1:/var/lib/nfs/debian-lenny-32");
+  CHECK(p.errors.empty());
+  CHECK(p.network.mode == NetworkMode::Dhcp);
+  CHECK(p.network.choice == InterfaceChoice::EveryEthernet);
+  CHECK(p.network.vendor_class == "nfsroot-init");
+  CHECK(p.root.server->to_string() == "192.168.1.1");
+  CHECK(p.root.mount.source == "192.168.1.1:/var/lib/nfs/debian-lenny-32");
+  CHECK(p.root.mount.read_only);
+  CHECK(p.root.target == "/root");
+  CHECK(p.modules.nfs_modules == std::vector<std::string>{"nfs", "nfsv3"});
+  REQUIRE(p.unions.entries.size() == 3);
+  CHECK(p.handoff.init_candidates == std::vector<std::string>{"/sbin/init", "/etc/init", "/bin/init", "/bin/sh"});
+  CHECK(p.handoff.move_mounts == std::vector<std::string>{"/dev", "/proc", "/sys", "/run"});
+  CHECK(p.failure.action == FailurePolicy::Action::RescueShell);
+}
+
+TEST_CASE("plan: the ip= device wins over BOOTIF=, which wins over every Ethernet NIC", "[boot_plan]") {
+  CHECK(plan("ip=:::::eth1:dhcp BOOTIF=01-52-54-00-12-34-56").network.choice == InterfaceChoice::ByName);
+  const auto by_mac = plan("ip=dhcp BOOTIF=01-52-54-00-12-34-56");
+  CHECK(by_mac.network.choice == InterfaceChoice::ByMac);
+  CHECK(by_mac.network.mac->to_string() == "52:54:00:12:34:56");
+}
+
+TEST_CASE("plan: static ip= derives a classful netmask and checks the gateway is on-link", "[boot_plan]") {
+  auto p = plan("ip=10.1.2.3:10.0.0.1:10.9.9.9 nfsroot=/r");
+  CHECK(p.errors.empty());
+  CHECK(p.network.mode == NetworkMode::Static);
+  CHECK(p.network.netmask->to_string() == "255.0.0.0");
+  CHECK(p.root.server->to_string() == "10.0.0.1");  // ip= <server-ip> when nfsroot= has none
+  CHECK(p.root.server_source == "ip= <server-ip>");
+
+  p = plan("ip=192.168.1.5::10.0.0.1:255.255.255.0 nfsroot=192.168.1.1:/r");
+  CHECK(has_error(p, "gateway 10.0.0.1: not in the client's subnet 192.168.1.5/24"));
+
+  p = plan("ip=192.168.1.5 nfsroot=/r");
+  CHECK(has_error(p, "no NFS server is known with a static ip="));
+}
+
+TEST_CASE("plan: the server comes from nfsroot=, then ip=, then the lease", "[boot_plan]") {
+  CHECK(plan("ip=10.0.0.5:10.0.0.2 nfsroot=10.0.0.3:/r").root.server->to_string() == "10.0.0.3");
+  const auto from_lease = plan("ip=dhcp");
+  CHECK_FALSE(from_lease.root.server);
+  CHECK(from_lease.root.mount.source == "<server>:/tftpboot/%s");
+  CHECK(from_lease.root.path_from_lease);
+}
+
+TEST_CASE("plan: the command line's path wins over the lease's root-path", "[boot_plan]") {
+  const auto p = plan("nfsroot=/srv/root");
+  CHECK(p.root.path == "/srv/root");
+  CHECK_FALSE(p.root.path_from_lease);
+}
+
+TEST_CASE("plan: NFSv4 loads nfsv4; rw mounts read-write", "[boot_plan]") {
+  auto p = plan("root=nfs4:10.0.0.1:/");
+  CHECK(p.modules.nfs_modules == std::vector<std::string>{"nfs", "nfsv4"});
+  CHECK(p.root.mount.fstype == "nfs4");
+  CHECK_FALSE(plan("rw nfsroot=10.0.0.1:/r").root.mount.read_only);
+}
+
+TEST_CASE("plan: what cannot boot is an error that says what to change", "[boot_plan]") {
+  CHECK(has_error(plan("root=/dev/sda1"), "root= /dev/sda1: not an NFS root"));
+  CHECK(has_error(plan("ip=off nfsroot=10.0.0.1:/r"), "use ip=dhcp"));
+  CHECK(has_error(plan("nfsroot-init.overlay=/var:unionfs"), "nfsroot-init.overlay= /var:unionfs: unknown kind"));
+}
+
+TEST_CASE("plan: command-line unions merge over the defaults", "[boot_plan]") {
+  const auto p = plan("nfsroot-init.overlay=/var:overlay:size=1G nfsroot-init.overlay=/srv:tmpfs");
+  REQUIRE(p.unions.entries.size() == 4);
+  CHECK(p.unions.entries[1].mount_point == "/var");
+  CHECK(p.unions.entries[1].origin == "nfsroot-init.overlay=");
+}
+
+TEST_CASE("plan: init= replaces the search list; arguments after -- go to init", "[boot_plan]") {
+  const auto p = plan("init=/lib/systemd/systemd -- single");
+  CHECK(p.handoff.init_candidates == std::vector<std::string>{"/lib/systemd/systemd"});
+  CHECK(p.handoff.init_arguments == std::vector<std::string>{"single"});
+}
+
+TEST_CASE("failure policy: panic= as initramfs-tools documents it", "[boot_plan]") {
+  CHECK(failure_policy(std::nullopt).action == FailurePolicy::Action::RescueShell);
+  CHECK(failure_policy(0).action == FailurePolicy::Action::RescueShell);
+  CHECK(failure_policy(-1).action == FailurePolicy::Action::RebootNow);
+  const auto later = failure_policy(30);
+  CHECK(later.action == FailurePolicy::Action::RebootAfterDelay);
+  CHECK(later.delay_seconds == 30);
+}

@@ -1,0 +1,45 @@
+// The plan as text: every decision an admin needs to check is on the page.
+#include "init/plan_format.h"
+
+#include <catch2/catch.hpp>
+
+using namespace nfsroot;
+
+namespace {
+std::string text(const char* line) { return format_plan(plan_boot(parse_boot_config(std::string_view(line)))); }
+}  // namespace
+
+TEST_CASE("plan text: the seed's line shows each step with its arguments", "[plan_format]") {
+  const auto out = text("ip=dhcp root=/dev/nfs ro nfsroot=192.168.1.1:/var/lib/nfs/debian-lenny-32");
+  for (const char* expected : {
+           "1. early       mount /proc proc, /sys sysfs, /dev devtmpfs, /run tmpfs\n",
+           "2. drivers     NIC drivers by modalias, with dependencies; then nfs, nfsv3\n",
+           "3. network     DHCP on every Ethernet interface, first lease wins\n",
+           "4. root        mount 192.168.1.1:/var/lib/nfs/debian-lenny-32 on /root\n",
+           "type nfs, read-only, options vers=3,proto=tcp,nolock,addr=192.168.1.1,mountaddr=192.168.1.1\n",
+           "5. unions      /tmp               tmpfs    size=128M,mode=1777  (built-in default)\n",
+           "/var               overlay  size=128M            (built-in default)\n",
+           "6. hand-off    move /dev /proc /sys /run into /root, free the initramfs\n",
+           "on failure     rescue shell if the initramfs has /bin/sh, else wait (panic= unset)\n",
+       }) {
+    INFO(out);
+    CHECK(out.find(expected) != std::string::npos);
+  }
+  CHECK(out.find("warning") == std::string::npos);
+  CHECK(out.find("error") == std::string::npos);
+}
+
+TEST_CASE("plan text: what the lease decides is marked; warnings and errors are listed", "[plan_format]") {
+  const auto out = text("ip=dhcp panic=10 root=/dev/sda1 ip=10.0.0.300");
+  INFO(out);
+  // the bad client address is dropped, so the boot falls back to DHCP and says so
+  CHECK(out.find("3. network     DHCP on every Ethernet interface") != std::string::npos);
+  CHECK(out.find("on failure     reboot after 10 s (panic=10)\n") != std::string::npos);
+  CHECK(out.find("warning: ip=10.0.0.300: client address '10.0.0.300' is not an IPv4 address") != std::string::npos);
+  CHECK(out.find("error: root= /dev/sda1: not an NFS root") != std::string::npos);
+
+  const auto dhcp = text("ip=dhcp");
+  CHECK(dhcp.find("mount <server>:/tftpboot/%s on /root  (server from the lease)\n") != std::string::npos);
+  CHECK(dhcp.find("path: DHCP root-path (option 17), else the kernel default; %s becomes the hostname") !=
+        std::string::npos);
+}
