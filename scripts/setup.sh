@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# One command sets up everything on Debian 12: the packages the build and every test tier need,
+# the kernel the boot tests run, and both build flavours (host + static release) in build/.
+# Idempotent: a second run installs nothing and only rebuilds what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Why each package is here:
+#   g++ cmake ninja-build  the build (g++ 12 for -std=c++2b / std::expected)
+#   catch2                 unit tests (Catch2 v2)
+#   qemu-system-x86        boot tests: the real /init under a real kernel (-accel tcg)
+#   busybox-static         the harness self-test's init and the rescue shell in test initrds
+#   python3                the boot harness (cpio writer, QEMU runner)
+#   file                   checks the release binary is statically linked
+#   kmod                   depmod for the test kernel's modules
+packages=(g++ cmake ninja-build catch2 qemu-system-x86 busybox-static python3 file kmod)
+
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' || missing+=("$package")
+done
+
+kernel_dir=.cache/kernel
+updated=false
+if [ ${#missing[@]} -gt 0 ] || [ ! -f "$kernel_dir/version" ]; then
+  echo "setup: apt-get update"
+  "${sudo[@]}" apt-get update -q
+  updated=true
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  # No recommends: initramfs-tools' recommends would swap busybox-static for a dynamic busybox.
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# The kernel for the boot tests; apt's lists must be current for it to find the package.
+if [ "$updated" = false ] && [ ! -f "$kernel_dir/version" ]; then "${sudo[@]}" apt-get update -q; fi
+"${sudo[@]}" scripts/fetch-test-kernel.sh "$kernel_dir"
+
+cmake -S . -B build -G Ninja
+cmake --build build
+echo "setup: done. Run the tests with: scripts/test.sh"

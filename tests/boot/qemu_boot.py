@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""Boot one scenario in QEMU and check the guest's serial console.
+
+  qemu_boot.py --kernel VMLINUZ --initrd INITRD --append CMDLINE --log FILE
+               [--expect REGEX]... [--reject REGEX]... [--timeout SEC] [--memory MiB]
+               [--qemu-arg ARG]... [--expect-exit | --no-expect-exit]
+
+Give values that may start with '-' as --opt=VALUE (e.g. --qemu-arg=-s).
+
+Passes when every --expect regex matched the console, no --reject regex did (kernel panics
+are always rejected) and, with --expect-exit (the default), QEMU exited by itself: the guest
+powered off or rebooted (-no-reboot turns a reboot into an exit). With --no-expect-exit the
+guest is stopped a moment after the last expectation matched.
+The console is streamed to --log as it arrives, so a hang can be read while it happens.
+"""
+import argparse
+import codecs
+import ctypes
+import os
+import re
+import select
+import shlex
+import signal
+import subprocess
+import sys
+import time
+
+DEFAULT_REJECTS = [r"Kernel panic", r"Attempted to kill init", r"not syncing"]
+# CSI sequences, OSC strings, and two-byte escapes such as SeaBIOS's "ESC c" (reset).
+ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[ -/]*[0-~])")
+SETTLE_S = 2.0  # after a verdict, keep reading this long to catch what follows (panic trace)
+
+
+def clean(text):
+    return ANSI.sub("", text.replace("\r", ""))
+
+
+def die_with_parent():
+    # QEMU runs in its own process group (so a timeout can kill all of it); also make the
+    # kernel kill it if this script dies, e.g. when ctest kills us on its own timeout.
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def kill_group(proc):
+    for sig, wait in ((signal.SIGTERM, 3), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(wait)
+            break
+        except subprocess.TimeoutExpired:
+            pass
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--initrd", required=True)
+    ap.add_argument("--append", required=True)
+    ap.add_argument("--expect", action="append", default=[], metavar="REGEX")
+    ap.add_argument("--reject", action="append", default=[], metavar="REGEX")
+    ap.add_argument("--timeout", type=float, default=180)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--memory", type=int, default=512, metavar="MiB")
+    ap.add_argument("--qemu-arg", action="append", default=[], metavar="ARG")
+    ap.add_argument("--expect-exit", action=argparse.BooleanOptionalAction, default=True)
+    args = ap.parse_args()
+
+    append = args.append
+    if not re.search(r"(^|\s)console=ttyS0\b", append):
+        append += " console=ttyS0"
+    # Always TCG: nested KVM hangs on this kind of machine even when /dev/kvm exists.
+    cmd = ["qemu-system-x86_64", "-accel", "tcg", "-nographic", "-display", "none",
+           "-monitor", "none", "-serial", "stdio", "-no-reboot",
+           "-m", str(args.memory), "-smp", "1",
+           "-kernel", args.kernel, "-initrd", args.initrd, "-append", append,
+           "-netdev", "user,id=n0", "-device", "rtl8139,netdev=n0", *args.qemu_arg]
+    expects = [(p, re.compile(p, re.M)) for p in args.expect]
+    rejects = [(p, re.compile(p, re.M)) for p in DEFAULT_REJECTS + args.reject]
+    for path in (args.kernel, args.initrd):
+        if not os.path.isfile(path):
+            sys.exit(f"qemu_boot: {path}: no such file")
+
+    os.makedirs(os.path.dirname(os.path.abspath(args.log)), exist_ok=True)
+    log = open(args.log, "wb")
+    log.write(f"# {shlex.join(cmd)}\n".encode())
+    log.flush()
+
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True,
+                            preexec_fn=die_with_parent)
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    raw_text = ""
+    timed_out, exited = False, False
+    verdict_at = None  # when the outcome became known without waiting for QEMU to exit
+    checked_at = 0.0
+    fd = proc.stdout.fileno()
+    try:
+        while True:
+            now = time.monotonic()
+            if now - start >= args.timeout:
+                timed_out = True
+                break
+            if verdict_at is not None and now - verdict_at >= SETTLE_S:
+                break
+            ready, _, _ = select.select([fd], [], [], min(0.25, args.timeout - (now - start)))
+            if ready:
+                data = os.read(fd, 65536)
+                if not data:  # QEMU closed its output: it exited
+                    break
+                log.write(data.replace(b"\r", b""))
+                log.flush()
+                raw_text += decoder.decode(data)
+            # The serial console arrives in small pieces: match at most 5 times a second.
+            if verdict_at is None and now - checked_at >= 0.2:
+                checked_at = now
+                text = clean(raw_text)
+                if any(r.search(text) for _, r in rejects) or (
+                        not args.expect_exit and all(r.search(text) for _, r in expects)):
+                    verdict_at = now
+    finally:
+        if proc.poll() is None:
+            try:  # it may be exiting right now
+                proc.wait(0.5 if not timed_out and verdict_at is None else 0)
+            except subprocess.TimeoutExpired:
+                pass
+        if proc.poll() is None:
+            kill_group(proc)
+        else:
+            exited = True
+        raw_text += decoder.decode(proc.stdout.read() or b"", final=True)
+        proc.stdout.close()
+    elapsed = time.monotonic() - start
+    text = clean(raw_text)
+
+    failures = []
+    if timed_out:
+        failures.append(f"timeout after {args.timeout:g} s" + (
+            " (every expectation matched, but the guest did not power off)"
+            if args.expect_exit and all(r.search(text) for _, r in expects) else ""))
+    for pattern, r in expects:
+        if not r.search(text):
+            failures.append(f"expected /{pattern}/ did not appear")
+    for pattern, r in rejects:
+        m = r.search(text)
+        if m:
+            failures.append(f"rejected /{pattern}/ appeared: {text[m.start():].splitlines()[0]!r}")
+    if args.expect_exit and not exited and not timed_out and verdict_at is None:
+        failures.append("QEMU did not exit by itself (the guest neither powered off nor rebooted)")
+    if exited and proc.returncode != 0:
+        failures.append(f"QEMU exited with status {proc.returncode}")
+
+    result = "FAIL: " + "; ".join(failures) if failures else "PASS"
+    log.write(f"\n# {result} ({elapsed:.1f} s)\n".encode())
+    log.close()
+    if failures:
+        print("boot test FAILED:")
+        for f in failures:
+            print(f"  - {f}")
+        print(f"QEMU command: {shlex.join(cmd)}")
+        print(f"console log: {os.path.abspath(args.log)}")
+        print("last console lines:")
+        for line in text.splitlines()[-40:]:
+            print(f"  | {line}")
+        return 1
+    print(f"boot test passed in {elapsed:.1f} s (console log: {args.log})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
