@@ -13,7 +13,12 @@ cd "$(dirname "$0")/.."
 #   python3                the boot harness (cpio writer, QEMU runner)
 #   file                   checks the release binary is statically linked
 #   kmod                   depmod for the test kernel's modules
-packages=(g++ cmake ninja-build catch2 qemu-system-x86 busybox-static python3 file kmod)
+#   clang-16 libclang-rt-16-dev   libFuzzer targets (clang 14 cannot compile <expected>)
+#   libnl-3-dev libnl-route-3-dev  rtnetlink (static archives for the /init)
+#   iproute2 dnsmasq-base isc-dhcp-server  DHCP integration tests in network namespaces
+packages=(g++ cmake ninja-build catch2 qemu-system-x86 busybox-static python3 file kmod
+          clang-16 libclang-rt-16-dev libnl-3-dev libnl-route-3-dev
+          iproute2 dnsmasq-base isc-dhcp-server)
 
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)
@@ -32,8 +37,17 @@ if [ ${#missing[@]} -gt 0 ] || [ ! -f "$kernel_dir/version" ]; then
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
+  # Servers are for the tests to start themselves: keep their packages from starting services
+  # (policy-rc.d 101 = "not allowed"), and restore nothing we did not create.
+  created_policy=false
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+    "${sudo[@]}" chmod +x /usr/sbin/policy-rc.d
+    created_policy=true
+  fi
   # No recommends: initramfs-tools' recommends would swap busybox-static for a dynamic busybox.
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  if [ "$created_policy" = true ]; then "${sudo[@]}" rm -f /usr/sbin/policy-rc.d; fi
 fi
 
 # The kernel for the boot tests; apt's lists must be current for it to find the package.

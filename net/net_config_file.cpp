@@ -1,0 +1,68 @@
+// Text of /run/net-<interface>.conf and resolv.conf.
+#include "net/net_config_file.h"
+
+namespace nfsroot {
+
+namespace {
+
+void write_option(std::string& out, std::string_view name, std::string_view value) {
+  out += name;
+  out += "='";
+  for (const char c : value) {
+    if (c == '\'' || c == '!') {
+      // Close the quote, escape the character, reopen: safe for sh and for history expansion.
+      out += "'\\";
+      out += c;
+      out += '\'';
+    } else {
+      out += c;
+    }
+  }
+  out += "'\n";
+}
+
+std::string address_text(const std::optional<Ipv4Address>& address) {
+  return address ? address->to_string() : std::string("0.0.0.0");
+}
+
+}  // namespace
+
+std::string format_net_conf(const InterfaceConfig& config) {
+  std::string out;
+  write_option(out, "DEVICE", config.device);
+  write_option(out, "PROTO", config.protocol);
+  write_option(out, "IPV4ADDR", config.address.to_string());
+  write_option(out, "IPV4BROADCAST", config.broadcast.to_string());
+  write_option(out, "IPV4NETMASK", config.netmask.to_string());
+  write_option(out, "IPV4GATEWAY", address_text(config.gateway));
+  for (std::size_t i = 0; i < 2; ++i) {
+    write_option(out, "IPV4DNS" + std::to_string(i),
+                 i < config.dns_servers.size() ? config.dns_servers[i].to_string() : "0.0.0.0");
+  }
+  write_option(out, "HOSTNAME", config.hostname);
+  write_option(out, "DNSDOMAIN", config.dns_domain);
+  write_option(out, "NISDOMAIN", config.nis_domain);
+  write_option(out, "ROOTSERVER", address_text(config.root_server));
+  write_option(out, "ROOTPATH", config.root_path);
+  write_option(out, "filename", config.boot_file);
+  write_option(out, "UPTIME", std::to_string(config.uptime_seconds));
+  write_option(out, "DHCPLEASETIME", std::to_string(config.lease_seconds));
+  write_option(out, "DOMAINSEARCH", "");
+  // Not in klibc's file; read by our docs' recipes (MTU is what the lease set on the link).
+  if (config.mtu) write_option(out, "IPV4MTU", std::to_string(*config.mtu));
+  return out;
+}
+
+std::string format_resolv_conf(const InterfaceConfig& config) {
+  std::string out = "# written by nfsroot-init from the " + config.protocol + " configuration of " +
+                    config.device + "\n";
+  if (!config.dns_domain.empty()) out += "search " + config.dns_domain + "\n";
+  for (std::size_t i = 0; i < config.dns_servers.size() && i < 3; ++i) {
+    out += "nameserver " + config.dns_servers[i].to_string() + "\n";
+  }
+  return out;
+}
+
+std::string net_conf_path(std::string_view device) { return "/run/net-" + std::string(device) + ".conf"; }
+
+}  // namespace nfsroot

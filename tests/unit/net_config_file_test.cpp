@@ -1,0 +1,69 @@
+// /run/net-IF.conf in klibc ipconfig's format, and resolv.conf.
+#include "net/net_config_file.h"
+
+#include <catch2/catch.hpp>
+
+using namespace nfsroot;
+
+namespace {
+Ipv4Address ip4(const char* text) { return *Ipv4Address::parse(text); }
+
+InterfaceConfig qemu_lease() {
+  InterfaceConfig config;
+  config.device = "eth0";
+  config.protocol = "dhcp";
+  config.address = ip4("10.0.2.15");
+  config.netmask = ip4("255.255.255.0");
+  config.broadcast = ip4("10.0.2.255");
+  config.gateway = ip4("10.0.2.2");
+  config.dns_servers = {ip4("10.0.2.3")};
+  config.root_server = ip4("10.0.2.2");
+  config.root_path = "/srv/nfsroot";
+  config.lease_seconds = 86400;
+  config.uptime_seconds = 3;
+  return config;
+}
+}  // namespace
+
+TEST_CASE("net conf: klibc ipconfig's keys, in its order, single-quoted", "[net_config_file]") {
+  CHECK(format_net_conf(qemu_lease()) ==
+        "DEVICE='eth0'\n"
+        "PROTO='dhcp'\n"
+        "IPV4ADDR='10.0.2.15'\n"
+        "IPV4BROADCAST='10.0.2.255'\n"
+        "IPV4NETMASK='255.255.255.0'\n"
+        "IPV4GATEWAY='10.0.2.2'\n"
+        "IPV4DNS0='10.0.2.3'\n"
+        "IPV4DNS1='0.0.0.0'\n"
+        "HOSTNAME=''\n"
+        "DNSDOMAIN=''\n"
+        "NISDOMAIN=''\n"
+        "ROOTSERVER='10.0.2.2'\n"
+        "ROOTPATH='/srv/nfsroot'\n"
+        "filename=''\n"
+        "UPTIME='3'\n"
+        "DHCPLEASETIME='86400'\n"
+        "DOMAINSEARCH=''\n");
+  CHECK(net_conf_path("eth0") == "/run/net-eth0.conf");
+}
+
+TEST_CASE("net conf: quotes and ! in values cannot break out of the shell quoting", "[net_config_file]") {
+  auto config = qemu_lease();
+  config.root_path = "/srv/it's!here";
+  config.mtu = 9000;
+  const auto text = format_net_conf(config);
+  CHECK(text.find("ROOTPATH='/srv/it'\\''s'\\!'here'\n") != std::string::npos);
+  CHECK(text.ends_with("IPV4MTU='9000'\n"));
+}
+
+TEST_CASE("resolv.conf: search domain and at most three nameservers", "[net_config_file]") {
+  auto config = qemu_lease();
+  config.dns_domain = "lab.example";
+  config.dns_servers = {ip4("10.0.0.1"), ip4("10.0.0.2"), ip4("10.0.0.3"), ip4("10.0.0.4")};
+  CHECK(format_resolv_conf(config) ==
+        "# written by nfsroot-init from the dhcp configuration of eth0\n"
+        "search lab.example\n"
+        "nameserver 10.0.0.1\n"
+        "nameserver 10.0.0.2\n"
+        "nameserver 10.0.0.3\n");
+}
