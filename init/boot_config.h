@@ -9,20 +9,12 @@
 
 #include "init/cmdline.h"
 #include "net/ipv4.h"
+#include "net/network_step.h"
 
 namespace nfsroot {
 
 // The <autoconf> field of ip= (nfsroot.rst), or the whole ip= value when it is one word.
 enum class IpAutoconf : std::uint8_t { Unset, Off, On, Dhcp, Bootp, Rarp, Both };
-
-// What the network step does, derived from ip= (see IpConfig::mode()).
-enum class NetworkMode : std::uint8_t { Dhcp, Static, Off };
-
-struct DhcpClientId {
-  std::uint8_t type = 0;  // RFC 2132 9.14: 0 = opaque text, 1 = Ethernet address, …
-  std::string value;
-  auto operator<=>(const DhcpClientId&) const = default;
-};
 
 // ip=<client-ip>:<server-ip>:<gw-ip>:<netmask>:<hostname>:<device>:<autoconf>:<dns0-ip>:<dns1-ip>:<ntp0-ip>
 struct IpConfig {

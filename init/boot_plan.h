@@ -23,27 +23,6 @@ struct ModulesStep {
   std::vector<std::string> nfs_modules;   // nfs and the nfsvN the version needs
 };
 
-enum class InterfaceChoice : std::uint8_t { ByName, ByMac, EveryEthernet };
-
-struct NetworkStep {
-  NetworkMode mode = NetworkMode::Dhcp;
-  InterfaceChoice choice = InterfaceChoice::EveryEthernet;
-  std::string device;               // ByName
-  std::optional<MacAddress> mac;    // ByMac
-  int carrier_timeout_seconds = 0;
-  // DHCP
-  std::string vendor_class;
-  std::optional<DhcpClientId> client_id;
-  int dhcp_timeout_seconds = 0;
-  // Static, and what ip= gives DHCP to keep (hostname, DNS)
-  std::optional<Ipv4Address> address;
-  std::optional<Ipv4Address> netmask;  // classful when ip= had none
-  std::optional<Ipv4Address> gateway;
-  std::vector<Ipv4Address> dns;
-  std::string hostname;
-  std::string nis_domain;
-};
-
 struct RootStep {
   std::optional<Ipv4Address> server;  // nullopt: from the lease
   std::string server_source;          // where the server comes from, for people

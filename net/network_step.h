@@ -1,0 +1,43 @@
+// The network step of the boot plan: which interface, DHCP or static, with what values.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/ipv4.h"
+
+namespace nfsroot {
+
+// What the network step does, derived from ip= (see IpConfig::mode()).
+enum class NetworkMode : std::uint8_t { Dhcp, Static, Off };
+
+struct DhcpClientId {
+  std::uint8_t type = 0;  // RFC 2132 9.14: 0 = opaque text, 1 = Ethernet address, …
+  std::string value;
+  auto operator<=>(const DhcpClientId&) const = default;
+};
+
+enum class InterfaceChoice : std::uint8_t { ByName, ByMac, EveryEthernet };
+
+struct NetworkStep {
+  NetworkMode mode = NetworkMode::Dhcp;
+  InterfaceChoice choice = InterfaceChoice::EveryEthernet;
+  std::string device;               // ByName
+  std::optional<MacAddress> mac;    // ByMac
+  int carrier_timeout_seconds = 0;
+  // DHCP
+  std::string vendor_class;
+  std::optional<DhcpClientId> client_id;
+  int dhcp_timeout_seconds = 0;
+  // Static, and what ip= gives DHCP to keep (hostname, DNS)
+  std::optional<Ipv4Address> address;
+  std::optional<Ipv4Address> netmask;  // classful when ip= had none
+  std::optional<Ipv4Address> gateway;
+  std::vector<Ipv4Address> dns;
+  std::string hostname;
+  std::string nis_domain;
+};
+
+}  // namespace nfsroot
