@@ -9,6 +9,7 @@
 
 #include "init/cmdline.h"
 #include "net/ipv4.h"
+#include "mounts/nfs_options.h"
 #include "net/network_step.h"
 
 namespace nfsroot {
@@ -37,18 +38,6 @@ struct IpConfig {
   // configuration; every dynamic protocol is DHCP here.
   [[nodiscard]] NetworkMode mode() const;
 };
-
-// Where the NFS root comes from, as written on the command line.
-struct NfsRootSpec {
-  std::optional<Ipv4Address> server;  // nullopt: from the DHCP lease
-  std::string path;                   // "" = the DHCP root-path, else the kernel default
-  std::vector<std::string> options;   // in order, as given
-  int version = 0;                    // 4 for dracut's root=nfs4:, else 0 (options decide)
-  auto operator<=>(const NfsRootSpec&) const = default;
-};
-
-// nfsroot.rst: the path used when neither the command line nor DHCP names one.
-inline constexpr std::string_view kDefaultNfsRootPath = "/tftpboot/%s";
 
 enum class RootKind : std::uint8_t { Nfs, Other };
 

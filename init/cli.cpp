@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,7 @@
 #include "init/boot_plan.h"
 #include "init/plan_format.h"
 #include "init/system.h"
+#include "net/network_up.h"
 
 namespace nfsroot {
 
@@ -17,12 +19,17 @@ namespace {
 
 constexpr std::string_view kUsage =
     "usage: nfsroot-init explain [--cmdline 'APPEND LINE']\n"
+    "       nfsroot-init network [--cmdline 'APPEND LINE'] [--run-dir DIR] [--set-hostname]\n"
     "       nfsroot-init --help | --version\n"
     "\n"
     "As PID 1 (the /init of an initramfs) it boots a diskless client from an NFS root.\n"
     "Run by hand, 'explain' prints the boot plan it would follow for a kernel command line:\n"
     "the one given with --cmdline, else $NFSROOT_INIT_CMDLINE, else /proc/cmdline.\n"
-    "Exit status: 0 the plan is good, 1 the boot would fail (errors listed), 2 usage error.\n";
+    "Exit status: 0 the plan is good, 1 the boot would fail (errors listed), 2 usage error.\n"
+    "\n"
+    "'network' runs the boot's network step for real (as root): the interfaces, carrier, DHCP or\n"
+    "static ip=, address, route and MTU, then writes DIR/net-<interface>.conf (default /run) and\n"
+    "prints it. The host name is set only with --set-hostname. Exit status 1 when it fails.\n";
 
 void print(int fd, std::string_view text) {
   while (!text.empty()) {
@@ -37,33 +44,79 @@ int usage_error(std::string_view message) {
   return 2;
 }
 
-int explain(int argc, char** argv) {
+struct CommonArguments {
   std::string command_line;
+  std::string run_dir = "/run";
+  bool set_hostname = false;
+};
+
+// --cmdline for every command; --run-dir and --set-hostname where `network` is true.
+std::optional<CommonArguments> parse_arguments(int argc, char** argv, bool network, int& status) {
+  CommonArguments arguments;
   bool given = false;
   for (int i = 2; i < argc; ++i) {
     const std::string_view argument = argv[i];
     if (argument == "--cmdline" && i + 1 < argc) {
-      command_line = argv[++i];
+      arguments.command_line = argv[++i];
       given = true;
     } else if (argument.starts_with("--cmdline=")) {
-      command_line = std::string(argument.substr(10));
+      arguments.command_line = std::string(argument.substr(10));
       given = true;
+    } else if (network && argument == "--run-dir" && i + 1 < argc) {
+      arguments.run_dir = argv[++i];
+    } else if (network && argument == "--set-hostname") {
+      arguments.set_hostname = true;
     } else {
-      return usage_error("explain: unexpected argument '" + std::string(argument) + "'");
+      status = usage_error(std::string(argv[1]) + ": unexpected argument '" + std::string(argument) + "'");
+      return std::nullopt;
     }
   }
   if (!given) {
     auto read = read_kernel_command_line();
     if (!read) {
       print(STDERR_FILENO, "nfsroot-init: " + describe(read.error()) + "\n");
-      return 2;
+      status = 2;
+      return std::nullopt;
     }
-    command_line = std::move(*read);
+    arguments.command_line = std::move(*read);
   }
-  while (!command_line.empty() && command_line.back() == '\n') command_line.pop_back();
-  const BootPlan plan = plan_boot(parse_boot_config(command_line));
-  print(STDOUT_FILENO, "Boot plan for: " + command_line + "\n\n" + format_plan(plan));
+  while (!arguments.command_line.empty() && arguments.command_line.back() == '\n') arguments.command_line.pop_back();
+  return arguments;
+}
+
+int explain(int argc, char** argv) {
+  int status = 0;
+  const auto arguments = parse_arguments(argc, argv, false, status);
+  if (!arguments) return status;
+  const BootPlan plan = plan_boot(parse_boot_config(arguments->command_line));
+  print(STDOUT_FILENO, "Boot plan for: " + arguments->command_line + "\n\n" + format_plan(plan));
   return plan.errors.empty() ? 0 : 1;
+}
+
+int network(int argc, char** argv) {
+  int status = 0;
+  const auto arguments = parse_arguments(argc, argv, true, status);
+  if (!arguments) return status;
+  const BootPlan plan = plan_boot(parse_boot_config(arguments->command_line));
+  for (const auto& warning : plan.warnings) print(STDERR_FILENO, "warning: " + warning + "\n");
+  if (plan.network.mode == NetworkMode::Off) {
+    print(STDERR_FILENO, "nfsroot-init: network: ip= turns the network off; nothing to do\n");
+    return 1;
+  }
+  NetworkOptions options;
+  options.run_dir = arguments->run_dir;
+  options.set_hostname = arguments->set_hostname;
+  NetworkReporter reporter;
+  reporter.info = [](std::string_view line) { print(STDERR_FILENO, "nfsroot-init: " + std::string(line) + "\n"); };
+  reporter.debug = plan.debug ? reporter.info : [](std::string_view) {};
+  auto outcome = bring_up_network(plan.network, options, reporter);
+  if (!outcome) {
+    print(STDERR_FILENO, "nfsroot-init: network failed: " + describe(outcome.error()) + "\n");
+    return 1;
+  }
+  print(STDOUT_FILENO, format_net_conf(outcome->config) + "CARRIER_MS='" + std::to_string(outcome->carrier_wait_ms) +
+                           "'\nCONFIGURE_MS='" + std::to_string(outcome->configure_ms) + "'\n");
+  return 0;
 }
 
 }  // namespace
@@ -80,6 +133,7 @@ int run_cli(int argc, char** argv) {
     return 0;
   }
   if (command == "explain") return explain(argc, argv);
+  if (command == "network") return network(argc, argv);
   return usage_error("unknown command '" + std::string(command) + "'");
 }
 

@@ -1,11 +1,27 @@
 // The NFS root mount as mount(2) takes it: source, type, flags and the kernel's text options.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "net/ipv4.h"
+
 namespace nfsroot {
+
+// Where the NFS root comes from, as written on the command line.
+struct NfsRootSpec {
+  std::optional<Ipv4Address> server;  // nullopt: from the DHCP lease
+  std::string path;                   // "" = the DHCP root-path, else the kernel default
+  std::vector<std::string> options;   // in order, as given
+  int version = 0;                    // 4 for dracut's root=nfs4:, else 0 (options decide)
+  auto operator<=>(const NfsRootSpec&) const = default;
+};
+
+// nfsroot.rst: the path used when neither the command line nor DHCP names one.
+inline constexpr std::string_view kDefaultNfsRootPath = "/tftpboot/%s";
+
 
 struct NfsMountRequest {
   std::string source;          // "10.0.2.2:/srv/nfsroot"

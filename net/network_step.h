@@ -31,10 +31,12 @@ struct NetworkStep {
   std::string vendor_class;
   std::optional<DhcpClientId> client_id;
   int dhcp_timeout_seconds = 0;
+  std::optional<Ipv4Address> requested_address;  // ip=<client>::…:dhcp: ask for it first (INIT-REBOOT)
   // Static, and what ip= gives DHCP to keep (hostname, DNS)
   std::optional<Ipv4Address> address;
   std::optional<Ipv4Address> netmask;  // classful when ip= had none
   std::optional<Ipv4Address> gateway;
+  std::optional<Ipv4Address> server;  // ip= <server-ip>: ROOTSERVER in /run/net-<interface>.conf
   std::vector<Ipv4Address> dns;
   std::string hostname;
   std::string nis_domain;

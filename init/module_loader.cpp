@@ -1,0 +1,265 @@
+// Module loading syscalls: reading the index and sysfs, finit_module(2). Returns reports, never logs.
+#include "init/module_loader.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/module.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+#include <utility>
+
+#include "base/text.h"
+#include "base/unique_fd.h"
+#include "init/system.h"
+
+#ifndef MODULE_INIT_COMPRESSED_FILE
+#define MODULE_INIT_COMPRESSED_FILE 4  // Linux 5.17 uapi; older headers lack it
+#endif
+
+namespace nfsroot {
+
+namespace {
+
+// The file's text; an absent file is empty when it is optional.
+enum class Presence { Required, Optional };
+Result<std::string> read_index_file(const std::string& modules_dir, std::string_view name, Presence presence) {
+  const std::string path = modules_dir + "/" + std::string(name);
+  auto text = read_file(path);
+  if (!text && text.error().errno_value == ENOENT) {
+    if (presence == Presence::Optional) return std::string{};
+    text.error().hint = "the initramfs needs the depmod output for this kernel (depmod -b ROOT VERSION)";
+  }
+  return text;
+}
+
+// The names in a directory, sorted (readdir's order is the filesystem's).
+Result<std::vector<std::string>> list_directory(const std::string& path) {
+  // opendir(3) opens with O_CLOEXEC in glibc and musl.
+  const std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(path.c_str()), ::closedir);
+  if (!dir) return std::unexpected(error_from_errno("opendir", path, errno));
+  std::vector<std::string> names;
+  while (const dirent* entry = ::readdir(dir.get())) {
+    const std::string_view name = entry->d_name;
+    if (name != "." && name != "..") names.emplace_back(name);
+  }
+  std::ranges::sort(names);
+  return names;
+}
+
+std::string_view finit_module_hint(int errno_value) {
+  switch (errno_value) {
+    case ENODEV:
+      return "no device here that this driver supports; normal when several drivers match";
+    case ENOENT:
+      return "unknown symbol: a module it needs is missing or not loaded (see dmesg)";
+    case ENOEXEC:
+      return "not a module for this kernel (see dmesg: version magic or format)";
+    case EOPNOTSUPP:
+      return "this kernel cannot decompress modules; put them in the initramfs uncompressed";
+    case EKEYREJECTED:
+    case ENOKEY:
+    case EPERM:
+      return "rejected: module signature or modules_disabled (see dmesg)";
+    default:
+      return "see dmesg";
+  }
+}
+
+// Inserts modules of a LoadOrder into the kernel and records each outcome in the report.
+class Inserter {
+ public:
+  Inserter(const ModuleSystem& system, const ModuleIndex& index, ModuleLoadReport& report)
+      : system_(system), index_(index), report_(report) {}
+
+  // True when the module is in the kernel now. Each module is tried once.
+  bool insert(const std::string& name) {
+    if (const auto known = outcome_.find(name); known != outcome_.end()) return known->second;
+    const auto found = index_.modules.find(name);
+    if (found == index_.modules.end()) {  // load_order only yields indexed modules
+      return fail(name, error_with_problem("load module", name, "not in modules.dep"));
+    }
+    const KernelModule& module = found->second;
+    // modules.dep lists every dependency, transitively, and they come first in a load order.
+    for (const auto& dependency : module.dependencies) {
+      if (const auto known = outcome_.find(dependency); known != outcome_.end() && !known->second) {
+        return fail(name, error_with_problem("load module", name, "needs " + dependency + ", which could not be loaded"));
+      }
+    }
+    // Re-reading a live module only to get EEXIST costs a whole file read (sunrpc is 700 KB).
+    if (path_exists(system_.sysfs_dir + "/module/" + name + "/initstate")) return already_loaded(name);
+
+    const std::string path = module.path.starts_with('/') ? module.path : system_.modules_dir + "/" + module.path;
+    const auto start = std::chrono::steady_clock::now();
+    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) {
+      return fail(name, error_from_errno("open", path, errno, "the module is listed in modules.dep but missing"));
+    }
+    const int error = system_.insert(fd.get(), path);
+    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+    if (error == EEXIST) return already_loaded(name);
+    if (error != 0) return fail(name, error_from_errno("finit_module", name, error, finit_module_hint(error)));
+    report_.loaded.push_back({name, elapsed});
+    return outcome_[name] = true;
+  }
+
+  bool fail(const std::string& name, Error error) {
+    report_.failed.push_back({name, std::move(error)});
+    return outcome_[name] = false;
+  }
+
+  void add_builtin(const std::vector<std::string>& names) {
+    for (const auto& name : names) {
+      if (std::ranges::find(report_.builtin, name) == report_.builtin.end()) report_.builtin.push_back(name);
+    }
+  }
+
+ private:
+  bool already_loaded(const std::string& name) {
+    report_.already_loaded.push_back(name);
+    return outcome_[name] = true;
+  }
+
+  const ModuleSystem& system_;
+  const ModuleIndex& index_;
+  ModuleLoadReport& report_;
+  std::unordered_map<std::string, bool> outcome_;
+};
+
+// "12.3 ms"
+std::string format_milliseconds(std::chrono::microseconds elapsed) {
+  const auto tenths = (elapsed.count() + 50) / 100;
+  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " ms";
+}
+
+}  // namespace
+
+int finit_module_file(int fd, std::string_view path) {
+  const bool compressed = path.ends_with(".ko.xz") || path.ends_with(".ko.zst") || path.ends_with(".ko.gz");
+  const int flags = compressed ? MODULE_INIT_COMPRESSED_FILE : 0;
+  if (::syscall(SYS_finit_module, fd, "", flags) != 0) return errno;
+  return 0;
+}
+
+Result<std::string> running_kernel_modules_dir() {
+  struct utsname names {};
+  if (::uname(&names) != 0) return std::unexpected(error_from_errno("uname", "", errno));
+  return std::string("/lib/modules/") + names.release;
+}
+
+Result<ModuleIndex> read_module_index(const std::string& modules_dir) {
+  auto dep = read_index_file(modules_dir, "modules.dep", Presence::Required);
+  if (!dep) return std::unexpected(dep.error());
+  auto alias = read_index_file(modules_dir, "modules.alias", Presence::Required);
+  if (!alias) return std::unexpected(alias.error());
+  auto softdep = read_index_file(modules_dir, "modules.softdep", Presence::Optional);
+  if (!softdep) return std::unexpected(softdep.error());
+  auto builtin = read_index_file(modules_dir, "modules.builtin", Presence::Optional);
+  if (!builtin) return std::unexpected(builtin.error());
+  auto index = parse_module_index(*dep, *alias, *softdep, *builtin);
+  if (!index) index.error().operation = modules_dir + "/" + index.error().operation;  // the full path of the file
+  return index;
+}
+
+Result<std::vector<std::string>> read_unbound_modaliases(const std::string& sysfs_dir) {
+  const auto buses = list_directory(sysfs_dir + "/bus");
+  if (!buses) {
+    auto error = buses.error();
+    error.hint = "mount sysfs on " + sysfs_dir + " first";
+    return std::unexpected(error);
+  }
+  std::vector<std::string> modaliases;
+  for (const auto& bus : *buses) {
+    const std::string devices_dir = sysfs_dir + "/bus/" + bus + "/devices";
+    const auto devices = list_directory(devices_dir);
+    if (!devices) continue;  // not every bus entry is a bus with devices
+    for (const auto& device : *devices) {
+      const std::string device_dir = devices_dir + "/" + device;
+      if (path_exists(device_dir + "/driver")) continue;  // bound already: nothing to load for it
+      const auto text = read_file(device_dir + "/modalias");
+      if (!text) continue;  // many devices have none
+      const std::string_view modalias = trim(std::string_view(*text).substr(0, text->find('\n')));
+      if (!modalias.empty() && std::ranges::find(modaliases, modalias) == modaliases.end()) {
+        modaliases.emplace_back(modalias);
+      }
+    }
+  }
+  return modaliases;
+}
+
+Result<ModuleLoadReport> coldplug_modules(const ModuleSystem& system, const ModuleIndex& index) {
+  ModuleLoadReport report;
+  Inserter inserter(system, index, report);
+  std::vector<std::string> seen;
+  // Each pass handles the modaliases that appeared since the last; bounded in case a driver
+  // keeps adding devices.
+  constexpr int kMaxPasses = 8;
+  for (int pass = 0; pass < kMaxPasses; ++pass) {
+    auto modaliases = read_unbound_modaliases(system.sysfs_dir);
+    if (!modaliases) return std::unexpected(modaliases.error());
+    std::vector<std::string> wanted;
+    bool new_devices = false;
+    for (const auto& modalias : *modaliases) {
+      if (std::ranges::find(seen, modalias) != seen.end()) continue;
+      seen.push_back(modalias);
+      new_devices = true;
+      ++report.devices;
+      const auto modules = modules_for_modalias(index, modalias);
+      if (modules.empty()) report.unmatched.push_back(modalias);
+      for (const auto& module : modules) {
+        if (std::ranges::find(wanted, module) == wanted.end()) wanted.push_back(module);
+      }
+    }
+    if (!new_devices) break;
+    for (const auto& module : wanted) {
+      // One order per module, so that one broken module does not keep the others out.
+      auto order = load_order(index, {module});
+      if (!order) {
+        inserter.fail(module, order.error());
+        continue;
+      }
+      inserter.add_builtin(order->builtin);
+      for (const auto& name : order->modules) inserter.insert(name);
+    }
+  }
+  return report;
+}
+
+Result<ModuleLoadReport> load_named_modules(const ModuleSystem& system, const ModuleIndex& index,
+                                            const std::vector<std::string>& names) {
+  const auto order = load_order(index, names);
+  if (!order) return std::unexpected(order.error());
+  ModuleLoadReport report;
+  Inserter inserter(system, index, report);
+  inserter.add_builtin(order->builtin);
+  for (const auto& name : order->modules) {
+    if (!inserter.insert(name)) return std::unexpected(report.failed.back().error);
+  }
+  return report;
+}
+
+std::string ModuleLoadReport::describe() const {
+  std::vector<std::string> lines;
+  if (devices > 0 || !unmatched.empty()) {
+    lines.push_back(std::to_string(devices) + " device(s) without a driver, " + std::to_string(unmatched.size()) +
+                    " with no module for them");
+  }
+  if (!loaded.empty()) {
+    std::vector<std::string> parts;
+    for (const auto& module : loaded) parts.push_back(module.name + " (" + format_milliseconds(module.elapsed) + ")");
+    lines.push_back("loaded " + join(parts, ", "));
+  }
+  if (!already_loaded.empty()) lines.push_back("already loaded: " + join(already_loaded, ", "));
+  if (!builtin.empty()) lines.push_back("built into the kernel: " + join(builtin, ", "));
+  for (const auto& failure : failed) lines.push_back("not loaded: " + nfsroot::describe(failure.error));
+  if (lines.empty()) return "no modules to load";
+  return join(lines, "\n");
+}
+
+}  // namespace nfsroot

@@ -1,0 +1,81 @@
+// The NFS root's server, path and options from the command line and the DHCP lease.
+#include "mounts/root_path.h"
+
+#include "base/text.h"
+
+namespace nfsroot {
+
+NfsRootSpec parse_root_path_option(std::string_view root_path, std::vector<std::string>& warnings) {
+  NfsRootSpec spec;
+  const std::string quoted = "DHCP root-path '" + std::string(root_path) + "'";
+  std::string_view rest = root_path;
+  const auto colon = rest.find(':');
+  // The same split as nfsroot= (init/boot_config.cpp): a ':' before any ',' ends the server.
+  if (!rest.starts_with('/') && colon != std::string_view::npos && rest.find(',') > colon) {
+    const std::string_view server = rest.substr(0, colon);
+    if (const auto address = Ipv4Address::parse(server)) {
+      spec.server = *address;
+    } else {
+      warnings.push_back(quoted + ": server '" + std::string(server) +
+                         "' is not an IPv4 address (there is no DNS at boot); ignoring it");
+    }
+    rest.remove_prefix(colon + 1);
+  } else if (const auto address = Ipv4Address::parse(rest)) {
+    spec.server = *address;
+    rest = {};
+  }
+  const auto comma = rest.find(',');
+  const std::string_view path = rest.substr(0, comma);
+  if (!path.empty() && path != "default") {
+    spec.path = std::string(path);
+    if (!path.starts_with('/')) warnings.push_back(quoted + ": the path is not absolute; the mount will likely fail");
+  }
+  if (comma != std::string_view::npos) {
+    for (const auto option : split(rest.substr(comma + 1), ',')) {
+      if (!option.empty()) spec.options.emplace_back(option);
+    }
+  }
+  return spec;
+}
+
+RootPathChoice choose_nfs_root(const NfsRootSpec& command_line, std::optional<Ipv4Address> ip_server,
+                               const DhcpLease& lease) {
+  RootPathChoice choice;
+  const NfsRootSpec from_lease = parse_root_path_option(lease.root_path, choice.warnings);
+
+  if (!command_line.path.empty()) {
+    choice.path = command_line.path;
+    choice.path_source = "command line";
+  } else if (!from_lease.path.empty()) {
+    choice.path = from_lease.path;
+    choice.path_source = "DHCP root-path (option 17)";
+  } else {
+    choice.path = std::string(kDefaultNfsRootPath);
+    choice.path_source = "the kernel default";
+  }
+
+  choice.options = from_lease.options;
+  choice.options.insert(choice.options.end(), command_line.options.begin(), command_line.options.end());
+
+  if (command_line.server) {
+    choice.server = command_line.server;
+    choice.server_source = "nfsroot=";
+  } else if (ip_server) {
+    choice.server = ip_server;
+    choice.server_source = "ip= <server-ip>";
+  } else if (from_lease.server) {
+    choice.server = from_lease.server;
+    choice.server_source = "DHCP root-path (option 17)";
+  } else if (!lease.next_server.is_unspecified()) {
+    choice.server = lease.next_server;
+    choice.server_source = "DHCP next-server (siaddr)";
+  } else if (!lease.server_id.is_unspecified()) {
+    choice.server = lease.server_id;
+    choice.server_source = "DHCP server identifier (option 54)";
+  } else {
+    choice.server_source = "none";
+  }
+  return choice;
+}
+
+}  // namespace nfsroot

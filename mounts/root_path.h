@@ -1,0 +1,42 @@
+// Where the NFS root comes from once the lease is in: the command line, DHCP's root-path
+// (option 17), next-server and the server identifier, in the kernel's order of precedence.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mounts/nfs_options.h"
+#include "net/dhcp_client.h"
+#include "net/ipv4.h"
+
+namespace nfsroot {
+
+// DHCP option 17 read as fs/nfs/nfsroot.c reads it, "[<server-ip>:]<path>[,<options>]": the
+// server only as a dotted quad followed by ':' or the end (root_nfs_parse_addr()); "default"
+// or an empty path keeps the default; the path is taken as sent (only nfsroot= puts a relative
+// path under /tftpboot/). `warnings` gets a line for a server name (there is no DNS at boot)
+// and for a path that is not absolute.
+[[nodiscard]] NfsRootSpec parse_root_path_option(std::string_view root_path, std::vector<std::string>& warnings);
+
+struct RootPathChoice {
+  std::optional<Ipv4Address> server;  // nullopt only when nothing names one
+  std::string path;                   // may hold "%s" (expand_root_path() in mounts/nfs_options.h)
+  std::vector<std::string> options;   // the lease's first, then the command line's
+  std::string server_source;          // "nfsroot=", "ip= <server-ip>", "DHCP root-path (option 17)", …
+  std::string path_source;            // "command line", "DHCP root-path (option 17)", "the kernel default"
+  std::vector<std::string> warnings;  // about the lease's root-path
+};
+
+// nfsroot.rst / fs/nfs/nfsroot.c root_nfs_data() and ipconfig.c:
+//  - path: the command line's (nfsroot= or root=nfs:) when not empty, else the lease's
+//    root-path, else kDefaultNfsRootPath ("/tftpboot/%s");
+//  - options: the root-path's, then the command line's (the kernel appends them in that order,
+//    so the command line wins where they disagree);
+//  - server: nfsroot='s, then ip='s <server-ip> (`ip_server`), then the one in root-path,
+//    then siaddr (next-server) when not 0.0.0.0, then the DHCP server identifier.
+[[nodiscard]] RootPathChoice choose_nfs_root(const NfsRootSpec& command_line, std::optional<Ipv4Address> ip_server,
+                                             const DhcpLease& lease);
+
+}  // namespace nfsroot

@@ -1,0 +1,411 @@
+// The network step as one event loop: link events (interfaces appearing, carrier) and one DHCP
+// client per interface with carrier, all in one poll(2); the first lease wins.
+#include "net/network_up.h"
+
+#include <poll.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstring>
+#include <fcntl.h>
+
+#include "base/unique_fd.h"
+#include "net/dhcp_client.h"
+#include "net/dhcp_packet.h"
+#include "net/dhcp_socket.h"
+#include "net/link_selection.h"
+#include "net/netlink.h"
+#include "net/udp_frame.h"
+
+namespace nfsroot {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using TimePoint = Clock::time_point;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr auto kProgressInterval = seconds(5);
+
+long ms_between(TimePoint from, TimePoint to) {
+  return static_cast<long>(std::chrono::duration_cast<milliseconds>(to - from).count());
+}
+
+std::string seconds_text(long ms) {
+  return std::to_string(ms / 1000) + "." + std::to_string((ms % 1000) / 100) + " s";
+}
+
+// Entropy for the DHCP xid and backoff jitter. Never blocks: an early-boot pool that is not
+// ready yet must not stall the boot; the MAC and the clock still make clients differ.
+std::uint64_t random_seed(const LinkInfo& link) {
+  std::uint64_t seed = 0;
+  if (::getrandom(&seed, sizeof seed, GRND_NONBLOCK) == static_cast<ssize_t>(sizeof seed)) return seed;
+  seed = static_cast<std::uint64_t>(Clock::now().time_since_epoch().count());
+  if (link.mac) {
+    for (const auto octet : link.mac->octets) seed = seed * 131 + octet;
+  }
+  return seed;
+}
+
+Result<void> write_text(const std::string& path, std::string_view text) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd.valid()) return std::unexpected(error_from_errno("write", path, errno));
+  while (!text.empty()) {
+    const ssize_t written = ::write(fd.get(), text.data(), text.size());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return std::unexpected(error_from_errno("write", path, errno));
+    }
+    text.remove_prefix(static_cast<std::size_t>(written));
+  }
+  return {};
+}
+
+// What a lease configures; ip= still names the host when it gives a hostname (nfsroot.rst).
+InterfaceConfig config_from_lease(const DhcpLease& lease, const NetworkStep& step) {
+  InterfaceConfig config;
+  config.protocol = "dhcp";
+  config.address = lease.address;
+  config.netmask = lease.netmask;
+  config.broadcast = lease.broadcast;
+  if (!lease.routers.empty()) config.gateway = lease.routers.front();
+  config.dns_servers = step.dns.empty() ? lease.dns_servers : step.dns;
+  config.hostname = step.hostname.empty() ? lease.host_name : step.hostname;
+  config.dns_domain = lease.domain_name;
+  config.nis_domain = step.nis_domain;
+  // klibc writes the BOOTP server (siaddr) as ROOTSERVER; without one, the DHCP server.
+  config.root_server = lease.next_server.is_unspecified() ? lease.server_id : lease.next_server;
+  config.root_path = lease.root_path;
+  config.boot_file = lease.boot_file;
+  config.mtu = lease.mtu;
+  config.lease_seconds = lease.lease_seconds;
+  return config;
+}
+
+struct Interface {
+  LinkInfo link;
+  bool carrier = false;
+  TimePoint carrier_at{};
+  std::optional<DhcpSocket> socket;
+  std::optional<DhcpClient> client;
+  std::optional<TimePoint> deadline;  // when the client wants on_timeout()
+  std::optional<Error> failure;
+};
+
+class BringUp {
+ public:
+  BringUp(const NetworkStep& step, const NetworkOptions& options, const NetworkReporter& report,
+          RouteNetlink netlink, LinkEvents events)
+      : step_(step), options_(options), report_(report), netlink_(std::move(netlink)), events_(std::move(events)) {}
+
+  Result<NetworkOutcome> run();
+
+ private:
+  Result<void> refresh_links(TimePoint now);
+  Result<void> start_dhcp(Interface& interface, TimePoint now);
+  // Performs what the DHCP client asked for; returns the lease once it has one.
+  std::optional<DhcpLease> act(Interface& interface, DhcpAction action, TimePoint now);
+  Result<void> receive(Interface& interface, TimePoint now, std::optional<DhcpLease>& lease);
+  Result<NetworkOutcome> configure(Interface& chosen, InterfaceConfig config, TimePoint now);
+  Error no_carrier_error() const;
+  Error dhcp_failed_error() const;
+
+  const NetworkStep& step_;
+  const NetworkOptions& options_;
+  const NetworkReporter& report_;
+  RouteNetlink netlink_;
+  LinkEvents events_;
+  std::vector<LinkInfo> all_links_;
+  std::vector<Interface> interfaces_;
+  TimePoint start_{};
+};
+
+Result<void> BringUp::refresh_links(TimePoint now) {
+  auto links = netlink_.links();
+  if (!links) return std::unexpected(links.error());
+  all_links_ = std::move(*links);
+  for (const auto& link : select_links(all_links_, step_)) {
+    auto known = std::find_if(interfaces_.begin(), interfaces_.end(),
+                              [&](const Interface& i) { return i.link.index == link.index; });
+    if (known == interfaces_.end()) {
+      report_.info(link.name + (link.mac ? " " + link.mac->to_string() : std::string()) + ": bringing the link up");
+      if (auto up = netlink_.set_link_up(link, true); !up) return std::unexpected(up.error());
+      Interface added;
+      added.link = link;
+      interfaces_.push_back(std::move(added));
+      known = interfaces_.end() - 1;
+    }
+    known->link = link;
+    if (!known->carrier && link.has_carrier()) {
+      known->carrier = true;
+      known->carrier_at = now;
+      report_.info(link.name + ": carrier after " + seconds_text(ms_between(start_, now)));
+    }
+  }
+  return {};
+}
+
+Result<void> BringUp::start_dhcp(Interface& interface, TimePoint now) {
+  auto socket = DhcpSocket::open(interface.link.index, interface.link.name);
+  if (!socket) return std::unexpected(socket.error());
+  interface.socket.emplace(std::move(*socket));
+  DhcpClientConfig config;
+  config.mac = interface.link.mac.value_or(MacAddress{});
+  const std::uint64_t seed = random_seed(interface.link);
+  config.xid = static_cast<std::uint32_t>(seed >> 32) ^ static_cast<std::uint32_t>(seed);
+  config.random_seed = seed;
+  config.vendor_class = step_.vendor_class;
+  config.client_id = step_.client_id;
+  config.host_name = step_.hostname;
+  config.timeout = seconds(step_.dhcp_timeout_seconds);
+  config.requested_address = step_.requested_address;
+  interface.client.emplace(config);
+  report_.info(interface.link.name + ": DHCP discover (vendor class \"" + step_.vendor_class + "\")");
+  if (auto lease = act(interface, interface.client->start(now), now)) {
+    (void)lease;  // a lease from start() is impossible: nothing was received yet
+  }
+  return {};
+}
+
+std::optional<DhcpLease> BringUp::act(Interface& interface, DhcpAction action, TimePoint now) {
+  for (const auto& note : interface.client->take_notes()) report_.debug(interface.link.name + ": " + note);
+  (void)now;
+  if (auto* send = std::get_if<DhcpSend>(&action)) {
+    const auto frame = build_udp_frame(Ipv4Address{}, Ipv4Address{0xffffffff}, 68, 67, send->payload);
+    if (auto sent = interface.socket->send_broadcast(frame); !sent) {
+      // A send can fail while the link settles; the retransmission timer tries again.
+      report_.debug(describe(sent.error()) + ", ignoring");
+    }
+    interface.deadline = send->wait_until;
+    return std::nullopt;
+  }
+  if (auto* wait = std::get_if<DhcpWait>(&action)) {
+    interface.deadline = wait->until;
+    return std::nullopt;
+  }
+  if (auto* bound = std::get_if<DhcpBound>(&action)) {
+    interface.deadline.reset();
+    return bound->lease;
+  }
+  if (auto* failed = std::get_if<DhcpFailed>(&action)) {
+    interface.deadline.reset();
+    interface.failure = failed->error;
+    // With one interface the step's own error says it; with several, say which one gave up.
+    if (interfaces_.size() > 1) report_.info(interface.link.name + ": " + describe(failed->error));
+  }
+  return std::nullopt;
+}
+
+Result<void> BringUp::receive(Interface& interface, TimePoint now, std::optional<DhcpLease>& lease) {
+  for (;;) {
+    auto frame = interface.socket->receive();
+    if (!frame) return std::unexpected(frame.error());
+    if (!*frame) return {};
+    const auto checksum = (*frame)->checksum_not_ready ? UdpChecksum::Skip : UdpChecksum::Verify;
+    auto datagram = parse_udp_frame((*frame)->ip_packet, checksum);
+    if (!datagram) {
+      report_.debug(interface.link.name + ": dropped a frame: " + describe(datagram.error()));
+      continue;
+    }
+    if (datagram->destination_port != 68 || datagram->source_port != 67) continue;
+    if (interface.client && !interface.failure && !lease) {
+      lease = act(interface, interface.client->on_packet(datagram->payload, now), now);
+    }
+  }
+}
+
+Error BringUp::no_carrier_error() const {
+  if (interfaces_.empty()) {
+    return error_with_problem("waiting for", describe_choice(step_),
+                              "none appeared within " + std::to_string(step_.carrier_timeout_seconds) +
+                                  " s; interfaces present: " + describe_links(all_links_),
+                              "check that the NIC's driver is in the initramfs, and the ip= <device> or BOOTIF= value");
+  }
+  std::string names;
+  for (const auto& interface : interfaces_) names += (names.empty() ? "" : ", ") + interface.link.name;
+  return error_with_problem("waiting for carrier on", names,
+                            "none within " + std::to_string(step_.carrier_timeout_seconds) + " s",
+                            "check the cable and the switch port, or raise carrier_timeout=");
+}
+
+Error BringUp::dhcp_failed_error() const {
+  for (const auto& interface : interfaces_) {
+    if (interface.failure) return *interface.failure;
+  }
+  return error_with_problem("DHCP", describe_choice(step_), "no lease", "check the DHCP server");
+}
+
+Result<NetworkOutcome> BringUp::run() {
+  start_ = Clock::now();
+  const TimePoint carrier_deadline = start_ + seconds(step_.carrier_timeout_seconds);
+  TimePoint next_progress = start_ + kProgressInterval;
+  if (auto refreshed = refresh_links(start_); !refreshed) return std::unexpected(refreshed.error());
+
+  for (;;) {
+    TimePoint now = Clock::now();
+    if (step_.mode == NetworkMode::Static) {
+      for (auto& interface : interfaces_) {
+        if (!interface.carrier) continue;
+        InterfaceConfig config;
+        config.protocol = "none";
+        config.address = *step_.address;
+        config.netmask = *step_.netmask;
+        config.broadcast = Ipv4Address{(step_.address->value & step_.netmask->value) | ~step_.netmask->value};
+        config.gateway = step_.gateway;
+        config.dns_servers = step_.dns;
+        config.hostname = step_.hostname;
+        config.nis_domain = step_.nis_domain;
+        config.root_server = step_.server;
+        return configure(interface, std::move(config), now);
+      }
+    } else {
+      for (auto& interface : interfaces_) {
+        if (interface.carrier && !interface.client) {
+          if (auto started = start_dhcp(interface, now); !started) return std::unexpected(started.error());
+        }
+      }
+    }
+
+    const bool any_carrier = std::any_of(interfaces_.begin(), interfaces_.end(), [](const Interface& i) { return i.carrier; });
+    const bool waiting_for_carrier =
+        interfaces_.empty() || std::any_of(interfaces_.begin(), interfaces_.end(), [](const Interface& i) { return !i.carrier; });
+    if (!any_carrier && now >= carrier_deadline) return std::unexpected(no_carrier_error());
+    const bool dhcp_running = std::any_of(interfaces_.begin(), interfaces_.end(),
+                                          [](const Interface& i) { return i.client && !i.failure; });
+    if (any_carrier && step_.mode == NetworkMode::Dhcp && !dhcp_running &&
+        (!waiting_for_carrier || now >= carrier_deadline)) {
+      return std::unexpected(dhcp_failed_error());
+    }
+
+    // Sleep until an event, the next client timer, the carrier deadline or a progress line.
+    TimePoint wake = next_progress;
+    if (!any_carrier || waiting_for_carrier) wake = std::min(wake, carrier_deadline);
+    for (const auto& interface : interfaces_) {
+      if (interface.deadline) wake = std::min(wake, *interface.deadline);
+    }
+    std::vector<pollfd> fds{{events_.fd(), POLLIN, 0}};
+    for (const auto& interface : interfaces_) {
+      if (interface.socket) fds.push_back({interface.socket->fd(), POLLIN, 0});
+    }
+    const long timeout_ms = std::max(0L, ms_between(now, wake) + 1);
+    if (::poll(fds.data(), fds.size(), static_cast<int>(std::min<long>(timeout_ms, INT_MAX))) < 0 && errno != EINTR) {
+      return std::unexpected(error_from_errno("poll", "network", errno));
+    }
+    now = Clock::now();
+
+    if (fds[0].revents != 0) {
+      auto drained = events_.read();
+      if (!drained) return std::unexpected(drained.error());
+      if (auto refreshed = refresh_links(now); !refreshed) return std::unexpected(refreshed.error());
+    }
+    for (auto& interface : interfaces_) {
+      std::optional<DhcpLease> lease;
+      if (interface.socket) {
+        if (auto received = receive(interface, now, lease); !received) return std::unexpected(received.error());
+      }
+      if (!lease && interface.client && !interface.failure && interface.deadline && *interface.deadline <= now) {
+        lease = act(interface, interface.client->on_timeout(now), now);
+      }
+      if (lease) {
+        report_.info(interface.link.name + ": bound to " + lease->address.to_string() + " from " +
+                     lease->server_id.to_string() + " in " + seconds_text(ms_between(interface.carrier_at, now)) +
+                     " after carrier");
+        return configure(interface, config_from_lease(*lease, step_), now);
+      }
+    }
+    if (now >= next_progress) {
+      next_progress += kProgressInterval;
+      const long waited = ms_between(start_, now) / 1000;
+      if (waiting_for_carrier && !any_carrier) {
+        report_.info("waiting for carrier on " + describe_choice(step_) + " (" + std::to_string(waited) + " s of " +
+                     std::to_string(step_.carrier_timeout_seconds) + " s)");
+      } else if (dhcp_running) {
+        report_.info("waiting for a DHCP answer (" + std::to_string(waited) + " s)");
+      }
+    }
+  }
+}
+
+Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig config, TimePoint now) {
+  const LinkInfo& link = chosen.link;
+  config.device = link.name;
+  // Only the interface that won keeps running; the others go back down.
+  for (auto& other : interfaces_) {
+    if (other.link.index == link.index) continue;
+    other.socket.reset();
+    if (auto down = netlink_.set_link_up(other.link, false); !down) report_.debug(describe(down.error()) + ", ignoring");
+  }
+  chosen.socket.reset();
+  const auto prefix = prefix_length(config.netmask);
+  if (!prefix) {
+    return std::unexpected(error_with_problem("network", config.netmask.to_string(), "netmask is not contiguous",
+                                              "fix the subnet mask the DHCP server or ip= gives"));
+  }
+  if (config.mtu && *config.mtu != link.mtu) {
+    if (auto set = netlink_.set_mtu(link, *config.mtu); !set) {
+      report_.info(describe(set.error()) + ", ignoring");
+      config.mtu.reset();
+    }
+  }
+  if (auto added = netlink_.add_address(link, config.address, *prefix, config.broadcast); !added) {
+    return std::unexpected(added.error());
+  }
+  if (config.gateway) {
+    if ((config.gateway->value & config.netmask.value) != (config.address.value & config.netmask.value)) {
+      return std::unexpected(error_with_problem(
+          "default route", "via " + config.gateway->to_string(),
+          "the gateway is not in " + config.address.to_string() + "/" + std::to_string(*prefix),
+          "the router (DHCP option 3 or ip= <gw-ip>) must be on the interface's subnet"));
+    }
+    if (auto routed = netlink_.add_default_route(link, *config.gateway); !routed) return std::unexpected(routed.error());
+  }
+  if (options_.set_hostname && !config.hostname.empty()) {
+    if (::sethostname(config.hostname.data(), config.hostname.size()) != 0) {
+      report_.info(describe(error_from_errno("sethostname", config.hostname, errno)) + ", ignoring");
+    }
+  }
+  if (options_.set_hostname && !config.nis_domain.empty()) {
+    if (::setdomainname(config.nis_domain.data(), config.nis_domain.size()) != 0) {
+      report_.info(describe(error_from_errno("setdomainname", config.nis_domain, errno)) + ", ignoring");
+    }
+  }
+  config.uptime_seconds = 0;
+  if (const auto uptime = std::chrono::duration_cast<seconds>(Clock::now().time_since_epoch()).count(); uptime > 0) {
+    config.uptime_seconds = static_cast<long>(uptime);  // CLOCK_MONOTONIC counts from boot
+  }
+  const std::string conf_path = options_.run_dir + "/net-" + link.name + ".conf";
+  if (auto written = write_text(conf_path, format_net_conf(config)); !written) return std::unexpected(written.error());
+  const std::string resolv_dir = options_.run_dir + "/nfsroot-init";
+  if (::mkdir(resolv_dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return std::unexpected(error_from_errno("mkdir", resolv_dir, errno));
+  }
+  if (auto written = write_text(resolv_dir + "/resolv.conf", format_resolv_conf(config)); !written) {
+    return std::unexpected(written.error());
+  }
+  NetworkOutcome outcome;
+  outcome.config = std::move(config);
+  outcome.carrier_wait_ms = ms_between(start_, chosen.carrier_at);
+  outcome.configure_ms = ms_between(chosen.carrier_at, now);
+  return outcome;
+}
+
+}  // namespace
+
+Result<NetworkOutcome> bring_up_network(const NetworkStep& step, const NetworkOptions& options,
+                                        const NetworkReporter& report) {
+  // Subscribe before listing, so that no interface or carrier change falls in between.
+  auto events = LinkEvents::open();
+  if (!events) return std::unexpected(events.error());
+  auto netlink = RouteNetlink::open();
+  if (!netlink) return std::unexpected(netlink.error());
+  BringUp bring_up(step, options, report, std::move(*netlink), std::move(*events));
+  return bring_up.run();
+}
+
+}  // namespace nfsroot

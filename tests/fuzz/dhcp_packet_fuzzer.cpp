@@ -1,0 +1,87 @@
+// Fuzzes what arrives from the network: the IPv4/UDP frame parser, the DHCP message parser, the
+// client state machine fed the same bytes, and the root-path rules fed the parsed option 17.
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <variant>
+
+#include "net/dhcp_client.h"
+#include "net/dhcp_packet.h"
+#include "mounts/root_path.h"
+#include "net/udp_frame.h"
+
+namespace {
+
+using namespace nfsroot;
+
+void check(bool condition) {
+  if (!condition) __builtin_trap();
+}
+
+bool has_nul(const std::string& text) { return text.find('\0') != std::string::npos; }
+
+void fuzz_message(std::span<const std::byte> payload) {
+  const auto message = parse_dhcp_message(payload);
+  if (message) {
+    check(message->op == kBootReply);
+    check(message->server_name.size() <= 64 && !has_nul(message->server_name));
+    check(message->boot_file.size() <= 128 && !has_nul(message->boot_file));
+    check(!has_nul(message->host_name) && !has_nul(message->domain_name) && !has_nul(message->root_path) &&
+          !has_nul(message->message));
+    check(!message->mtu || *message->mtu >= 68);
+    DhcpLease lease;
+    lease.root_path = message->root_path;
+    lease.next_server = message->siaddr;
+    lease.server_id = message->server_id.value_or(Ipv4Address{});
+    const auto choice = choose_nfs_root(NfsRootSpec{}, std::nullopt, lease);
+    check(!choice.path.empty());
+  }
+
+  // A client whose xid and MAC are the packet's, so that the bytes get past the first checks.
+  DhcpClientConfig config;
+  config.timeout = std::chrono::seconds(60);
+  if (payload.size() >= 34) {
+    for (std::size_t i = 4; i < 8; ++i) config.xid = (config.xid << 8) | std::to_integer<std::uint32_t>(payload[i]);
+    for (std::size_t i = 0; i < 6; ++i) config.mac.octets[i] = std::to_integer<std::uint8_t>(payload[28 + i]);
+  }
+  const DhcpTime start = DhcpTime{} + std::chrono::hours(1);
+  for (const bool reboot : {false, true}) {
+    if (reboot) config.requested_address = Ipv4Address{0x0a00020f};
+    DhcpClient client(config);
+    (void)client.start(start);
+    // Twice: an OFFER moves to REQUESTING, where the same bytes are judged again.
+    for (int round = 0; round < 2; ++round) {
+      const auto action = client.on_packet(payload, start + std::chrono::milliseconds(round));
+      if (const auto* bound = std::get_if<DhcpBound>(&action)) check(!bound->lease.address.is_unspecified());
+    }
+    (void)client.take_notes();
+    const auto late = client.on_timeout(start + std::chrono::seconds(61));
+    check(std::holds_alternative<DhcpFailed>(late) || std::holds_alternative<DhcpBound>(late));
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(data), size);
+  for (const auto mode : {UdpChecksum::Verify, UdpChecksum::Skip}) {
+    const auto datagram = parse_udp_frame(bytes, mode);
+    if (!datagram) continue;
+    // The payload is a view inside the frame.
+    check(datagram->payload.data() >= bytes.data() &&
+          datagram->payload.data() + datagram->payload.size() <= bytes.data() + bytes.size());
+    fuzz_message(datagram->payload);
+  }
+  // Most inputs fail the frame checks: take them as a DHCP payload too.
+  fuzz_message(bytes);
+  // What we build, we parse back unchanged.
+  if (size > 65507) return 0;
+  const auto frame = build_udp_frame(Ipv4Address{0x0a000202}, Ipv4Address{0xffffffff}, 67, 68, bytes);
+  const auto round = parse_udp_frame(frame);
+  check(round.has_value() && round->payload.size() == size &&
+        std::equal(round->payload.begin(), round->payload.end(), bytes.begin()));
+  return 0;
+}

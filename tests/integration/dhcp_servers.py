@@ -1,0 +1,306 @@
+#!/usr/bin/env python3
+"""DHCP integration: `nfsroot-init network` against real dnsmasq and ISC dhcpd.
+
+  dhcp_servers.py --binary NFSROOT_INIT SCENARIO
+
+Each scenario builds its own network namespaces ("server" and "client", joined by veth pairs
+on 10.199.0.0/24), starts the real server inside the server namespace, runs our client inside
+the client namespace as an ordinary process, checks the lease, the interface, the route and the
+files, and always tears everything down. Needs root. No traffic leaves the namespaces.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+CLIENT_MAC = "52:54:00:aa:bb:01"
+SERVER_IP = "10.199.0.1"
+
+
+def run(*cmd, check=True, **kw):
+    result = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if check and result.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({result.returncode}): {result.stderr.strip()}")
+    return result
+
+
+class Failure(Exception):
+    pass
+
+
+def expect(condition, message, context=""):
+    if not condition:
+        raise Failure(message + (f"\n--- context ---\n{context}" if context else ""))
+
+
+class Lab:
+    """Two namespaces and veth links between them; removed on exit, whatever happened."""
+
+    def __init__(self):
+        tag = f"nri{os.getpid() % 100000}"
+        self.server, self.client = f"{tag}s", f"{tag}c"
+        self.tag = tag
+        self.processes = []
+        self.dir = tempfile.mkdtemp(prefix="nfsroot-dhcp-")
+        self.links = 0
+
+    def __enter__(self):
+        run("ip", "netns", "add", self.server)
+        run("ip", "netns", "add", self.client)
+        run("ip", "-n", self.server, "link", "set", "lo", "up")
+        run("ip", "-n", self.client, "link", "set", "lo", "up")
+        return self
+
+    def link(self, client_name, mac, server_address=None):
+        """A veth pair: client_name in the client namespace (left down: the client brings it
+        up), its peer in the server namespace, addressed and up."""
+        self.links += 1
+        peer = f"srv{self.links}"
+        host_a, host_b = f"{self.tag}a{self.links}", f"{self.tag}b{self.links}"
+        run("ip", "link", "add", host_a, "type", "veth", "peer", "name", host_b)
+        run("ip", "link", "set", host_a, "netns", self.client, "name", client_name)
+        run("ip", "link", "set", host_b, "netns", self.server, "name", peer)
+        run("ip", "-n", self.client, "link", "set", client_name, "address", mac)
+        if server_address:
+            run("ip", "-n", self.server, "addr", "add", server_address, "dev", peer)
+        run("ip", "-n", self.server, "link", "set", peer, "up")
+        return peer
+
+    def start(self, *cmd, log_name):
+        log = open(os.path.join(self.dir, log_name), "w")
+        process = subprocess.Popen(["ip", "netns", "exec", self.server, *cmd], stdout=log, stderr=subprocess.STDOUT)
+        self.processes.append((process, log))
+        return process
+
+    def log(self, name):
+        path = os.path.join(self.dir, name)
+        return open(path).read() if os.path.exists(path) else ""
+
+    def __exit__(self, *exc):
+        for process, log in self.processes:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(5)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+            log.close()
+        run("ip", "netns", "del", self.client, check=False)
+        run("ip", "netns", "del", self.server, check=False)
+        if exc[0] is None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+        else:
+            print(f"files kept in {self.dir}")
+        return False
+
+
+def dnsmasq(lab, peer, *extra):
+    leases = os.path.join(lab.dir, "dnsmasq.leases")
+    return lab.start("dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--port=0", "--user=root", "--group=root",
+                     f"--interface={peer}", "--bind-interfaces", "--log-dhcp",
+                     f"--dhcp-leasefile={leases}", f"--pid-file={os.path.join(lab.dir, 'dnsmasq.pid')}",
+                     "--dhcp-range=10.199.0.50,10.199.0.60,255.255.255.0,1h",
+                     f"--dhcp-option=option:router,{SERVER_IP}",
+                     "--dhcp-option=option:dns-server,10.199.0.53",
+                     "--dhcp-option=option:domain-name,lab.test",
+                     f"--dhcp-option=option:root-path,{SERVER_IP}:/srv/nfsroot",
+                     "--dhcp-option=option:mtu,1400",
+                     f"--dhcp-host={CLIENT_MAC},10.199.0.55,client7",
+                     *extra, log_name="dnsmasq.log")
+
+
+ISC_CONF = """
+authoritative;
+default-lease-time 3600;
+max-lease-time 7200;
+option domain-name "isc.test";
+option domain-name-servers 10.199.0.54;
+option root-path "10.199.0.1:/srv/isc";
+class "lab-gateways" {
+  match if option vendor-class-identifier = "lab-gw";
+  option root-path "10.199.0.1:/srv/lab-gateways";
+}
+subnet 10.199.0.0 netmask 255.255.255.0 {
+  range 10.199.0.100 10.199.0.110;
+  option routers 10.199.0.1;
+  next-server 10.199.0.1;
+  filename "pxelinux.0";
+}
+host client7 {
+  hardware ethernet %s;
+  fixed-address 10.199.0.77;
+  option host-name "isc7";
+}
+""" % CLIENT_MAC
+
+
+def isc_dhcpd(lab, peer):
+    conf = os.path.join(lab.dir, "dhcpd.conf")
+    leases = os.path.join(lab.dir, "dhcpd.leases")
+    with open(conf, "w") as f:
+        f.write(ISC_CONF)
+    open(leases, "w").close()
+    return lab.start("dhcpd", "-f", "-d", "-4", "-cf", conf, "-lf", leases, "-pf", os.path.join(lab.dir, "dhcpd.pid"),
+                     peer, log_name="dhcpd.log")
+
+
+def client(lab, binary, cmdline, *, set_hostname=False, timeout=60):
+    run_dir = os.path.join(lab.dir, "run")
+    os.makedirs(run_dir, exist_ok=True)
+    cmd = [binary, "network", "--cmdline", cmdline, "--run-dir", run_dir]
+    if set_hostname:
+        # A private UTS namespace: the host's own name is never touched.
+        cmd = ["unshare", "--uts", "sh", "-c", '"$@" --set-hostname && echo "UTS_HOSTNAME=$(hostname)"', "sh", *cmd]
+    started = time.monotonic()
+    result = subprocess.run(["ip", "netns", "exec", lab.client, *cmd], capture_output=True, text=True, timeout=timeout)
+    result.elapsed = time.monotonic() - started
+    result.run_dir = run_dir
+    return result
+
+
+def values(text):
+    return dict(re.findall(r"^(\w+)='([^']*)'$", text, re.M))
+
+
+def check_interface(lab, name, address, gateway=None, mtu=None):
+    shown = run("ip", "-n", lab.client, "-4", "-o", "addr", "show", "dev", name).stdout
+    expect(address in shown, f"{name} does not have {address}", shown)
+    if gateway:
+        routes = run("ip", "-n", lab.client, "route", "show", "default").stdout
+        expect(f"via {gateway} dev {name}" in routes, f"no default route via {gateway} on {name}", routes)
+    if mtu:
+        link = run("ip", "-n", lab.client, "link", "show", "dev", name).stdout
+        expect(f"mtu {mtu} " in link, f"{name} MTU is not {mtu}", link)
+
+
+def scenario_dnsmasq(lab, binary):
+    peer = lab.link("eth0", CLIENT_MAC, f"{SERVER_IP}/24")
+    dnsmasq(lab, peer)
+    result = client(lab, binary, "ip=dhcp root=/dev/nfs nfsroot=auto", set_hostname=True)
+    context = result.stdout + result.stderr + lab.log("dnsmasq.log")
+    expect(result.returncode == 0, "client failed", context)
+    got = values(result.stdout)
+    for key, want in {"DEVICE": "eth0", "PROTO": "dhcp", "IPV4ADDR": "10.199.0.55", "IPV4NETMASK": "255.255.255.0",
+                      "IPV4BROADCAST": "10.199.0.255", "IPV4GATEWAY": SERVER_IP, "IPV4DNS0": "10.199.0.53",
+                      "HOSTNAME": "client7", "DNSDOMAIN": "lab.test", "ROOTPATH": f"{SERVER_IP}:/srv/nfsroot",
+                      "IPV4MTU": "1400", "DHCPLEASETIME": "3600"}.items():
+        expect(got.get(key) == want, f"{key} is {got.get(key)!r}, expected {want!r}", context)
+    expect("UTS_HOSTNAME=client7" in result.stdout, "the host name was not set from the lease", context)
+    check_interface(lab, "eth0", "10.199.0.55/24 brd 10.199.0.255", SERVER_IP, 1400)
+    conf = open(os.path.join(result.run_dir, "net-eth0.conf")).read()
+    expect(values(conf) == {k: v for k, v in got.items() if k not in ("CARRIER_MS", "CONFIGURE_MS")},
+           "net-eth0.conf differs from what was printed", conf)
+    resolv = open(os.path.join(result.run_dir, "nfsroot-init", "resolv.conf")).read()
+    expect("nameserver 10.199.0.53\n" in resolv and "search lab.test\n" in resolv, "resolv.conf is wrong", resolv)
+    print(f"dnsmasq lease in {result.elapsed:.1f} s (carrier {got['CARRIER_MS']} ms, DHCP {got['CONFIGURE_MS']} ms)")
+
+
+def scenario_isc_dhcpd(lab, binary):
+    peer = lab.link("eth0", CLIENT_MAC, f"{SERVER_IP}/24")
+    isc_dhcpd(lab, peer)
+    result = client(lab, binary, "ip=dhcp root=/dev/nfs")
+    context = result.stdout + result.stderr + lab.log("dhcpd.log")
+    expect(result.returncode == 0, "client failed", context)
+    got = values(result.stdout)
+    for key, want in {"IPV4ADDR": "10.199.0.77", "IPV4GATEWAY": SERVER_IP, "IPV4DNS0": "10.199.0.54",
+                      "HOSTNAME": "isc7", "DNSDOMAIN": "isc.test", "ROOTSERVER": SERVER_IP,
+                      "ROOTPATH": "10.199.0.1:/srv/isc", "filename": "pxelinux.0"}.items():
+        expect(got.get(key) == want, f"{key} is {got.get(key)!r}, expected {want!r}", context)
+    check_interface(lab, "eth0", "10.199.0.77/24", SERVER_IP)
+    # dhcpclass= is option 60: a dhcpd.conf class matches it and gives its own root-path.
+    run("ip", "-n", lab.client, "addr", "flush", "dev", "eth0")
+    run("ip", "-n", lab.client, "link", "set", "eth0", "down")
+    result = client(lab, binary, "ip=dhcp dhcpclass=lab-gw")
+    got = values(result.stdout)
+    expect(got.get("ROOTPATH") == "10.199.0.1:/srv/lab-gateways", "the dhcpclass= class did not match",
+           result.stdout + result.stderr + lab.log("dhcpd.log"))
+    print(f"ISC dhcpd lease in {result.elapsed:.1f} s")
+
+
+def scenario_nak(lab, binary):
+    # ip=<address>::::::dhcp asks for that address first (INIT-REBOOT, as klibc's ipconfig
+    # does); an authoritative server that knows better answers NAK, and the client must start
+    # over with a DISCOVER and take the address it is offered.
+    peer = lab.link("eth0", CLIENT_MAC, f"{SERVER_IP}/24")
+    dnsmasq(lab, peer, "--dhcp-authoritative")
+    result = client(lab, binary, "ip=10.199.0.99::::::dhcp debug")
+    context = result.stdout + result.stderr + lab.log("dnsmasq.log")
+    expect(result.returncode == 0, "client failed", context)
+    expect("DHCPNAK" in lab.log("dnsmasq.log"), "the server sent no NAK", context)
+    expect(values(result.stdout).get("IPV4ADDR") == "10.199.0.55", "no lease after the NAK", context)
+    print(f"NAK then lease in {result.elapsed:.1f} s")
+
+
+def scenario_late_server(lab, binary):
+    peer = lab.link("eth0", CLIENT_MAC, f"{SERVER_IP}/24")
+    run_dir = os.path.join(lab.dir, "run")
+    os.makedirs(run_dir)
+    started = time.monotonic()
+    process = subprocess.Popen(["ip", "netns", "exec", lab.client, binary, "network", "--cmdline", "ip=dhcp debug",
+                                "--run-dir", run_dir], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(5)  # the point of the scenario: the server comes up while the client retransmits
+    dnsmasq(lab, peer)
+    out, err = process.communicate(timeout=60)
+    elapsed = time.monotonic() - started
+    context = out + err + lab.log("dnsmasq.log")
+    expect(process.returncode == 0, "client failed", context)
+    expect(values(out).get("IPV4ADDR") == "10.199.0.55", "no lease", context)
+    expect(elapsed >= 5, "the lease came before the server started?", context)
+    print(f"lease {elapsed:.1f} s after start, server started at 5 s")
+
+
+def scenario_two_interfaces(lab, binary):
+    # eth0 leads nowhere (its peer is up, no server); eth1 has the server. The lease on eth1
+    # wins and eth0 is taken back down.
+    lab.link("eth0", "52:54:00:aa:bb:02")
+    peer = lab.link("eth1", CLIENT_MAC, f"{SERVER_IP}/24")
+    dnsmasq(lab, peer)
+    result = client(lab, binary, "ip=dhcp")
+    context = result.stdout + result.stderr + lab.log("dnsmasq.log")
+    expect(result.returncode == 0, "client failed", context)
+    expect(values(result.stdout).get("DEVICE") == "eth1", "the lease is not on eth1", context)
+    check_interface(lab, "eth1", "10.199.0.55/24", SERVER_IP)
+    eth0 = run("ip", "-n", lab.client, "link", "show", "dev", "eth0").stdout
+    expect("state DOWN" in eth0 and ",UP" not in eth0, "eth0 was not taken back down", eth0)
+    print(f"lease on eth1 in {result.elapsed:.1f} s")
+
+
+def scenario_no_server_times_out(lab, binary):
+    lab.link("eth0", CLIENT_MAC, f"{SERVER_IP}/24")
+    result = client(lab, binary, "ip=dhcp nfsroot-init.dhcp_timeout=4")
+    context = result.stdout + result.stderr
+    expect(result.returncode == 1, "the client did not fail", context)
+    expect("network failed: " in result.stderr and "OFFER" in result.stderr.upper(),
+           "the failure does not say that no offer came", context)
+    print(f"gave up after {result.elapsed:.1f} s")
+
+
+SCENARIOS = {name[len("scenario_"):]: f for name, f in globals().items() if name.startswith("scenario_")}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("scenario", choices=sorted(SCENARIOS))
+    args = ap.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("dhcp_servers.py: needs root (network namespaces); run the tests as root")
+    for tool in ("ip", "dnsmasq", "dhcpd", "unshare"):
+        if not shutil.which(tool):
+            sys.exit(f"dhcp_servers.py: {tool} not found: run scripts/setup.sh")
+    try:
+        with Lab() as lab:
+            SCENARIOS[args.scenario](lab, os.path.abspath(args.binary))
+    except (Failure, RuntimeError, subprocess.TimeoutExpired) as error:
+        print(f"FAILED: {error}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

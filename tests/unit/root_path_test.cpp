@@ -1,0 +1,117 @@
+// The NFS root's server, path and options: command line vs DHCP, in the kernel's precedence.
+#include "mounts/root_path.h"
+
+#include <catch2/catch.hpp>
+
+using namespace nfsroot;
+
+namespace {
+
+Ipv4Address ip4(const char* text) { return *Ipv4Address::parse(text); }
+
+DhcpLease lease(const char* root_path, const char* next_server = "0.0.0.0", const char* server_id = "10.0.2.2") {
+  DhcpLease l;
+  l.address = ip4("10.0.2.15");
+  l.root_path = root_path;
+  l.next_server = ip4(next_server);
+  l.server_id = ip4(server_id);
+  return l;
+}
+
+NfsRootSpec spec(std::optional<Ipv4Address> server, const char* path, std::vector<std::string> options = {}) {
+  NfsRootSpec s;
+  s.server = server;
+  s.path = path;
+  s.options = std::move(options);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("root path: option 17 reads like nfsroot=", "[root_path]") {
+  struct Case {
+    const char* text;
+    std::optional<Ipv4Address> server;
+    const char* path;
+    std::vector<std::string> options;
+    const char* warning;  // "" for none
+  };
+  const Case cases[] = {
+      {"10.0.2.2:/srv/nfsroot", ip4("10.0.2.2"), "/srv/nfsroot", {}, ""},
+      {"10.0.2.2:/srv/nfsroot,vers=3,tcp", ip4("10.0.2.2"), "/srv/nfsroot", {"vers=3", "tcp"}, ""},
+      {"/srv/nfsroot", std::nullopt, "/srv/nfsroot", {}, ""},
+      {"/srv/a:b", std::nullopt, "/srv/a:b", {}, ""},  // a path starting with '/' has no server
+      {"/srv,ro,,nolock", std::nullopt, "/srv", {"ro", "nolock"}, ""},
+      {"10.0.2.2", ip4("10.0.2.2"), "", {}, ""},  // root_nfs_parse_addr(): a quad then the end
+      {"10.0.2.2:", ip4("10.0.2.2"), "", {}, ""},
+      {"default", std::nullopt, "", {}, ""},
+      {"10.0.2.2:default,vers=4", ip4("10.0.2.2"), "", {"vers=4"}, ""},
+      {",vers=4.2", std::nullopt, "", {"vers=4.2"}, ""},
+      {"", std::nullopt, "", {}, ""},
+      {"nfs.lab:/srv/root", std::nullopt, "/srv/root", {}, "server 'nfs.lab' is not an IPv4 address"},
+      {"srv/root", std::nullopt, "srv/root", {}, "the path is not absolute"},
+      {"/srv,opt:with:colons", std::nullopt, "/srv", {"opt:with:colons"}, ""},
+  };
+  for (const auto& c : cases) {
+    INFO(c.text);
+    std::vector<std::string> warnings;
+    const auto parsed = parse_root_path_option(c.text, warnings);
+    CHECK(parsed.server == c.server);
+    CHECK(parsed.path == c.path);
+    CHECK(parsed.options == c.options);
+    if (*c.warning) {
+      REQUIRE(warnings.size() == 1);
+      CHECK(warnings[0].find(std::string("DHCP root-path '") + c.text + "': ") == 0);
+      CHECK(warnings[0].find(c.warning) != std::string::npos);
+    } else {
+      CHECK(warnings.empty());
+    }
+  }
+}
+
+TEST_CASE("root path: the precedence of server, path and options", "[root_path]") {
+  struct Case {
+    const char* name;
+    NfsRootSpec command_line;
+    std::optional<Ipv4Address> ip_server;
+    DhcpLease lease;
+    std::optional<Ipv4Address> server;
+    const char* server_source;
+    const char* path;
+    const char* path_source;
+    std::vector<std::string> options;
+  };
+  const Case cases[] = {
+      {"nfsroot= names it all", spec(ip4("10.0.0.1"), "/cmd", {"vers=4"}), ip4("10.0.0.7"),
+       lease("10.0.2.9:/dhcp,ro", "10.0.2.8"), ip4("10.0.0.1"), "nfsroot=", "/cmd", "command line", {"ro", "vers=4"}},
+      {"ip= server before DHCP's", spec(std::nullopt, ""), ip4("10.0.0.7"), lease("10.0.2.9:/dhcp", "10.0.2.8"),
+       ip4("10.0.0.7"), "ip= <server-ip>", "/dhcp", "DHCP root-path (option 17)", {}},
+      {"root-path's server before next-server", spec(std::nullopt, ""), std::nullopt,
+       lease("10.0.2.9:/dhcp", "10.0.2.8"), ip4("10.0.2.9"), "DHCP root-path (option 17)", "/dhcp",
+       "DHCP root-path (option 17)", {}},
+      {"next-server before the DHCP server", spec(std::nullopt, ""), std::nullopt, lease("/dhcp", "10.0.2.8"),
+       ip4("10.0.2.8"), "DHCP next-server (siaddr)", "/dhcp", "DHCP root-path (option 17)", {}},
+      {"the DHCP server last", spec(std::nullopt, ""), std::nullopt, lease("/dhcp"), ip4("10.0.2.2"),
+       "DHCP server identifier (option 54)", "/dhcp", "DHCP root-path (option 17)", {}},
+      {"nothing names a server", spec(std::nullopt, ""), std::nullopt, lease("", "0.0.0.0", "0.0.0.0"), std::nullopt,
+       "none", "/tftpboot/%s", "the kernel default", {}},
+      {"command-line path over the lease's; the lease's server still counts", spec(std::nullopt, "/cmd"), std::nullopt,
+       lease("10.0.2.9:/dhcp,vers=3"), ip4("10.0.2.9"), "DHCP root-path (option 17)", "/cmd", "command line",
+       {"vers=3"}},
+      {"no path anywhere: the kernel default", spec(std::nullopt, "", {"nolock"}), std::nullopt, lease(",rsize=8192"),
+       ip4("10.0.2.2"), "DHCP server identifier (option 54)", "/tftpboot/%s", "the kernel default",
+       {"rsize=8192", "nolock"}},
+      {"a name in root-path is not a server", spec(std::nullopt, ""), std::nullopt, lease("nfs.lab:/dhcp", "10.0.2.8"),
+       ip4("10.0.2.8"), "DHCP next-server (siaddr)", "/dhcp", "DHCP root-path (option 17)", {}},
+  };
+  for (const auto& c : cases) {
+    INFO(c.name);
+    const auto choice = choose_nfs_root(c.command_line, c.ip_server, c.lease);
+    CHECK(choice.server == c.server);
+    CHECK(choice.server_source == c.server_source);
+    CHECK(choice.path == c.path);
+    CHECK(choice.path_source == c.path_source);
+    CHECK(choice.options == c.options);
+  }
+  CHECK(choose_nfs_root(spec(std::nullopt, ""), std::nullopt, lease("nfs.lab:/dhcp")).warnings.size() == 1);
+}
