@@ -56,6 +56,8 @@ RootStep plan_root(const BootConfig& config, std::vector<Error>& errors) {
   RootStep step;
   step.timeout_seconds = config.mount_timeout_seconds;
   step.debug = config.nfs_debug;
+  step.requested = config.nfs;
+  step.ip_server = config.ip.server;
   // nfsroot.rst: the server named in nfsroot= first, then ip='s <server-ip>; otherwise the
   // lease decides (root-path, next-server, the DHCP server itself).
   if (config.nfs.server) {

@@ -33,6 +33,9 @@ struct RootStep {
   std::string target = "/root";
   int timeout_seconds = 0;
   bool debug = false;
+  // What the command line said, for choose_nfs_root() once the lease is known.
+  NfsRootSpec requested;
+  std::optional<Ipv4Address> ip_server;
 };
 
 struct UnionsStep {

@@ -2,7 +2,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "init/boot_config.h"
 #include "init/boot_plan.h"
@@ -12,6 +15,10 @@
 #include "init/module_loader.h"
 #include "init/plan_format.h"
 #include "init/system.h"
+#include "mounts/nfs_exports.h"
+#include "mounts/nfs_mount.h"
+#include "mounts/root_path.h"
+#include "mounts/switch_root.h"
 #include "net/network_up.h"
 
 namespace nfsroot {
@@ -67,7 +74,96 @@ NetworkOutcome bring_up(const BootPlan& plan) {
   return std::move(*outcome);
 }
 
-[[noreturn]] void boot() {
+// The server and path: the command line, the lease's root-path and the defaults, in the
+// kernel's precedence; %s becomes the hostname or the address.
+NfsMountRequest root_request(const BootPlan& plan, const NetworkOutcome& network) {
+  const RootStep& step = plan.root;
+  RootPathChoice choice;
+  if (network.lease) {
+    choice = choose_nfs_root(step.requested, step.ip_server, *network.lease);
+    for (const auto& warning : choice.warnings) log_warning("DHCP root-path: " + warning);
+  } else {
+    choice.server = step.server;
+    choice.path = step.path;
+    choice.options = step.requested.options;
+    choice.server_source = step.server_source;
+    choice.path_source = step.path_source;
+  }
+  if (!choice.server) {
+    fail_boot("root", error_with_problem("NFS server", "", "neither the command line nor DHCP names one",
+                                         "write nfsroot=<server-ip>:<path>, or have the DHCP server send "
+                                         "next-server or a root-path"),
+              plan.failure);
+  }
+  NfsMountInput input;
+  input.server = choice.server->to_string();
+  input.path = expand_root_path(choice.path, network.config.hostname, network.config.address.to_string());
+  input.user_options = choice.options;
+  input.version_hint = step.requested.version;
+  input.read_only = step.mount.read_only;
+  NfsMountRequest request = plan_nfs_mount(input);
+  log_info("root: " + request.source + " (server from " + choice.server_source + ", path from " + choice.path_source +
+           "), type " + request.fstype + ", " + (request.read_only ? "read-only" : "read-write") + ", options " +
+           request.data());
+  return request;
+}
+
+void mount_root(const BootPlan& plan, const NetworkOutcome& network) {
+  const long started = log_elapsed_ms();
+  const NfsMountRequest request = root_request(plan, network);
+  const std::string server = request.source.substr(0, request.source.find(':'));
+  auto mounted = mount_nfs_root(request, plan.root.target, plan.root.timeout_seconds,
+                                network.config.address.to_string(), [](std::string_view line) { log_info(line); });
+  if (!mounted || plan.root.debug) {
+    // The server's own list, beside the path that was asked for, says most of what went wrong.
+    auto exports = list_nfs_exports(server, 3000);
+    const std::string listed = exports ? "the server exports: " + describe_exports(*exports)
+                                       : "could not list the server's exports: " + describe(exports.error());
+    if (!mounted) {
+      Error error = mounted.error();
+      error.hint += "; " + listed;
+      fail_boot("root", error, plan.failure);
+    }
+    log_info("root: " + listed);
+  }
+  log_info("root: mounted " + request.source + " on " + plan.root.target + " in " +
+           std::to_string(log_elapsed_ms() - started) + " ms");
+}
+
+// Per-step times since /init started, for the root system to read (and bench/ to collect).
+void write_timings(const std::vector<std::pair<std::string, long>>& timings) {
+  std::string text = "# milliseconds since nfsroot-init started, at the end of each step\n";
+  for (const auto& [step, ms] : timings) text += step + " " + std::to_string(ms) + "\n";
+  if (::mkdir("/run/nfsroot-init", 0755) != 0 && errno != EEXIST) return;
+  if (auto written = write_file("/run/nfsroot-init/timings", text); !written) {
+    log_warning(describe(written.error()) + ", ignoring");
+  }
+}
+
+[[noreturn]] void hand_off(const BootPlan& plan, std::vector<std::pair<std::string, long>>& timings,
+                           const std::string& kmsg_limit, int argc, char** argv) {
+  const std::string& new_root = plan.root.target;
+  auto init = find_init(new_root, plan.handoff.init_candidates);
+  if (!init) fail_boot("hand-off", init.error(), plan.failure);
+  // What the kernel passed us (words it did not know, "--" arguments) goes on to the real init.
+  std::vector<std::string> arguments(argv + 1, argv + argc);
+  timings.push_back({"hand-off", log_elapsed_ms()});
+  write_timings(timings);
+  if (!kmsg_limit.empty()) {
+    [[maybe_unused]] auto restored = write_file("/proc/sys/kernel/printk_devkmsg", kmsg_limit);
+  }
+  if (auto moved = move_mounts(new_root, plan.handoff.move_mounts); !moved) fail_boot("hand-off", moved.error(), plan.failure);
+  // Point of no return: the initramfs goes, and with it any rescue shell.
+  const FreedInitramfs freed = free_initramfs(new_root);
+  log_info("hand-off: freed the initramfs (" + std::to_string(freed.files) + " files, " +
+           std::to_string(freed.bytes / 1024) + " KiB" +
+           (freed.failures ? ", " + std::to_string(freed.failures) + " entries left" : std::string()) +
+           "); exec " + *init + " after " + std::to_string(log_elapsed_ms()) + " ms");
+  if (auto entered = enter_new_root(new_root); !entered) fail_boot("hand-off", entered.error(), plan.failure);
+  fail_boot("hand-off", exec_init(*init, arguments, environ), plan.failure);
+}
+
+[[noreturn]] void boot(int argc, char** argv) {
   log_start(LogTarget::Stderr);
   install_crash_handlers();
   ::umask(022);
@@ -95,26 +191,31 @@ NetworkOutcome bring_up(const BootPlan& plan) {
     for (std::size_t i = 1; i < plan.errors.size(); ++i) log_error(describe(plan.errors[i]));
     fail_boot("boot plan", plan.errors.front(), plan.failure);
   }
+  std::vector<std::pair<std::string, long>> timings{{"plan", log_elapsed_ms()}};
   maybe_break(plan, BreakPoint::Top);
   if (plan.poweroff_after == BootStep::Plan) power_off_after(BootStep::Plan);
 
   // 3. Drivers: every module a device asks for by modalias, then what the NFS version needs.
   maybe_break(plan, BreakPoint::Modules);
   load_drivers(plan);
+  timings.push_back({"drivers", log_elapsed_ms()});
   if (plan.poweroff_after == BootStep::Modules) power_off_after(BootStep::Modules);
 
   // 4. Network: carrier, DHCP or static ip=, address, route, MTU; /run/net-<interface>.conf.
   maybe_break(plan, BreakPoint::Premount);
   const NetworkOutcome network = bring_up(plan);
+  timings.push_back({"network", log_elapsed_ms()});
   if (plan.poweroff_after == BootStep::Network) power_off_after(BootStep::Network);
-  (void)network;
 
-  // 5.–7. Root, unions, hand-off: not in this build yet.
-  (void)kmsg_limit;  // restored at hand-off, once there is one
-  fail_boot("root",
-            error_with_problem("boot", "root", "mounting the NFS root is not implemented in this build yet",
-                               "use nfsroot-init.poweroff_after=network to test up to here"),
-            plan.failure);
+  // 5. Root: the NFS export, read-only unless rw.
+  maybe_break(plan, BreakPoint::Mount);
+  mount_root(plan, network);
+  timings.push_back({"root", log_elapsed_ms()});
+  if (plan.poweroff_after == BootStep::Root) power_off_after(BootStep::Root);
+
+  // 7. Hand-off to the root's init.
+  maybe_break(plan, BreakPoint::Init);
+  hand_off(plan, timings, kmsg_limit, argc, argv);
 }
 
 }  // namespace
@@ -122,5 +223,5 @@ NetworkOutcome bring_up(const BootPlan& plan) {
 
 int main(int argc, char** argv) {
   if (::getpid() != 1) return nfsroot::run_cli(argc, argv);
-  nfsroot::boot();  // never returns: PID 1 must not exit
+  nfsroot::boot(argc, argv);  // never returns: PID 1 must not exit
 }

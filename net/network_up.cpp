@@ -112,7 +112,8 @@ class BringUp {
   // Performs what the DHCP client asked for; returns the lease once it has one.
   std::optional<DhcpLease> act(Interface& interface, DhcpAction action, TimePoint now);
   Result<void> receive(Interface& interface, TimePoint now, std::optional<DhcpLease>& lease);
-  Result<NetworkOutcome> configure(Interface& chosen, InterfaceConfig config, TimePoint now);
+  Result<NetworkOutcome> configure(Interface& chosen, InterfaceConfig config, TimePoint now,
+                                   std::optional<DhcpLease> lease = std::nullopt);
   Error no_carrier_error() const;
   Error dhcp_failed_error() const;
 
@@ -316,7 +317,7 @@ Result<NetworkOutcome> BringUp::run() {
         report_.info(interface.link.name + ": bound to " + lease->address.to_string() + " from " +
                      lease->server_id.to_string() + " in " + seconds_text(ms_between(interface.carrier_at, now)) +
                      " after carrier");
-        return configure(interface, config_from_lease(*lease, step_), now);
+        return configure(interface, config_from_lease(*lease, step_), now, lease);
       }
     }
     if (now >= next_progress) {
@@ -332,7 +333,8 @@ Result<NetworkOutcome> BringUp::run() {
   }
 }
 
-Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig config, TimePoint now) {
+Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig config, TimePoint now,
+                                          std::optional<DhcpLease> lease) {
   const LinkInfo& link = chosen.link;
   config.device = link.name;
   // Only the interface that won keeps running; the others go back down.
@@ -390,6 +392,7 @@ Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig con
   }
   NetworkOutcome outcome;
   outcome.config = std::move(config);
+  outcome.lease = std::move(lease);
   outcome.carrier_wait_ms = ms_between(start_, chosen.carrier_at);
   outcome.configure_ms = ms_between(chosen.carrier_at, now);
   return outcome;

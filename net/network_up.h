@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "base/error.h"
+#include "net/dhcp_client.h"
 #include "net/net_config_file.h"
 #include "net/network_step.h"
 
@@ -24,6 +25,7 @@ struct NetworkOptions {
 
 struct NetworkOutcome {
   InterfaceConfig config;
+  std::optional<DhcpLease> lease;  // for the root step's root-path precedence
   long carrier_wait_ms = 0;  // from the start of the step to carrier on the chosen interface
   long configure_ms = 0;     // from carrier to a lease (or the static configuration)
 };

@@ -15,9 +15,10 @@ cd "$(dirname "$0")/.."
 #   kmod                   depmod for the test kernel's modules
 #   clang-16 libclang-rt-16-dev   libFuzzer targets (clang 14 cannot compile <expected>)
 #   libnl-3-dev libnl-route-3-dev  rtnetlink (static archives for the /init)
+#   libnfs-dev             the server's export list when the root mount fails (static archive)
 #   iproute2 dnsmasq-base isc-dhcp-server  DHCP integration tests in network namespaces
 packages=(g++ cmake ninja-build catch2 qemu-system-x86 busybox-static python3 file kmod
-          clang-16 libclang-rt-16-dev libnl-3-dev libnl-route-3-dev
+          clang-16 libclang-rt-16-dev libnl-3-dev libnl-route-3-dev libnfs-dev
           iproute2 dnsmasq-base isc-dhcp-server)
 
 sudo=()

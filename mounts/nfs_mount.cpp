@@ -1,0 +1,110 @@
+// mount(2) of the NFS root with bounded retries.
+#include "mounts/nfs_mount.h"
+
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace nfsroot {
+
+namespace {
+
+std::string server_of(const NfsMountRequest& request) { return request.source.substr(0, request.source.find(':')); }
+std::string path_of(const NfsMountRequest& request) {
+  const auto colon = request.source.find(':');
+  return colon == std::string::npos ? std::string() : request.source.substr(colon + 1);
+}
+
+double seconds_since(const timespec& start) {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<double>(now.tv_sec - start.tv_sec) + static_cast<double>(now.tv_nsec - start.tv_nsec) / 1e9;
+}
+
+// Waits until the next attempt is due. There is no event that says "the server is up now":
+// this is the retry backoff, bounded by the mount deadline.
+void wait_seconds(int seconds) {
+  timespec due{};
+  clock_gettime(CLOCK_MONOTONIC, &due);
+  due.tv_sec += seconds;
+  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, nullptr) == EINTR) {
+  }
+}
+
+}  // namespace
+
+MountFailureKind classify_nfs_mount_errno(int errno_value, const NfsMountRequest& request,
+                                          std::string_view client_address) {
+  const std::string server = server_of(request);
+  switch (errno_value) {
+    case ETIMEDOUT:
+    case ECONNREFUSED:
+    case EHOSTUNREACH:
+    case ENETUNREACH:
+    case EHOSTDOWN:
+    case ECONNRESET:
+    case EAGAIN:
+    case EIO:
+      return {true, "is the NFS server " + server + " up and reachable from this network?"};
+    case EACCES:
+    case EPERM:
+      return {false, "the server refused: check /etc/exports on " + server + " allows " +
+                         std::string(client_address) + " (ro, no_root_squash)"};
+    case ENOENT:
+      return {false, "no export " + path_of(request) + " on " + server +
+                         (request.version >= 4 ? " (NFSv4 paths are relative to the server's pseudo root)" : "") +
+                         ": check nfsroot= or the DHCP root-path"};
+    case EPROTONOSUPPORT:
+    case EPROTO:
+      return {false, "vers=" + std::to_string(request.version) + " is not offered by the server; try " +
+                         (request.version >= 4 ? "vers=3" : "vers=4.2") + " in nfsroot="};
+    case EINVAL:
+      return {false, "the kernel rejected the options '" + request.data() + "': check the options in nfsroot="};
+    case ENODEV:
+      return {false, "the kernel has no " + request.fstype + " filesystem: the nfs modules are not loaded"};
+    case ENOTDIR:
+      return {false, "the export path " + path_of(request) + " is not a directory on " + server};
+    default:
+      return {false, "see the server's log for why it refused the mount"};
+  }
+}
+
+int nfs_retry_delay_seconds(unsigned attempt) {
+  if (attempt == 0) return 1;
+  if (attempt > 4) return 10;
+  return 1 << (attempt - 1);
+}
+
+Result<void> mount_nfs_root(const NfsMountRequest& request, const std::string& target, int timeout_seconds,
+                            std::string_view client_address, const MountProgress& progress) {
+  if (::mkdir(target.c_str(), 0755) != 0 && errno != EEXIST) {
+    return std::unexpected(error_from_errno("mkdir", target, errno));
+  }
+  timespec start{};
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  const unsigned long flags = request.read_only ? MS_RDONLY : 0;
+  const std::string data = request.data();
+  for (unsigned attempt = 1;; ++attempt) {
+    if (::mount(request.source.c_str(), target.c_str(), request.fstype.c_str(), flags, data.c_str()) == 0) return {};
+    const int error = errno;
+    const MountFailureKind kind = classify_nfs_mount_errno(error, request, client_address);
+    const std::string operation = "mount " + request.fstype + " " + request.source;
+    if (!kind.transient) return std::unexpected(error_from_errno(operation, "-o " + data, error, kind.hint));
+    const int delay = nfs_retry_delay_seconds(attempt);
+    const double waited = seconds_since(start);
+    if (waited + delay > timeout_seconds) {
+      return std::unexpected(error_from_errno(
+          operation, "-o " + data, error,
+          "gave up after " + std::to_string(attempt) + " attempts in " + std::to_string(static_cast<int>(waited)) +
+              " s; " + kind.hint + " (nfsroot-init.mount_timeout= sets how long to try)"));
+    }
+    progress(operation + ": " + std::strerror(error) + "; retrying in " + std::to_string(delay) + " s (" +
+             std::to_string(static_cast<int>(waited)) + " s of " + std::to_string(timeout_seconds) + " s)");
+    wait_seconds(delay);
+  }
+}
+
+}  // namespace nfsroot
