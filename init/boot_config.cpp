@@ -329,35 +329,19 @@ void Parser::nfsroot(std::string_view value) {
     config_.nfs = spec;
     return;
   }
-  std::string_view rest = value;
-  const auto colon = rest.find(':');
-  if (!rest.starts_with('/') && colon != std::string_view::npos && rest.find(',') > colon) {
-    const std::string_view server = rest.substr(0, colon);
-    if (const auto address = Ipv4Address::parse(server)) {
-      spec.server = *address;
-    } else {
-      warn("nfsroot", value, "server '" + std::string(server) + "' is not an IPv4 address (there is no DNS at boot)",
+  const NfsRootText text = split_nfs_root_text(value);
+  if (text.server) {
+    spec.server = Ipv4Address::parse(*text.server);
+    if (!spec.server) {
+      warn("nfsroot", value,
+           "server '" + std::string(*text.server) + "' is not an IPv4 address (there is no DNS at boot)",
            "taking the server from DHCP instead");
     }
-    rest.remove_prefix(colon + 1);
-  } else if (Ipv4Address::parse(rest)) {
-    spec.server = Ipv4Address::parse(rest);
-    rest = {};
   }
-  const auto comma = rest.find(',');
-  std::string_view path = rest.substr(0, comma);
-  if (path == "default") path = {};
-  if (!path.empty() && !path.starts_with('/')) {
-    // nfs_root_setup(): a relative name lives under /tftpboot/.
-    spec.path = "/tftpboot/" + std::string(path);
-  } else {
-    spec.path = std::string(path);
-  }
-  if (comma != std::string_view::npos) {
-    for (const auto option : split(rest.substr(comma + 1), ',')) {
-      if (!option.empty()) spec.options.emplace_back(option);
-    }
-  }
+  // nfs_root_setup(): a relative name lives under /tftpboot/.
+  spec.path = text.path.empty() || text.path.starts_with('/') ? std::string(text.path)
+                                                              : "/tftpboot/" + std::string(text.path);
+  spec.options = text.options;
   config_.nfs = std::move(spec);
 }
 

@@ -41,41 +41,6 @@ Result<void> mount_early(const EarlyMount& mount) {
   return {};
 }
 
-Result<std::string> read_file(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return std::unexpected(error_from_errno("open", path, errno));
-  std::string content;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t got = ::read(fd.get(), buffer, sizeof buffer);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      return std::unexpected(error_from_errno("read", path, errno));
-    }
-    if (got == 0) return content;
-    content.append(buffer, static_cast<std::size_t>(got));
-  }
-}
-
-Result<void> write_file(const std::string& path, std::string_view content) {
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (!fd.valid()) return std::unexpected(error_from_errno("open", path, errno));
-  while (!content.empty()) {
-    const ssize_t written = ::write(fd.get(), content.data(), content.size());
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      return std::unexpected(error_from_errno("write", path, errno));
-    }
-    content.remove_prefix(static_cast<std::size_t>(written));
-  }
-  return {};
-}
-
-bool path_exists(const std::string& path) {
-  struct stat status {};
-  return ::stat(path.c_str(), &status) == 0;
-}
-
 void ensure_console_fds() {
   if (::fcntl(STDIN_FILENO, F_GETFD) >= 0) return;
   const int fd = ::open("/dev/console", O_RDWR | O_NOCTTY);  // inherited by the shell: no O_CLOEXEC

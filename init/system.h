@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "base/error.h"
+#include "base/file.h"
 #include "init/boot_plan.h"
 
 namespace nfsroot {
@@ -13,9 +14,6 @@ namespace nfsroot {
 // filesystem (EBUSY) counts as mounted.
 [[nodiscard]] Result<void> mount_early(const EarlyMount& mount);
 
-[[nodiscard]] Result<std::string> read_file(const std::string& path);
-[[nodiscard]] Result<void> write_file(const std::string& path, std::string_view content);
-[[nodiscard]] bool path_exists(const std::string& path);
 
 // The kernel opens /dev/console as fds 0-2 for init when the initramfs has it; if it could
 // not, open it now that devtmpfs is mounted.

@@ -42,6 +42,28 @@ std::optional<int> version_of(std::string_view option) {
 
 }  // namespace
 
+NfsRootText split_nfs_root_text(std::string_view text) {
+  NfsRootText result;
+  std::string_view rest = text;
+  const auto colon = rest.find(':');
+  if (!rest.starts_with('/') && colon != std::string_view::npos && rest.find(',') > colon) {
+    result.server = rest.substr(0, colon);
+    rest.remove_prefix(colon + 1);
+  } else if (Ipv4Address::parse(rest)) {
+    result.server = rest;
+    rest = {};
+  }
+  const auto comma = rest.find(',');
+  result.path = rest.substr(0, comma);
+  if (result.path == "default") result.path = {};
+  if (comma != std::string_view::npos) {
+    for (const auto option : split(rest.substr(comma + 1), ',')) {
+      if (!option.empty()) result.options.emplace_back(option);
+    }
+  }
+  return result;
+}
+
 std::string NfsMountRequest::data() const { return join(options, ","); }
 
 NfsMountRequest plan_nfs_mount(const NfsMountInput& input) {

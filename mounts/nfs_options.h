@@ -23,6 +23,17 @@ struct NfsRootSpec {
 inline constexpr std::string_view kDefaultNfsRootPath = "/tftpboot/%s";
 
 
+// "[<server>:]<path>[,<options>]", the text of nfsroot= and of DHCP option 17, split as
+// fs/nfs/nfsroot.c does: a ':' before any ',' ends the server, unless the text starts with '/';
+// a lone dotted quad is a server; "default" is no path. The server is checked by the caller,
+// which words its own message.
+struct NfsRootText {
+  std::optional<std::string_view> server;  // as written; may not be an address
+  std::string_view path;                   // "" when absent or "default"
+  std::vector<std::string> options;        // in order, empty ones dropped
+};
+[[nodiscard]] NfsRootText split_nfs_root_text(std::string_view text);
+
 struct NfsMountRequest {
   std::string source;          // "10.0.2.2:/srv/nfsroot"
   std::string fstype;          // "nfs" (v2/v3) or "nfs4"

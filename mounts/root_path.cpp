@@ -8,33 +8,19 @@ namespace nfsroot {
 NfsRootSpec parse_root_path_option(std::string_view root_path, std::vector<std::string>& warnings) {
   NfsRootSpec spec;
   const std::string quoted = "DHCP root-path '" + std::string(root_path) + "'";
-  std::string_view rest = root_path;
-  const auto colon = rest.find(':');
-  // The same split as nfsroot= (init/boot_config.cpp): a ':' before any ',' ends the server.
-  if (!rest.starts_with('/') && colon != std::string_view::npos && rest.find(',') > colon) {
-    const std::string_view server = rest.substr(0, colon);
-    if (const auto address = Ipv4Address::parse(server)) {
-      spec.server = *address;
-    } else {
-      warnings.push_back(quoted + ": server '" + std::string(server) +
+  const NfsRootText text = split_nfs_root_text(root_path);
+  if (text.server) {
+    spec.server = Ipv4Address::parse(*text.server);
+    if (!spec.server) {
+      warnings.push_back(quoted + ": server '" + std::string(*text.server) +
                          "' is not an IPv4 address (there is no DNS at boot); ignoring it");
     }
-    rest.remove_prefix(colon + 1);
-  } else if (const auto address = Ipv4Address::parse(rest)) {
-    spec.server = *address;
-    rest = {};
   }
-  const auto comma = rest.find(',');
-  const std::string_view path = rest.substr(0, comma);
-  if (!path.empty() && path != "default") {
-    spec.path = std::string(path);
-    if (!path.starts_with('/')) warnings.push_back(quoted + ": the path is not absolute; the mount will likely fail");
+  spec.path = std::string(text.path);
+  if (!text.path.empty() && !text.path.starts_with('/')) {
+    warnings.push_back(quoted + ": the path is not absolute; the mount will likely fail");
   }
-  if (comma != std::string_view::npos) {
-    for (const auto option : split(rest.substr(comma + 1), ',')) {
-      if (!option.empty()) spec.options.emplace_back(option);
-    }
-  }
+  spec.options = text.options;
   return spec;
 }
 

@@ -12,9 +12,8 @@
 #include <chrono>
 #include <climits>
 #include <cstring>
-#include <fcntl.h>
 
-#include "base/unique_fd.h"
+#include "base/file.h"
 #include "net/dhcp_client.h"
 #include "net/dhcp_packet.h"
 #include "net/dhcp_socket.h"
@@ -51,20 +50,6 @@ std::uint64_t random_seed(const LinkInfo& link) {
     for (const auto octet : link.mac->octets) seed = seed * 131 + octet;
   }
   return seed;
-}
-
-Result<void> write_text(const std::string& path, std::string_view text) {
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (!fd.valid()) return std::unexpected(error_from_errno("write", path, errno));
-  while (!text.empty()) {
-    const ssize_t written = ::write(fd.get(), text.data(), text.size());
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      return std::unexpected(error_from_errno("write", path, errno));
-    }
-    text.remove_prefix(static_cast<std::size_t>(written));
-  }
-  return {};
 }
 
 // What a lease configures; ip= still names the host when it gives a hostname (nfsroot.rst).
@@ -382,12 +367,12 @@ Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig con
     config.uptime_seconds = static_cast<long>(uptime);  // CLOCK_MONOTONIC counts from boot
   }
   const std::string conf_path = options_.run_dir + "/net-" + link.name + ".conf";
-  if (auto written = write_text(conf_path, format_net_conf(config)); !written) return std::unexpected(written.error());
+  if (auto written = write_file(conf_path, format_net_conf(config)); !written) return std::unexpected(written.error());
   const std::string resolv_dir = options_.run_dir + "/nfsroot-init";
   if (::mkdir(resolv_dir.c_str(), 0755) != 0 && errno != EEXIST) {
     return std::unexpected(error_from_errno("mkdir", resolv_dir, errno));
   }
-  if (auto written = write_text(resolv_dir + "/resolv.conf", format_resolv_conf(config)); !written) {
+  if (auto written = write_file(resolv_dir + "/resolv.conf", format_resolv_conf(config)); !written) {
     return std::unexpected(written.error());
   }
   NetworkOutcome outcome;

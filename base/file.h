@@ -1,0 +1,16 @@
+// Whole-file reads and writes, for /proc, /sys and the small files the boot leaves behind.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/error.h"
+
+namespace nfsroot {
+
+[[nodiscard]] Result<std::string> read_file(const std::string& path);
+// Creates or truncates, mode 0644.
+[[nodiscard]] Result<void> write_file(const std::string& path, std::string_view content);
+[[nodiscard]] bool path_exists(const std::string& path);
+
+}  // namespace nfsroot
