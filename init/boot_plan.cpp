@@ -102,7 +102,7 @@ UnionsStep plan_unions(const BootConfig& config, std::vector<Error>& errors) {
       errors.push_back(std::move(entry.error()));
     }
   }
-  return UnionsStep{merge_overlay_lists(from_command_line, default_overlay_list())};
+  return UnionsStep{merge_overlay_lists(from_command_line, default_overlay_list()), config.overlay_entries};
 }
 
 }  // namespace

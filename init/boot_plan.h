@@ -40,6 +40,7 @@ struct RootStep {
 
 struct UnionsStep {
   std::vector<OverlayEntry> entries;  // built-in default + command line; the root's file may replace
+  std::vector<std::string> command_line;  // the nfsroot-init.overlay= values, merged again at boot
 };
 
 struct HandoffStep {

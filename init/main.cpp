@@ -20,6 +20,8 @@
 #include "mounts/root_path.h"
 #include "mounts/switch_root.h"
 #include "net/network_up.h"
+#include "overlay/union_builder.h"
+#include "overlay/union_plan.h"
 
 namespace nfsroot {
 namespace {
@@ -52,6 +54,12 @@ void load_drivers(const BootPlan& plan) {
   auto named = load_named_modules(system, *index, plan.modules.nfs_modules);
   if (!named) fail_boot("drivers", named.error(), plan.failure);
   log_info("filesystem modules: " + named->describe());
+  // overlayfs for the unions; without it those unions are skipped with a message, not fatal.
+  if (auto overlay = load_named_modules(system, *index, {"overlay"}); overlay) {
+    if (!overlay->loaded.empty()) log_info("union modules: " + overlay->describe());
+  } else {
+    log_warning(describe(overlay.error()) + "; unions of kind overlay will be skipped");
+  }
   log_info("drivers done in " + std::to_string(log_elapsed_ms() - started) + " ms");
 }
 
@@ -128,6 +136,44 @@ void mount_root(const BootPlan& plan, const NetworkOutcome& network) {
   }
   log_info("root: mounted " + request.source + " on " + plan.root.target + " in " +
            std::to_string(log_elapsed_ms() - started) + " ms");
+}
+
+std::optional<OverlayListFile> overlay_file(const std::string& path) {
+  if (!path_exists(path)) return std::nullopt;
+  auto text = read_file(path);
+  if (!text) {
+    log_warning(describe(text.error()) + ", ignoring");
+    return std::nullopt;
+  }
+  return OverlayListFile{path, std::move(*text)};
+}
+
+// The overlay list from all its sources; a bad line or an entry whose directory the image
+// lacks is reported and skipped, the rest is built (README: "The overlay list").
+void build_writable_unions(const BootPlan& plan) {
+  const long started = log_elapsed_ms();
+  OverlaySources sources;
+  sources.command_line = plan.unions.command_line;
+  sources.root_file = overlay_file(plan.root.target + std::string(kOverlayListPath));
+  sources.initramfs_file = overlay_file(std::string(kOverlayListPath));
+  const MergedOverlayList merged = merge_overlay_sources(sources);
+  for (const auto& error : merged.errors) log_warning("overlay list: " + describe(error) + ", skipping it");
+  LinuxUnionSystem system;
+  auto aufs = detect_aufs(system);
+  if (!aufs) fail_boot("unions", aufs.error(), plan.failure);
+  auto union_plan = plan_union_steps(merged.entries, UnionLayout{plan.root.target, "/run/nfsroot-init/unions", *aufs});
+  if (!union_plan) fail_boot("unions", union_plan.error(), plan.failure);
+  auto report = build_unions(system, *union_plan);
+  if (!report) fail_boot("unions", report.error(), plan.failure);
+  for (const auto& notice : report->notices) log_notice("unions: " + notice);
+  for (const auto& result : report->unions) {
+    if (result.status == UnionStatus::Done) {
+      log_info("union " + result.line);
+    } else {
+      log_warning("union " + result.line);
+    }
+  }
+  log_info("unions done in " + std::to_string(log_elapsed_ms() - started) + " ms");
 }
 
 // Per-step times since /init started, for the root system to read (and bench/ to collect).
@@ -212,6 +258,12 @@ void write_timings(const std::vector<std::pair<std::string, long>>& timings) {
   mount_root(plan, network);
   timings.push_back({"root", log_elapsed_ms()});
   if (plan.poweroff_after == BootStep::Root) power_off_after(BootStep::Root);
+
+  // 6. Unions: the writable directories of the read-only image, mounted in place.
+  maybe_break(plan, BreakPoint::Bottom);
+  build_writable_unions(plan);
+  timings.push_back({"unions", log_elapsed_ms()});
+  if (plan.poweroff_after == BootStep::Unions) power_off_after(BootStep::Unions);
 
   // 7. Hand-off to the root's init.
   maybe_break(plan, BreakPoint::Init);

@@ -78,6 +78,13 @@ struct AttributeOverrides {
 // Paths named "mount_point" (and CopyAttributes::from) are the image's, resolved inside the new
 // root by the builder; every other path is in the initramfs.
 
+// Before anything is made for an overlay or aufs entry: its mount point must be a directory in the
+// image (symlinks resolved inside the new root), so that a missing one costs no tmpfs.
+struct CheckMountPoint {
+  std::string mount_point;
+  [[nodiscard]] std::string describe() const;
+};
+
 // mkdir -p; an existing directory is fine.
 struct MakeDirectory {
   std::string path;
@@ -130,7 +137,8 @@ struct MountAufs {
   [[nodiscard]] std::string describe() const;
 };
 
-using UnionStep = std::variant<MakeDirectory, MountLayerTmpfs, CopyAttributes, MountTmpfs, MountOverlay, MountAufs>;
+using UnionStep = std::variant<CheckMountPoint, MakeDirectory, MountLayerTmpfs, CopyAttributes, MountTmpfs,
+                               MountOverlay, MountAufs>;
 
 [[nodiscard]] std::string describe(const UnionStep& step);
 
@@ -162,10 +170,12 @@ struct UnionPlan {
 // --- pure helpers the builder uses ------------------------------------------------------------------
 
 // The image's attributes with the entry's overrides applied.
-[[nodiscard]] DirectoryAttributes apply_overrides(const DirectoryAttributes& image, const AttributeOverrides& overrides);
+[[nodiscard]] DirectoryAttributes apply_overrides(const DirectoryAttributes& image,
+                                                  const AttributeOverrides& overrides);
 
 // "mode=1777,uid=0,gid=0" followed by OPTIONS (the tmpfs options of a kind tmpfs entry).
-[[nodiscard]] std::string tmpfs_options_with_attributes(const DirectoryAttributes& attributes, std::string_view options);
+[[nodiscard]] std::string tmpfs_options_with_attributes(const DirectoryAttributes& attributes,
+                                                        std::string_view options);
 
 // MemTotal from /proc/meminfo, in bytes.
 [[nodiscard]] std::optional<std::uint64_t> parse_mem_total(std::string_view meminfo);

@@ -1,0 +1,485 @@
+// The union builder against a fake UnionSystem that records a trace: the order of mkdir, stat,
+// chown and mount; mount points resolved inside the image; per-union results when a mount point
+// is missing, a mount fails or a size does not fit.
+#include "overlay/union_builder.h"
+
+#include <sys/mount.h>
+
+#include <catch2/catch.hpp>
+#include <cerrno>
+#include <map>
+
+#include "base/text.h"
+
+using namespace nfsroot;
+
+namespace {
+
+using Lines = std::vector<std::string>;
+
+std::string octal(std::uint32_t mode) {
+  std::string text;
+  for (int shift = 9; shift >= 0; shift -= 3) text += static_cast<char>('0' + ((mode >> shift) & 7));
+  return text;
+}
+
+std::string flag_names(unsigned long flags) {
+  std::vector<std::string> names;
+  for (const auto& [flag, name] : std::vector<std::pair<unsigned long, std::string>>{
+           {MS_RDONLY, "ro"}, {MS_NOSUID, "nosuid"}, {MS_NODEV, "nodev"}, {MS_NOEXEC, "noexec"}}) {
+    if (flags & flag) names.push_back(name);
+  }
+  return names.empty() ? "0" : join(names, "|");
+}
+
+// An image of directories and symlinks, resolved the way RESOLVE_IN_ROOT does: ".." stops at the
+// root, absolute links start from it. Effects are recorded, nothing is touched.
+class FakeUnionSystem final : public UnionSystem {
+ public:
+  struct Directory {
+    DirectoryAttributes attributes;
+    std::uint64_t inode = 0;
+  };
+
+  explicit FakeUnionSystem(std::string root = "/root") : root_(std::move(root)) {
+    add_directory("/");
+    files["/proc/meminfo"] = "MemTotal:        2097152 kB\n";  // 2 GiB
+    files["/proc/filesystems"] = "nodev\ttmpfs\nnodev\toverlay\n";
+  }
+
+  void add_directory(const std::string& path, DirectoryAttributes attributes = {}) {
+    directories[path] = {attributes, directories.size() + 100};
+  }
+
+  std::map<std::string, Directory> directories;  // in the image: "/", "/var", …
+  std::map<std::string, std::string> symlinks;   // in the image: "/var" -> "/aufs/var/mount"
+  std::map<std::string, std::string> files;      // in the initramfs
+  std::map<std::string, int> failing_mounts;     // target -> errno
+  std::map<std::string, int> failing_mkdirs;     // path -> errno
+  Lines trace;
+
+  Result<void> make_directories(const std::string& path, std::uint32_t mode) override {
+    trace.push_back("mkdir(" + path + "," + octal(mode) + ")");
+    if (failing_mkdirs.contains(path)) return std::unexpected(error_from_errno("mkdir", path, failing_mkdirs[path]));
+    return {};
+  }
+
+  Result<void> mount(const std::string& source, const std::string& target, const std::string& type,
+                     unsigned long flags, const std::string& data) override {
+    trace.push_back("mount(" + source + "," + target + "," + type + "," + flag_names(flags) + "," + data + ")");
+    if (failing_mounts.contains(target)) {
+      return std::unexpected(error_from_errno("mount " + type, target, failing_mounts[target]));
+    }
+    return {};
+  }
+
+  Result<ResolvedDirectory> open_directory_in_root(const std::string& root, const std::string& path) override {
+    CHECK(root == root_);
+    int error = 0;
+    const auto resolved = resolve(path, true, error);
+    if (!resolved) return std::unexpected(error_from_errno("openat2", path + " in " + root, error));
+    if (!directories.contains(*resolved)) {
+      return std::unexpected(error_from_errno("openat2", path + " in " + root, ENOTDIR));
+    }
+    return ResolvedDirectory{UniqueFd(), root_ + (*resolved == "/" ? "" : *resolved)};
+  }
+
+  Result<std::optional<std::string>> read_link_in_root(const std::string& root, const std::string& path) override {
+    CHECK(root == root_);
+    int error = 0;
+    const auto resolved = resolve(path, false, error);
+    if (!resolved) return std::unexpected(error_from_errno("openat2", path, error));
+    if (!symlinks.contains(*resolved)) return std::optional<std::string>{};
+    return std::optional<std::string>(symlinks[*resolved]);
+  }
+
+  Result<DirectoryStatus> stat_directory(const ResolvedDirectory& directory) override {
+    trace.push_back("stat(" + directory.path + ")");
+    std::string path = directory.path.substr(root_.size());
+    if (path.empty()) path = "/";
+    const auto& found = directories.at(path);
+    return DirectoryStatus{found.attributes, 1, found.inode};
+  }
+
+  Result<void> set_directory_attributes(const std::string& path, const DirectoryAttributes& attributes) override {
+    trace.push_back("chown+chmod(" + path + "," + std::to_string(attributes.uid) + ":" +
+                    std::to_string(attributes.gid) + "," + octal(attributes.mode) + ")");
+    return {};
+  }
+
+  Result<std::string> read_file(const std::string& path) override {
+    trace.push_back("read(" + path + ")");
+    if (!files.contains(path)) return std::unexpected(error_from_errno("open", path, ENOENT));
+    return files[path];
+  }
+
+ private:
+  std::optional<std::string> resolve(std::string_view path, bool follow_last, int& error) {
+    std::vector<std::string> pending;
+    for (const auto part : split(path, '/')) pending.emplace_back(part);
+    std::vector<std::string> parts;
+    auto joined = [&](const std::string& last) {
+      std::string text;
+      for (const auto& part : parts) text += "/" + part;
+      return text + "/" + last;
+    };
+    int links = 0;
+    while (!pending.empty()) {
+      const std::string part = pending.front();
+      pending.erase(pending.begin());
+      if (part.empty() || part == ".") continue;
+      if (part == "..") {
+        if (!parts.empty()) parts.pop_back();
+        continue;
+      }
+      const std::string candidate = joined(part);
+      if (symlinks.contains(candidate) && (follow_last || !pending.empty())) {
+        if (++links > 40) {
+          error = ELOOP;
+          return std::nullopt;
+        }
+        const std::string& text = symlinks[candidate];
+        if (text.starts_with('/')) parts.clear();
+        std::vector<std::string> target;
+        for (const auto piece : split(text, '/')) target.emplace_back(piece);
+        pending.insert(pending.begin(), target.begin(), target.end());
+        continue;
+      }
+      if (!symlinks.contains(candidate) && !directories.contains(candidate)) {
+        error = ENOENT;
+        return std::nullopt;
+      }
+      parts.push_back(part);
+    }
+    std::string text;
+    for (const auto& part : parts) text += "/" + part;
+    return text.empty() ? "/" : text;
+  }
+
+  std::string root_;
+};
+
+const UnionLayout kLayout{"/root", "/run/nfsroot-init/unions", AufsSupport::Absent};
+
+OverlayEntry entry(std::string_view text, std::string_view origin = "overlays:1") {
+  auto parsed = parse_overlay_entry(text, origin);
+  REQUIRE(parsed);
+  return *parsed;
+}
+
+UnionReport build(FakeUnionSystem& system, const std::vector<OverlayEntry>& entries,
+                  const UnionLayout& layout = kLayout) {
+  const auto plan = plan_union_steps(entries, layout);
+  REQUIRE(plan);
+  auto report = build_unions(system, *plan);
+  REQUIRE(report);
+  return std::move(*report);
+}
+
+// The image of a Debian root, as far as the defaults care.
+void add_debian_image(FakeUnionSystem& system) {
+  system.add_directory("/tmp", {01777, 0, 0});
+  system.add_directory("/var", {0755, 0, 0});
+  system.add_directory("/etc", {0755, 0, 0});
+  system.add_directory("/etc/udev", {0755, 0, 0});
+  system.add_directory("/etc/udev/rules.d", {0755, 0, 0});
+}
+
+Lines without_stats(const Lines& trace) {
+  Lines kept;
+  for (const auto& line : trace) {
+    if (!line.starts_with("stat(") && !line.starts_with("read(")) kept.push_back(line);
+  }
+  return kept;
+}
+
+}  // namespace
+
+TEST_CASE("union builder: the defaults, in order", "[union_builder]") {
+  FakeUnionSystem system;
+  add_debian_image(system);
+  const auto report = build(system, default_overlay_list());
+
+  const Lines expected = {
+      "mkdir(/run/nfsroot-init/unions,0755)",
+      // /tmp: its attributes read (and the root's, once, to refuse mounting over the root),
+      // then MemTotal for the size check, then the mount with mode, owner and group.
+      "stat(/root/tmp)",
+      "stat(/root)",
+      "read(/proc/meminfo)",
+      "mount(tmpfs,/root/tmp,tmpfs,0,mode=1777,uid=0,gid=0,size=128M)",
+      // /var: the mount point found first, then the layer tmpfs, upper/ and work/ in it, upper/
+      // given the lower's attributes, then the overlay in place.
+      "stat(/root/var)",
+      "mkdir(/run/nfsroot-init/unions/2-var,0755)",
+      "mount(tmpfs,/run/nfsroot-init/unions/2-var,tmpfs,0,mode=0755,size=128M)",
+      "mkdir(/run/nfsroot-init/unions/2-var/upper,0755)",
+      "mkdir(/run/nfsroot-init/unions/2-var/work,0700)",
+      "stat(/root/var)",
+      "chown+chmod(/run/nfsroot-init/unions/2-var/upper,0:0,0755)",
+      "stat(/root/var)",
+      "mount(overlay,/root/var,overlay,0,lowerdir=/root/var,upperdir=/run/nfsroot-init/unions/2-var/upper,"
+      "workdir=/run/nfsroot-init/unions/2-var/work)",
+      "stat(/root/etc/udev/rules.d)",
+      "mkdir(/run/nfsroot-init/unions/3-etc-udev-rules.d,0755)",
+      "mount(tmpfs,/run/nfsroot-init/unions/3-etc-udev-rules.d,tmpfs,0,mode=0755,size=1M)",
+      "mkdir(/run/nfsroot-init/unions/3-etc-udev-rules.d/upper,0755)",
+      "mkdir(/run/nfsroot-init/unions/3-etc-udev-rules.d/work,0700)",
+      "stat(/root/etc/udev/rules.d)",
+      "chown+chmod(/run/nfsroot-init/unions/3-etc-udev-rules.d/upper,0:0,0755)",
+      "stat(/root/etc/udev/rules.d)",
+      "mount(overlay,/root/etc/udev/rules.d,overlay,0,lowerdir=/root/etc/udev/rules.d,"
+      "upperdir=/run/nfsroot-init/unions/3-etc-udev-rules.d/upper,workdir=/run/nfsroot-init/unions/3-etc-udev-rules.d/"
+      "work)",
+  };
+  CHECK(system.trace == expected);
+  CHECK(report.all_done());
+  CHECK(report.notices.empty());
+  CHECK(report.lines() == Lines{
+                              "/tmp tmpfs 128M, mode=1777 (built-in default)",
+                              "/var overlay on tmpfs 128M (built-in default)",
+                              "/etc/udev/rules.d overlay on tmpfs 1M (built-in default)",
+                          });
+}
+
+TEST_CASE("union builder: tmpfs keeps the covered directory's mode and owner unless the options say",
+          "[union_builder]") {
+  struct Case {
+    const char* line;
+    const char* mount;
+  };
+  // The image's /srv/spool is 2750 8:12; the set-group-ID bit is part of the mode it keeps.
+  const std::vector<Case> cases = {
+      {"/srv/spool tmpfs size=8M", "mount(tmpfs,/root/srv/spool,tmpfs,0,mode=2750,uid=8,gid=12,size=8M)"},
+      {"/srv/spool tmpfs mode=0700", "mount(tmpfs,/root/srv/spool,tmpfs,0,mode=0700,uid=8,gid=12)"},
+      {"/srv/spool tmpfs uid=0,gid=0,nosuid,nodev",
+       "mount(tmpfs,/root/srv/spool,tmpfs,nosuid|nodev,mode=2750,uid=0,gid=0)"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.line);
+    FakeUnionSystem system;
+    system.add_directory("/srv");
+    system.add_directory("/srv/spool", {02750, 8, 12});
+    const auto report = build(system, {entry(c.line)});
+    CHECK(report.all_done());
+    CHECK(without_stats(system.trace) == Lines{c.mount});
+  }
+}
+
+TEST_CASE("union builder: an overlay's upper gets the lower's attributes, the options' where given",
+          "[union_builder]") {
+  FakeUnionSystem system;
+  system.add_directory("/var", {02775, 0, 50});
+  build(system, {entry("/var overlay size=8M,nosuid"), entry("/home overlay uid=1000")});
+  // /home is not in the image: nothing is made for it.
+  CHECK(without_stats(system.trace) ==
+        Lines{
+            "mkdir(/run/nfsroot-init/unions,0755)",
+            "mkdir(/run/nfsroot-init/unions/1-var,0755)",
+            "mount(tmpfs,/run/nfsroot-init/unions/1-var,tmpfs,nosuid,mode=0755,size=8M)",
+            "mkdir(/run/nfsroot-init/unions/1-var/upper,0755)",
+            "mkdir(/run/nfsroot-init/unions/1-var/work,0700)",
+            "chown+chmod(/run/nfsroot-init/unions/1-var/upper,0:50,2775)",
+            "mount(overlay,/root/var,overlay,nosuid,lowerdir=/root/var,upperdir=/run/nfsroot-init/unions/1-var/upper,"
+            "workdir=/run/nfsroot-init/unions/1-var/work)",
+        });
+}
+
+TEST_CASE("union builder: a missing mount point skips that union, with its origin; the rest is built",
+          "[union_builder]") {
+  FakeUnionSystem system;
+  add_debian_image(system);
+  const auto report = build(system, {entry("/srv overlay size=4M", "/root/etc/nfsroot-init/overlays:3"),
+                                     entry("/var overlay size=4M", "built-in default")});
+  REQUIRE(report.unions.size() == 2);
+  CHECK(report.unions[0].mount_point == "/srv");
+  CHECK(report.unions[0].status == UnionStatus::Skipped);
+  REQUIRE(report.unions[0].error);
+  CHECK(describe(*report.unions[0].error) ==
+        "union /srv (/root/etc/nfsroot-init/overlays:3): openat2 /srv in /root: No such file or directory (errno 2); "
+        "the image has no directory /srv: create it there, or drop the entry (nfsroot-init.overlay=/srv:none)");
+  CHECK(report.unions[0].line ==
+        "/srv overlay on tmpfs 4M (/root/etc/nfsroot-init/overlays:3) skipped: openat2 /srv in /root: No such file or "
+        "directory (errno 2); the image has no directory /srv: create it there, or drop the entry "
+        "(nfsroot-init.overlay=/srv:none)");
+  CHECK(report.unions[1].status == UnionStatus::Done);
+  CHECK_FALSE(report.all_done());
+  CHECK(system.trace.back().starts_with("mount(overlay,/root/var,"));
+}
+
+TEST_CASE("union builder: a failing mount skips that union; later unions are still built", "[union_builder]") {
+  FakeUnionSystem system;
+  add_debian_image(system);
+  system.failing_mounts["/root/var"] = EINVAL;
+  const auto report = build(system, default_overlay_list());
+  REQUIRE(report.unions.size() == 3);
+  CHECK(report.unions[0].status == UnionStatus::Done);
+  CHECK(report.unions[1].status == UnionStatus::Skipped);
+  CHECK(describe(*report.unions[1].error) ==
+        "union /var (built-in default): mount overlay /var in /root: Invalid argument (errno 22); overlay refused "
+        "these layers; the kernel log (dmesg) says why");
+  CHECK(report.unions[2].status == UnionStatus::Done);
+  CHECK(system.trace.back().starts_with("mount(overlay,/root/etc/udev/rules.d,"));
+}
+
+TEST_CASE("union builder: a layer tmpfs that cannot be mounted skips its union", "[union_builder]") {
+  FakeUnionSystem system;
+  add_debian_image(system);
+  system.failing_mounts["/run/nfsroot-init/unions/2-var"] = ENODEV;
+  const auto report = build(system, default_overlay_list());
+  CHECK(report.unions[1].status == UnionStatus::Skipped);
+  CHECK(describe(*report.unions[1].error) ==
+        "union /var (built-in default): mount tmpfs /run/nfsroot-init/unions/2-var: No such device (errno 19); the "
+        "kernel has no tmpfs filesystem: add its module to the initramfs");
+  // Nothing more for /var after the failed mount: no mkdir of upper/, no overlay.
+  const Lines trace = without_stats(system.trace);
+  CHECK(std::find(trace.begin(), trace.end(), "mkdir(/run/nfsroot-init/unions/2-var/upper,0755)") == trace.end());
+  CHECK(report.unions[2].status == UnionStatus::Done);
+}
+
+TEST_CASE("union builder: a size above the machine's RAM skips that union before its tmpfs", "[union_builder]") {
+  FakeUnionSystem system;
+  add_debian_image(system);
+  system.files["/proc/meminfo"] = "MemTotal:        1048576 kB\n";  // 1 GiB
+  const auto report =
+      build(system, {entry("/var overlay size=2G", "nfsroot-init.overlay="), entry("/tmp tmpfs size=200%", "f:2"),
+                     entry("/etc/udev/rules.d overlay size=1M")});
+  REQUIRE(report.unions.size() == 3);
+  CHECK(report.unions[0].mount_point == "/var");
+  CHECK(describe(*report.unions[0].error) ==
+        "union /var (nfsroot-init.overlay=): tmpfs size=2G: more than this machine's RAM (MemTotal 1024 MiB); lower "
+        "size= for this entry (e.g. size=256M, or size=25%), or give the client more memory");
+  CHECK(describe(*report.unions[1].error) ==
+        "union /tmp (f:2): tmpfs size=200%: more than all of this machine's RAM (MemTotal 1024 MiB); write at most "
+        "size=100%, better 50% or less");
+  CHECK(report.unions[2].status == UnionStatus::Done);
+  for (const auto& line : system.trace) {
+    CHECK_FALSE(line.starts_with("mount(tmpfs,/run/nfsroot-init/unions/1-var,"));
+    CHECK_FALSE(line.starts_with("mount(tmpfs,/root/tmp,"));
+  }
+  // MemTotal is read once.
+  CHECK(std::count(system.trace.begin(), system.trace.end(), "read(/proc/meminfo)") == 1);
+}
+
+TEST_CASE("union builder: without /proc/meminfo sizes are not checked, and the report says so", "[union_builder]") {
+  FakeUnionSystem system;
+  add_debian_image(system);
+  system.files.erase("/proc/meminfo");
+  const auto report = build(system, {entry("/var overlay size=64G")});
+  CHECK(report.all_done());
+  CHECK(report.notices == Lines{"no MemTotal in /proc/meminfo: tmpfs sizes are not checked against RAM"});
+}
+
+TEST_CASE("union builder: symlinks in the image resolve inside the new root", "[union_builder]") {
+  FakeUnionSystem system;
+  add_debian_image(system);
+  system.add_directory("/data");
+  system.add_directory("/data/cache", {0700, 33, 33});
+  system.symlinks["/evil"] = "/";                         // the root itself
+  system.symlinks["/up"] = "../../../../data/cache";      // ".." stops at the new root
+  system.symlinks["/abs"] = "/data/cache";                // absolute: from the new root
+  system.symlinks["/nowhere"] = "/run/nfsroot-init";      // only in the initramfs
+  const auto report = build(system, {entry("/evil tmpfs", "a:1"), entry("/up tmpfs", "a:2"),
+                                     entry("/abs overlay", "a:3"), entry("/nowhere overlay", "a:4")});
+  REQUIRE(report.unions.size() == 4);
+  CHECK(describe(*report.unions[0].error) ==
+        "union /evil (a:1): openat2 /evil in /root: it is the new root itself (a symlink in the image points there); "
+        "fix the symlink in the image, or drop the entry");
+  CHECK(report.unions[1].status == UnionStatus::Done);
+  CHECK(report.unions[2].status == UnionStatus::Done);
+  CHECK(report.unions[3].status == UnionStatus::Skipped);
+  CHECK(report.unions[3].error->errno_value == ENOENT);
+  const Lines expected_mounts = {
+      "mount(tmpfs,/root/data/cache,tmpfs,0,mode=0700,uid=33,gid=33)",
+      "mount(tmpfs,/run/nfsroot-init/unions/3-abs,tmpfs,0,mode=0755)",
+      "mount(overlay,/root/data/cache,overlay,0,lowerdir=/root/data/cache,upperdir=/run/nfsroot-init/unions/3-abs/"
+      "upper,workdir=/run/nfsroot-init/unions/3-abs/work)",
+  };
+  Lines mounts;
+  for (const auto& line : system.trace) {
+    if (line.starts_with("mount(")) mounts.push_back(line);
+  }
+  CHECK(mounts == expected_mounts);
+}
+
+TEST_CASE("union builder: the seed's /var -> /aufs/var/mount layout takes /aufs/var/ro as lower", "[union_builder]") {
+  FakeUnionSystem system;
+  system.add_directory("/aufs");
+  system.add_directory("/aufs/var");
+  system.add_directory("/aufs/var/mount", {0700, 0, 0});
+  system.add_directory("/aufs/var/rw");
+  system.add_directory("/aufs/var/ro", {0755, 0, 0});
+  system.symlinks["/var"] = "/aufs/var/mount";
+  const auto report = build(system, {entry("/var overlay size=128M", "built-in default")});
+  CHECK(report.all_done());
+  CHECK(without_stats(system.trace) ==
+        Lines{
+            "mkdir(/run/nfsroot-init/unions,0755)",
+            "mkdir(/run/nfsroot-init/unions/1-var,0755)",
+            "mount(tmpfs,/run/nfsroot-init/unions/1-var,tmpfs,0,mode=0755,size=128M)",
+            "mkdir(/run/nfsroot-init/unions/1-var/upper,0755)",
+            "mkdir(/run/nfsroot-init/unions/1-var/work,0700)",
+            "chown+chmod(/run/nfsroot-init/unions/1-var/upper,0:0,0755)",  // from ro/, not mount/
+            "mount(overlay,/root/aufs/var/mount,overlay,0,lowerdir=/root/aufs/var/ro,"
+            "upperdir=/run/nfsroot-init/unions/1-var/upper,workdir=/run/nfsroot-init/unions/1-var/work)",
+        });
+  CHECK(report.lines() == Lines{"/var overlay on tmpfs 128M (built-in default); lower /aufs/var/ro: the image's /var "
+                                "is a symlink to /aufs/var/mount (the seed's layout)"});
+}
+
+TEST_CASE("union builder: a link to .../mount without .../ro beside it is an ordinary symlink", "[union_builder]") {
+  FakeUnionSystem system;
+  system.add_directory("/data");
+  system.add_directory("/data/mount");
+  system.symlinks["/var"] = "/data/mount";
+  const auto report = build(system, {entry("/var overlay")});
+  CHECK(report.all_done());
+  CHECK(system.trace.back().starts_with("mount(overlay,/root/data/mount,overlay,0,lowerdir=/root/data/mount,"));
+  CHECK(report.lines() == Lines{"/var overlay on tmpfs (no size=: up to half of RAM) (overlays:1)"});
+}
+
+TEST_CASE("union builder: aufs where the kernel has it", "[union_builder]") {
+  FakeUnionSystem system;
+  add_debian_image(system);
+  system.files["/proc/filesystems"] = "nodev\ttmpfs\nnodev\taufs\n";
+  const auto aufs = detect_aufs(system);
+  REQUIRE(aufs);
+  CHECK(*aufs == AufsSupport::Present);
+  UnionLayout layout = kLayout;
+  layout.aufs = *aufs;
+  const auto report = build(system, {entry("/var aufs size=16M")}, layout);
+  CHECK(report.all_done());
+  CHECK(system.trace.back() == "mount(aufs,/root/var,aufs,0,br=/run/nfsroot-init/unions/1-var/upper=rw:/root/var=ro)");
+
+  FakeUnionSystem without;
+  const auto absent = detect_aufs(without);
+  REQUIRE(absent);
+  CHECK(*absent == AufsSupport::Absent);
+  without.files.erase("/proc/filesystems");
+  CHECK_FALSE(detect_aufs(without));
+}
+
+TEST_CASE("union builder: no layers directory means no union at all", "[union_builder]") {
+  FakeUnionSystem system;
+  add_debian_image(system);
+  system.failing_mkdirs["/run/nfsroot-init/unions"] = EROFS;
+  const auto plan = plan_union_steps(default_overlay_list(), kLayout);
+  REQUIRE(plan);
+  const auto report = build_unions(system, *plan);
+  REQUIRE_FALSE(report);
+  CHECK(describe(report.error()) ==
+        "unions: mkdir /run/nfsroot-init/unions: Read-only file system (errno 30); no union can be built without the "
+        "layers directory /run/nfsroot-init/unions");
+  CHECK(system.trace == Lines{"mkdir(/run/nfsroot-init/unions,0755)"});
+}
+
+TEST_CASE("union builder: an entry the plan refused is reported as skipped", "[union_builder]") {
+  FakeUnionSystem system;
+  add_debian_image(system);
+  const auto report = build(system, {entry("/tmp tmpfs"), entry("/tmp/x overlay", "f:9")});
+  REQUIRE(report.unions.size() == 2);
+  CHECK(report.unions[1].status == UnionStatus::Skipped);
+  CHECK(report.unions[1].line.starts_with("/tmp/x overlay on tmpfs (no size=: up to half of RAM) (f:9) skipped: "
+                                          "union /tmp/x (f:9): it is inside /tmp"));
+  CHECK(without_stats(system.trace) == Lines{"mount(tmpfs,/root/tmp,tmpfs,0,mode=1777,uid=0,gid=0)"});
+}
