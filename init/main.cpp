@@ -129,6 +129,10 @@ void mount_root(const BootPlan& plan, const NetworkOutcome& network) {
                                        : "could not list the server's exports: " + describe(exports.error());
     if (!mounted) {
       Error error = mounted.error();
+      const std::string path = request.source.substr(request.source.find(':') + 1);
+      if (exports && request.version < 4 && !exports_cover(*exports, path)) {
+        error.hint = server + " does not export " + path + ": check nfsroot= or the DHCP root-path";
+      }
       error.hint += "; " + listed;
       fail_boot("root", error, plan.failure);
     }

@@ -77,6 +77,15 @@ Result<std::vector<NfsExport>> list_nfs_exports(const std::string& server, int t
   return std::move(call.exports);
 }
 
+bool exports_cover(const std::vector<NfsExport>& exports, const std::string& path) {
+  for (const auto& entry : exports) {
+    if (path == entry.path) return true;
+    const std::string parent = entry.path.ends_with('/') ? entry.path : entry.path + "/";
+    if (path.starts_with(parent)) return true;
+  }
+  return false;
+}
+
 std::string describe_exports(const std::vector<NfsExport>& exports) {
   if (exports.empty()) return "none";
   std::string text;

@@ -17,9 +17,10 @@ cd "$(dirname "$0")/.."
 #   libnl-3-dev libnl-route-3-dev  rtnetlink (static archives for the /init)
 #   libnfs-dev             the server's export list when the root mount fails (static archive)
 #   iproute2 dnsmasq-base isc-dhcp-server  DHCP integration tests in network namespaces
+#   nfs-ganesha nfs-ganesha-vfs rpcbind    the NFS server of the full-boot tests (started by them)
 packages=(g++ cmake ninja-build catch2 qemu-system-x86 busybox-static python3 file kmod
           clang-16 libclang-rt-16-dev libnl-3-dev libnl-route-3-dev libnfs-dev
-          iproute2 dnsmasq-base isc-dhcp-server)
+          iproute2 dnsmasq-base isc-dhcp-server nfs-ganesha nfs-ganesha-vfs rpcbind)
 
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)

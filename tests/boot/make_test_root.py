@@ -1,0 +1,486 @@
+#!/usr/bin/env python3
+"""Build the small root file system that the full-boot tests export over NFS.
+
+  make_test_root.py --output DIR [--seed-output DIR2] [--busybox /bin/busybox]
+                    [--seed-layout] [--seed-content mount|ro] [--overlays FILE] [--force]
+  make_test_root.py --check DIR...
+
+The tree is a static busybox (/bin/busybox, its applets as relative symlinks, /bin/sh) and two
+init scripts:
+
+  /sbin/init        runs as PID 1 once /init has handed off, and prints one console line per fact,
+                    "TESTROOT: <fact>", or "TESTROOT: FAIL <what>: <detail>" when a check fails:
+                      pid=1, argc=N, argv=/sbin/init ..., cmdline=...
+                      proc sys dev mounted, run mounted
+                      root-fs=nfs ro (or nfs4), root-source=..., root-options=..., root rejects writes
+                      initramfs gone
+                      net conf present /run/net-eth0.conf (+ its DEVICE/IPV4ADDR/... line)
+                      var|tmp|etc/udev/rules.d: mount=TYPE, owner=U:G mode=OCTAL, writable,
+                        shows|hides image file
+                      var deletes image file (an overlay whiteout)
+                      etc/nfsroot-init empty | etc/nfsroot-init has: ...
+                      all checks passed | N checks failed
+                    then "TESTROOT: DONE" and `poweroff -f`. It refuses to run unless it is PID 1
+                    (TESTROOT_NOT_PID1_OK=1 runs the checks in a chroot, without powering off).
+  /sbin/other-init  prints "TESTROOT: other-init ran", pid, argv, DONE and powers off (init= test).
+
+The image's own files that the unions must show (or hide): /var/lib/testroot/marker,
+/var/lib/testroot/deletable, /tmp/testroot-image-file, /etc/udev/rules.d/70-image.rules.
+Mount points: /proc /sys /dev /run /tmp (1777) /var /etc/udev/rules.d /root (0700);
+/etc/nfsroot-init/ is empty unless --overlays FILE puts FILE there as `overlays`.
+
+--seed-layout builds DIR in the seed's old layout, and --seed-output DIR2 builds DIR2 that way
+besides DIR: /var is a symbolic link to /aufs/var/mount, with /aufs/var/{mount,ro,rw}; the
+image's /var content lives in /aufs/var/mount (--seed-content mount, the default) or, exactly as
+the seed's article leaves it, in /aufs/var/ro with an empty mount point /aufs/var/mount
+(--seed-content ro).
+
+Idempotent and fast: DIR.stamp (beside DIR, not inside the exported tree) records the inputs and
+a manifest of the tree; a run whose inputs match and whose tree still matches its manifest does
+nothing. Otherwise the tree is built next to DIR and its entries moved into DIR, which itself is
+kept (a running NFS server holds it by file handle). --check DIR... compares each tree with its
+manifest (exit 1 on any difference), e.g. to show that the boots left the images untouched.
+"""
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import stat
+import struct
+import subprocess
+import sys
+
+# Bump when the layout changes in a way the stamp cannot see (the script's own hash covers most).
+FORMAT = 1
+
+# The image files the unions must show (overlay) or may hide (tmpfs): path -> content.
+MARKERS = {
+    "var": ("lib/testroot/marker", "testroot image file: /var\n"),
+    "tmp": ("testroot-image-file", "testroot image file: /tmp\n"),
+    "etc/udev/rules.d": ("70-image.rules", "# testroot image file: /etc/udev/rules.d\n"),
+}
+DELETABLE = ("var", "lib/testroot/deletable", "testroot image file: delete me\n")
+
+INIT = r"""#!/bin/sh
+# /sbin/init of the boot tests' root (written by tests/boot/make_test_root.py; do not edit).
+# PID 1 after nfsroot-init's hand-off: one console line per fact, "TESTROOT: FAIL ..." for a
+# failed check, then "TESTROOT: DONE" and power off.
+PATH=/bin:/sbin:/usr/bin:/usr/sbin
+export PATH
+failures=0
+say() { echo "TESTROOT: $*"; }
+fail() { echo "TESTROOT: FAIL $*"; failures=$((failures + 1)); }
+# A mount point sits on another device than its parent (busybox here has no `mountpoint`; this
+# works before /proc is there).
+is_mounted() { [ -d "$1" ] && [ "$(stat -c %d "$1")" != "$(stat -c %d "$1/..")" ]; }
+
+if [ "$$" != 1 ] && [ -z "$TESTROOT_NOT_PID1_OK" ]; then
+    echo "TESTROOT: not PID 1 (pid $$): this is the boot tests' init; refusing to run" >&2
+    exit 1
+fi
+
+say "pid=$$"
+argv=$0
+for a in "$@"; do argv="$argv $a"; done
+say "argc=$#"
+say "argv=$argv"
+
+# --- /proc /sys /dev /run: moved here by /init --------------------------------------------
+missing=
+for d in proc sys dev; do
+    is_mounted /$d || missing="$missing $d"
+done
+if [ -z "$missing" ]; then
+    say "proc sys dev mounted"
+else
+    fail "not mounted:$missing"
+fi
+if is_mounted /run; then say "run mounted"; else fail "run not mounted"; fi
+if [ ! -r /proc/mounts ]; then
+    mount -t proc proc /proc && say "note: mounted /proc myself for the checks"
+fi
+say "cmdline=$(cat /proc/cmdline 2>/dev/null)"
+
+# --- the root: NFS, read-only -------------------------------------------------------------
+# shellcheck disable=SC2046 # split into source, type, options on purpose
+set -- $(awk '$2 == "/" { s = $1; t = $3; o = $4 } END { print s, t, o }' /proc/mounts)
+root_source=$1 root_type=$2 root_opts=$3
+case ",$root_opts," in
+    *,ro,*) root_mode=ro ;;
+    *) root_mode=rw ;;
+esac
+say "root-fs=$root_type $root_mode"
+say "root-source=$root_source"
+say "root-options=$root_opts"
+case "$root_type" in
+    nfs|nfs4) ;;
+    *) fail "root is not NFS: $root_type $root_source" ;;
+esac
+[ "$root_mode" = ro ] || fail "root is not mounted read-only: $root_opts"
+if err=$( { : > /.testroot-probe; } 2>&1); then
+    rm -f /.testroot-probe
+    fail "root accepts writes"
+else
+    say "root rejects writes"
+fi
+
+# --- the initramfs is gone ----------------------------------------------------------------
+left=
+for f in /init /nfsroot-init /lib/modules /scripts /conf /.nfsroot-init; do
+    if [ -e "$f" ] || [ -L "$f" ]; then left="$left $f"; fi
+done
+case "$root_type" in
+    rootfs|ramfs|tmpfs) left="$left (/ is $root_type)" ;;
+esac
+if [ -z "$left" ]; then say "initramfs gone"; else fail "initramfs leftovers in /:$left"; fi
+
+# --- network hand-off files ---------------------------------------------------------------
+found=
+for f in /run/net-*.conf; do
+    [ -f "$f" ] || continue
+    found=1
+    say "net conf present $f"
+    line=$(grep -E '^(DEVICE|PROTO|IPV4ADDR|IPV4NETMASK|IPV4GATEWAY|HOSTNAME)=' "$f" | tr '\n' ' ')
+    say "net conf $f: ${line% }"
+done
+[ -n "$found" ] || fail "no /run/net-*.conf"
+if [ -d /run/nfsroot-init ]; then
+    line=$(ls /run/nfsroot-init | tr '\n' ' ')
+    say "run/nfsroot-init has: ${line% }"
+fi
+
+# --- the unions ---------------------------------------------------------------------------
+# check_union DIR IMAGE-FILE CONTENT MUST-SHOW WRITE-INTO
+check_union() {
+    dir=$1 file=$2 want=$3 must_show=$4 into=$5
+    if [ -L "/$dir" ]; then say "$dir is a symlink to $(readlink "/$dir")"; fi
+    real=$(readlink -f "/$dir")
+    say "$dir mount=$(awk -v m="$real" '$2 == m { t = $3 } END { print (t == "" ? "none" : t) }' /proc/mounts)"
+    say "$dir owner=$(stat -c %u:%g "$real") mode=$(stat -c %a "$real")"
+    if [ -f "$real/$file" ]; then
+        got=$(cat "$real/$file")
+        if [ "$got" = "$want" ]; then
+            say "$dir shows image file"
+        else
+            fail "$dir image file $file changed: $got"
+        fi
+    elif [ "$must_show" = yes ]; then
+        fail "$dir hides image file $file"
+    else
+        say "$dir hides image file"
+    fi
+    probe="$real/$into.testroot-write-$$"
+    if err=$( { echo written > "$probe"; } 2>&1) && [ "$(cat "$probe")" = written ]; then
+        rm -f "$probe"
+        say "$dir writable"
+    else
+        fail "$dir not writable: $err"
+    fi
+}
+check_union var @VAR_FILE@ '@VAR_TEXT@' yes lib/testroot/
+check_union tmp @TMP_FILE@ '@TMP_TEXT@' no ''
+check_union etc/udev/rules.d @UDEV_FILE@ '@UDEV_TEXT@' yes ''
+if [ -f /var/@DEL_FILE@ ]; then
+    if err=$(rm -f /var/@DEL_FILE@ 2>&1) && [ ! -e /var/@DEL_FILE@ ]; then
+        say "var deletes image file"
+    else
+        fail "var cannot delete image file: $err"
+    fi
+fi
+
+if [ -z "$(ls -A /etc/nfsroot-init 2>/dev/null)" ]; then
+    say "etc/nfsroot-init empty"
+else
+    line=$(ls -A /etc/nfsroot-init | tr '\n' ' ')
+    say "etc/nfsroot-init has: ${line% }"
+fi
+say "hostname=$(hostname)"
+
+if [ "$failures" = 0 ]; then say "all checks passed"; else say "$failures checks failed"; fi
+say "DONE"
+[ "$$" = 1 ] && poweroff -f
+exit 0
+"""
+
+OTHER_INIT = r"""#!/bin/sh
+# /sbin/other-init of the boot tests' root (make_test_root.py): proves init= was honoured.
+PATH=/bin:/sbin:/usr/bin:/usr/sbin
+export PATH
+if [ "$$" != 1 ] && [ -z "$TESTROOT_NOT_PID1_OK" ]; then
+    echo "TESTROOT: not PID 1 (pid $$): this is the boot tests' init; refusing to run" >&2
+    exit 1
+fi
+argv=$0
+for a in "$@"; do argv="$argv $a"; done
+echo "TESTROOT: other-init ran"
+echo "TESTROOT: pid=$$"
+echo "TESTROOT: argv=$argv"
+echo "TESTROOT: DONE"
+[ "$$" = 1 ] && poweroff -f
+exit 0
+"""
+
+
+class Error(Exception):
+    pass
+
+
+def check_static(path):
+    """The root has no shared libraries: refuse an ELF with a PT_INTERP program header."""
+    with open(path, "rb") as f:
+        head = f.read(64)
+        if head[:4] != b"\x7fELF" or head[4] != 2 or head[5] != 1:
+            raise Error(f"{path}: not a 64-bit little-endian ELF executable")
+        phoff, = struct.unpack_from("<Q", head, 32)
+        phentsize, phnum = struct.unpack_from("<HH", head, 54)
+        f.seek(phoff)
+        table = f.read(phentsize * phnum)
+    for i in range(phnum):
+        if struct.unpack_from("<I", table, i * phentsize)[0] == 3:  # PT_INTERP
+            raise Error(f"{path} is dynamically linked; the test root needs a static busybox: "
+                        "apt-get install busybox-static (initramfs-tools' recommends replace it "
+                        "with the dynamic busybox), or pass --busybox")
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def init_text():
+    values = {
+        "VAR_FILE": MARKERS["var"][0], "VAR_TEXT": MARKERS["var"][1].rstrip("\n"),
+        "TMP_FILE": MARKERS["tmp"][0], "TMP_TEXT": MARKERS["tmp"][1].rstrip("\n"),
+        "UDEV_FILE": MARKERS["etc/udev/rules.d"][0],
+        "UDEV_TEXT": MARKERS["etc/udev/rules.d"][1].rstrip("\n"),
+        "DEL_FILE": DELETABLE[1],
+    }
+    text = INIT
+    for key, value in values.items():
+        assert "'" not in value
+        text = text.replace(f"@{key}@", value)
+    return text
+
+
+def applets(busybox):
+    out = subprocess.run([busybox, "--list-full"], check=True, capture_output=True, text=True)
+    names = [line.strip() for line in out.stdout.splitlines() if line.strip()]
+    if "bin/sh" not in names:
+        raise Error(f"{busybox} --list-full has no bin/sh")
+    # /linuxrc is not wanted; /sbin/init is our script; /bin/busybox is the binary itself.
+    return [n for n in names if n not in ("linuxrc", "sbin/init", "bin/busybox") and "/" in n]
+
+
+def write(root, rel, text, mode=0o644):
+    path = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, mode)
+
+
+def mkdir(root, rel, mode=0o755):
+    path = os.path.join(root, rel)
+    os.makedirs(path, exist_ok=True)
+    os.chmod(path, mode)  # not subject to the umask
+
+
+def build(root, args, seed_layout):
+    for d in ("bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "run", "etc",
+              "etc/udev/rules.d", "etc/nfsroot-init", "lib"):
+        mkdir(root, d)
+    mkdir(root, "tmp", 0o1777)
+    mkdir(root, "root", 0o700)
+
+    shutil.copyfile(args.busybox, os.path.join(root, "bin/busybox"))
+    os.chmod(os.path.join(root, "bin/busybox"), 0o755)
+    for name in applets(args.busybox):
+        link = os.path.join(root, name)
+        os.makedirs(os.path.dirname(link), exist_ok=True)
+        os.symlink(os.path.relpath("bin/busybox", os.path.dirname(name)), link)
+    write(root, "sbin/init", init_text(), 0o755)
+    write(root, "sbin/other-init", OTHER_INIT, 0o755)
+
+    write(root, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\n")
+    write(root, "etc/group", "root:x:0:\n")
+    write(root, "etc/os-release", 'NAME="nfsroot-init test root"\nID=nfsroot-testroot\n')
+    if args.overlays:
+        shutil.copyfile(args.overlays, os.path.join(root, "etc/nfsroot-init/overlays"))
+        os.chmod(os.path.join(root, "etc/nfsroot-init/overlays"), 0o644)
+
+    # /var: the real directory, or the seed's symlink to /aufs/var/mount.
+    if seed_layout:
+        for d in ("aufs", "aufs/var", "aufs/var/mount", "aufs/var/ro", "aufs/var/rw"):
+            mkdir(root, d)
+        os.symlink("/aufs/var/mount", os.path.join(root, "var"))
+        var = "aufs/var/" + args.seed_content
+    else:
+        mkdir(root, "var")
+        var = "var"
+    for d in ("lib", "lib/testroot", "log", "cache"):
+        mkdir(root, f"{var}/{d}")
+    mkdir(root, f"{var}/tmp", 0o1777)
+    for top, (rel, text) in MARKERS.items():
+        write(root, f"{var if top == 'var' else top}/{rel}", text)
+    write(root, f"{var}/{DELETABLE[1]}", DELETABLE[2])
+
+
+def manifest(root):
+    """Every entry under root: type, mode, and content hash or link target."""
+    entries = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(dirnames + filenames):
+            path = os.path.join(dirpath, name)
+            rel = os.path.relpath(path, root)
+            st = os.lstat(path)
+            mode = stat.S_IMODE(st.st_mode)
+            if stat.S_ISLNK(st.st_mode):
+                entries[rel] = ["link", os.readlink(path)]
+            elif stat.S_ISDIR(st.st_mode):
+                entries[rel] = ["dir", oct(mode)]
+            elif stat.S_ISREG(st.st_mode):
+                entries[rel] = ["file", oct(mode), st.st_size, sha256(path)]
+            else:
+                entries[rel] = ["other", oct(st.st_mode)]
+    return entries
+
+
+def differences(root, expected):
+    if not os.path.isdir(root):
+        return [f"{root}: missing"]
+    actual = manifest(root)
+    out = []
+    for rel in sorted(set(expected) | set(actual)):
+        if rel not in actual:
+            out.append(f"missing: {rel}")
+        elif rel not in expected:
+            out.append(f"added: {rel}")
+        elif actual[rel] != expected[rel]:
+            out.append(f"changed: {rel}: {expected[rel]} -> {actual[rel]}")
+    return out
+
+
+def stamp_path(root):
+    return root.rstrip("/") + ".stamp"
+
+
+def read_stamp(root):
+    try:
+        with open(stamp_path(root)) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def inputs(args, seed_layout):
+    with open(__file__, "rb") as f:
+        me = hashlib.sha256(f.read()).hexdigest()
+    return {
+        "format": FORMAT,
+        "script": me,
+        "busybox": sha256(args.busybox),
+        "seed_layout": seed_layout,
+        "seed_content": args.seed_content if seed_layout else None,
+        "overlays": sha256(args.overlays) if args.overlays else None,
+    }
+
+
+def make(root, args, seed_layout):
+    root = os.path.abspath(root)
+    want = inputs(args, seed_layout)
+    old = read_stamp(root)
+    if (not args.force and old and old.get("inputs") == want
+            and not differences(root, old.get("manifest", {}))):
+        print(f"make_test_root: {root} is up to date")
+        return
+    parent = os.path.dirname(root)
+    os.makedirs(parent, exist_ok=True)
+    new = f"{root}.new.{os.getpid()}"
+    shutil.rmtree(new, ignore_errors=True)
+    try:
+        os.mkdir(new, 0o755)
+        os.chmod(new, 0o755)
+        build(new, args, seed_layout)
+        entries = manifest(new)
+        if os.path.isdir(root) and not os.path.islink(root):
+            # Keep the top directory itself: a running NFS server holds it by file handle
+            # (replacing it leaves the server exporting a deleted directory: ESTALE).
+            for name in os.listdir(root):
+                path = os.path.join(root, name)
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path)
+                else:
+                    os.unlink(path)
+            for name in os.listdir(new):
+                os.rename(os.path.join(new, name), os.path.join(root, name))
+            os.chmod(root, 0o755)
+            os.rmdir(new)
+        else:
+            if os.path.lexists(root):
+                os.unlink(root)
+            os.rename(new, root)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+    tmp = stamp_path(root) + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump({"inputs": want, "manifest": entries}, f, indent=0, sort_keys=True)
+    os.replace(tmp, stamp_path(root))
+    print(f"make_test_root: built {root} ({len(entries)} entries"
+          f"{', seed layout, /var content in /aufs/var/' + args.seed_content if seed_layout else ''})")
+
+
+def check(root):
+    root = os.path.abspath(root)
+    old = read_stamp(root)
+    if not old:
+        raise Error(f"{stamp_path(root)}: missing or unreadable; build {root} first")
+    diff = differences(root, old["manifest"])
+    for line in diff:
+        print(f"make_test_root: {root}: {line}")
+    if diff:
+        return 1
+    print(f"make_test_root: {root} matches its manifest ({len(old['manifest'])} entries)")
+    return 0
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog=__doc__.split("\n", 2)[2])
+    mode = ap.add_mutually_exclusive_group(required=True)
+    mode.add_argument("-o", "--output", metavar="DIR", help="the root to build (or keep)")
+    mode.add_argument("--check", metavar="DIR", nargs="+",
+                      help="compare each DIR with its manifest and exit")
+    ap.add_argument("--busybox", default="/bin/busybox", help="static busybox to install")
+    ap.add_argument("--seed-layout", action="store_true",
+                    help="build --output with /var as the seed's symlink to /aufs/var/mount")
+    ap.add_argument("--seed-output", metavar="DIR2", help="also build DIR2 in the seed's layout")
+    ap.add_argument("--seed-content", choices=("mount", "ro"), default="mount",
+                    help="with --seed-layout: where the image's /var content lives")
+    ap.add_argument("--overlays", metavar="FILE", help="install FILE as /etc/nfsroot-init/overlays")
+    ap.add_argument("--force", action="store_true", help="rebuild even when up to date")
+    args = ap.parse_args(argv)
+    try:
+        if args.check:
+            return max(check(d) for d in args.check)
+        if not os.path.isfile(args.busybox):
+            raise Error(f"{args.busybox}: no such file; install busybox-static or pass --busybox")
+        check_static(args.busybox)
+        make(args.output, args, args.seed_layout)
+        if args.seed_output:
+            make(args.seed_output, args, True)
+        return 0
+    except Error as e:
+        sys.exit(f"make_test_root: {e}")
+    except (OSError, subprocess.CalledProcessError) as e:
+        sys.exit(f"make_test_root: {e}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

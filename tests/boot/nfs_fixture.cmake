@@ -1,0 +1,114 @@
+# The boot tests' NFS root: the test root images and nfs-ganesha as CTest fixtures.
+# include() this from tests/CMakeLists.txt after add_subdirectory(boot); see make_test_root.py
+# and nfs_server.py beside it. Needs root at test time, and the packages nfs-ganesha,
+# nfs-ganesha-vfs, rpcbind and busybox-static.
+#
+# Tests (label "boot"):
+#   boot.test_root              FIXTURES_SETUP nfs_test_root: builds NFSROOT_TEST_ROOT and
+#                               NFSROOT_TEST_ROOT_SEED (fast; nothing to do when up to date)
+#   boot.nfs_server_start       FIXTURES_SETUP nfs_server: rpcbind (if none runs) + ganesha on
+#                               127.0.0.1, both roots exported read-only, NFSv3 + NFSv4.x
+#   boot.nfs_server_stop        FIXTURES_CLEANUP nfs_server
+#   boot.test_root_untouched    FIXTURES_CLEANUP nfs_test_root: the images still match their
+#                               manifests after every boot
+# start and stop hold RESOURCE_LOCK ${NFSROOT_NFS_SERVER_LOCK}; give that lock to any other
+# test that binds 127.0.0.1:111, 20490 or 20048.
+#
+# A boot test that needs the server:
+#   nfsroot_use_nfs_server(boot.NAME ...)   # FIXTURES_REQUIRED "nfs_server;nfs_test_root"
+#
+# Values for APPEND lines (QEMU's user network shows the host's 127.0.0.1 as 10.0.2.2):
+#   NFSROOT_TEST_SERVER            10.0.2.2
+#   NFSROOT_TEST_NFS_PORT          20490 (NFS; v4 needs port= since it asks no portmapper)
+#   NFSROOT_TEST_MOUNT_PORT        20048 (MOUNT v3; v3 also finds both through rpcbind on :111)
+#   NFSROOT_TEST_ROOT              the test root's absolute real path = its NFSv3 export path
+#   NFSROOT_TEST_ROOT_PSEUDO       /testroot, its NFSv4 path
+#   NFSROOT_TEST_ROOT_SEED         the seed-layout root (/var -> /aufs/var/mount), NFSv3 path
+#   NFSROOT_TEST_ROOT_SEED_PSEUDO  /testroot-seed, its NFSv4 path
+#   NFSROOT_TEST_NFS3_OPTIONS      port=20490,mountport=20048
+#   NFSROOT_TEST_NFS4_OPTIONS      vers=4.2,port=20490
+#   NFSROOT_TEST_NFSROOT_V3        10.0.2.2:<root>,port=20490,mountport=20048   (for nfsroot=)
+#   NFSROOT_TEST_NFSROOT_V4        10.0.2.2:/testroot,vers=4.2,port=20490       (for nfsroot=)
+#   NFSROOT_TEST_NFSROOT_SEED_V3   10.0.2.2:<seed root>,port=20490,mountport=20048
+#   NFSROOT_TEST_NFS_STATE_DIR     the server's folder: ganesha.log, ganesha.conf, rpcbind.log
+# for example:
+#   nfsroot_add_boot_test(nfs3_root
+#     APPEND "ip=dhcp root=/dev/nfs ro nfsroot=${NFSROOT_TEST_NFSROOT_V3} console=ttyS0"
+#     MODULES 8139cp nfsv3 EXPECT "TESTROOT: root-fs=nfs ro" "TESTROOT: DONE" REJECT "TESTROOT: FAIL")
+#   nfsroot_use_nfs_server(boot.nfs3_root)
+# The root's /sbin/init prints "TESTROOT: ..." facts (see make_test_root.py); /sbin/other-init
+# is there for init=.
+
+if(NOT COMMAND nfsroot_add_boot_test OR NOT NFSROOT_PYTHON3)
+  message(WARNING "nfs_fixture.cmake: include it after add_subdirectory(boot); NFS boot fixture skipped")
+  return()
+endif()
+
+set(_nfs_here "${CMAKE_CURRENT_LIST_DIR}")
+# The server matches NFSv3 MNT requests against the export's path string: give the guest the
+# same real path the server exports (no symlinks in it).
+file(REAL_PATH "${NFSROOT_BOOT_BINARY_DIR}" _nfs_dir)
+
+set(NFSROOT_TEST_SERVER 10.0.2.2)
+set(NFSROOT_TEST_NFS_PORT 20490)
+set(NFSROOT_TEST_MOUNT_PORT 20048)
+set(NFSROOT_TEST_ROOT "${_nfs_dir}/testroot")
+set(NFSROOT_TEST_ROOT_PSEUDO /testroot)
+set(NFSROOT_TEST_ROOT_SEED "${_nfs_dir}/testroot-seed")
+set(NFSROOT_TEST_ROOT_SEED_PSEUDO /testroot-seed)
+set(NFSROOT_TEST_NFS3_OPTIONS "port=${NFSROOT_TEST_NFS_PORT},mountport=${NFSROOT_TEST_MOUNT_PORT}")
+set(NFSROOT_TEST_NFS4_OPTIONS "vers=4.2,port=${NFSROOT_TEST_NFS_PORT}")
+set(NFSROOT_TEST_NFSROOT_V3 "${NFSROOT_TEST_SERVER}:${NFSROOT_TEST_ROOT},${NFSROOT_TEST_NFS3_OPTIONS}")
+set(NFSROOT_TEST_NFSROOT_V4 "${NFSROOT_TEST_SERVER}:${NFSROOT_TEST_ROOT_PSEUDO},${NFSROOT_TEST_NFS4_OPTIONS}")
+set(NFSROOT_TEST_NFSROOT_SEED_V3
+    "${NFSROOT_TEST_SERVER}:${NFSROOT_TEST_ROOT_SEED},${NFSROOT_TEST_NFS3_OPTIONS}")
+set(NFSROOT_TEST_NFS_STATE_DIR "${_nfs_dir}/nfs-server")
+set(NFSROOT_NFS_SERVER_LOCK nfsroot_nfs_server_ports)
+
+if(NFSROOT_TEST_ROOT MATCHES "[ ,:\"]")
+  message(WARNING "nfs_fixture.cmake: the build folder's path ${_nfs_dir} has a space, comma, "
+                  "colon or quote: nfsroot= cannot name the test root; use another build folder")
+endif()
+
+set(_nfs_busybox "${NFSROOT_BUSYBOX}")
+if(NOT _nfs_busybox)
+  set(_nfs_busybox /bin/busybox)
+endif()
+
+add_test(NAME boot.test_root
+         COMMAND "${NFSROOT_PYTHON3}" "${_nfs_here}/make_test_root.py"
+                 "--output=${NFSROOT_TEST_ROOT}" "--busybox=${_nfs_busybox}"
+                 "--seed-output=${NFSROOT_TEST_ROOT_SEED}" --seed-content=ro)
+add_test(NAME boot.nfs_server_start
+         COMMAND "${NFSROOT_PYTHON3}" "${_nfs_here}/nfs_server.py" start
+                 "--state-dir=${NFSROOT_TEST_NFS_STATE_DIR}"
+                 "--export=${NFSROOT_TEST_ROOT}:${NFSROOT_TEST_ROOT_PSEUDO}"
+                 "--export=${NFSROOT_TEST_ROOT_SEED}:${NFSROOT_TEST_ROOT_SEED_PSEUDO}"
+                 --timeout=60)
+add_test(NAME boot.nfs_server_stop
+         COMMAND "${NFSROOT_PYTHON3}" "${_nfs_here}/nfs_server.py" stop
+                 "--state-dir=${NFSROOT_TEST_NFS_STATE_DIR}")
+add_test(NAME boot.test_root_untouched
+         COMMAND "${NFSROOT_PYTHON3}" "${_nfs_here}/make_test_root.py"
+                 --check "${NFSROOT_TEST_ROOT}" "${NFSROOT_TEST_ROOT_SEED}")
+
+set_tests_properties(boot.test_root PROPERTIES
+  LABELS boot TIMEOUT 60 FIXTURES_SETUP nfs_test_root)
+set_tests_properties(boot.nfs_server_start PROPERTIES
+  LABELS boot TIMEOUT 90 FIXTURES_SETUP nfs_server FIXTURES_REQUIRED nfs_test_root
+  RESOURCE_LOCK ${NFSROOT_NFS_SERVER_LOCK})
+set_tests_properties(boot.nfs_server_stop PROPERTIES
+  LABELS boot TIMEOUT 60 FIXTURES_CLEANUP nfs_server RESOURCE_LOCK ${NFSROOT_NFS_SERVER_LOCK})
+set_tests_properties(boot.test_root_untouched PROPERTIES
+  LABELS boot TIMEOUT 60 FIXTURES_CLEANUP nfs_test_root)
+
+# Make boot tests depend on the server (and so on the roots, checked again after them).
+function(nfsroot_use_nfs_server)
+  foreach(test IN LISTS ARGN)
+    set_property(TEST "${test}" APPEND PROPERTY FIXTURES_REQUIRED nfs_server nfs_test_root)
+  endforeach()
+endfunction()
+
+unset(_nfs_here)
+unset(_nfs_dir)
+unset(_nfs_busybox)
