@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "mounts/mount_options.h"
+
 namespace nfsroot {
 
 namespace {
@@ -85,8 +87,11 @@ Result<void> mount_nfs_root(const NfsMountRequest& request, const std::string& t
   }
   timespec start{};
   clock_gettime(CLOCK_MONOTONIC, &start);
-  const unsigned long flags = request.read_only ? MS_RDONLY : 0;
-  const std::string data = request.data();
+  // Generic options the user wrote (nosuid, noatime, …) are mount flags: the NFS client would
+  // reject them as unknown parameters.
+  const MountOptions split = split_mount_options(request.data());
+  const unsigned long flags = split.flags | (request.read_only ? MS_RDONLY : 0);
+  const std::string& data = split.data;
   for (unsigned attempt = 1;; ++attempt) {
     if (::mount(request.source.c_str(), target.c_str(), request.fstype.c_str(), flags, data.c_str()) == 0) return {};
     const int error = errno;

@@ -16,10 +16,11 @@ cd "$(dirname "$0")/.."
 #   clang-16 libclang-rt-16-dev   libFuzzer targets (clang 14 cannot compile <expected>)
 #   libnl-3-dev libnl-route-3-dev  rtnetlink (static archives for the /init)
 #   libnfs-dev             the server's export list when the root mount fails (static archive)
+#   libmount-dev           the reference our mount option splitter is tested against
 #   iproute2 dnsmasq-base isc-dhcp-server  DHCP integration tests in network namespaces
 #   nfs-ganesha nfs-ganesha-vfs rpcbind    the NFS server of the full-boot tests (started by them)
 packages=(g++ cmake ninja-build catch2 qemu-system-x86 busybox-static python3 file kmod
-          clang-16 libclang-rt-16-dev libnl-3-dev libnl-route-3-dev libnfs-dev
+          clang-16 libclang-rt-16-dev libnl-3-dev libnl-route-3-dev libnfs-dev libmount-dev
           iproute2 dnsmasq-base isc-dhcp-server nfs-ganesha nfs-ganesha-vfs rpcbind)
 
 sudo=()
