@@ -1,6 +1,8 @@
 // BootConfig -> BootPlan: every decision the boot makes before it touches the system.
 #include "init/boot_plan.h"
 
+#include "overlay/union_plan.h"
+
 namespace nfsroot {
 
 namespace {
@@ -92,20 +94,28 @@ RootStep plan_root(const BootConfig& config, std::vector<Error>& errors) {
   return step;
 }
 
-UnionsStep plan_unions(const BootConfig& config, std::vector<Error>& errors) {
-  std::vector<OverlayEntry> from_command_line;
-  for (const auto& text : config.overlay_entries) {
-    auto entry = parse_overlay_entry(text, "nfsroot-init.overlay=");
-    if (entry) {
-      from_command_line.push_back(std::move(*entry));
-    } else {
-      errors.push_back(std::move(entry.error()));
-    }
-  }
-  return UnionsStep{merge_overlay_lists(from_command_line, default_overlay_list()), config.overlay_entries};
+// The same merge the boot does (overlay/union_plan), without the files it reads from the
+// root and the initramfs; a bad entry is skipped with a warning there too.
+UnionsStep plan_unions(const BootConfig& config, std::vector<std::string>& warnings) {
+  OverlaySources sources;
+  sources.command_line = config.overlay_entries;
+  MergedOverlayList merged = merge_overlay_sources(sources);
+  for (const auto& error : merged.errors) warnings.push_back("overlay list: " + describe(error) + "; skipping it");
+  return UnionsStep{std::move(merged.entries), config.overlay_entries, {}};
 }
 
 }  // namespace
+
+void add_overlay_file(BootPlan& plan, const OverlayListFile& root_file) {
+  OverlaySources sources;
+  sources.command_line = plan.unions.command_line;
+  sources.root_file = root_file;
+  MergedOverlayList merged = merge_overlay_sources(sources);
+  std::erase_if(plan.warnings, [](const std::string& w) { return w.starts_with("overlay list: "); });
+  for (const auto& error : merged.errors) plan.warnings.push_back("overlay list: " + describe(error) + "; skipping it");
+  plan.unions.entries = std::move(merged.entries);
+  plan.unions.root_file = root_file.name;
+}
 
 FailurePolicy failure_policy(std::optional<int> panic_seconds) {
   if (!panic_seconds || *panic_seconds == 0) return {FailurePolicy::Action::RescueShell, 0};
@@ -141,7 +151,7 @@ BootPlan plan_boot(const ParsedBootConfig& parsed) {
   plan.network = plan_network(config, plan.errors);
   plan.root = plan_root(config, plan.errors);
   plan.modules.nfs_modules = {"nfs", plan.root.mount.version >= 4 ? "nfsv4" : "nfsv" + std::to_string(plan.root.mount.version)};
-  plan.unions = plan_unions(config, plan.errors);
+  plan.unions = plan_unions(config, plan.warnings);
 
   plan.handoff.move_mounts = {"/dev", "/proc", "/sys", "/run"};
   if (!config.init.empty()) {

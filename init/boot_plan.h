@@ -9,6 +9,7 @@
 #include "init/boot_config.h"
 #include "mounts/nfs_options.h"
 #include "overlay/overlay_list.h"
+#include "overlay/union_plan.h"
 
 namespace nfsroot {
 
@@ -41,6 +42,7 @@ struct RootStep {
 struct UnionsStep {
   std::vector<OverlayEntry> entries;  // built-in default + command line; the root's file may replace
   std::vector<std::string> command_line;  // the nfsroot-init.overlay= values, merged again at boot
+  std::string root_file;                  // the root's overlay list, when explain was given one
 };
 
 struct HandoffStep {
@@ -72,6 +74,9 @@ struct BootPlan {
 };
 
 [[nodiscard]] BootPlan plan_boot(const ParsedBootConfig& parsed);
+
+// explain --overlays FILE: merge FILE as the root's /etc/nfsroot-init/overlays would be.
+void add_overlay_file(BootPlan& plan, const OverlayListFile& root_file);
 
 [[nodiscard]] FailurePolicy failure_policy(std::optional<int> panic_seconds);
 

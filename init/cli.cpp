@@ -18,13 +18,14 @@ namespace nfsroot {
 namespace {
 
 constexpr std::string_view kUsage =
-    "usage: nfsroot-init explain [--cmdline 'APPEND LINE']\n"
+    "usage: nfsroot-init explain [--cmdline 'APPEND LINE'] [--overlays FILE]\n"
     "       nfsroot-init network [--cmdline 'APPEND LINE'] [--run-dir DIR] [--set-hostname]\n"
     "       nfsroot-init --help | --version\n"
     "\n"
     "As PID 1 (the /init of an initramfs) it boots a diskless client from an NFS root.\n"
     "Run by hand, 'explain' prints the boot plan it would follow for a kernel command line:\n"
-    "the one given with --cmdline, else $NFSROOT_INIT_CMDLINE, else /proc/cmdline.\n"
+    "the one given with --cmdline, else $NFSROOT_INIT_CMDLINE, else /proc/cmdline. --overlays\n"
+    "FILE merges FILE as the image's /etc/nfsroot-init/overlays would be, with its origins.\n"
     "Exit status: 0 the plan is good, 1 the boot would fail (errors listed), 2 usage error.\n"
     "\n"
     "'network' runs the boot's network step for real (as root): the interfaces, carrier, DHCP or\n"
@@ -46,6 +47,7 @@ int usage_error(std::string_view message) {
 
 struct CommonArguments {
   std::string command_line;
+  std::string overlays;
   std::string run_dir = "/run";
   bool set_hostname = false;
 };
@@ -62,6 +64,8 @@ std::optional<CommonArguments> parse_arguments(int argc, char** argv, bool netwo
     } else if (argument.starts_with("--cmdline=")) {
       arguments.command_line = std::string(argument.substr(10));
       given = true;
+    } else if (!network && argument == "--overlays" && i + 1 < argc) {
+      arguments.overlays = argv[++i];
     } else if (network && argument == "--run-dir" && i + 1 < argc) {
       arguments.run_dir = argv[++i];
     } else if (network && argument == "--set-hostname") {
@@ -88,7 +92,15 @@ int explain(int argc, char** argv) {
   int status = 0;
   const auto arguments = parse_arguments(argc, argv, false, status);
   if (!arguments) return status;
-  const BootPlan plan = plan_boot(parse_boot_config(arguments->command_line));
+  BootPlan plan = plan_boot(parse_boot_config(arguments->command_line));
+  if (!arguments->overlays.empty()) {
+    auto text = read_file(arguments->overlays);
+    if (!text) {
+      print(STDERR_FILENO, "nfsroot-init: " + describe(text.error()) + "\n");
+      return 2;
+    }
+    add_overlay_file(plan, OverlayListFile{arguments->overlays, std::move(*text)});
+  }
   print(STDOUT_FILENO, "Boot plan for: " + arguments->command_line + "\n\n" + format_plan(plan));
   return plan.errors.empty() ? 0 : 1;
 }

@@ -112,7 +112,11 @@ void write_unions(Writer& out, const UnionsStep& step) {
     }
   }
   if (first) out.section("5. unions", "none");
-  out.more("the root's /etc/nfsroot-init/overlays, when present, is merged under the command line");
+  if (step.root_file.empty()) {
+    out.more("the root's /etc/nfsroot-init/overlays, when present, is merged under the command line");
+  } else {
+    out.more("with " + step.root_file + " merged as the root's /etc/nfsroot-init/overlays");
+  }
 }
 
 std::string describe_failure(const FailurePolicy& policy) {

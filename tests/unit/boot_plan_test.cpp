@@ -78,7 +78,12 @@ TEST_CASE("plan: NFSv4 loads nfsv4; rw mounts read-write", "[boot_plan]") {
 TEST_CASE("plan: what cannot boot is an error that says what to change", "[boot_plan]") {
   CHECK(has_error(plan("root=/dev/sda1"), "root= /dev/sda1: not an NFS root"));
   CHECK(has_error(plan("ip=off nfsroot=10.0.0.1:/r"), "use ip=dhcp"));
-  CHECK(has_error(plan("nfsroot-init.overlay=/var:unionfs"), "nfsroot-init.overlay= /var:unionfs: unknown kind"));
+  // A bad union is skipped with a warning, as at boot: the default for /var stays.
+  const auto bad_union = plan("nfsroot-init.overlay=/var:unionfs");
+  CHECK(bad_union.errors.empty());
+  REQUIRE(bad_union.warnings.size() == 1);
+  CHECK(bad_union.warnings[0].find("unknown kind 'unionfs'") != std::string::npos);
+  CHECK(bad_union.unions.entries.size() == 3);
 }
 
 TEST_CASE("plan: command-line unions merge over the defaults", "[boot_plan]") {
@@ -92,6 +97,18 @@ TEST_CASE("plan: init= replaces the search list; arguments after -- go to init",
   const auto p = plan("init=/lib/systemd/systemd -- single");
   CHECK(p.handoff.init_candidates == std::vector<std::string>{"/lib/systemd/systemd"});
   CHECK(p.handoff.init_arguments == std::vector<std::string>{"single"});
+}
+
+TEST_CASE("plan: explain --overlays merges a file as the root's overlay list", "[boot_plan]") {
+  auto p = plan("nfsroot-init.overlay=/srv:tmpfs");
+  add_overlay_file(p, {"overlays", "/var overlay size=1G\n/opt bogus\n/etc/udev/rules.d none\n"});
+  REQUIRE(p.unions.entries.size() == 3);  // /tmp, /var, /srv
+  CHECK(p.unions.entries[1].mount_point == "/var");
+  CHECK(p.unions.entries[1].origin == "overlays:1");
+  CHECK(p.unions.entries[2].origin == "nfsroot-init.overlay=");
+  REQUIRE(p.warnings.size() == 1);
+  CHECK(p.warnings[0].starts_with("overlay list: overlays:2 "));
+  CHECK(p.unions.root_file == "overlays");
 }
 
 TEST_CASE("failure policy: panic= as initramfs-tools documents it", "[boot_plan]") {
