@@ -134,6 +134,10 @@ void mount_root(const BootPlan& plan, const NetworkOutcome& network) {
         error.hint = server + " does not export " + path + ": check nfsroot= or the DHCP root-path";
       }
       error.hint += "; " + listed;
+      // Which versions answer where: the fix for "vers=4.2 not offered" or a wrong port=.
+      auto services = list_rpc_services(server, 3000);
+      error.hint += "; the server's rpcbind lists: " +
+                    (services ? describe_nfs_services(*services) : describe(services.error()));
       fail_boot("root", error, plan.failure);
     }
     log_info("root: " + listed);

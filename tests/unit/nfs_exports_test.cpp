@@ -16,3 +16,12 @@ TEST_CASE("nfs exports: a path is covered by an export equal to it or above it",
   CHECK(describe_exports(exports) == "/srv/nfsroot (10.0.2.0/24), /var/lib/nfs/ (everyone)");
   CHECK(describe_exports({}) == "none");
 }
+
+TEST_CASE("nfs exports: rpcbind's registrations, NFS and MOUNT grouped by port", "[nfs_exports]") {
+  const std::vector<RpcService> services = {
+      {100000, 2, 6, 111}, {100003, 4, 6, 20490}, {100003, 3, 6, 20490}, {100005, 1, 6, 20048},
+      {100005, 3, 6, 20048}, {100005, 3, 17, 20048}, {100003, 3, 6, 20490},
+  };
+  CHECK(describe_nfs_services(services) == "NFS v3 v4 on tcp 20490; MOUNT v1 v3 on tcp 20048; MOUNT v3 on udp 20048");
+  CHECK(describe_nfs_services({{100000, 2, 6, 111}}) == "no NFS registered with rpcbind");
+}
