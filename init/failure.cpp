@@ -24,7 +24,7 @@ volatile sig_atomic_t crash_action = static_cast<int>(FailurePolicy::Action::Res
 volatile sig_atomic_t crash_delay_seconds = 0;
 
 // Waits out a delay the admin asked for (panic=N); this is a policy, not a guess at an event.
-void wait_seconds(int seconds) {
+void wait_seconds(long seconds) {
   timespec deadline{};
   clock_gettime(CLOCK_MONOTONIC, &deadline);
   deadline.tv_sec += seconds;
@@ -105,9 +105,7 @@ void on_fatal_signal(int signal_number) {
   if (crash_action == static_cast<int>(FailurePolicy::Action::RebootNow)) {
     ::reboot(RB_AUTOBOOT);
   } else if (crash_action == static_cast<int>(FailurePolicy::Action::RebootAfterDelay)) {
-    timespec delay{crash_delay_seconds, 0};
-    while (nanosleep(&delay, &delay) != 0 && errno == EINTR) {
-    }
+    wait_seconds(crash_delay_seconds);  // clock_gettime and clock_nanosleep are async-signal-safe
     ::reboot(RB_AUTOBOOT);
   }
   // A crashed process cannot safely start a shell; PID 1 must not exit either.

@@ -37,6 +37,15 @@ void maybe_break(const BootPlan& plan, BreakPoint point) {
   power_off();
 }
 
+// Milliseconds since /init started at the end of each step, for /run/nfsroot-init/timings.
+using Timings = std::vector<std::pair<std::string, long>>;
+
+// The end of a step: its time, and the test-only stop nfsroot-init.poweroff_after=.
+void finish_step(const BootPlan& plan, BootStep step, Timings& timings) {
+  timings.push_back({std::string(to_string(step)), log_elapsed_ms()});
+  if (plan.poweroff_after == step) power_off_after(step);
+}
+
 void load_drivers(const BootPlan& plan) {
   const long started = log_elapsed_ms();
   auto directory = running_kernel_modules_dir();
@@ -185,7 +194,7 @@ void build_writable_unions(const BootPlan& plan) {
 }
 
 // Per-step times since /init started, for the root system to read (and bench/ to collect).
-void write_timings(const std::vector<std::pair<std::string, long>>& timings) {
+void write_timings(const Timings& timings) {
   std::string text = "# milliseconds since nfsroot-init started, at the end of each step\n";
   for (const auto& [step, ms] : timings) text += step + " " + std::to_string(ms) + "\n";
   if (::mkdir("/run/nfsroot-init", 0755) != 0 && errno != EEXIST) return;
@@ -194,7 +203,7 @@ void write_timings(const std::vector<std::pair<std::string, long>>& timings) {
   }
 }
 
-[[noreturn]] void hand_off(const BootPlan& plan, std::vector<std::pair<std::string, long>>& timings,
+[[noreturn]] void hand_off(const BootPlan& plan, Timings& timings,
                            const std::string& kmsg_limit, int argc, char** argv) {
   const std::string& new_root = plan.root.target;
   auto init = find_init(new_root, plan.handoff.init_candidates);
@@ -245,33 +254,29 @@ void write_timings(const std::vector<std::pair<std::string, long>>& timings) {
     for (std::size_t i = 1; i < plan.errors.size(); ++i) log_error(describe(plan.errors[i]));
     fail_boot("boot plan", plan.errors.front(), plan.failure);
   }
-  std::vector<std::pair<std::string, long>> timings{{"plan", log_elapsed_ms()}};
+  Timings timings;
+  finish_step(plan, BootStep::Plan, timings);
   maybe_break(plan, BreakPoint::Top);
-  if (plan.poweroff_after == BootStep::Plan) power_off_after(BootStep::Plan);
 
   // 3. Drivers: every module a device asks for by modalias, then what the NFS version needs.
   maybe_break(plan, BreakPoint::Modules);
   load_drivers(plan);
-  timings.push_back({"drivers", log_elapsed_ms()});
-  if (plan.poweroff_after == BootStep::Modules) power_off_after(BootStep::Modules);
+  finish_step(plan, BootStep::Modules, timings);
 
   // 4. Network: carrier, DHCP or static ip=, address, route, MTU; /run/net-<interface>.conf.
   maybe_break(plan, BreakPoint::Premount);
   const NetworkOutcome network = bring_up(plan);
-  timings.push_back({"network", log_elapsed_ms()});
-  if (plan.poweroff_after == BootStep::Network) power_off_after(BootStep::Network);
+  finish_step(plan, BootStep::Network, timings);
 
   // 5. Root: the NFS export, read-only unless rw.
   maybe_break(plan, BreakPoint::Mount);
   mount_root(plan, network);
-  timings.push_back({"root", log_elapsed_ms()});
-  if (plan.poweroff_after == BootStep::Root) power_off_after(BootStep::Root);
+  finish_step(plan, BootStep::Root, timings);
 
   // 6. Unions: the writable directories of the read-only image, mounted in place.
   maybe_break(plan, BreakPoint::Bottom);
   build_writable_unions(plan);
-  timings.push_back({"unions", log_elapsed_ms()});
-  if (plan.poweroff_after == BootStep::Unions) power_off_after(BootStep::Unions);
+  finish_step(plan, BootStep::Unions, timings);
 
   // 7. Hand-off to the root's init.
   maybe_break(plan, BreakPoint::Init);
