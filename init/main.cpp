@@ -254,9 +254,9 @@ void write_timings(const Timings& timings) {
     for (std::size_t i = 1; i < plan.errors.size(); ++i) log_error(describe(plan.errors[i]));
     fail_boot("boot plan", plan.errors.front(), plan.failure);
   }
+  maybe_break(plan, BreakPoint::Top);
   Timings timings;
   finish_step(plan, BootStep::Plan, timings);
-  maybe_break(plan, BreakPoint::Top);
 
   // 3. Drivers: every module a device asks for by modalias, then what the NFS version needs.
   maybe_break(plan, BreakPoint::Modules);
