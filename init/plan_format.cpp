@@ -113,7 +113,7 @@ void write_unions(Writer& out, const UnionsStep& step) {
   }
   if (first) out.section("5. unions", "none");
   if (step.root_file.empty()) {
-    out.more("the root's /etc/nfsroot-init/overlays, when present, is merged under the command line");
+    out.more("at boot, /etc/nfsroot-init/overlays of the root, then of the initramfs, merge under the command line");
   } else {
     out.more("with " + step.root_file + " merged as the root's /etc/nfsroot-init/overlays");
   }

@@ -54,7 +54,8 @@ void delete_below(int directory_fd, dev_t device, const struct stat& root_status
     } else {
       if (::unlinkat(::dirfd(directory), name.c_str(), 0) == 0) {
         ++freed.files;
-        freed.bytes += static_cast<unsigned long>(status.st_size);
+        // A file's bytes are freed with its last name (busybox has hundreds of hard links).
+        if (status.st_nlink <= 1) freed.bytes += static_cast<unsigned long>(status.st_size);
       } else {
         ++freed.failures;
       }

@@ -19,9 +19,11 @@ cd "$(dirname "$0")/.."
 #   libmount-dev           the reference our mount option splitter is tested against
 #   iproute2 dnsmasq-base isc-dhcp-server  DHCP integration tests in network namespaces
 #   nfs-ganesha nfs-ganesha-vfs rpcbind    the NFS server of the full-boot tests (started by them)
+#   initramfs-tools zstd   the real mkinitramfs with our hook, in a boot test
 packages=(g++ cmake ninja-build catch2 qemu-system-x86 busybox-static python3 file kmod
           clang-16 libclang-rt-16-dev libnl-3-dev libnl-route-3-dev libnfs-dev libmount-dev
-          iproute2 dnsmasq-base isc-dhcp-server nfs-ganesha nfs-ganesha-vfs rpcbind)
+          iproute2 dnsmasq-base isc-dhcp-server nfs-ganesha nfs-ganesha-vfs rpcbind
+          initramfs-tools zstd)
 
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)
