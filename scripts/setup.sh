@@ -20,10 +20,11 @@ cd "$(dirname "$0")/.."
 #   iproute2 dnsmasq-base isc-dhcp-server  DHCP integration tests in network namespaces
 #   nfs-ganesha nfs-ganesha-vfs rpcbind    the NFS server of the full-boot tests (started by them)
 #   initramfs-tools zstd   the real mkinitramfs with our hook, in a boot test
+#   groff                  checks that the man pages render cleanly
 packages=(g++ cmake ninja-build catch2 qemu-system-x86 busybox-static python3 file kmod
           clang-16 libclang-rt-16-dev libnl-3-dev libnl-route-3-dev libnfs-dev libmount-dev
           iproute2 dnsmasq-base isc-dhcp-server nfs-ganesha nfs-ganesha-vfs rpcbind
-          initramfs-tools zstd)
+          initramfs-tools zstd groff)
 
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)
