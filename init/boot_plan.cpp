@@ -1,6 +1,7 @@
 // BootConfig -> BootPlan: every decision the boot makes before it touches the system.
 #include "init/boot_plan.h"
 
+#include "mounts/root_path.h"
 #include "overlay/union_plan.h"
 
 namespace nfsroot {
@@ -60,30 +61,24 @@ RootStep plan_root(const BootConfig& config, std::vector<Error>& errors) {
   step.debug = config.nfs_debug;
   step.requested = config.nfs;
   step.ip_server = config.ip.server;
-  // nfsroot.rst: the server named in nfsroot= first, then ip='s <server-ip>; otherwise the
-  // lease decides (root-path, next-server, the DHCP server itself).
-  if (config.nfs.server) {
-    step.server = config.nfs.server;
-    step.server_source = "nfsroot=";
-  } else if (config.ip.server) {
-    step.server = config.ip.server;
-    step.server_source = "ip= <server-ip>";
-  } else if (config.ip.mode() == NetworkMode::Dhcp) {
-    step.server_source = "DHCP: root-path (option 17), else next-server, else the DHCP server";
-  } else {
-    errors.push_back(error_with_problem("nfsroot=", config.nfs.path, "no NFS server is known with a static ip=",
-                                        "write nfsroot=<server-ip>:<path> or fill <server-ip> in ip="));
+  // The root step applies the same rule once the lease is known (choose_nfs_root); before it,
+  // what the lease may still decide is said so.
+  const bool dhcp = config.ip.mode() == NetworkMode::Dhcp;
+  const RootPathChoice known = choose_nfs_root(config.nfs, config.ip.server, nullptr);
+  step.server = known.server;
+  step.server_source = known.server_source;
+  if (!known.server) {
+    if (dhcp) {
+      step.server_source = "DHCP: root-path (option 17), else next-server, else the DHCP server";
+    } else {
+      errors.push_back(error_with_problem("nfsroot=", config.nfs.path, "no NFS server is known with a static ip=",
+                                          "write nfsroot=<server-ip>:<path> or fill <server-ip> in ip="));
+    }
   }
-  // The command line's path wins over the lease's root-path, which wins over the default.
-  if (!config.nfs.path.empty()) {
-    step.path = config.nfs.path;
-    step.path_source = "command line";
-  } else {
-    step.path = std::string(kDefaultNfsRootPath);
-    step.path_from_lease = config.ip.mode() == NetworkMode::Dhcp;
-    step.path_source = step.path_from_lease ? "DHCP root-path (option 17), else the kernel default"
-                                            : "the kernel default";
-  }
+  step.path = known.path;
+  step.path_source = known.path_source;
+  step.path_from_lease = dhcp && config.nfs.path.empty();
+  if (step.path_from_lease) step.path_source = "DHCP root-path (option 17), else the kernel default";
   NfsMountInput input;
   input.server = step.server ? step.server->to_string() : std::string(kServerPlaceholder);
   input.path = step.path;

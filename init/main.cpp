@@ -95,17 +95,9 @@ NetworkOutcome bring_up(const BootPlan& plan) {
 // kernel's precedence; %s becomes the hostname or the address.
 NfsMountRequest root_request(const BootPlan& plan, const NetworkOutcome& network) {
   const RootStep& step = plan.root;
-  RootPathChoice choice;
-  if (network.lease) {
-    choice = choose_nfs_root(step.requested, step.ip_server, *network.lease);
-    for (const auto& warning : choice.warnings) log_warning("DHCP root-path: " + warning);
-  } else {
-    choice.server = step.server;
-    choice.path = step.path;
-    choice.options = step.requested.options;
-    choice.server_source = step.server_source;
-    choice.path_source = step.path_source;
-  }
+  const DhcpLease* lease = network.lease ? &*network.lease : nullptr;
+  const RootPathChoice choice = choose_nfs_root(step.requested, step.ip_server, lease);
+  for (const auto& warning : choice.warnings) log_warning("DHCP root-path: " + warning);
   if (!choice.server) {
     fail_boot("root", error_with_problem("NFS server", "", "neither the command line nor DHCP names one",
                                          "write nfsroot=<server-ip>:<path>, or have the DHCP server send "

@@ -25,9 +25,9 @@ NfsRootSpec parse_root_path_option(std::string_view root_path, std::vector<std::
 }
 
 RootPathChoice choose_nfs_root(const NfsRootSpec& command_line, std::optional<Ipv4Address> ip_server,
-                               const DhcpLease& lease) {
+                               const DhcpLease* lease) {
   RootPathChoice choice;
-  const NfsRootSpec from_lease = parse_root_path_option(lease.root_path, choice.warnings);
+  const NfsRootSpec from_lease = lease ? parse_root_path_option(lease->root_path, choice.warnings) : NfsRootSpec{};
 
   if (!command_line.path.empty()) {
     choice.path = command_line.path;
@@ -52,11 +52,11 @@ RootPathChoice choose_nfs_root(const NfsRootSpec& command_line, std::optional<Ip
   } else if (from_lease.server) {
     choice.server = from_lease.server;
     choice.server_source = "DHCP root-path (option 17)";
-  } else if (!lease.next_server.is_unspecified()) {
-    choice.server = lease.next_server;
+  } else if (lease && !lease->next_server.is_unspecified()) {
+    choice.server = lease->next_server;
     choice.server_source = "DHCP next-server (siaddr)";
-  } else if (!lease.server_id.is_unspecified()) {
-    choice.server = lease.server_id;
+  } else if (lease && !lease->server_id.is_unspecified()) {
+    choice.server = lease->server_id;
     choice.server_source = "DHCP server identifier (option 54)";
   } else {
     choice.server_source = "none";

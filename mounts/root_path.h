@@ -36,7 +36,9 @@ struct RootPathChoice {
 //    so the command line wins where they disagree);
 //  - server: nfsroot='s, then ip='s <server-ip> (`ip_server`), then the one in root-path,
 //    then siaddr (next-server) when not 0.0.0.0, then the DHCP server identifier.
+// Without a lease (static ip=, or the plan before the network is up) only the command line
+// counts: the server may stay unknown and the path is the command line's or the default.
 [[nodiscard]] RootPathChoice choose_nfs_root(const NfsRootSpec& command_line, std::optional<Ipv4Address> ip_server,
-                                             const DhcpLease& lease);
+                                             const DhcpLease* lease);
 
 }  // namespace nfsroot

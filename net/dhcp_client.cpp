@@ -255,7 +255,7 @@ DhcpAction DhcpClient::bind(const DhcpMessage& ack) {
     lease.netmask = classful_netmask(lease.address);
     notes_.push_back("no subnet mask (option 1); using the address class's " + lease.netmask.to_string());
   }
-  lease.broadcast = ack.broadcast.value_or(Ipv4Address{(lease.address.value & lease.netmask.value) | ~lease.netmask.value});
+  lease.broadcast = ack.broadcast.value_or(broadcast_address(lease.address, lease.netmask));
   lease.routers = ack.routers;
   lease.dns_servers = ack.dns_servers;
   lease.ntp_servers = ack.ntp_servers;

@@ -32,7 +32,7 @@ struct DhcpLease {
   std::vector<Ipv4Address> ntp_servers;
   std::string host_name;
   std::string domain_name;
-  std::string root_path;    // option 17 as sent; choose_nfs_root() (net/root_path.h) reads it
+  std::string root_path;    // option 17 as sent; choose_nfs_root() (mounts/root_path.h) reads it
   std::string boot_file;    // file
   std::string server_name;  // sname
   Ipv4Address server_id;    // option 54 of the ACK

@@ -34,6 +34,10 @@ Ipv4Address classful_netmask(Ipv4Address address) {
   return Ipv4Address{0xffffff00};                   // class C (and what the kernel does above it)
 }
 
+Ipv4Address broadcast_address(Ipv4Address address, Ipv4Address netmask) {
+  return Ipv4Address{(address.value & netmask.value) | ~netmask.value};
+}
+
 std::optional<int> prefix_length(Ipv4Address netmask) {
   const std::uint32_t inverted = ~netmask.value;
   if ((inverted & (inverted + 1)) != 0) return std::nullopt;  // ones must all be on the left

@@ -24,6 +24,9 @@ struct Ipv4Address {
 // net/ipv4/ipconfig.c: without a netmask, the class of the address decides it.
 [[nodiscard]] Ipv4Address classful_netmask(Ipv4Address address);
 
+// The subnet's last address: what a DHCP server without option 28, or a static ip=, implies.
+[[nodiscard]] Ipv4Address broadcast_address(Ipv4Address address, Ipv4Address netmask);
+
 // The prefix length of a contiguous netmask (255.255.255.0 -> 24); nullopt when not contiguous.
 [[nodiscard]] std::optional<int> prefix_length(Ipv4Address netmask);
 

@@ -242,7 +242,7 @@ Result<NetworkOutcome> BringUp::run() {
         config.protocol = "none";
         config.address = *step_.address;
         config.netmask = *step_.netmask;
-        config.broadcast = Ipv4Address{(step_.address->value & step_.netmask->value) | ~step_.netmask->value};
+        config.broadcast = broadcast_address(*step_.address, *step_.netmask);
         config.gateway = step_.gateway;
         config.dns_servers = step_.dns;
         config.hostname = step_.hostname;

@@ -36,7 +36,7 @@ void fuzz_message(std::span<const std::byte> payload) {
     lease.root_path = message->root_path;
     lease.next_server = message->siaddr;
     lease.server_id = message->server_id.value_or(Ipv4Address{});
-    const auto choice = choose_nfs_root(NfsRootSpec{}, std::nullopt, lease);
+    const auto choice = choose_nfs_root(NfsRootSpec{}, std::nullopt, &lease);
     check(!choice.path.empty());
   }
 

@@ -26,6 +26,8 @@ TEST_CASE("ipv4: classful netmask and prefix length", "[ipv4]") {
   CHECK(nfsroot::prefix_length(*Ipv4Address::parse("255.255.255.255")) == 32);
   CHECK(nfsroot::prefix_length(*Ipv4Address::parse("0.0.0.0")) == 0);
   CHECK_FALSE(nfsroot::prefix_length(*Ipv4Address::parse("255.0.255.0")));
+  CHECK(nfsroot::broadcast_address(*Ipv4Address::parse("10.0.2.15"), *Ipv4Address::parse("255.255.255.0")).to_string() ==
+        "10.0.2.255");
 }
 
 TEST_CASE("mac: six hex octets with ':' or '-'", "[ipv4]") {

@@ -106,12 +106,27 @@ TEST_CASE("root path: the precedence of server, path and options", "[root_path]"
   };
   for (const auto& c : cases) {
     INFO(c.name);
-    const auto choice = choose_nfs_root(c.command_line, c.ip_server, c.lease);
+    const auto choice = choose_nfs_root(c.command_line, c.ip_server, &c.lease);
     CHECK(choice.server == c.server);
     CHECK(choice.server_source == c.server_source);
     CHECK(choice.path == c.path);
     CHECK(choice.path_source == c.path_source);
     CHECK(choice.options == c.options);
   }
-  CHECK(choose_nfs_root(spec(std::nullopt, ""), std::nullopt, lease("nfs.lab:/dhcp")).warnings.size() == 1);
+  const DhcpLease named_server = lease("nfs.lab:/dhcp");
+  CHECK(choose_nfs_root(spec(std::nullopt, ""), std::nullopt, &named_server).warnings.size() == 1);
+}
+
+TEST_CASE("root path: without a lease only the command line counts", "[root_path]") {
+  NfsRootSpec command_line;
+  command_line.options = {"vers=3"};
+  auto choice = choose_nfs_root(command_line, ip4("10.0.0.7"), nullptr);
+  CHECK(choice.server == ip4("10.0.0.7"));
+  CHECK(choice.server_source == "ip= <server-ip>");
+  CHECK(choice.path == "/tftpboot/%s");
+  CHECK(choice.path_source == "the kernel default");
+  CHECK(choice.options == std::vector<std::string>{"vers=3"});
+  choice = choose_nfs_root(NfsRootSpec{}, std::nullopt, nullptr);
+  CHECK_FALSE(choice.server);
+  CHECK(choice.warnings.empty());
 }
