@@ -21,10 +21,14 @@ cd "$(dirname "$0")/.."
 #   nfs-ganesha nfs-ganesha-vfs rpcbind    the NFS server of the full-boot tests (started by them)
 #   initramfs-tools zstd   the real mkinitramfs with our hook, in a boot test
 #   groff                  checks that the man pages render cleanly
+#   pxelinux syslinux-common ipxe-qemu  the PXE chain boot test: pxelinux.0, ldlinux.c32, NIC ROMs
+#   debootstrap            the Debian (systemd) root of the Debian boot tests (built by them, cached)
+#   shellcheck             checks the shell scripts (hook, image tool) in the cli tests
 packages=(g++ cmake ninja-build catch2 qemu-system-x86 busybox-static python3 file kmod
           clang-16 libclang-rt-16-dev libnl-3-dev libnl-route-3-dev libnfs-dev libmount-dev
           iproute2 dnsmasq-base isc-dhcp-server nfs-ganesha nfs-ganesha-vfs rpcbind
-          initramfs-tools zstd groff)
+          initramfs-tools zstd groff pxelinux syslinux-common ipxe-qemu
+          debootstrap shellcheck)
 
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)

@@ -4,6 +4,7 @@
   qemu_boot.py --kernel VMLINUZ --initrd INITRD --append CMDLINE --log FILE
                [--expect REGEX]... [--reject REGEX]... [--timeout SEC] [--memory MiB]
                [--qemu-arg ARG]... [--expect-exit | --no-expect-exit]
+  qemu_boot.py --pxe TFTPDIR [--bootfile pxelinux.0] [--mac 52:54:00:12:34:56] --log FILE ...
 
 Give values that may start with '-' as --opt=VALUE (e.g. --qemu-arg=-s).
 
@@ -12,6 +13,14 @@ are always rejected) and, with --expect-exit (the default), QEMU exited by itsel
 powered off or rebooted (-no-reboot turns a reboot into an exit). With --no-expect-exit the
 guest is stopped a moment after the last expectation matched.
 The console is streamed to --log as it arrives, so a hang can be read while it happens.
+
+--pxe boots the whole chain instead: firmware PXE (iPXE from ipxe-qemu) gets its lease and
+--bootfile from QEMU's own DHCP and TFTP server, which serves TFTPDIR (see make_tftp_root.py);
+the kernel, initrd and command line are whatever pxelinux.cfg/ says there. Their console reaches
+the serial port only if the config's append line has console=ttyS0: it is checked before the
+boot. pxelinux itself needs no "serial" line here, because SeaBIOS copies the BIOS text screen
+to the serial port when QEMU runs with -nographic. The NIC gets --mac explicitly, because
+pxelinux picks its config file by it.
 """
 import argparse
 import codecs
@@ -28,6 +37,16 @@ import time
 DEFAULT_REJECTS = [r"Kernel panic", r"Attempted to kill init", r"not syncing"]
 # CSI sequences, OSC strings, and two-byte escapes such as SeaBIOS's "ESC c" (reset).
 ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[ -/]*[0-~])")
+# With --pxe, the firmware's and pxelinux's ways of failing, each with what to check.
+PXE_REJECTS = {
+    r"No bootable device": "the firmware found nothing to boot: is the NIC's PXE ROM there "
+                           "(package ipxe-qemu, /usr/lib/ipxe/qemu/pxe-rtl8139.rom)?",
+    r"Unable to locate configuration file": "pxelinux found no config: the TFTP root needs "
+                                            "{config} for this MAC (or pxelinux.cfg/default)",
+    r"Could not find kernel image": "the config's kernel line names a file the TFTP root "
+                                    "does not have",
+    r"Boot failed: press a key": "pxelinux gave up; the lines before say why",
+}
 SETTLE_S = 2.0  # after a verdict, keep reading this long to catch what follows (panic trace)
 
 
@@ -57,11 +76,45 @@ def kill_group(proc):
             pass
 
 
+def qemu_opt(value):
+    # QEMU's option syntax: a comma inside a value is written twice.
+    return value.replace(",", ",,")
+
+
+def pxe_config_name(mac):
+    # "01" is Ethernet's ARP hardware type, as pxelinux prefixes it.
+    return "pxelinux.cfg/01-" + mac.lower().replace(":", "-")
+
+
+def check_pxe_root(tftp_dir, bootfile, mac):
+    """Fail before booting when the TFTP root cannot give a boot with a serial console."""
+    if not re.match(r"^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$", mac):
+        sys.exit(f"qemu_boot: --mac {mac!r}: not a MAC address: write it as 52:54:00:12:34:56")
+    if not os.path.isfile(os.path.join(tftp_dir, bootfile)):
+        sys.exit(f"qemu_boot: --pxe {tftp_dir}: no {bootfile} in it: build the folder with "
+                 "tests/boot/make_tftp_root.py (or fix --bootfile)")
+    config = os.path.join(tftp_dir, pxe_config_name(mac))
+    if not os.path.isfile(config):
+        # pxelinux then tries other names (IP in hex, "default"); that may be meant.
+        print(f"qemu_boot: note: no {config}: pxelinux falls back to other names "
+              "(pxelinux.cfg/C0A8..., pxelinux.cfg/default)", file=sys.stderr)
+        return
+    with open(config, encoding="utf-8", errors="replace") as f:
+        appends = [line for line in f if re.match(r"\s*append\s", line, re.I)]
+    if appends and not any(re.search(r"(^|\s)console=ttyS0\b", a) for a in appends):
+        sys.exit(f"qemu_boot: {config}: no append line has console=ttyS0, so the kernel's "
+                 "console would not reach the serial port this test reads: add console=ttyS0 "
+                 "to the append line")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--kernel", required=True)
-    ap.add_argument("--initrd", required=True)
-    ap.add_argument("--append", required=True)
+    ap.add_argument("--kernel")
+    ap.add_argument("--initrd")
+    ap.add_argument("--append")
+    ap.add_argument("--pxe", metavar="TFTPDIR", help="boot from the network: -boot n, TFTP root")
+    ap.add_argument("--bootfile", default="pxelinux.0", help="with --pxe: the file DHCP names")
+    ap.add_argument("--mac", default="52:54:00:12:34:56", help="with --pxe: the NIC's MAC")
     ap.add_argument("--expect", action="append", default=[], metavar="REGEX")
     ap.add_argument("--reject", action="append", default=[], metavar="REGEX")
     ap.add_argument("--timeout", type=float, default=180)
@@ -70,21 +123,36 @@ def main():
     ap.add_argument("--qemu-arg", action="append", default=[], metavar="ARG")
     ap.add_argument("--expect-exit", action=argparse.BooleanOptionalAction, default=True)
     args = ap.parse_args()
+    if args.pxe is not None:
+        if args.kernel or args.initrd or args.append:
+            ap.error("--pxe takes the kernel, initrd and command line from TFTPDIR's "
+                     "pxelinux.cfg: drop --kernel, --initrd and --append")
+    elif not (args.kernel and args.initrd and args.append is not None):
+        ap.error("give --kernel, --initrd and --append (or --pxe TFTPDIR)")
 
-    append = args.append
-    if not re.search(r"(^|\s)console=ttyS0\b", append):
-        append += " console=ttyS0"
     # Always TCG: nested KVM hangs on this kind of machine even when /dev/kvm exists.
     cmd = ["qemu-system-x86_64", "-accel", "tcg", "-nographic", "-display", "none",
            "-monitor", "none", "-serial", "stdio", "-no-reboot",
-           "-m", str(args.memory), "-smp", "1",
-           "-kernel", args.kernel, "-initrd", args.initrd, "-append", append,
-           "-netdev", "user,id=n0", "-device", "rtl8139,netdev=n0", *args.qemu_arg]
+           "-m", str(args.memory), "-smp", "1"]
+    if args.pxe is not None:
+        check_pxe_root(args.pxe, args.bootfile, args.mac)
+        cmd += ["-boot", "n",
+                "-netdev", f"user,id=n0,tftp={qemu_opt(os.path.abspath(args.pxe))},"
+                           f"bootfile={qemu_opt(args.bootfile)}",
+                "-device", f"rtl8139,netdev=n0,mac={args.mac}", *args.qemu_arg]
+    else:
+        append = args.append
+        if not re.search(r"(^|\s)console=ttyS0\b", append):
+            append += " console=ttyS0"
+        cmd += ["-kernel", args.kernel, "-initrd", args.initrd, "-append", append,
+                "-netdev", "user,id=n0", "-device", "rtl8139,netdev=n0", *args.qemu_arg]
+        for path in (args.kernel, args.initrd):
+            if not os.path.isfile(path):
+                sys.exit(f"qemu_boot: {path}: no such file")
     expects = [(p, re.compile(p, re.M)) for p in args.expect]
     rejects = [(p, re.compile(p, re.M)) for p in DEFAULT_REJECTS + args.reject]
-    for path in (args.kernel, args.initrd):
-        if not os.path.isfile(path):
-            sys.exit(f"qemu_boot: {path}: no such file")
+    if args.pxe is not None:
+        rejects += [(p, re.compile(p, re.M)) for p in PXE_REJECTS]
 
     os.makedirs(os.path.dirname(os.path.abspath(args.log)), exist_ok=True)
     log = open(args.log, "wb")
@@ -150,7 +218,10 @@ def main():
     for pattern, r in rejects:
         m = r.search(text)
         if m:
-            failures.append(f"rejected /{pattern}/ appeared: {text[m.start():].splitlines()[0]!r}")
+            hint = ""
+            if args.pxe is not None and pattern in PXE_REJECTS:
+                hint = " (" + PXE_REJECTS[pattern].format(config=pxe_config_name(args.mac)) + ")"
+            failures.append(f"rejected /{pattern}/ appeared: {text[m.start():].splitlines()[0]!r}{hint}")
     if args.expect_exit and not exited and not timed_out and verdict_at is None:
         failures.append("QEMU did not exit by itself (the guest neither powered off nor rebooted)")
     if exited and proc.returncode != 0:
