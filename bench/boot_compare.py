@@ -6,15 +6,17 @@
 One run, same kernel (the test kernel in .cache/kernel), same NFS export (nfs-ganesha on
 127.0.0.1, started by tests/boot/nfs_server.py on a test root from tests/boot/make_test_root.py,
 in a temporary folder, always stopped at the end), same QEMU settings (tests/boot/qemu_boot.py:
--accel tcg, one vCPU, 512 MiB, rtl8139 on QEMU's user network). Three initrds:
+-accel tcg, one vCPU, 512 MiB, rtl8139 on QEMU's user network). Four initrds:
 
-  ours-hook   the real mkinitramfs with nfsroot-init's hook (default NIC set, zstd)
-              (tests/boot/mkinitramfs_initrd.py)
+  ours-hook   the real mkinitramfs with nfsroot-init's hook and its defaults (NFSROOT_INIT_NICS
+              =small, NFSROOT_INIT_SHELL=busybox, zstd) (tests/boot/mkinitramfs_initrd.py)
+  ours-rtl    the same with NFSROOT_INIT_NICS="r8169 8139cp 8139too" NFSROOT_INIT_SHELL=klibc:
+              the seed's Realtek hardware only, klibc's sh as the rescue shell
   ours-min    tests/boot/mkinitrd.py: /init + 8139cp 8139too nfsv3 overlay (gzip)
   itools      the real mkinitramfs, MODULES=netboot, zstd, hook disabled: initramfs-tools'
               own init, its nfs script and klibc's ipconfig/nfsmount
 
-Each is booted --boots times, alternating (hook, min, itools, hook, min, itools, ...), with
+Each is booted --boots times, alternating (hook, rtl, min, itools, hook, ...), with
     ip=dhcp root=/dev/nfs ro nfsroot=10.0.2.2:<export>[,options]
 (ours take no options and find the server's ports through rpcbind at 10.0.2.2:111; klibc's
 nfsmount needs ",tcp" because the server speaks TCP only). The test root's /sbin/init gets one
@@ -180,7 +182,7 @@ def boot(args, kernel, initrd, append, logfile):
 # --- the table ----------------------------------------------------------------------------------
 
 def mib(n):
-    return f"{n / 1048576:.1f} MiB" if n is not None else "-"
+    return f"{n / 1048576:.2f} MiB" if n is not None else "-"
 
 
 def stats(values):
@@ -341,10 +343,14 @@ def main():
         with open(init_path, "w") as f:
             f.write(text[:nl] + UPTIME_LINE + text[nl:])
 
-        img = {n: os.path.join(work, f"{n}.img") for n in ("ours-hook", "ours-min", "itools")}
+        img = {n: os.path.join(work, f"{n}.img") for n in ("ours-hook", "ours-rtl", "ours-min", "itools")}
         log("building ours-hook (mkinitramfs + nfsroot-init's hook)")
         run([PY, os.path.join(BOOT, "mkinitramfs_initrd.py"), f"--init={args.init}",
              f"--output={img['ours-hook']}", f"--kernel-dir={kdir}"], 600)
+        log("building ours-rtl (the hook, Realtek PCI drivers only, klibc shell)")
+        run([PY, os.path.join(BOOT, "mkinitramfs_initrd.py"), f"--init={args.init}",
+             f"--output={img['ours-rtl']}", f"--kernel-dir={kdir}", "--nics=r8169 8139cp 8139too",
+             "--shell=klibc"], 600)
         log("building ours-min (mkinitrd.py)")
         run([PY, os.path.join(BOOT, "mkinitrd.py"), "-o", img["ours-min"], "--init", args.init,
              "--kmod-dir", kmods, "--module", "8139cp", "--module", "8139too",
@@ -364,8 +370,8 @@ def main():
              "--export", root, "--timeout", "30"], 90)
         line = f"ip=dhcp root=/dev/nfs ro nfsroot=10.0.2.2:{root}"
         opts = f",{args.itools_nfs_options}" if args.itools_nfs_options else ""
-        variants = [("ours-hook", img["ours-hook"], line), ("ours-min", img["ours-min"], line),
-                    ("itools", img["itools"], line + opts)]
+        variants = [("ours-hook", img["ours-hook"], line), ("ours-rtl", img["ours-rtl"], line),
+                    ("ours-min", img["ours-min"], line), ("itools", img["itools"], line + opts)]
         results = {n: [] for n, _, _ in variants}
         for i in range(args.boots):
             for name, initrd, append in variants:

@@ -1,6 +1,7 @@
 # boot.full_boot_mkinitramfs: the initramfs-tools hook for real. The REAL mkinitramfs (-d with a
-# generated conf dir, our hook, MODULES=list, BUSYBOX=y, zstd) builds an initrd for the test
-# kernel (tests/boot/mkinitramfs_initrd.py, in a private mount namespace), which then boots with
+# generated conf dir, our hook with its defaults, MODULES=list, BUSYBOX=y, zstd, a made-up
+# /lib/firmware) builds an initrd for the test kernel (tests/boot/mkinitramfs_initrd.py, in a
+# private mount namespace; it checks what is in and what was pruned), which then boots with
 # the seed's line against the nfs-ganesha fixture to the test root's /sbin/init, as
 # boot.full_boot_nfs3 does. The test's output shows the initrd's compressed size and how long
 # mkinitramfs took.
@@ -40,7 +41,7 @@ endif()
 set(_mki_mk "${NFSROOT_PYTHON3}" "${CMAKE_CURRENT_LIST_DIR}/mkinitramfs_initrd.py"
     "--output=${_mki_dir}/${_mki_name}.initrd.img" "--kernel-dir=${NFSROOT_TEST_KERNEL_DIR}"
     "--hook=${PROJECT_SOURCE_DIR}/initramfs-hook/hooks/nfsroot-init"
-    "--overlays=${PROJECT_SOURCE_DIR}/initramfs-hook/overlays")
+    "--overlays=${PROJECT_SOURCE_DIR}/initramfs-hook/overlays" "--fake-firmware")
 set(_mki_boot "${NFSROOT_PYTHON3}" "${CMAKE_CURRENT_LIST_DIR}/qemu_boot.py"
     "--initrd=${_mki_dir}/${_mki_name}.initrd.img" "--log=${_mki_dir}/${_mki_name}.console.log"
     "--append=ip=dhcp root=/dev/nfs ro nfsroot=${NFSROOT_TEST_NFSROOT_V3} console=ttyS0"
@@ -60,6 +61,16 @@ math(EXPR _mki_ctest_timeout "${_mki_timeout} + 120")  # mkinitramfs takes ~10-2
 nfsroot_add_scripted_boot_test("${_mki_name}" INIT "$<TARGET_FILE:nfsroot-init>"
                                TIMEOUT ${_mki_ctest_timeout} STEPS _mki_steps)
 nfsroot_use_nfs_server("boot.${_mki_name}")
+
+# boot.mkinitramfs_all: NFSROOT_INIT_NICS=all built and checked the same way (every NIC driver,
+# bnx2's firmware taken, the rest pruned), not booted: the boot above covers /init itself.
+add_test(NAME boot.mkinitramfs_all
+         COMMAND "${NFSROOT_PYTHON3}" "${CMAKE_CURRENT_LIST_DIR}/mkinitramfs_initrd.py"
+                 "--init=$<TARGET_FILE:nfsroot-init>" "--output=${_mki_dir}/mkinitramfs_all.initrd.img"
+                 "--kernel-dir=${NFSROOT_TEST_KERNEL_DIR}" "--nics=all" "--fake-firmware"
+                 "--hook=${PROJECT_SOURCE_DIR}/initramfs-hook/hooks/nfsroot-init"
+                 "--overlays=${PROJECT_SOURCE_DIR}/initramfs-hook/overlays")
+set_tests_properties(boot.mkinitramfs_all PROPERTIES LABELS boot TIMEOUT 180)
 
 foreach(v name dir timeout expect mk boot steps ctest_timeout)
   unset(_mki_${v})
