@@ -31,6 +31,9 @@
 #   NFSROOT_TEST_NFSROOT_V4        10.0.2.2:/testroot,vers=4.2,port=20490       (for nfsroot=)
 #   NFSROOT_TEST_NFSROOT_SEED_V3   10.0.2.2:<seed root>,port=20490,mountport=20048
 #   NFSROOT_TEST_NFS_STATE_DIR     the server's folder: ganesha.log, ganesha.conf, rpcbind.log
+#   NFSROOT_TEST_DEBIAN_ROOT       the debootstrapped Debian image (tests/boot/debian.cmake builds
+#                                  it), exported too when it exists: NFSv3 path = this, NFSv4 /debian
+#   NFSROOT_TEST_NFSROOT_DEBIAN_V3 10.0.2.2:<Debian root>,port=20490,mountport=20048
 # for example:
 #   nfsroot_add_boot_test(nfs3_root
 #     APPEND "ip=dhcp root=/dev/nfs ro nfsroot=${NFSROOT_TEST_NFSROOT_V3} console=ttyS0"
@@ -63,6 +66,13 @@ set(NFSROOT_TEST_NFSROOT_V4 "${NFSROOT_TEST_SERVER}:${NFSROOT_TEST_ROOT_PSEUDO},
 set(NFSROOT_TEST_NFSROOT_SEED_V3
     "${NFSROOT_TEST_SERVER}:${NFSROOT_TEST_ROOT_SEED},${NFSROOT_TEST_NFS3_OPTIONS}")
 set(NFSROOT_TEST_NFS_STATE_DIR "${_nfs_dir}/nfs-server")
+# The Debian image lives in the source tree's ignored .cache/ (debootstrap takes minutes; the
+# image is kept between runs, keyed by its inputs), at a path known before it is built.
+file(REAL_PATH "${PROJECT_SOURCE_DIR}" _nfs_source)
+set(NFSROOT_TEST_DEBIAN_DIR "${_nfs_source}/.cache/debian-root" CACHE PATH
+    "Where tests/boot/debian_root.py keeps the debootstrapped image of the Debian boot tests")
+set(NFSROOT_TEST_DEBIAN_ROOT "${NFSROOT_TEST_DEBIAN_DIR}/root")
+set(NFSROOT_TEST_NFSROOT_DEBIAN_V3 "${NFSROOT_TEST_SERVER}:${NFSROOT_TEST_DEBIAN_ROOT},${NFSROOT_TEST_NFS3_OPTIONS}")
 set(NFSROOT_NFS_SERVER_LOCK nfsroot_nfs_server_ports)
 
 if(NFSROOT_TEST_ROOT MATCHES "[ ,:\"]")
@@ -84,6 +94,7 @@ add_test(NAME boot.nfs_server_start
                  "--state-dir=${NFSROOT_TEST_NFS_STATE_DIR}"
                  "--export=${NFSROOT_TEST_ROOT}:${NFSROOT_TEST_ROOT_PSEUDO}"
                  "--export=${NFSROOT_TEST_ROOT_SEED}:${NFSROOT_TEST_ROOT_SEED_PSEUDO}"
+                 "--optional-export=${NFSROOT_TEST_DEBIAN_ROOT}:/debian"
                  --timeout=60)
 add_test(NAME boot.nfs_server_stop
          COMMAND "${NFSROOT_PYTHON3}" "${_nfs_here}/nfs_server.py" stop
@@ -111,4 +122,5 @@ endfunction()
 
 unset(_nfs_here)
 unset(_nfs_dir)
+unset(_nfs_source)
 unset(_nfs_busybox)

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Start and stop the NFS server of the boot tests: nfs-ganesha (and rpcbind) on 127.0.0.1.
 
-  nfs_server.py start  --state-dir DIR --export PATH[:PSEUDO]... [--timeout SEC]
+  nfs_server.py start  --state-dir DIR --export PATH[:PSEUDO]... [--optional-export PATH[:PSEUDO]]...
+                       [--timeout SEC]
   nfs_server.py stop   --state-dir DIR
   nfs_server.py status --state-dir DIR
   nfs_server.py run    --state-dir DIR --export PATH[:PSEUDO]...   (foreground until Ctrl-C)
@@ -9,7 +10,9 @@
 `start` serves each PATH read-only over NFSv3 and NFSv4 (minor versions 0-2), TCP only, on
 127.0.0.1 (NFS port 20490, MOUNT port 20048, no NLM, no RQUOTA, Graceless), and returns once
 the server really answers: rpcbind maps NFS v3/v4 and MOUNT v3 to those ports, both ports
-answer RPC NULL calls, and a MOUNT v3 MNT of every export returns a file handle. NFSv3 clients
+answer RPC NULL calls, and a MOUNT v3 MNT of every export returns a file handle. An
+--optional-export is served only when PATH is a directory by then (the Debian root, which a
+slower fixture may have failed to build: the other boots must not depend on it). NFSv3 clients
 mount PATH itself (ganesha matches MNT by the export's real Path); NFSv4 clients mount PSEUDO
 (default: PATH). QEMU's user network shows 127.0.0.1 to the guest as 10.0.2.2.
 
@@ -572,10 +575,15 @@ def cmd_stop(state_dir, quiet=False):
     os.unlink(state_path(state_dir))
 
 
-def cmd_start(state_dir, export_args, timeout):
+def cmd_start(state_dir, export_args, timeout, optional_args=()):
     if os.geteuid() != 0:
         raise Error("needs root (rpcbind registration, ganesha's VFS FSAL uses open_by_handle_at)")
     exports = [parse_export(e) for e in export_args]
+    for text in optional_args:
+        if os.path.isdir(text.partition(":")[0]):
+            exports.append(parse_export(text))
+        else:
+            log(f"optional export {text}: not a directory, not served")
     pseudos = [p for _, p in exports]
     if len(set(pseudos)) != len(pseudos):
         raise Error(f"two exports share a pseudo path: {pseudos}")
@@ -625,6 +633,8 @@ def main(argv=None):
     ap.add_argument("--state-dir", required=True, help="config, logs and pids live here")
     ap.add_argument("--export", action="append", default=[], metavar="PATH[:PSEUDO]",
                     help="a directory to serve read-only; PSEUDO is its NFSv4 path")
+    ap.add_argument("--optional-export", action="append", default=[], metavar="PATH[:PSEUDO]",
+                    help="the same, served only if PATH is a directory at start")
     ap.add_argument("--timeout", type=float, default=60, help="seconds to wait for the server")
     args = ap.parse_args(argv)
     state_dir = os.path.abspath(args.state_dir)
@@ -636,7 +646,7 @@ def main(argv=None):
         elif args.command == "status":
             return cmd_status(state_dir)
         else:
-            cmd_start(state_dir, args.export, args.timeout)
+            cmd_start(state_dir, args.export, args.timeout, args.optional_export)
             if args.command == "run":
                 log("serving; Ctrl-C stops")
                 signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -1,0 +1,109 @@
+# The Debian root boots: a real debootstrapped bookworm (systemd, udev) exported by the NFS
+# fixture, with the initrd an admin gets: the project installed into the image, its hook enabled,
+# the initrd rebuilt inside the image by the image tool and published to a TFTP folder.
+#
+#   boot.debian_root_image   FIXTURES_SETUP debian_root: debian_root.py build (debootstrap, about
+#                            two minutes; cached in NFSROOT_TEST_DEBIAN_DIR by its inputs)
+#   boot.debian_install      FIXTURES_SETUP debian_initrd: cmake --install into the image,
+#                            NFSROOT_INIT=y, nfsroot-image initrd + publish into debian-tftp/
+#   boot.debian_systemd_root the image's kernel and initrd booted through the PXE chain
+#                            (pxelinux, pxelinux.cfg/01-<mac>) with the seed's line: systemd
+#                            reaches multi-user.target, and the test image's report unit
+#                            (tests/boot/debian-root/) finds no "Read-only file system" in the
+#                            journal, no failed unit, and the NFS interface never deconfigured.
+#   boot.debian_readonly_var_is_caught  the same boot with /var left read-only
+#                            (nfsroot-init.overlay=/var:none, as initramfs-tools' BOOT=nfs leaves
+#                            it): the report must catch the seed's "Read-only file system"
+#                            errors, so the checks above cannot pass vacuously.
+#
+# include() this from tests/CMakeLists.txt after boot/nfs_fixture.cmake. Needs root,
+# debootstrap and the Debian mirror (for the first build only).
+
+if(NOT COMMAND nfsroot_use_nfs_server OR NOT NFSROOT_TEST_DEBIAN_ROOT)
+  message(WARNING "debian.cmake: include it after boot/nfs_fixture.cmake; Debian boot tests skipped")
+  return()
+endif()
+
+set(_deb_here "${CMAKE_CURRENT_LIST_DIR}")
+set(_deb_tftp "${NFSROOT_BOOT_BINARY_DIR}/debian-tftp")
+set(NFSROOT_DEBIAN_LOCK debian_image)  # tests that change the image's files take this
+
+add_test(NAME boot.debian_root_image
+         COMMAND "${NFSROOT_PYTHON3}" "${_deb_here}/debian_root.py" build "--dir=${NFSROOT_TEST_DEBIAN_DIR}")
+set_tests_properties(boot.debian_root_image PROPERTIES
+  LABELS boot TIMEOUT 1200 FIXTURES_SETUP debian_root RESOURCE_LOCK ${NFSROOT_DEBIAN_LOCK})
+# The server exports the image when it exists: start it after the image, without making every
+# other boot fail when the mirror cannot be reached.
+set_property(TEST boot.nfs_server_start APPEND PROPERTY DEPENDS boot.debian_root_image)
+
+add_test(NAME boot.debian_install
+         COMMAND "${NFSROOT_PYTHON3}" "${_deb_here}/debian_root.py" install
+                 "--dir=${NFSROOT_TEST_DEBIAN_DIR}" "--build=${PROJECT_BINARY_DIR}"
+                 "--image-tool=${PROJECT_SOURCE_DIR}/image-tool/nfsroot-image" "--tftp=${_deb_tftp}")
+set_tests_properties(boot.debian_install PROPERTIES
+  LABELS boot TIMEOUT 300 FIXTURES_SETUP debian_initrd FIXTURES_REQUIRED debian_root
+  RESOURCE_LOCK ${NFSROOT_DEBIAN_LOCK})
+
+# A boot of the image's kernel and initrd, as nfsroot-image publish left them: directly
+# (-kernel/-initrd), or with PXE through pxelinux and a config file in the seed's format.
+function(_nfsroot_debian_boot name)
+  cmake_parse_arguments(PARSE_ARGV 1 D "PXE" "APPEND" "EXPECT;REJECT")
+  set(boot "${NFSROOT_PYTHON3}" "${_deb_here}/qemu_boot.py" "--timeout=300"
+      "--log=${NFSROOT_BOOT_BINARY_DIR}/${name}.console.log")
+  set(steps "")
+  if(D_PXE)
+    set(tftp "${NFSROOT_BOOT_BINARY_DIR}/${name}.tftp")
+    nfsroot_boot_step(steps FAIL "boot.${name}: make_tftp_root.py failed"
+      COMMAND "${NFSROOT_PYTHON3}" "${_deb_here}/make_tftp_root.py" "--output=${tftp}"
+              "--kernel=${_deb_tftp}/vmlinuz" "--initrd=${_deb_tftp}/initrd.img"
+              "--append=${D_APPEND}" --mac=52:54:00:12:34:56)
+    list(APPEND boot "--pxe=${tftp}" --mac=52:54:00:12:34:56)
+  else()
+    list(APPEND boot "--kernel=${_deb_tftp}/vmlinuz" "--initrd=${_deb_tftp}/initrd.img"
+         "--append=${D_APPEND}")
+  endif()
+  foreach(e IN LISTS D_EXPECT)
+    list(APPEND boot "--expect=${e}")
+  endforeach()
+  foreach(e IN LISTS D_REJECT)
+    list(APPEND boot "--reject=${e}")
+  endforeach()
+  nfsroot_boot_step(steps FAIL "boot.${name} failed" COMMAND ${boot})
+  nfsroot_add_scripted_boot_test(${name} INIT "$<TARGET_FILE:nfsroot-init>" TIMEOUT 400 STEPS steps)
+  set_tests_properties(boot.${name} PROPERTIES
+    FIXTURES_REQUIRED debian_initrd RESOURCE_LOCK ${NFSROOT_DEBIAN_LOCK})
+  nfsroot_use_nfs_server(boot.${name})
+endfunction()
+
+# The seed's whole chain with a real Debian: PXE, pxelinux, the image's kernel and the initrd
+# its own update-initramfs built, our /init, systemd to multi-user.target.
+set(_deb_seed_line "ip=dhcp root=/dev/nfs ro nfsroot=${NFSROOT_TEST_NFSROOT_DEBIAN_V3} console=ttyS0")
+_nfsroot_debian_boot(debian_systemd_root PXE APPEND "${_deb_seed_line}"
+  EXPECT "PXELINUX [0-9.]+ PXE"
+         "hand-off: freed the initramfs .* exec /sbin/init after [0-9]+ ms"
+         "DEBIANROOT: multi-user.target active"
+         "DEBIANROOT: root-fs=nfs ro"
+         "DEBIANROOT: /var writable \\(overlay\\)"
+         "DEBIANROOT: /tmp writable \\(tmpfs\\)"
+         "DEBIANROOT: /etc/udev/rules.d writable \\(overlay\\)"
+         "DEBIANROOT: journal has no Read-only file system error"
+         "DEBIANROOT: no failed units"
+         "DEBIANROOT: network eth0 kept 10\\.0\\.2\\.15"
+         "DEBIANROOT: journal shows no deconfiguration of eth0"
+         "DEBIANROOT: journal has nfsroot-init's boot log"
+         "DEBIANROOT: all checks passed"
+         "DEBIANROOT: DONE"
+         "reboot: Power down"
+  REJECT "DEBIANROOT: FAIL" "nfsroot-init: .*(warning|failed)")
+_nfsroot_debian_boot(debian_readonly_var_is_caught
+  APPEND "nfsroot-init.overlay=/var:none ${_deb_seed_line}"
+  EXPECT "DEBIANROOT: multi-user.target active"
+         "DEBIANROOT: FAIL /var: not writable"
+         "DEBIANROOT: FAIL journal: .*: Read-only file system"
+         "DEBIANROOT: [0-9]+ checks failed"
+         "DEBIANROOT: DONE"
+         "reboot: Power down")
+
+unset(_deb_here)
+unset(_deb_tftp)
+unset(_deb_seed_line)

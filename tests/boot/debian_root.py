@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""The Debian root of the systemd boot test: a debootstrapped bookworm image, cached by its inputs.
+
+  debian_root.py build   --dir DIR
+  debian_root.py install --dir DIR --build BUILD --image-tool TOOL --tftp TFTPDIR
+
+`build` makes DIR/root: `debootstrap --variant=minbase bookworm` with what a diskless client
+needs (systemd, udev, dbus, initramfs-tools, zstd, a kernel, iproute2), prepared as a diskless
+image should be (an empty /etc/machine-id so each client gets its own; no /etc/hostname so the
+DHCP name stands), plus the test's report unit from
+tests/boot/debian-root/ (prints "DEBIANROOT: ..." facts on the console once multi-user.target is
+reached, then powers off). debootstrap takes about two minutes, so DIR/key records the inputs
+(suite, packages, this script, the files of debian-root/); a run with the same inputs does
+nothing. Otherwise the image is built in DIR/root.new and swapped in. DIR/root is always the
+image's path, so the NFS server can export it by a path known before it exists.
+The mirror is debootstrap's default unless NFSROOT_DEBIAN_MIRROR names one.
+
+`install` does what an admin does on the server (README, "Install"): puts the project's build
+into the image (`DESTDIR=DIR/root cmake --install BUILD --prefix /usr`), enables the hook
+(conf.d/nfsroot-init-enable), rebuilds the initrd inside the image with the image tool
+(`nfsroot-image initrd`) and copies kernel and initrd to TFTPDIR (`nfsroot-image publish`).
+
+Needs root, debootstrap and network access to the Debian mirror (build only).
+"""
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OVERLAY = os.path.join(HERE, "debian-root")
+SUITE = "bookworm"
+PACKAGES = ["systemd", "systemd-sysv", "udev", "dbus", "initramfs-tools", "zstd",
+            "linux-image-amd64", "iproute2"]
+REPORT_UNIT = "nfsroot-test-report.service"
+
+
+def log(msg):
+    print(f"debian_root: {msg}", flush=True)
+
+
+def fail(msg):
+    print(f"debian_root: error: {msg}", file=sys.stderr, flush=True)
+    sys.exit(1)
+
+
+def run(cmd, **kw):
+    log("$ " + " ".join(cmd))
+    rc = subprocess.run(cmd, **kw).returncode
+    if rc != 0:
+        fail(f"{cmd[0]} exited with status {rc}")
+
+
+def inputs_key():
+    h = hashlib.sha256()
+    h.update(f"{SUITE}\n{' '.join(PACKAGES)}\n{os.environ.get('NFSROOT_DEBIAN_MIRROR', '')}\n".encode())
+    with open(os.path.abspath(__file__), "rb") as f:
+        h.update(f.read())
+    for top, dirs, files in sorted(os.walk(OVERLAY)):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(top, name)
+            h.update(os.path.relpath(path, OVERLAY).encode() + b"\0")
+            with open(path, "rb") as f:
+                h.update(f.read())
+    return h.hexdigest()[:16]
+
+
+def prepare_image(root):
+    # The test's report unit and script, enabled the way `systemctl enable` would.
+    for top, _, files in os.walk(OVERLAY):
+        for name in files:
+            src = os.path.join(top, name)
+            dest = os.path.join(root, os.path.relpath(src, OVERLAY))
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            shutil.copy2(src, dest)
+    wants = os.path.join(root, "etc/systemd/system/multi-user.target.wants")
+    os.makedirs(wants, exist_ok=True)
+    link = os.path.join(wants, REPORT_UNIT)
+    if not os.path.lexists(link):
+        os.symlink(f"/etc/systemd/system/{REPORT_UNIT}", link)
+    # The report owns the serial console: a getty there hangs the tty up (vhangup) under the
+    # report's feet, and its remaining lines are lost.
+    mask = os.path.join(root, "etc/systemd/system/serial-getty@ttyS0.service")
+    if not os.path.lexists(mask):
+        os.symlink("/dev/null", mask)
+
+    # machine-id(5): an empty file makes systemd generate a transient ID at each boot and mount
+    # it over the read-only file, so clients of one image do not share an ID.
+    with open(os.path.join(root, "etc/machine-id"), "w"):
+        pass
+    # debootstrap copies the build host's name; without the file the DHCP name /init set stays.
+    hostname = os.path.join(root, "etc/hostname")
+    if os.path.exists(hostname):
+        os.unlink(hostname)
+
+
+def build(args):
+    if os.geteuid() != 0:
+        fail("needs root (debootstrap)")
+    if not shutil.which("debootstrap", path="/usr/sbin:/usr/bin:/sbin:/bin"):
+        fail("debootstrap missing: apt-get install debootstrap (scripts/setup.sh does)")
+    top = os.path.abspath(args.dir)
+    root, key_file = os.path.join(top, "root"), os.path.join(top, "key")
+    key = inputs_key()
+    try:
+        with open(key_file) as f:
+            have = f.read().strip()
+    except OSError:
+        have = ""
+    if have == key and os.path.isfile(os.path.join(root, "etc/os-release")):
+        log(f"image {key} already in {root}")
+        return 0
+
+    os.makedirs(top, exist_ok=True)
+    new = root + ".new"
+    if os.path.lexists(new):
+        shutil.rmtree(new)
+    started = time.monotonic()
+    cmd = ["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE, new]
+    if os.environ.get("NFSROOT_DEBIAN_MIRROR"):
+        cmd.append(os.environ["NFSROOT_DEBIAN_MIRROR"])
+    run(cmd, stdout=open(os.path.join(top, "debootstrap.log"), "w"), stderr=subprocess.STDOUT)
+    prepare_image(new)
+    if os.path.lexists(key_file):
+        os.unlink(key_file)
+    if os.path.lexists(root):
+        shutil.rmtree(root)
+    os.rename(new, root)
+    with open(key_file, "w") as f:
+        f.write(key + "\n")
+    log(f"image {key} built in {root} in {time.monotonic() - started:.0f} s")
+    return 0
+
+
+def install(args):
+    root = os.path.join(os.path.abspath(args.dir), "root")
+    if not os.path.isfile(os.path.join(root, "etc/os-release")):
+        fail(f"no image in {root}: run 'debian_root.py build --dir {args.dir}' first")
+    run(["cmake", "--install", args.build, "--prefix", "/usr"],
+        env=dict(os.environ, DESTDIR=root), stdout=subprocess.DEVNULL)
+    with open(os.path.join(root, "etc/initramfs-tools/conf.d/nfsroot-init-enable"), "w") as f:
+        f.write("NFSROOT_INIT=y\n")
+    run([args.image_tool, "initrd", root])
+    os.makedirs(args.tftp, exist_ok=True)
+    run([args.image_tool, "publish", root, args.tftp])
+    for name in ("vmlinuz", "initrd.img"):
+        path = os.path.join(args.tftp, name)
+        if not os.path.isfile(path) or os.path.islink(path):
+            fail(f"nfsroot-image publish left no regular file {path}")
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build")
+    b.add_argument("--dir", required=True)
+    i = sub.add_parser("install")
+    i.add_argument("--dir", required=True)
+    i.add_argument("--build", required=True, help="the project's CMake build folder")
+    i.add_argument("--image-tool", required=True, help="image-tool/nfsroot-image")
+    i.add_argument("--tftp", required=True, help="where publish puts vmlinuz and initrd.img")
+    args = ap.parse_args()
+    return build(args) if args.command == "build" else install(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,810 @@
+#!/usr/bin/env python3
+"""nfsroot-image, for real: mounts, chroot, signals, initrd checks, publishing.
+
+  image_tool_test.py --tool NFSROOT_IMAGE [--image DEBIAN_ROOT --build BUILD_DIR] SCENARIO...
+
+Most scenarios use a tiny fake image made here (etc/os-release, a static busybox as bin/sh).
+The debian_* scenarios need --image, a debootstrapped Debian root with a kernel, and --build,
+the build folder whose `cmake --install` puts nfsroot-init into the image; they change the
+image (nfsroot-init installed and enabled, its initrd rebuilt).
+
+Each scenario re-runs itself in a private mount namespace (`unshare -m --propagation private`),
+so even a broken tool cannot leave mounts in the caller's namespace; the checks read
+/proc/self/mountinfo of that namespace, the one the tool mounts in. `propagation` runs in a
+namespace with shared propagation instead (as Debian's / is), to show that the tool's mounts do
+not propagate back to /dev. Needs root. Scenarios: see SCENARIOS at the end; `all` runs every
+one that the arguments allow.
+"""
+import argparse
+import hashlib
+import os
+import pty
+import select
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+NS_ENV = "NFSROOT_IMAGE_TEST_NAMESPACE"
+ARGS = None
+
+
+class Failure(Exception):
+    pass
+
+
+def expect(condition, message, context=""):
+    if not condition:
+        raise Failure(message + (f"\n--- context ---\n{context}" if context else ""))
+
+
+def log(text):
+    print(text, flush=True)
+
+
+# --- mounts and processes ------------------------------------------------------------------------
+
+def unescape(field):
+    return field.encode().decode("unicode_escape") if "\\" in field else field
+
+
+def mounts():
+    """(id, mount point) of every mount of this namespace."""
+    result = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            result.append((fields[0], unescape(fields[4])))
+    return result
+
+
+def mounts_under(top):
+    return [m for m in mounts() if m[1] == top or m[1].startswith(top + "/")]
+
+
+def mounts_outside(top):
+    return sorted(m for m in mounts() if not (m[1] == top or m[1].startswith(top + "/")))
+
+
+def pids_inside(image):
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.path.samefile(f"/proc/{entry}/root", image):
+                    found.append(int(entry))
+            except OSError:
+                pass
+    return found
+
+
+def wait_for(condition, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise Failure(f"timed out after {timeout} s waiting for {what}")
+
+
+def host_intact(before_outside, image):
+    """The caller's mounts (everything outside the image) are exactly as before, and /dev and
+    /proc still work."""
+    after = mounts_outside(image)
+    expect(after == before_outside, "mounts outside the image changed",
+           f"before: {before_outside}\nafter: {after}")
+    expect(stat.S_ISCHR(os.stat("/dev/null").st_mode), "/dev/null is no longer a device")
+    expect(os.path.exists("/proc/self/status"), "/proc is no longer mounted")
+
+
+def nothing_left(image, before_outside):
+    left = mounts_under(image)
+    expect(not left, f"still mounted under {image}: {left}")
+    procs = pids_inside(image)
+    expect(not procs, f"processes still inside {image}: {procs}")
+    host_intact(before_outside, image)
+
+
+# --- running the tool ----------------------------------------------------------------------------
+
+def tool(*args, check_rc=None, stdin=subprocess.DEVNULL, timeout=600):
+    cmd = [ARGS.tool, *args]
+    p = subprocess.run(cmd, stdin=stdin, capture_output=True, text=True, timeout=timeout)
+    if check_rc is not None:
+        expect(p.returncode == check_rc, f"{' '.join(cmd)}: exit status {p.returncode}, expected {check_rc}",
+               f"stdout:\n{p.stdout}\nstderr:\n{p.stderr}")
+    return p
+
+
+def refused(args, rc, *phrases):
+    p = tool(*args)
+    expect(p.returncode == rc, f"{args}: exit status {p.returncode}, expected {rc}", p.stderr)
+    for phrase in phrases:
+        expect(phrase in p.stderr, f"{args}: the message does not say '{phrase}'", p.stderr)
+    log(f"  refused as expected: {p.stderr.strip().splitlines()[0]}")
+    return p
+
+
+def start_session(image, *command, new_session=False):
+    p = subprocess.Popen([ARGS.tool, "shell", image, *command], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=new_session)
+    wait_for(lambda: pids_inside(image) or p.poll() is not None, 20, "the session's command")
+    if p.poll() is not None:
+        raise Failure(f"the session ended early (status {p.returncode})\n{p.stderr.read()}")
+    return p
+
+
+# --- the fake image ------------------------------------------------------------------------------
+
+APPLETS = ["sh", "sleep", "cat", "readlink", "true", "false", "kill", "ls", "test", "mount",
+           "umount", "grep", "mkdir", "cp", "cpio", "gzip", "find", "rm", "trap", "echo"]
+
+
+def static_busybox():
+    for candidate in ("/bin/busybox", "/usr/bin/busybox"):
+        if os.path.exists(candidate):
+            with open(candidate, "rb") as f:
+                data = f.read(1 << 16)
+            # ELF64 program headers: a PT_INTERP (3) entry means a dynamic binary, useless in
+            # an image that has no libc.
+            phoff = int.from_bytes(data[32:40], "little")
+            phentsize = int.from_bytes(data[54:56], "little")
+            phnum = int.from_bytes(data[56:58], "little")
+            types = [int.from_bytes(data[phoff + i * phentsize:phoff + i * phentsize + 4], "little")
+                     for i in range(phnum)]
+            if 3 not in types:
+                return candidate
+    raise Failure("no static busybox on this host: apt-get install busybox-static")
+
+
+def make_fake_image(top, kernels=()):
+    for d in ("bin", "etc", "usr/sbin", "usr/lib/nfsroot-init", "tmp", "mnt", "var/log", "boot"):
+        os.makedirs(os.path.join(top, d), exist_ok=True)
+    os.chmod(os.path.join(top, "tmp"), 0o1777)
+    shutil.copy(static_busybox(), os.path.join(top, "bin/busybox"))
+    for applet in APPLETS:
+        os.symlink("busybox", os.path.join(top, "bin", applet))
+    with open(os.path.join(top, "etc/os-release"), "w") as f:
+        f.write('ID=fake\nPRETTY_NAME="nfsroot-image test image"\n')
+    for k in kernels:
+        os.makedirs(os.path.join(top, "lib/modules", k), exist_ok=True)
+        with open(os.path.join(top, "boot", f"vmlinuz-{k}"), "wb") as f:
+            f.write(f"kernel {k}\n".encode() + os.urandom(4096))
+    return top
+
+
+def tree_state(top):
+    """Names, types, modes and contents of the image (without the kernel's virtual folders)."""
+    state = {}
+    for directory, dirs, files in os.walk(top):
+        for name in sorted(dirs + files):
+            path = os.path.join(directory, name)
+            st = os.lstat(path)
+            entry = (stat.S_IFMT(st.st_mode), stat.S_IMODE(st.st_mode))
+            if stat.S_ISLNK(st.st_mode):
+                entry += (os.readlink(path),)
+            elif stat.S_ISREG(st.st_mode):
+                with open(path, "rb") as f:
+                    entry += (hashlib.sha256(f.read()).hexdigest(),)
+            state[os.path.relpath(path, top)] = entry
+    return state
+
+
+# --- scenarios on the fake image -----------------------------------------------------------------
+
+def scenario_refusals(tmp):
+    image = make_fake_image(os.path.join(tmp, "image"))
+    before = mounts_outside(image)
+    not_image = os.path.join(tmp, "not-an-image")
+    os.makedirs(os.path.join(not_image, "bin"))
+    refused(["shell", not_image, "true"], 125, not_image, "not an image", "os-release", "debootstrap")
+    no_shell = os.path.join(tmp, "no-shell")
+    os.makedirs(os.path.join(no_shell, "etc"))
+    open(os.path.join(no_shell, "etc/os-release"), "w").close()
+    refused(["shell", no_shell, "true"], 125, no_shell, "no bin/sh", "install a shell")
+    refused(["shell", "/", "true"], 125, "host's own root (/)", "give the image's folder")
+    os.symlink("/", os.path.join(tmp, "root-link"))
+    refused(["shell", os.path.join(tmp, "root-link"), "true"], 125, "host's own root (/)")
+    missing = os.path.join(tmp, "no-such-folder")
+    refused(["shell", missing, "true"], 125, missing, "no such folder")
+    a_file = os.path.join(tmp, "a-file")
+    open(a_file, "w").close()
+    refused(["shell", a_file, "true"], 125, a_file, "not a directory")
+    # A mount point that is a symlink would lead the mount out of the image.
+    os.symlink("/proc", os.path.join(image, "proc"))
+    refused(["shell", image, "true"], 125, f"{image}/proc is a symlink", "replace it with an empty directory")
+    os.unlink(os.path.join(image, "proc"))
+    refused(["shell"], 2, "no IMAGE given")
+    refused(["frobnicate"], 2, "unknown command 'frobnicate'")
+    nothing_left(image, before)
+
+
+def scenario_entered(tmp):
+    image = make_fake_image(os.path.join(tmp, "image"))
+    before = mounts_outside(image)
+    first = start_session(image, "sleep", "300")
+    inside = mounts_under(image)
+    refused(["shell", image, "true"], 125, f"{image} is already entered by another nfsroot-image session",
+            "(sleep)", "leave that session first")
+    expect(mounts_under(image) == inside, "the refused session changed the first one's mounts")
+    # The same image through another path (a symlink) is the same image.
+    os.symlink(image, os.path.join(tmp, "alias"))
+    refused(["shell", os.path.join(tmp, "alias"), "true"], 125, "already entered")
+    first.send_signal(signal.SIGTERM)
+    expect(first.wait(20) == 143, f"the first session exited {first.returncode}, expected 143")
+    nothing_left(image, before)
+    # Mounts left by something else (the seed's script, a session killed with SIGKILL).
+    os.makedirs(os.path.join(image, "proc"))
+    subprocess.run(["mount", "-t", "proc", "proc", os.path.join(image, "proc")], check=True)
+    p = refused(["shell", image, "true"], 125, f"{image} is already entered", f"{image}/proc",
+                f"umount {image}/proc")
+    expect(len(mounts_under(image)) == 1, "the refused session mounted something", p.stderr)
+    subprocess.run(["umount", os.path.join(image, "proc")], check=True)
+
+
+def scenario_status(tmp):
+    image = make_fake_image(os.path.join(tmp, "image"))
+    before = mounts_outside(image)
+    state = tree_state(image)
+    for command, rc in ((["true"], 0), (["false"], 1), (["sh", "-c", "exit 7"], 7),
+                        (["sh", "-c", "kill -KILL $$"], 128 + 9), (["no-such-command"], 127)):
+        tool("shell", image, *command, check_rc=rc)
+        nothing_left(image, before)
+        expect(tree_state(image) == state, f"shell {command} left the image changed (policy-rc.d, resolv.conf, mount points)")
+        log(f"  shell {' '.join(command)}: exit status {rc}, nothing left mounted")
+
+
+def scenario_inside(tmp):
+    image = make_fake_image(os.path.join(tmp, "image"))
+    before = mounts_outside(image)
+    state = tree_state(image)
+    marker = tempfile.mkdtemp(prefix="nfsroot-image-test.", dir="/run")
+    try:
+        script = ("test -e /proc/self/status && test -c /dev/null && test -d /dev/pts && "
+                  "test -e /sys/kernel && test ! -e " + marker + " && "
+                  "test \"$(/usr/sbin/policy-rc.d x start; echo $?)\" = 101 && cat /etc/resolv.conf")
+        p = tool("shell", image, "sh", "-c", script, check_rc=0)
+    finally:
+        os.rmdir(marker)
+    with open("/etc/resolv.conf") as f:
+        expect(p.stdout == f.read(), "the image does not see the host's resolv.conf", p.stdout)
+    nothing_left(image, before)
+    expect(tree_state(image) == state, "the session left its files in the image")
+    log("  /proc, /dev, /dev/pts, /sys inside; /run private; policy-rc.d says 101; host's resolv.conf seen")
+
+    # The image's own resolv.conf: seen as the host's inside, unchanged afterwards, even when
+    # written to inside.
+    with open(os.path.join(image, "etc/resolv.conf"), "w") as f:
+        f.write("nameserver 192.0.2.1\n")
+    state = tree_state(image)
+    tool("shell", image, "sh", "-c", "grep -qv 192.0.2.1 /etc/resolv.conf && echo nameserver 192.0.2.99 > /etc/resolv.conf",
+         check_rc=0)
+    expect(tree_state(image) == state, "the image's resolv.conf changed")
+    with open("/etc/resolv.conf") as f:
+        expect("192.0.2.99" not in f.read(), "a write inside reached the host's resolv.conf")
+    # A symlink into /run (systemd-resolved's layout): served from the private /run.
+    os.unlink(os.path.join(image, "etc/resolv.conf"))
+    os.symlink("../run/systemd/resolve/stub-resolv.conf", os.path.join(image, "etc/resolv.conf"))
+    state = tree_state(image)
+    p = tool("shell", image, "cat", "/etc/resolv.conf", check_rc=0)
+    with open("/etc/resolv.conf") as f:
+        expect(p.stdout == f.read(), "a resolv.conf symlink into /run does not show the host's file", p.stdout)
+    expect(tree_state(image) == state, "the resolv.conf symlink case left files in the image")
+    # The image's own policy-rc.d is left alone.
+    with open(os.path.join(image, "usr/sbin/policy-rc.d"), "w") as f:
+        f.write("#!/bin/sh\nexit 0\n")
+    os.chmod(os.path.join(image, "usr/sbin/policy-rc.d"), 0o755)
+    state = tree_state(image)
+    tool("shell", image, "sh", "-c", "/usr/sbin/policy-rc.d", check_rc=0)
+    expect(tree_state(image) == state, "the image's own policy-rc.d was changed")
+    nothing_left(image, before)
+    log("  image's resolv.conf (file, symlink into /run) and policy-rc.d unchanged afterwards")
+
+
+def interactive_session(image):
+    """The default command, a login shell, on a terminal: Ctrl-C stops the shell's job and not
+    the session; the shell's exit status is the tool's."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(ARGS.tool, [ARGS.tool, "shell", image])
+    out = b""
+
+    def read_until(text, timeout):
+        nonlocal out
+        deadline = time.monotonic() + timeout
+        while text.encode() not in out and time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if ready:
+                try:
+                    out += os.read(fd, 4096)
+                except OSError:
+                    break
+        return text.encode() in out
+
+    try:
+        expect(read_until("# ", 10), "no shell prompt", out.decode(errors="replace"))
+        os.write(fd, b"sleep 60\n")
+        time.sleep(1)
+        os.write(fd, b"\x03")
+        time.sleep(0.5)
+        os.write(fd, b"echo alive-$((6*7)) in $(cat /proc/1/comm >/dev/null && echo proc)\n")
+        expect(read_until("alive-42 in proc", 10), "the shell did not go on after Ctrl-C",
+               out.decode(errors="replace"))
+        os.write(fd, b"exit 3\n")
+        read_until("never", 3)
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    rc = os.waitstatus_to_exitcode(status)
+    expect(rc == 3, f"interactive shell: exit status {rc}, expected 3", out.decode(errors="replace"))
+    return out.decode(errors="replace")
+
+
+def scenario_interactive(tmp):
+    image = make_fake_image(os.path.join(tmp, "image"))
+    before = mounts_outside(image)
+    interactive_session(image)
+    nothing_left(image, before)
+    log("  login shell on a terminal: Ctrl-C stops its job, the session goes on; exit 3 passed")
+
+
+def scenario_sigterm(tmp):
+    image = make_fake_image(os.path.join(tmp, "image"))
+    before = mounts_outside(image)
+    p = start_session(image, "sleep", "300")
+    expect(pids_inside(image), "no process inside the image during the session")
+    started = time.monotonic()
+    p.send_signal(signal.SIGTERM)
+    rc = p.wait(30)
+    took = time.monotonic() - started
+    expect(rc == 143, f"SIGTERM: exit status {rc}, expected 143", p.stderr.read())
+    expect(took < 5, f"SIGTERM took {took:.1f} s")
+    nothing_left(image, before)
+    log(f"  SIGTERM mid-command: exit 143 after {took:.2f} s, nothing left")
+
+    # A command that ignores SIGTERM is killed after the grace time.
+    p = start_session(image, "sh", "-c", "trap '' TERM; sleep 300")
+    started = time.monotonic()
+    p.send_signal(signal.SIGTERM)
+    rc = p.wait(40)
+    took = time.monotonic() - started
+    expect(rc == 143, f"SIGTERM on a command ignoring it: exit status {rc}", p.stderr.read())
+    nothing_left(image, before)
+    log(f"  SIGTERM, command ignoring it: killed, exit 143 after {took:.1f} s, nothing left")
+
+
+def scenario_sigint(tmp):
+    image = make_fake_image(os.path.join(tmp, "image"))
+    before = mounts_outside(image)
+    # Ctrl-C: SIGINT to the whole foreground process group, tool and command alike.
+    p = start_session(image, "sleep", "300", new_session=True)
+    os.killpg(p.pid, signal.SIGINT)
+    rc = p.wait(30)
+    expect(rc == 130, f"Ctrl-C: exit status {rc}, expected 130", p.stderr.read())
+    nothing_left(image, before)
+    # SIGINT to the tool alone: passed on to the command.
+    p = start_session(image, "sleep", "300")
+    p.send_signal(signal.SIGINT)
+    rc = p.wait(30)
+    expect(rc == 130, f"SIGINT to the tool: exit status {rc}, expected 130", p.stderr.read())
+    nothing_left(image, before)
+    # An interactive shell inside ignores Ctrl-C: the session goes on until the shell exits.
+    p = start_session(image, "sh", "-c", "trap 'echo got-int' INT; sleep 2 & wait; sleep 1; exit 5",
+                      new_session=True)
+    os.killpg(p.pid, signal.SIGINT)
+    time.sleep(0.5)
+    expect(p.poll() is None, "the session ended on a Ctrl-C its command handles")
+    rc = p.wait(30)
+    expect(rc == 5, f"the command handling Ctrl-C: exit status {rc}, expected 5", p.stderr.read())
+    nothing_left(image, before)
+    log("  Ctrl-C and SIGINT end the command (130); a command that handles Ctrl-C keeps the session")
+
+
+def scenario_leftovers(tmp):
+    image = make_fake_image(os.path.join(tmp, "image"))
+    before = mounts_outside(image)
+    # A daemon left behind (what a postinst does despite policy-rc.d): stopped, then unmounted.
+    p = tool("shell", image, "sh", "-c", "sleep 300 </dev/null >/dev/null 2>&1 & exit 0", check_rc=0)
+    expect("stopping what the session left running" in p.stderr, "the leftover is not reported", p.stderr)
+    nothing_left(image, before)
+    log("  a process left running in the image is stopped; exit 0, nothing left")
+
+
+def scenario_foreign_mounts(tmp):
+    image = make_fake_image(os.path.join(tmp, "image"))
+    before = mounts_outside(image)
+    # Mounted inside by the command, elsewhere in the image: reported, never unmounted by us.
+    p = tool("shell", image, "mount", "-t", "tmpfs", "foreign", "/mnt", check_rc=0)
+    expect(f"{image}/mnt was mounted during the session" in p.stderr, "the foreign mount is not reported", p.stderr)
+    expect([m[1] for m in mounts_under(image)] == [f"{image}/mnt"], "the foreign mount was touched",
+           str(mounts_under(image)))
+    subprocess.run(["umount", f"{image}/mnt"], check=True)
+    # Mounted under one of our mounts: that one cannot go, the tool says so and fails.
+    p = tool("shell", image, "sh", "-c", "mkdir /run/x && mount -t tmpfs foreign /run/x")
+    expect(p.returncode == 125, f"foreign mount under /run: exit status {p.returncode}, expected 125", p.stderr)
+    expect(f"{image}/run: left mounted: {image}/run/x" in p.stderr and f"umount {image}/run" in p.stderr,
+           "the message does not name the mount and the fix", p.stderr)
+    left = [m[1] for m in mounts_under(image)]
+    expect(left == [f"{image}/run", f"{image}/run/x"], f"expected only /run and /run/x left, got {left}")
+    subprocess.run(["umount", f"{image}/run/x"], check=True)
+    subprocess.run(["umount", f"{image}/run"], check=True)
+    nothing_left(image, before)
+    log("  foreign mounts: reported, left alone; exit 125 when one blocks an unmount")
+
+
+def scenario_mount_failure(tmp):
+    """The tool's own error half-way (a mount that fails after four succeeded): what it had
+    mounted is unmounted, and it exits 125 without running the command."""
+    image = make_fake_image(os.path.join(tmp, "image"))
+    before = mounts_outside(image)
+    wrappers = os.path.join(tmp, "wrappers")
+    os.makedirs(wrappers)
+    real_mount = shutil.which("mount")
+    with open(os.path.join(wrappers, "mount"), "w") as f:
+        f.write("#!/bin/sh\n"
+                "case \" $* \" in *\" /sys \"*) echo 'mount: injected failure' >&2; exit 32;; esac\n"
+                f"exec {real_mount} \"$@\"\n")
+    os.chmod(os.path.join(wrappers, "mount"), 0o755)
+    env = dict(os.environ, PATH=wrappers + ":" + os.environ["PATH"])
+    p = subprocess.run([ARGS.tool, "shell", image, "sh", "-c", "echo ran"], env=env,
+                       capture_output=True, text=True, timeout=60)
+    expect(p.returncode == 125, f"exit status {p.returncode}, expected 125", p.stderr)
+    expect("ran" not in p.stdout, "the command ran although the session could not be set up")
+    expect(f"mount --bind /sys {image}/sys failed" in p.stderr, "the message does not name the failed mount", p.stderr)
+    nothing_left(image, before)
+    log("  a mount failing half-way: exit 125, the command not run, the four earlier mounts undone")
+
+
+def scenario_propagation(tmp):
+    """Runs in a namespace where / and /dev have shared propagation, as on Debian."""
+    image = make_fake_image(os.path.join(tmp, "image"))
+    shared = [line for line in open("/proc/self/mountinfo") if line.split()[4] == "/dev" and "shared:" in line]
+    expect(shared, "the test namespace's /dev is not shared: the test would prove nothing")
+    before = mounts_outside(image)
+    p = start_session(image, "sleep", "300")
+    # Inside: the session's mounts under /dev (pts, shm) must not appear on the host's /dev.
+    expect(mounts_outside(image) == before, "the session's mounts propagated out of the image",
+           f"before: {before}\nduring: {mounts_outside(image)}")
+    p.send_signal(signal.SIGTERM)
+    p.wait(30)
+    nothing_left(image, before)
+    # Control: the seed's plain bind mounts do propagate here (so the check above can fail).
+    os.makedirs(f"{image}/dev", exist_ok=True)
+    subprocess.run(["mount", "--bind", "/dev", f"{image}/dev"], check=True)
+    subprocess.run(["mount", "--bind", "/dev/pts", f"{image}/dev/pts"], check=True)
+    leaked = mounts_outside(image) != before
+    subprocess.run(["umount", f"{image}/dev/pts"], check=True)
+    subprocess.run(["umount", f"{image}/dev"], check=True)
+    expect(leaked, "control: plain bind mounts did not propagate to /dev/pts: the namespace is not shared")
+    log("  shared propagation: the tool's mounts stay in the image (plain binds, the control, leak to /dev/pts)")
+
+
+def fake_initramfs_tools(image, enabled, init_source):
+    """A stand-in update-initramfs: a gzip'ed cpio whose /init is init_source."""
+    with open(os.path.join(image, "usr/sbin/update-initramfs"), "w") as f:
+        f.write("#!/bin/sh\n"
+                "echo \"$@\" >> /var/log/update-initramfs.calls\n"
+                "k=$3\n"
+                "rm -rf /tmp/build && mkdir -p /tmp/build && cp " + init_source + " /tmp/build/init || exit 1\n"
+                "cd /tmp/build && find . | cpio -o -H newc 2>/dev/null | gzip > /boot/initrd.img-$k\n")
+    os.chmod(os.path.join(image, "usr/sbin/update-initramfs"), 0o755)
+    os.makedirs(os.path.join(image, "etc/initramfs-tools/conf.d"), exist_ok=True)
+    with open(os.path.join(image, "etc/initramfs-tools/initramfs.conf"), "w") as f:
+        f.write("MODULES=most\n")
+    with open(os.path.join(image, "etc/initramfs-tools/conf.d/nfsroot-init"), "w") as f:
+        f.write("NFSROOT_INIT=n\n")
+    enable = os.path.join(image, "etc/initramfs-tools/conf.d/nfsroot-init-enable")
+    if enabled:
+        with open(enable, "w") as f:
+            f.write('NFSROOT_INIT="y"   # diskless\n')
+    elif os.path.exists(enable):
+        os.unlink(enable)
+
+
+def scenario_initrd_checks(tmp):
+    image = make_fake_image(os.path.join(tmp, "image"), kernels=("1.0", "2.0"))
+    before = mounts_outside(image)
+    binary = os.path.join(image, "usr/lib/nfsroot-init/nfsroot-init")
+    with open(binary, "wb") as f:
+        f.write(b"\x7fELF stand-in for nfsroot-init\n" + os.urandom(1000))
+    with open(os.path.join(image, "etc/other-init"), "w") as f:
+        f.write("#!/bin/sh\necho initramfs-tools\n")
+    calls = os.path.join(image, "var/log/update-initramfs.calls")
+
+    # Enabled, and the initrd's /init is the binary: 0, one line per kernel; -c, then -u.
+    fake_initramfs_tools(image, True, "/usr/lib/nfsroot-init/nfsroot-init")
+    p = tool("initrd", image, check_rc=0)
+    for k in ("1.0", "2.0"):
+        size = os.path.getsize(os.path.join(image, f"boot/initrd.img-{k}"))
+        expect(f"{k}: /boot/initrd.img-{k}:" in p.stdout and f"({size} bytes), an nfsroot-init initrd" in p.stdout,
+               f"no report for kernel {k}", p.stdout)
+    with open(calls) as f:
+        expect(f.read() == "-c -k 1.0\n-c -k 2.0\n", "not update-initramfs -c for kernels without an initrd")
+    tool("initrd", image, "2.0", check_rc=0)
+    with open(calls) as f:
+        expect(f.read().splitlines()[-1] == "-u -k 2.0", "not update-initramfs -u for an existing initrd")
+    nothing_left(image, before)
+    log("  enabled, /init is the binary: exit 0; -c without an initrd, -u with one; sizes reported")
+
+    # Enabled, but /init is something else: 1, with the reason.
+    fake_initramfs_tools(image, True, "/etc/other-init")
+    p = tool("initrd", image, "1.0", check_rc=1)
+    expect("not an nfsroot-init initrd (/init is a script" in p.stdout, "the report does not say so", p.stdout)
+    expect("although NFSROOT_INIT=y (/etc/initramfs-tools/conf.d/nfsroot-init-enable)" in p.stderr
+           and "is the hook installed" in p.stderr, "the error does not name the setting and the fix", p.stderr)
+    # Disabled: initramfs-tools' own /init is what is expected.
+    fake_initramfs_tools(image, False, "/etc/other-init")
+    p = tool("initrd", image, "1.0", check_rc=0)
+    expect("not an nfsroot-init initrd" in p.stdout, "the report does not say it", p.stdout)
+    # Enabled without the binary in the image: refused before building.
+    fake_initramfs_tools(image, True, "/usr/lib/nfsroot-init/nfsroot-init")
+    os.unlink(binary)
+    refused(["initrd", image], 1, "NFSROOT_INIT=y", "is missing", "cmake --install")
+    refused(["initrd", image, "9.9"], 1, "9.9: no such kernel", "installed: 1.0 2.0")
+    # update-initramfs failing: its status is reported, exit 1.
+    with open(os.path.join(image, "usr/sbin/update-initramfs"), "w") as f:
+        f.write("#!/bin/sh\necho broken >&2\nexit 3\n")
+    with open(binary, "wb") as f:
+        f.write(b"x")
+    refused(["initrd", image, "1.0"], 1, "update-initramfs -u -k 1.0 failed", "status 3")
+    nothing_left(image, before)
+    log("  mismatch while enabled: exit 1; disabled: exit 0; missing binary, unknown kernel, failing build: exit 1")
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def scenario_publish(tmp):
+    image = make_fake_image(os.path.join(tmp, "image"), kernels=("1.0", "2.0", "10.0"))
+    for k in ("1.0", "2.0", "10.0"):
+        with open(os.path.join(image, f"boot/initrd.img-{k}"), "wb") as f:
+            f.write(f"initrd {k}\n".encode() + os.urandom(8192))
+    tftp = os.path.join(tmp, "tftp")
+    os.makedirs(tftp)
+
+    def published(dest, k):
+        for name, src in (("vmlinuz", f"boot/vmlinuz-{k}"), ("initrd.img", f"boot/initrd.img-{k}")):
+            path = os.path.join(dest, name)
+            st = os.lstat(path)
+            expect(stat.S_ISREG(st.st_mode), f"{path} is not a regular file")
+            expect(stat.S_IMODE(st.st_mode) == 0o644, f"{path} has mode {oct(st.st_mode)}, expected 0644")
+            expect(read(path) == read(os.path.join(image, src)), f"{path} differs from {src}")
+        leftovers = [n for n in os.listdir(dest) if n.startswith(".")]
+        expect(not leftovers, f"temporary files left in {dest}: {leftovers}")
+
+    # Newest by version (10.0 > 2.0), without an IMAGE/vmlinuz link.
+    p = tool("publish", image, tftp, check_rc=0)
+    published(tftp, "10.0")
+    expect("  kernel vmlinuz\n  initrd initrd.img\n" in p.stdout, "no pxelinux.cfg lines", p.stdout)
+    # What IMAGE/vmlinuz points to, into a subfolder; old files (a symlink, stale bytes) replaced.
+    os.symlink("boot/vmlinuz-2.0", os.path.join(image, "vmlinuz"))
+    dest = os.path.join(tftp, "debian")
+    os.makedirs(dest)
+    os.symlink(os.path.join(image, "boot/vmlinuz-1.0"), os.path.join(dest, "vmlinuz"))
+    with open(os.path.join(dest, "initrd.img"), "wb") as f:
+        f.write(b"stale")
+    p = tool("publish", image, tftp, "--subdir", "debian", check_rc=0)
+    published(dest, "2.0")
+    expect("kernel 2.0" in p.stdout and "  kernel debian/vmlinuz\n  initrd debian/initrd.img\n" in p.stdout,
+           "wrong kernel or pxelinux.cfg lines", p.stdout)
+    p = tool("publish", image, tftp, "--subdir", "debian", check_rc=0)
+    expect(p.stdout.count("unchanged") == 2, "a second publish of the same files is not 'unchanged'", p.stdout)
+    tool("publish", image, tftp, "--subdir=debian", "--kernel", "1.0", check_rc=0)
+    published(dest, "1.0")
+    log("  newest kernel, IMAGE/vmlinuz's, --kernel; real files 0644, identical; old ones replaced")
+
+    refused(["publish", image, os.path.join(tmp, "no-tftp")], 1, "no-tftp: no such folder", "TFTP server's root")
+    refused(["publish", image, tftp, "--kernel", "7.7"], 1, "vmlinuz-7.7: no such file", "installed kernels: 1.0 2.0 10.0")
+    os.unlink(os.path.join(image, "boot/initrd.img-1.0"))
+    refused(["publish", image, tftp, "--kernel", "1.0"], 1, "initrd.img-1.0: no such file", "initrd")
+    refused(["publish", image, tftp, "--subdir", "../out"], 2, "--subdir '../out'")
+    refused(["publish", image], 2, "needs IMAGE and TFTPDIR")
+    os.symlink("/", os.path.join(tftp, "escape"))
+    refused(["publish", image, tftp, "--subdir", "escape"], 1, "outside", "make")
+
+    # Atomic: a client reading while a big initrd is replaced sees the old or the new file,
+    # whole, never a mix, a part or no file at all. Replaced a few times, back and forth.
+    versions = [os.urandom(48 << 20), os.urandom(48 << 20)]
+    with open(os.path.join(image, "boot/initrd.img-2.0"), "wb") as f:
+        f.write(versions[0])
+    tool("publish", image, tftp, "--subdir", "big", "--kernel", "2.0", check_rc=0)
+    target = os.path.join(tftp, "big/initrd.img")
+    seen, stop = [], threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            try:
+                data = read(target)
+            except OSError as e:
+                seen.append(f"unreadable: {e.strerror}")
+                continue
+            seen.append(next((i for i, v in enumerate(versions) if data == v), f"{len(data)} bytes, neither version"))
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    for i in (1, 0, 1, 0, 1):
+        with open(os.path.join(image, "boot/initrd.img-2.0"), "wb") as f:
+            f.write(versions[i])
+        time.sleep(0.1)
+        tool("publish", image, tftp, "--subdir", "big", "--kernel", "2.0", check_rc=0)
+    time.sleep(0.1)
+    stop.set()
+    thread.join()
+    bad = [s for s in seen if s not in (0, 1)]
+    expect(not bad, f"a reader saw {len(bad)} bad files out of {len(seen)} reads: {sorted(set(bad))[:5]}")
+    expect(seen and seen[-1] == 1, "the last initrd was not published")
+    log(f"  a reader during 5 replacements of a 48 MiB initrd: {len(seen)} reads, all whole")
+
+
+def scenario_help(tmp):
+    p = tool("--help", check_rc=0)
+    for line in ("shell IMAGE [COMMAND [ARG...]]", "initrd IMAGE [KVER...]",
+                 "publish IMAGE TFTPDIR [--kernel KVER] [--subdir NAME]"):
+        expect(line in p.stdout, f"--help does not show '{line}'", p.stdout)
+    refused([], 2, "no command given")
+
+
+# --- scenarios on a Debian image -----------------------------------------------------------------
+
+def debian_image():
+    image = os.path.realpath(ARGS.image)
+    expect(os.path.exists(os.path.join(image, "etc/os-release")),
+           f"{ARGS.image}: no Debian image there: build it first (the debian_root fixture, or debootstrap)")
+    return image
+
+
+def kernel_of(image):
+    kernels = sorted(n[len("vmlinuz-"):] for n in os.listdir(os.path.join(image, "boot")) if n.startswith("vmlinuz-"))
+    expect(kernels, f"{image}/boot has no kernel: install linux-image-amd64 into the image")
+    return kernels[-1]
+
+
+def scenario_debian_shell(tmp):
+    image = debian_image()
+    before = mounts_outside(image)
+    resolv_before = os.lstat(os.path.join(image, "etc/resolv.conf")) if os.path.lexists(os.path.join(image, "etc/resolv.conf")) else None
+    resolv_bytes = read(os.path.join(image, "etc/resolv.conf")) if resolv_before and os.path.isfile(os.path.join(image, "etc/resolv.conf")) else None
+    policy = os.path.lexists(os.path.join(image, "usr/sbin/policy-rc.d"))
+    p = tool("shell", image, "sh", "-c",
+             "test -e /proc/self/status && test -c /dev/null && test -d /dev/pts && "
+             "/usr/sbin/policy-rc.d x start; echo policy=$?; cat /etc/resolv.conf; "
+             "dpkg-query -W -f='${Status}' dash", check_rc=0)
+    with open("/etc/resolv.conf") as f:
+        expect(f.read() in p.stdout, "the host's resolv.conf is not seen inside", p.stdout)
+    expect("policy=101" in p.stdout and "install ok installed" in p.stdout, "policy-rc.d or dpkg inside", p.stdout)
+    tool("shell", image, "false", check_rc=1)
+    nothing_left(image, before)
+    transcript = interactive_session(image)
+    expect("(nfsroot-image:" in transcript, "the prompt does not say it is inside the image", transcript)
+    nothing_left(image, before)
+    if resolv_bytes is not None:
+        expect(read(os.path.join(image, "etc/resolv.conf")) == resolv_bytes, "the image's resolv.conf changed")
+    expect(os.path.lexists(os.path.join(image, "usr/sbin/policy-rc.d")) == policy, "policy-rc.d left behind or removed")
+    log(f"  {image}: /proc, /dev inside, policy-rc.d 101, host resolv.conf, dpkg works; status 1 passed; bash on a terminal; nothing left")
+
+
+def scenario_debian_initrd(tmp):
+    image = debian_image()
+    before = mounts_outside(image)
+    expect(ARGS.build, "debian_initrd needs --build BUILD_DIR (to install nfsroot-init into the image)")
+    env = dict(os.environ, DESTDIR=image)
+    subprocess.run(["cmake", "--install", ARGS.build, "--prefix", "/usr"], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    with open(os.path.join(image, "etc/initramfs-tools/conf.d/nfsroot-init-enable"), "w") as f:
+        f.write("NFSROOT_INIT=y\n")
+    k = kernel_of(image)
+    started = time.monotonic()
+    p = tool("initrd", image, check_rc=0, timeout=900)
+    took = time.monotonic() - started
+    initrd = os.path.join(image, f"boot/initrd.img-{k}")
+    size = os.path.getsize(initrd)
+    expect(f"{k}: /boot/initrd.img-{k}:" in p.stdout and f"({size} bytes), an nfsroot-init initrd" in p.stdout,
+           "the report does not say it is an nfsroot-init initrd", p.stdout + p.stderr)
+    # Checked here too, independently of the tool: the initrd's /init is the image's binary.
+    unpacked = os.path.join(tmp, "unpacked")
+    subprocess.run(["unmkinitramfs", initrd, unpacked], check=True)
+    init = os.path.join(unpacked, "main/init") if os.path.exists(os.path.join(unpacked, "main/init")) else os.path.join(unpacked, "init")
+    expect(read(init) == read(os.path.join(image, "usr/lib/nfsroot-init/nfsroot-init")),
+           "the rebuilt initrd's /init is not the image's nfsroot-init")
+    nothing_left(image, before)
+    log(f"  {image}: initrd of {k} rebuilt in {took:.1f} s, {size} bytes, /init is nfsroot-init")
+    log("  tool output:\n    " + "\n    ".join(p.stdout.strip().splitlines()))
+
+
+def scenario_debian_publish(tmp):
+    image = debian_image()
+    k = kernel_of(image)
+    tftp = os.path.join(tmp, "tftp")
+    os.makedirs(tftp)
+    p = tool("publish", image, tftp, "--subdir", "debian", check_rc=0)
+    for name, src in (("vmlinuz", f"boot/vmlinuz-{k}"), ("initrd.img", f"boot/initrd.img-{k}")):
+        path = os.path.join(tftp, "debian", name)
+        expect(stat.S_ISREG(os.lstat(path).st_mode), f"{path} is not a regular file")
+        expect(read(path) == read(os.path.join(image, src)), f"{path} differs from {src}")
+    log("  " + "\n  ".join(p.stdout.strip().splitlines()))
+
+
+SCENARIOS = {
+    "help": scenario_help,
+    "refusals": scenario_refusals,
+    "entered": scenario_entered,
+    "status": scenario_status,
+    "inside": scenario_inside,
+    "interactive": scenario_interactive,
+    "sigterm": scenario_sigterm,
+    "sigint": scenario_sigint,
+    "leftovers": scenario_leftovers,
+    "foreign_mounts": scenario_foreign_mounts,
+    "mount_failure": scenario_mount_failure,
+    "propagation": scenario_propagation,
+    "initrd_checks": scenario_initrd_checks,
+    "publish": scenario_publish,
+    "debian_shell": scenario_debian_shell,
+    "debian_initrd": scenario_debian_initrd,
+    "debian_publish": scenario_debian_publish,
+}
+
+
+def run_in_namespace(name):
+    """Re-runs this script for one scenario in a fresh mount namespace."""
+    propagation = "shared" if name == "propagation" else "private"
+    cmd = ["unshare", "-m", "--propagation", propagation, sys.executable, os.path.abspath(__file__),
+           "--tool", ARGS.tool] + (["--image", ARGS.image] if ARGS.image else []) + \
+          (["--build", ARGS.build] if ARGS.build else []) + [name]
+    return subprocess.run(cmd, env=dict(os.environ, **{NS_ENV: name})).returncode
+
+
+def main():
+    global ARGS
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tool", required=True, help="the nfsroot-image script")
+    parser.add_argument("--image", help="a debootstrapped Debian root (for debian_*)")
+    parser.add_argument("--build", help="the build folder to install into the image (for debian_initrd)")
+    parser.add_argument("scenarios", nargs="+", help="scenario names, or all")
+    ARGS = parser.parse_args()
+    ARGS.tool = os.path.abspath(ARGS.tool)
+    if os.geteuid() != 0:
+        print("image_tool_test.py: needs root (mount namespaces, mounts, chroot): run it as root")
+        return 1
+    names = ARGS.scenarios
+    if names == ["all"]:
+        names = [n for n in SCENARIOS if ARGS.image or not n.startswith("debian_")]
+    unknown = [n for n in names if n not in SCENARIOS]
+    if unknown:
+        parser.error(f"unknown scenario(s) {unknown}; known: {', '.join(SCENARIOS)}")
+
+    if os.environ.get(NS_ENV) is None:
+        failed = []
+        for name in names:
+            started = time.monotonic()
+            log(f"== {name}")
+            rc = run_in_namespace(name)
+            log(f"== {name}: {'ok' if rc == 0 else 'FAILED'} ({time.monotonic() - started:.1f} s)")
+            if rc != 0:
+                failed.append(name)
+        if failed:
+            log(f"failed: {' '.join(failed)}")
+        return 1 if failed else 0
+
+    tmp = tempfile.mkdtemp(prefix=f"nfsroot-image-test.{names[0]}.")
+    try:
+        SCENARIOS[names[0]](tmp)
+        return 0
+    except Failure as e:
+        print(f"FAIL {names[0]}: {e}")
+        return 1
+    finally:
+        # Never remove files through a mount a failed test left behind.
+        if not mounts_under(tmp):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
