@@ -10,9 +10,10 @@
 # include(boot/nfs_fixture.cmake) (it uses NFSROOT_TEST_*, ROOT_IS_READY and
 # nfsroot_use_nfs_server).
 
-if(NOT COMMAND nfsroot_use_nfs_server OR NOT NFSROOT_TEST_NFSROOT_V3 OR NOT TARGET nfsroot-init)
-  message(WARNING "pxe.cmake: include it after boot/nfs_fixture.cmake, with the "
-                  "nfsroot-init target; boot.pxe_chain skipped")
+if(NOT COMMAND nfsroot_use_nfs_server OR NOT NFSROOT_TEST_NFSROOT_V3 OR NOT ROOT_IS_READY
+   OR NOT FULL_BOOT_MODULES OR NOT TARGET nfsroot-init)
+  message(WARNING "pxe.cmake: include it after boot/nfs_fixture.cmake and ROOT_IS_READY, "
+                  "FULL_BOOT_MODULES, with the nfsroot-init target; boot.pxe_chain skipped")
   return()
 endif()
 
@@ -48,20 +49,9 @@ set(_pxe_expect
     "union /var overlay on tmpfs 128M \\(built-in default\\)"
     "hand-off: freed the initramfs .* exec /sbin/init after [0-9]+ ms"
     "TESTROOT: pid=1")
-if(DEFINED ROOT_IS_READY)
-  list(APPEND _pxe_expect ${ROOT_IS_READY})
-else()
-  list(APPEND _pxe_expect "TESTROOT: root-fs=nfs ro" "TESTROOT: var writable" "TESTROOT: tmp writable"
-       "TESTROOT: initramfs gone" "TESTROOT: all checks passed" "TESTROOT: DONE" "reboot: Power down")
-endif()
-if(DEFINED FULL_BOOT_MODULES)
-  set(_pxe_modules ${FULL_BOOT_MODULES})
-else()
-  set(_pxe_modules MODULES 8139cp 8139too nfsv3 nfsv4 overlay)
-endif()
-
+list(APPEND _pxe_expect ${ROOT_IS_READY})
 set(_pxe_steps "")
-nfsroot_mkinitrd_step(_pxe_steps "${_pxe_name}" "${_pxe_initrd}" ${_pxe_modules})
+nfsroot_mkinitrd_step(_pxe_steps "${_pxe_name}" "${_pxe_initrd}" ${FULL_BOOT_MODULES})
 nfsroot_boot_step(_pxe_steps
   FAIL "boot.${_pxe_name}: make_tftp_root.py failed (apt-get install pxelinux syslinux-common)"
   COMMAND "${NFSROOT_PYTHON3}" "${CMAKE_CURRENT_LIST_DIR}/make_tftp_root.py"
@@ -81,7 +71,7 @@ nfsroot_add_scripted_boot_test("${_pxe_name}" INIT "$<TARGET_FILE:nfsroot-init>"
                                TIMEOUT ${_pxe_ctest_timeout} STEPS _pxe_steps)
 nfsroot_use_nfs_server("boot.${_pxe_name}")
 
-foreach(v file path package name dir initrd tftp mac timeout append append_re expect modules
+foreach(v file path package name dir initrd tftp mac timeout append append_re expect
           steps boot ctest_timeout)
   unset(_pxe_${v})
 endforeach()
