@@ -10,7 +10,10 @@
 #                            (pxelinux, pxelinux.cfg/01-<mac>) with the seed's line: systemd
 #                            reaches multi-user.target, and the test image's report unit
 #                            (tests/boot/debian-root/) finds no "Read-only file system" in the
-#                            journal, no failed unit, and the NFS interface never deconfigured.
+#                            journal, no failed unit, and the NFS interface never deconfigured
+#                            while systemd-networkd took the lease over (docs/diskless.md's
+#                            .link and .network files): a netlink log started before udev shows
+#                            no address removed and the link never down.
 #   boot.debian_readonly_var_is_caught  the same boot with /var left read-only
 #                            (nfsroot-init.overlay=/var:none, as initramfs-tools' BOOT=nfs leaves
 #                            it): the report must catch the seed's "Read-only file system"
@@ -89,6 +92,10 @@ _nfsroot_debian_boot(debian_systemd_root PXE APPEND "${_deb_seed_line}"
          "DEBIANROOT: journal has no Read-only file system error"
          "DEBIANROOT: no failed units"
          "DEBIANROOT: network eth0 kept 10\\.0\\.2\\.15"
+         "DEBIANROOT: networkd configured eth0 from /etc/systemd/network/10-nfsroot\\.network"
+         "DEBIANROOT: networkd took the lease over: DHCPv4 address 10\\.0\\.2\\.15/24"
+         "DEBIANROOT: kernel saw no address removed from eth0 \\([0-9]+ events logged\\)"
+         "DEBIANROOT: kernel saw eth0's link never down"
          "DEBIANROOT: journal shows no deconfiguration of eth0"
          "DEBIANROOT: journal has nfsroot-init's boot log"
          "DEBIANROOT: all checks passed"

@@ -7,10 +7,11 @@
 `build` makes DIR/root: `debootstrap --variant=minbase bookworm` with what a diskless client
 needs (systemd, udev, dbus, initramfs-tools, zstd, a kernel, iproute2), prepared as a diskless
 image should be (an empty /etc/machine-id so each client gets its own; no /etc/hostname so the
-DHCP name stands), plus the test's report unit from
-tests/boot/debian-root/ (prints "DEBIANROOT: ..." facts on the console once multi-user.target is
+DHCP name stands), with systemd-networkd taking the lease over through the .link and .network
+files that docs/diskless.md gives admins, plus the test's report unit from tests/boot/debian-root/ (prints
+"DEBIANROOT: ..." facts on the console once multi-user.target and network-online.target are
 reached, then powers off). debootstrap takes about two minutes, so DIR/key records the inputs
-(suite, packages, this script, the files of debian-root/); a run with the same inputs does
+(suite, packages, this script, the files of debian-root/, the guide's networkd files); a run with the same inputs does
 nothing. Otherwise the image is built in DIR/root.new and swapped in. DIR/root is always the
 image's path, so the NFS server can export it by a path known before it exists.
 The mirror is debootstrap's default unless NFSROOT_DEBIAN_MIRROR names one.
@@ -25,6 +26,7 @@ Needs root, debootstrap and network access to the Debian mirror (build only).
 import argparse
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -32,6 +34,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OVERLAY = os.path.join(HERE, "debian-root")
+GUIDE = os.path.join(os.path.dirname(os.path.dirname(HERE)), "docs", "diskless.md")
 SUITE = "bookworm"
 PACKAGES = ["systemd", "systemd-sysv", "udev", "dbus", "initramfs-tools", "zstd",
             "linux-image-amd64", "iproute2"]
@@ -59,6 +62,8 @@ def inputs_key():
     h.update(f"{SUITE}\n{' '.join(PACKAGES)}\n{os.environ.get('NFSROOT_DEBIAN_MIRROR', '')}\n".encode())
     with open(os.path.abspath(__file__), "rb") as f:
         h.update(f.read())
+    for name, content in guide_network_files():
+        h.update(f"{name}\0{content}".encode())
     for top, dirs, files in sorted(os.walk(OVERLAY)):
         dirs.sort()
         for name in sorted(files):
@@ -69,24 +74,42 @@ def inputs_key():
     return h.hexdigest()[:16]
 
 
+def guide_network_files():
+    """The systemd-networkd files (.link, .network) docs/diskless.md tells admins to put in the
+    image: [(file name, content)]."""
+    with open(GUIDE) as f:
+        text = f.read()
+    files = []
+    for block in re.findall(r"^```ini\n(.*?)^```", text, re.S | re.M):
+        first = block.partition("\n")[0]
+        if first.startswith("# /var/lib/nfs/debian/etc/systemd/network/"):
+            files.append((os.path.basename(first[2:].strip()), block))
+    if not any(name.endswith(".network") for name, _ in files):
+        fail(f"{GUIDE}: no ```ini block names a .network file: the test image follows the guide")
+    return files
+
+
 def prepare_image(root):
-    # The test's report unit and script, enabled the way `systemctl enable` would.
+    # The test's report unit and script.
     for top, _, files in os.walk(OVERLAY):
         for name in files:
             src = os.path.join(top, name)
             dest = os.path.join(root, os.path.relpath(src, OVERLAY))
             os.makedirs(os.path.dirname(dest), exist_ok=True)
             shutil.copy2(src, dest)
-    wants = os.path.join(root, "etc/systemd/system/multi-user.target.wants")
-    os.makedirs(wants, exist_ok=True)
-    link = os.path.join(wants, REPORT_UNIT)
-    if not os.path.lexists(link):
-        os.symlink(f"/etc/systemd/system/{REPORT_UNIT}", link)
+    # systemd-networkd takes the lease over as the guide says; the report then checks that it
+    # never took the address away from under the NFS root. The netlink log is its witness.
+    os.makedirs(os.path.join(root, "etc/systemd/network"), exist_ok=True)
+    for name, content in guide_network_files():
+        with open(os.path.join(root, "etc/systemd/network", name), "w") as f:
+            f.write(content)
+    run(["systemctl", f"--root={root}", "enable", REPORT_UNIT, "nfsroot-test-netlink-log.service",
+         "systemd-networkd.service",
+         "systemd-networkd-wait-online.service"], stdout=subprocess.DEVNULL)
     # The report owns the serial console: a getty there hangs the tty up (vhangup) under the
     # report's feet, and its remaining lines are lost.
-    mask = os.path.join(root, "etc/systemd/system/serial-getty@ttyS0.service")
-    if not os.path.lexists(mask):
-        os.symlink("/dev/null", mask)
+    run(["systemctl", f"--root={root}", "mask", "serial-getty@ttyS0.service"],
+        stdout=subprocess.DEVNULL)
 
     # machine-id(5): an empty file makes systemd generate a transient ID at each boot and mount
     # it over the read-only file, so clients of one image do not share an ID.
