@@ -14,6 +14,7 @@
 #                            while systemd-networkd took the lease over (docs/diskless.md's
 #                            .link and .network files): a netlink log started before udev shows
 #                            no address removed and the link never down.
+#   boot.debian_nfs4_root    the same image over NFSv4.2 (the export's pseudo path /debian)
 #   boot.debian_readonly_var_is_caught  the same boot with /var left read-only
 #                            (nfsroot-init.overlay=/var:none, as initramfs-tools' BOOT=nfs leaves
 #                            it): the report must catch the seed's "Read-only file system"
@@ -98,6 +99,17 @@ _nfsroot_debian_boot(debian_systemd_root PXE APPEND "${_deb_seed_line}"
          "DEBIANROOT: kernel saw eth0's link never down"
          "DEBIANROOT: journal shows no deconfiguration of eth0"
          "DEBIANROOT: journal has nfsroot-init's boot log"
+         "DEBIANROOT: all checks passed"
+         "DEBIANROOT: DONE"
+         "reboot: Power down"
+  REJECT "DEBIANROOT: FAIL" "nfsroot-init: .*(warning|failed)")
+# The same image over NFSv4.2, through the server's pseudo root; booted directly.
+_nfsroot_debian_boot(debian_nfs4_root
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=${NFSROOT_TEST_SERVER}:/debian,${NFSROOT_TEST_NFS4_OPTIONS} console=ttyS0"
+  EXPECT "type nfs4, read-only"
+         "DEBIANROOT: multi-user.target active"
+         "DEBIANROOT: root-fs=nfs4 ro"
+         "DEBIANROOT: no failed units"
          "DEBIANROOT: all checks passed"
          "DEBIANROOT: DONE"
          "reboot: Power down"
