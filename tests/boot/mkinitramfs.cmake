@@ -3,8 +3,8 @@
 # /lib/firmware) builds an initrd for the test kernel (tests/boot/mkinitramfs_initrd.py, in a
 # private mount namespace; it checks what is in and what was pruned), which then boots with
 # the seed's line against the nfs-ganesha fixture to the test root's /sbin/init, as
-# boot.full_boot_nfs3 does. The test's output shows the initrd's compressed size and how long
-# mkinitramfs took.
+# boot.full_boot_nfs3 does; boot.mkinitramfs_all the same with NFSROOT_INIT_NICS=all. The
+# test's output shows the initrd's compressed size and how long mkinitramfs took.
 #
 # include() this from tests/CMakeLists.txt inside the boot block, after
 # include(boot/nfs_fixture.cmake) (it uses NFSROOT_TEST_* and nfsroot_use_nfs_server). Needs
@@ -24,7 +24,6 @@ if(NOT NFSROOT_MKINITRAMFS)
                   "apt-get install --no-install-recommends initramfs-tools")
 endif()
 
-set(_mki_name full_boot_mkinitramfs)
 set(_mki_dir "${NFSROOT_BOOT_BINARY_DIR}")
 set(_mki_timeout 150)
 set(_mki_expect
@@ -34,40 +33,39 @@ set(_mki_expect
     "TESTROOT: pid=1")
 list(APPEND _mki_expect ${ROOT_IS_READY})
 
-set(_mki_mk "${NFSROOT_PYTHON3}" "${CMAKE_CURRENT_LIST_DIR}/mkinitramfs_initrd.py"
-    "--output=${_mki_dir}/${_mki_name}.initrd.img" "--kernel-dir=${NFSROOT_TEST_KERNEL_DIR}"
-    "--hook=${PROJECT_SOURCE_DIR}/initramfs-hook/hooks/nfsroot-init"
-    "--overlays=${PROJECT_SOURCE_DIR}/initramfs-hook/overlays" "--fake-firmware")
-set(_mki_boot "${NFSROOT_PYTHON3}" "${CMAKE_CURRENT_LIST_DIR}/qemu_boot.py"
-    "--initrd=${_mki_dir}/${_mki_name}.initrd.img" "--log=${_mki_dir}/${_mki_name}.console.log"
-    "--append=ip=dhcp root=/dev/nfs ro nfsroot=${NFSROOT_TEST_NFSROOT_V3} console=ttyS0"
-    "--timeout=${_mki_timeout}")
-foreach(e IN LISTS _mki_expect)
-  list(APPEND _mki_boot "--expect=${e}")
-endforeach()
-list(APPEND _mki_boot "--reject=TESTROOT: FAIL" "--reject=warning:")
-set(_mki_steps "")
-nfsroot_boot_step(_mki_steps
-  FAIL "boot.${_mki_name}: mkinitramfs_initrd.py failed (needs root and initramfs-tools: \
+# full_boot_mkinitramfs: the hook's defaults (NFSROOT_INIT_NICS=small); mkinitramfs_all: every
+# NIC driver (bnx2's firmware taken, the rest pruned), so coldplug also runs over the full
+# drivers/net alias index.
+foreach(_mki_variant full_boot_mkinitramfs:small mkinitramfs_all:all)
+  string(REPLACE ":" ";" _mki_variant "${_mki_variant}")
+  list(GET _mki_variant 0 _mki_name)
+  list(GET _mki_variant 1 _mki_nics)
+  set(_mki_mk "${NFSROOT_PYTHON3}" "${CMAKE_CURRENT_LIST_DIR}/mkinitramfs_initrd.py"
+      "--output=${_mki_dir}/${_mki_name}.initrd.img" "--kernel-dir=${NFSROOT_TEST_KERNEL_DIR}"
+      "--hook=${PROJECT_SOURCE_DIR}/initramfs-hook/hooks/nfsroot-init"
+      "--overlays=${PROJECT_SOURCE_DIR}/initramfs-hook/overlays" "--fake-firmware"
+      "--nics=${_mki_nics}")
+  set(_mki_boot "${NFSROOT_PYTHON3}" "${CMAKE_CURRENT_LIST_DIR}/qemu_boot.py"
+      "--initrd=${_mki_dir}/${_mki_name}.initrd.img" "--log=${_mki_dir}/${_mki_name}.console.log"
+      "--append=ip=dhcp root=/dev/nfs ro nfsroot=${NFSROOT_TEST_NFSROOT_V3} console=ttyS0"
+      "--timeout=${_mki_timeout}")
+  foreach(e IN LISTS _mki_expect)
+    list(APPEND _mki_boot "--expect=${e}")
+  endforeach()
+  list(APPEND _mki_boot "--reject=TESTROOT: FAIL" "--reject=warning:")
+  set(_mki_steps "")
+  nfsroot_boot_step(_mki_steps
+    FAIL "boot.${_mki_name}: mkinitramfs_initrd.py failed (needs root and initramfs-tools: \
 apt-get install --no-install-recommends initramfs-tools)"
-  COMMAND ${_mki_mk} AT_TEST_TIME [[--init=${INIT}]])
-nfsroot_boot_step(_mki_steps FAIL "boot.${_mki_name} failed"
-  COMMAND ${_mki_boot} AT_TEST_TIME [[--kernel=${kernel}]])
-math(EXPR _mki_ctest_timeout "${_mki_timeout} + 120")  # mkinitramfs takes ~10-20 s, the check more
-nfsroot_add_scripted_boot_test("${_mki_name}" INIT "$<TARGET_FILE:nfsroot-init>"
-                               TIMEOUT ${_mki_ctest_timeout} STEPS _mki_steps)
-nfsroot_use_nfs_server("boot.${_mki_name}")
+    COMMAND ${_mki_mk} AT_TEST_TIME [[--init=${INIT}]])
+  nfsroot_boot_step(_mki_steps FAIL "boot.${_mki_name} failed"
+    COMMAND ${_mki_boot} AT_TEST_TIME [[--kernel=${kernel}]])
+  math(EXPR _mki_ctest_timeout "${_mki_timeout} + 120")  # mkinitramfs takes ~10-20 s, the check more
+  nfsroot_add_scripted_boot_test("${_mki_name}" INIT "$<TARGET_FILE:nfsroot-init>"
+                                 TIMEOUT ${_mki_ctest_timeout} STEPS _mki_steps)
+  nfsroot_use_nfs_server("boot.${_mki_name}")
+endforeach()
 
-# boot.mkinitramfs_all: NFSROOT_INIT_NICS=all built and checked the same way (every NIC driver,
-# bnx2's firmware taken, the rest pruned), not booted: the boot above covers /init itself.
-add_test(NAME boot.mkinitramfs_all
-         COMMAND "${NFSROOT_PYTHON3}" "${CMAKE_CURRENT_LIST_DIR}/mkinitramfs_initrd.py"
-                 "--init=$<TARGET_FILE:nfsroot-init>" "--output=${_mki_dir}/mkinitramfs_all.initrd.img"
-                 "--kernel-dir=${NFSROOT_TEST_KERNEL_DIR}" "--nics=all" "--fake-firmware"
-                 "--hook=${PROJECT_SOURCE_DIR}/initramfs-hook/hooks/nfsroot-init"
-                 "--overlays=${PROJECT_SOURCE_DIR}/initramfs-hook/overlays")
-set_tests_properties(boot.mkinitramfs_all PROPERTIES LABELS boot TIMEOUT 180)
-
-foreach(v name dir timeout expect mk boot steps ctest_timeout)
+foreach(v variant name nics dir timeout expect mk boot steps ctest_timeout)
   unset(_mki_${v})
 endforeach()
