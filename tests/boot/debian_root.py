@@ -121,6 +121,23 @@ def prepare_image(root):
         os.unlink(hostname)
 
 
+def debootstrap(cmd, target, log_path, attempts=2):
+    """debootstrap, tried again from scratch after a failure: a mirror's hiccup in one of some
+    150 downloads should not fail the test run."""
+    for attempt in range(1, attempts + 1):
+        log(f"$ {' '.join(cmd)} (attempt {attempt} of {attempts}; log: {log_path})")
+        with open(log_path, "w") as out:
+            rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT).returncode
+        if rc == 0:
+            return
+        with open(log_path, errors="replace") as f:
+            tail = f.read().splitlines()[-15:]
+        log(f"debootstrap exited with status {rc}; its last lines:\n  " + "\n  ".join(tail))
+        shutil.rmtree(target, ignore_errors=True)
+    fail(f"debootstrap failed {attempts} times (see {log_path}): is the Debian mirror reachable? "
+         "NFSROOT_DEBIAN_MIRROR=URL names another")
+
+
 def build(args):
     if os.geteuid() != 0:
         fail("needs root (debootstrap)")
@@ -146,7 +163,7 @@ def build(args):
     cmd = ["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE, new]
     if os.environ.get("NFSROOT_DEBIAN_MIRROR"):
         cmd.append(os.environ["NFSROOT_DEBIAN_MIRROR"])
-    run(cmd, stdout=open(os.path.join(top, "debootstrap.log"), "w"), stderr=subprocess.STDOUT)
+    debootstrap(cmd, new, os.path.join(top, "debootstrap.log"))
     prepare_image(new)
     if os.path.lexists(key_file):
         os.unlink(key_file)
