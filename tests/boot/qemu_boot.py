@@ -34,6 +34,8 @@ import subprocess
 import sys
 import time
 
+import make_tftp_root  # beside this script: the config file name pxelinux looks for
+
 DEFAULT_REJECTS = [r"Kernel panic", r"Attempted to kill init", r"not syncing"]
 # CSI sequences, OSC strings, and two-byte escapes such as SeaBIOS's "ESC c" (reset).
 ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[ -/]*[0-~])")
@@ -82,8 +84,7 @@ def qemu_opt(value):
 
 
 def pxe_config_name(mac):
-    # "01" is Ethernet's ARP hardware type, as pxelinux prefixes it.
-    return "pxelinux.cfg/01-" + mac.lower().replace(":", "-")
+    return "pxelinux.cfg/" + make_tftp_root.config_name(mac)
 
 
 def check_pxe_root(tftp_dir, bootfile, mac):
