@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "mounts/nfs_options.h"
-#include "net/dhcp_client.h"
-#include "net/ipv4.h"
+#include "net/dhcp_lease.h"
+#include "base/ipv4.h"
 
 namespace nfsroot {
 

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "base/error.h"
-#include "net/ipv4.h"
-#include "net/network_step.h"
+#include "base/ipv4.h"
+#include "net/dhcp_client_id.h"
 
 namespace nfsroot {
 

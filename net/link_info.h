@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "net/ipv4.h"
+#include "base/ipv4.h"
 
 namespace nfsroot {
 

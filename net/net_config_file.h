@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "net/ipv4.h"
+#include "base/ipv4.h"
 
 namespace nfsroot {
 

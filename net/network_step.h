@@ -6,18 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "net/ipv4.h"
+#include "base/ipv4.h"
+#include "net/dhcp_client_id.h"
 
 namespace nfsroot {
 
 // What the network step does, derived from ip= (see IpConfig::mode()).
 enum class NetworkMode : std::uint8_t { Dhcp, Static, Off };
-
-struct DhcpClientId {
-  std::uint8_t type = 0;  // RFC 2132 9.14: 0 = opaque text, 1 = Ethernet address, …
-  std::string value;
-  auto operator<=>(const DhcpClientId&) const = default;
-};
 
 enum class InterfaceChoice : std::uint8_t { ByName, ByMac, EveryEthernet };
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "base/error.h"
-#include "net/ipv4.h"
+#include "base/ipv4.h"
 
 namespace nfsroot {
 

@@ -50,7 +50,8 @@ TFTPD_HPA_KEYS = {"TFTP_USERNAME", "TFTP_DIRECTORY", "TFTP_ADDRESS", "TFTP_OPTIO
 # options. The hook's own variables are read from its conf file instead.
 OTHER_VARIABLES = {"INTERFACESv4"}  # /etc/default/isc-dhcp-server
 
-SOURCE_DIRS = ("base", "init", "mounts", "net", "overlay")
+SOURCE_DIRS = ("base", "net", "network", "mounts", "rootmount", "overlay", "cmdline", "plan", "drivers", "pid1",
+               "cli", "init")
 
 
 class Report:

@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "init/boot_config.h"
-#include "init/boot_plan.h"
-#include "init/plan_format.h"
+#include "cmdline/boot_config.h"
+#include "plan/boot_plan.h"
+#include "plan/plan_format.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -1,6 +1,6 @@
 // Kernel command line -> BootConfig: one case per rule of nfsroot.rst, ipconfig.c,
 // initramfs-tools and dracut that we accept, and the messages for malformed values.
-#include "init/boot_config.h"
+#include "cmdline/boot_config.h"
 
 #include <catch2/catch.hpp>
 

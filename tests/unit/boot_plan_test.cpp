@@ -1,5 +1,5 @@
 // BootConfig -> BootPlan: the decisions the boot makes before touching the system.
-#include "init/boot_plan.h"
+#include "plan/boot_plan.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
 // Kernel command line tokenizer: lib/cmdline.c next_arg() quoting and init/main.c "--".
-#include "init/cmdline.h"
+#include "cmdline/cmdline.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
 // IPv4 and MAC address values.
-#include "net/ipv4.h"
+#include "base/ipv4.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
 // The module index: depmod's files, modalias matching (fnmatch semantics), name normalisation,
 // and the load order (dependencies first, soft dependencies around, each module once).
-#include "init/module_index.h"
+#include "drivers/module_index.h"
 
 #include <fnmatch.h>
 

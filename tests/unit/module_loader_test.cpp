@@ -1,6 +1,6 @@
 // The module loader against a fake /lib/modules and /sys in a temporary directory, with a fake
 // finit_module that records what it was given: coldplug, rescans, named loads, failures.
-#include "init/module_loader.h"
+#include "drivers/module_loader.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

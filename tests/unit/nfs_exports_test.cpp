@@ -1,5 +1,5 @@
 // The server's export list: is the asked-for path exported, and how it reads in a message.
-#include "mounts/nfs_exports.h"
+#include "rootmount/nfs_exports.h"
 
 #include <catch2/catch.hpp>
 

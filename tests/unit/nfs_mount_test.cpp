@@ -1,5 +1,5 @@
 // NFS mount failures: which are worth retrying, what the admin is told, the retry schedule.
-#include "mounts/nfs_mount.h"
+#include "rootmount/nfs_mount.h"
 
 #include <cerrno>
 

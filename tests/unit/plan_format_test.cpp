@@ -1,5 +1,5 @@
 // The plan as text: every decision an admin needs to check is on the page.
-#include "init/plan_format.h"
+#include "plan/plan_format.h"
 
 #include <catch2/catch.hpp>
 

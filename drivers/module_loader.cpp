@@ -1,5 +1,5 @@
 // Module loading syscalls: reading the index and sysfs, finit_module(2). Returns reports, never logs.
-#include "init/module_loader.h"
+#include "drivers/module_loader.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -17,7 +17,7 @@
 
 #include "base/text.h"
 #include "base/unique_fd.h"
-#include "init/system.h"
+#include "base/file.h"
 
 #ifndef MODULE_INIT_COMPRESSED_FILE
 #define MODULE_INIT_COMPRESSED_FILE 4  // Linux 5.17 uapi; older headers lack it

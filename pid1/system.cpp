@@ -1,5 +1,5 @@
 // Syscall wrappers for the PID 1 skeleton. They return errors; only main logs.
-#include "init/system.h"
+#include "pid1/system.h"
 
 #include <fcntl.h>
 #include <sys/mount.h>

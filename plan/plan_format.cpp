@@ -1,5 +1,5 @@
 // Text rendering of the boot plan.
-#include "init/plan_format.h"
+#include "plan/plan_format.h"
 
 #include <algorithm>
 

@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "base/error.h"
-#include "init/boot_plan.h"
+#include "plan/boot_plan.h"
 
 namespace nfsroot {
 

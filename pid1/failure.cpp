@@ -1,5 +1,5 @@
 // Failure policy, rescue shell and crash handlers of PID 1.
-#include "init/failure.h"
+#include "pid1/failure.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -13,8 +13,8 @@
 #include <exception>
 #include <string>
 
-#include "init/log.h"
-#include "init/system.h"
+#include "pid1/log.h"
+#include "pid1/system.h"
 
 namespace nfsroot {
 

@@ -6,7 +6,7 @@
 
 #include "base/error.h"
 #include "base/file.h"
-#include "init/boot_plan.h"
+#include "plan/boot_plan.h"
 
 namespace nfsroot {
 

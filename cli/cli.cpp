@@ -1,5 +1,5 @@
 // The host-side command line: check an append line before rebooting a fleet on it.
-#include "init/cli.h"
+#include "cli/cli.h"
 
 #include <unistd.h>
 
@@ -7,11 +7,11 @@
 #include <string>
 #include <string_view>
 
-#include "init/boot_config.h"
-#include "init/boot_plan.h"
-#include "init/plan_format.h"
-#include "init/system.h"
-#include "net/network_up.h"
+#include "cmdline/boot_config.h"
+#include "plan/boot_plan.h"
+#include "plan/plan_format.h"
+#include "pid1/system.h"
+#include "network/network_up.h"
 
 namespace nfsroot {
 

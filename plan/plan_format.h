@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "init/boot_plan.h"
+#include "plan/boot_plan.h"
 
 namespace nfsroot {
 

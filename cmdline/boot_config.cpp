@@ -1,6 +1,6 @@
 // Kernel command line -> BootConfig, with the semantics of the kernel's nfsroot.rst and
 // net/ipv4/ipconfig.c, of initramfs-tools and of dracut.
-#include "init/boot_config.h"
+#include "cmdline/boot_config.h"
 
 #include <algorithm>
 #include <array>

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "base/error.h"
-#include "init/module_index.h"
+#include "drivers/module_index.h"
 
 namespace nfsroot {
 

@@ -1,5 +1,5 @@
 // rtnetlink requests and link events, through libnl-route-3 (linked statically in the /init).
-#include "net/netlink.h"
+#include "network/netlink.h"
 
 #include <arpa/inet.h>
 #include <linux/rtnetlink.h>

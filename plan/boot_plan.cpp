@@ -1,5 +1,5 @@
 // BootConfig -> BootPlan: every decision the boot makes before it touches the system.
-#include "init/boot_plan.h"
+#include "plan/boot_plan.h"
 
 #include "mounts/root_path.h"
 #include "overlay/union_plan.h"

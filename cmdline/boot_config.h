@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "init/cmdline.h"
-#include "net/ipv4.h"
+#include "cmdline/cmdline.h"
+#include "base/ipv4.h"
 #include "mounts/nfs_options.h"
 #include "net/network_step.h"
 

@@ -1,5 +1,5 @@
 // IPv4 and Ethernet address parsing and formatting.
-#include "net/ipv4.h"
+#include "base/ipv4.h"
 
 #include "base/text.h"
 

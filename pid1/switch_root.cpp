@@ -1,5 +1,5 @@
 // switch_root for an initramfs: the root is rootfs, so it is emptied and over-mounted.
-#include "mounts/switch_root.h"
+#include "pid1/switch_root.h"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 // Parsing depmod's text index files and deciding the module load order; pure, no I/O.
-#include "init/module_index.h"
+#include "drivers/module_index.h"
 
 #include <algorithm>
 #include <optional>

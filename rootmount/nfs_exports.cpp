@@ -1,5 +1,5 @@
 // MOUNT EXPORT call through libnfs' async interface, driven by our own poll with a deadline.
-#include "mounts/nfs_exports.h"
+#include "rootmount/nfs_exports.h"
 
 // libnfs.h first: it defines what libnfs-raw.h's declarations use.
 #include <nfsc/libnfs.h>

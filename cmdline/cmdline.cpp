@@ -1,5 +1,5 @@
 // Kernel command line tokenizer: the rules of lib/cmdline.c next_arg() and init/main.c.
-#include "init/cmdline.h"
+#include "cmdline/cmdline.h"
 
 namespace nfsroot {
 

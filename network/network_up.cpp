@@ -1,6 +1,6 @@
 // The network step as one event loop: link events (interfaces appearing, carrier) and one DHCP
 // client per interface with carrier, all in one poll(2); the first lease wins.
-#include "net/network_up.h"
+#include "network/network_up.h"
 
 #include <poll.h>
 #include <sys/random.h>
@@ -16,9 +16,9 @@
 #include "base/file.h"
 #include "net/dhcp_client.h"
 #include "net/dhcp_packet.h"
-#include "net/dhcp_socket.h"
+#include "network/dhcp_socket.h"
 #include "net/link_selection.h"
-#include "net/netlink.h"
+#include "network/netlink.h"
 #include "net/udp_frame.h"
 
 namespace nfsroot {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "init/boot_config.h"
+#include "cmdline/boot_config.h"
 #include "mounts/nfs_options.h"
 #include "overlay/overlay_list.h"
 #include "overlay/union_plan.h"

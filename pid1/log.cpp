@@ -1,5 +1,5 @@
 // Writes one record per line to /dev/kmsg with a priority prefix, or to stderr.
-#include "init/log.h"
+#include "pid1/log.h"
 
 #include <fcntl.h>
 #include <time.h>

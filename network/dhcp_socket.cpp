@@ -1,5 +1,5 @@
 // Packet socket I/O for DHCP: open with a filter, send broadcast frames, receive frames.
-#include "net/dhcp_socket.h"
+#include "network/dhcp_socket.h"
 
 #include <arpa/inet.h>
 #include <linux/filter.h>

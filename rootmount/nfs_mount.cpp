@@ -1,5 +1,5 @@
 // mount(2) of the NFS root with bounded retries.
-#include "mounts/nfs_mount.h"
+#include "rootmount/nfs_mount.h"
 
 #include <sys/mount.h>
 #include <sys/stat.h>
