@@ -578,7 +578,30 @@ def scenario_initrd_checks(tmp):
         f.write(b"x")
     refused(["initrd", image, "1.0"], 1, "update-initramfs -u -k 1.0 failed", "status 3")
     nothing_left(image, before)
+
+    # The configuration as the hook reads it, in the image: a file that sources another file of
+    # the image (the host has none there), a dpkg leftover that would turn it off (skipped), the
+    # packages' conf.d file of the same name (overridden by /etc's) and one that is not (read:
+    # it names the binary).
+    conf = os.path.join(image, "etc/initramfs-tools")
+    expect(not os.path.exists("/etc/initramfs-tools/nfsroot-image-test.conf"), "the host has the test's file")
+    with open(os.path.join(conf, "nfsroot-image-test.conf"), "w") as f:
+        f.write("NFSROOT_INIT=y\n")
+    with open(os.path.join(conf, "conf.d/nfsroot-init-enable"), "w") as f:
+        f.write(". /etc/initramfs-tools/nfsroot-image-test.conf\n")
+    with open(os.path.join(conf, "conf.d/zz-nfsroot-init.dpkg-old"), "w") as f:
+        f.write("NFSROOT_INIT=n\n")
+    packages = os.path.join(image, "usr/share/initramfs-tools/conf.d")
+    os.makedirs(packages)
+    with open(os.path.join(packages, "nfsroot-init-enable"), "w") as f:
+        f.write("NFSROOT_INIT_BINARY=/wrong\n")
+    with open(os.path.join(packages, "nfsroot-init-binary"), "w") as f:
+        f.write("NFSROOT_INIT_BINARY=/usr/lib/nfsroot-init/other\n")
+    refused(["initrd", image, "1.0"], 1, "NFSROOT_INIT=y (/etc/initramfs-tools/conf.d/nfsroot-init-enable)",
+            f"{image}/usr/lib/nfsroot-init/other is missing")
+    nothing_left(image, before)
     log("  mismatch while enabled: exit 1; disabled: exit 0; missing binary, unknown kernel, failing build: exit 1")
+    log("  configuration read in the image by the hook's reader: sourced files, dpkg leftovers, conf.d order")
 
 
 def read(path):
