@@ -10,7 +10,8 @@ image (nfsroot-init installed and enabled, its initrd rebuilt).
 
 Each scenario re-runs itself in a private mount namespace (`unshare -m --propagation private`),
 so even a broken tool cannot leave mounts in the caller's namespace; the checks read
-/proc/self/mountinfo of that namespace, the one the tool mounts in. `propagation` runs in a
+/proc/self/mountinfo of that namespace, the one the tool is started in (a session mounts in a
+namespace of its own: nothing of it may show there, during or after the session). `propagation` runs in a
 namespace with shared propagation instead (as Debian's / is), to show that the tool's mounts do
 not propagate back to /dev. Needs root. Scenarios: see SCENARIOS at the end; `all` runs every
 one that the arguments allow.
@@ -405,6 +406,14 @@ def scenario_sigint(tmp):
     log("  Ctrl-C and SIGINT end the command (130); a command that handles Ctrl-C keeps the session")
 
 
+def comm_of(pid):
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
 def scenario_leftovers(tmp):
     image = make_fake_image(os.path.join(tmp, "image"))
     before = mounts_outside(image)
@@ -412,29 +421,45 @@ def scenario_leftovers(tmp):
     p = tool("shell", image, "sh", "-c", "sleep 300 </dev/null >/dev/null 2>&1 & exit 0", check_rc=0)
     expect("stopping what the session left running" in p.stderr, "the leftover is not reported", p.stderr)
     nothing_left(image, before)
-    log("  a process left running in the image is stopped; exit 0, nothing left")
+    # One that ignores SIGTERM: killed after the grace time, the command's status kept.
+    started = time.monotonic()
+    p = tool("shell", image, "sh", "-c", "(trap '' TERM; exec sleep 300) </dev/null >/dev/null 2>&1 & exit 4",
+             check_rc=4)
+    took = time.monotonic() - started
+    expect("stopping what the session left running" in p.stderr and "killing what did not stop" in p.stderr,
+           "the leftover ignoring SIGTERM is not reported", p.stderr)
+    expect(took < 15, f"the leftover ignoring SIGTERM took {took:.1f} s")
+    nothing_left(image, before)
+    log(f"  a process left running in the image is stopped; one ignoring SIGTERM killed ({took:.1f} s); nothing left")
 
 
 def scenario_foreign_mounts(tmp):
+    """Mounts the command makes are the session's: in its mount namespace, never seen outside,
+    gone with it, wherever they are (elsewhere in the image, or under one of the tool's own
+    mounts), and they do not change the exit status. A mount made in the image from outside
+    during the session is not the session's: left alone."""
     image = make_fake_image(os.path.join(tmp, "image"))
     before = mounts_outside(image)
-    # Mounted inside by the command, elsewhere in the image: reported, never unmounted by us.
-    p = tool("shell", image, "mount", "-t", "tmpfs", "foreign", "/mnt", check_rc=0)
-    expect(f"{image}/mnt was mounted during the session" in p.stderr, "the foreign mount is not reported", p.stderr)
-    expect([m[1] for m in mounts_under(image)] == [f"{image}/mnt"], "the foreign mount was touched",
-           str(mounts_under(image)))
-    subprocess.run(["umount", f"{image}/mnt"], check=True)
-    # Mounted under one of our mounts: that one cannot go, the tool says so and fails.
-    p = tool("shell", image, "sh", "-c", "mkdir /run/x && mount -t tmpfs foreign /run/x")
-    expect(p.returncode == 125, f"foreign mount under /run: exit status {p.returncode}, expected 125", p.stderr)
-    expect(f"{image}/run: left mounted: {image}/run/x" in p.stderr and f"umount {image}/run" in p.stderr,
-           "the message does not name the mount and the fix", p.stderr)
+    p = start_session(image, "sh", "-c", "mount -t tmpfs foreign /mnt && mkdir /run/x && "
+                      "mount -t tmpfs foreign /run/x && exec sleep 300")
+    wait_for(lambda: any(comm_of(pid) == "sleep" for pid in pids_inside(image)) or p.poll() is not None,
+             20, "the command's mounts")
+    if p.poll() is not None:
+        raise Failure(f"the command mounting tmpfs failed (status {p.returncode})\n{p.stderr.read()}")
+    expect(not mounts_under(image), "the session's mounts are seen outside it", str(mounts_under(image)))
+    subprocess.run(["mount", "-t", "tmpfs", "outsider", f"{image}/tmp"], check=True)
+    p.send_signal(signal.SIGTERM)
+    rc = p.wait(30)
+    expect(rc == 143, f"SIGTERM: exit status {rc}, expected 143", p.stderr.read())
     left = [m[1] for m in mounts_under(image)]
-    expect(left == [f"{image}/run", f"{image}/run/x"], f"expected only /run and /run/x left, got {left}")
-    subprocess.run(["umount", f"{image}/run/x"], check=True)
-    subprocess.run(["umount", f"{image}/run"], check=True)
+    expect(left == [f"{image}/tmp"], f"expected only the outside mount {image}/tmp left, got {left}")
+    subprocess.run(["umount", f"{image}/tmp"], check=True)
     nothing_left(image, before)
-    log("  foreign mounts: reported, left alone; exit 125 when one blocks an unmount")
+    # Ending by itself after mounting (under the session's /run too): its status, nothing left.
+    tool("shell", image, "sh", "-c", "mount -t tmpfs foreign /mnt && mkdir /run/x && mount -t tmpfs foreign /run/x",
+         check_rc=0)
+    nothing_left(image, before)
+    log("  the command's mounts: never seen outside, gone after it, status kept; an outside mount left alone")
 
 
 def scenario_mount_failure(tmp):
@@ -553,7 +578,30 @@ def scenario_initrd_checks(tmp):
         f.write(b"x")
     refused(["initrd", image, "1.0"], 1, "update-initramfs -u -k 1.0 failed", "status 3")
     nothing_left(image, before)
+
+    # The configuration as the hook reads it, in the image: a file that sources another file of
+    # the image (the host has none there), a dpkg leftover that would turn it off (skipped), the
+    # packages' conf.d file of the same name (overridden by /etc's) and one that is not (read:
+    # it names the binary).
+    conf = os.path.join(image, "etc/initramfs-tools")
+    expect(not os.path.exists("/etc/initramfs-tools/nfsroot-image-test.conf"), "the host has the test's file")
+    with open(os.path.join(conf, "nfsroot-image-test.conf"), "w") as f:
+        f.write("NFSROOT_INIT=y\n")
+    with open(os.path.join(conf, "conf.d/nfsroot-init-enable"), "w") as f:
+        f.write(". /etc/initramfs-tools/nfsroot-image-test.conf\n")
+    with open(os.path.join(conf, "conf.d/zz-nfsroot-init.dpkg-old"), "w") as f:
+        f.write("NFSROOT_INIT=n\n")
+    packages = os.path.join(image, "usr/share/initramfs-tools/conf.d")
+    os.makedirs(packages)
+    with open(os.path.join(packages, "nfsroot-init-enable"), "w") as f:
+        f.write("NFSROOT_INIT_BINARY=/wrong\n")
+    with open(os.path.join(packages, "nfsroot-init-binary"), "w") as f:
+        f.write("NFSROOT_INIT_BINARY=/usr/lib/nfsroot-init/other\n")
+    refused(["initrd", image, "1.0"], 1, "NFSROOT_INIT=y (/etc/initramfs-tools/conf.d/nfsroot-init-enable)",
+            f"{image}/usr/lib/nfsroot-init/other is missing")
+    nothing_left(image, before)
     log("  mismatch while enabled: exit 1; disabled: exit 0; missing binary, unknown kernel, failing build: exit 1")
+    log("  configuration read in the image by the hook's reader: sourced files, dpkg leftovers, conf.d order")
 
 
 def read(path):
