@@ -435,14 +435,16 @@ void Parser::own_option(std::string_view key, std::string_view value) {
       config_.dhcp_timeout_seconds = *number;
     }
   } else if (key == "poweroff_after") {
-    for (const BootStep step : {BootStep::Plan, BootStep::Modules, BootStep::Network, BootStep::Root,
+    // "modules" is the step's old name.
+    if (value == "modules") value = to_string(BootStep::Drivers);
+    for (const BootStep step : {BootStep::Plan, BootStep::Drivers, BootStep::Network, BootStep::Root,
                                 BootStep::Unions}) {
       if (to_string(step) == value) {
         config_.poweroff_after = step;
         return;
       }
     }
-    warn(option, value, "unknown step", "known: plan, modules, network, root, unions; booting normally");
+    warn(option, value, "unknown step", "known: plan, drivers, network, root, unions; booting normally");
   } else {
     warn(option, value, "unknown nfsroot-init option", "ignoring it; see nfsroot-init(8) for the list");
   }
@@ -487,13 +489,23 @@ std::string_view to_string(BreakPoint point) {
 
 std::string_view to_string(BootStep step) {
   switch (step) {
+    case BootStep::Early: return "early";
     case BootStep::Plan: return "plan";
-    case BootStep::Modules: return "modules";
+    case BootStep::Drivers: return "drivers";
     case BootStep::Network: return "network";
     case BootStep::Root: return "root";
     case BootStep::Unions: return "unions";
+    case BootStep::Handoff: return "hand-off";
   }
   return "?";
+}
+
+std::string_view step_title(BootStep step) {
+  switch (step) {
+    case BootStep::Early: return "early mounts";
+    case BootStep::Plan: return "boot plan";
+    default: return to_string(step);
+  }
 }
 
 std::string_view to_string(IpAutoconf autoconf) {

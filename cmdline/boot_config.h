@@ -45,8 +45,10 @@ enum class RootKind : std::uint8_t { Nfs, Other };
 enum class BreakPoint : std::uint8_t { Top, Modules, Premount, Mount, Bottom, Init };
 inline constexpr int kBreakPointCount = 6;
 
-// Steps after which the test-only nfsroot-init.poweroff_after= powers the machine off.
-enum class BootStep : std::uint8_t { Plan, Modules, Network, Root, Unions };
+// The steps of the boot, in order. One name each (to_string): in failure messages, in
+// /run/nfsroot-init/timings and for the test-only nfsroot-init.poweroff_after= (which stops after
+// plan, drivers, network, root or unions).
+enum class BootStep : std::uint8_t { Early, Plan, Drivers, Network, Root, Unions, Handoff };
 
 struct BootConfig {
   IpConfig ip;
@@ -83,6 +85,8 @@ struct ParsedBootConfig {
 
 [[nodiscard]] std::string_view to_string(BreakPoint point);
 [[nodiscard]] std::string_view to_string(BootStep step);
+// The step as a failure message names it: "boot plan failed: …", "drivers failed: …".
+[[nodiscard]] std::string_view step_title(BootStep step);
 [[nodiscard]] std::string_view to_string(IpAutoconf autoconf);
 
 }  // namespace nfsroot

@@ -2,26 +2,29 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "cmdline/boot_config.h"
-#include "plan/boot_plan.h"
 #include "cli/cli.h"
-#include "pid1/failure.h"
-#include "pid1/log.h"
+#include "cmdline/boot_config.h"
+#include "drivers/background_load.h"
 #include "drivers/module_loader.h"
-#include "plan/plan_format.h"
-#include "pid1/system.h"
-#include "rootmount/nfs_exports.h"
-#include "rootmount/nfs_mount.h"
-#include "mounts/root_path.h"
-#include "pid1/switch_root.h"
 #include "network/network_up.h"
 #include "overlay/union_builder.h"
-#include "overlay/union_plan.h"
+#include "pid1/failure.h"
+#include "pid1/log.h"
+#include "pid1/switch_root.h"
+#include "pid1/system.h"
+#include "plan/boot_plan.h"
+#include "plan/plan_format.h"
+#include "plan/resolve.h"
+#include "rootmount/diagnosis.h"
+#include "rootmount/nfs_mount.h"
 
 namespace nfsroot {
 namespace {
@@ -32,44 +35,66 @@ void maybe_break(const BootPlan& plan, BreakPoint point) {
   }
 }
 
-[[noreturn]] void power_off_after(BootStep step) {
-  log_notice("powering off after step " + std::string(to_string(step)) + " (nfsroot-init.poweroff_after=)");
-  power_off();
-}
-
 // Milliseconds since /init started at the end of each step, for /run/nfsroot-init/timings.
-using Timings = std::vector<std::pair<std::string, long>>;
+using Timings = std::vector<std::pair<BootStep, long>>;
 
 // The end of a step: its time, and the test-only stop nfsroot-init.poweroff_after=.
 void finish_step(const BootPlan& plan, BootStep step, Timings& timings) {
-  timings.push_back({std::string(to_string(step)), log_elapsed_ms()});
-  if (plan.poweroff_after == step) power_off_after(step);
+  timings.push_back({step, log_elapsed_ms()});
+  if (plan.poweroff_after == step) {
+    log_notice("powering off after step " + std::string(to_string(step)) + " (nfsroot-init.poweroff_after=)");
+    power_off();
+  }
 }
 
-void load_drivers(const BootPlan& plan) {
+long milliseconds(std::chrono::steady_clock::duration duration) {
+  return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(duration).count());
+}
+
+// The module index and where it lives; the background load reads it until it is joined.
+struct Drivers {
+  ModuleSystem system;
+  ModuleIndex index;
+  long started_ms = 0;
+};
+
+// The NIC drivers, by modalias: the network step needs them now.
+Drivers load_nic_drivers(const BootPlan& plan) {
   const long started = log_elapsed_ms();
   auto directory = running_kernel_modules_dir();
-  if (!directory) fail_boot("drivers", directory.error(), plan.failure);
+  if (!directory) fail_boot(BootStep::Drivers, directory.error(), plan.failure);
   auto index = read_module_index(*directory);
   if (!index) {
     Error error = index.error();
     error.hint = "the initramfs has no modules for this kernel: rebuild it for the running kernel (update-initramfs -u)";
-    fail_boot("drivers", error, plan.failure);
+    fail_boot(BootStep::Drivers, error, plan.failure);
   }
-  const ModuleSystem system{*directory};
-  auto coldplug = coldplug_modules(system, *index);
-  if (!coldplug) fail_boot("drivers", coldplug.error(), plan.failure);
+  Drivers drivers{ModuleSystem{*directory}, std::move(*index), started};
+  auto coldplug = coldplug_modules(drivers.system, drivers.index);
+  if (!coldplug) fail_boot(BootStep::Drivers, coldplug.error(), plan.failure);
   log_info("drivers by modalias: " + coldplug->describe());
-  auto named = load_named_modules(system, *index, plan.modules.nfs_modules);
-  if (!named) fail_boot("drivers", named.error(), plan.failure);
-  log_info("filesystem modules: " + named->describe());
+  return drivers;
+}
+
+// The filesystem and union modules, loaded alongside the network step: their reports, and
+// how much of their loading the network step's time covered.
+void finish_filesystem_modules(const BootPlan& plan, const Drivers& drivers, BackgroundModuleLoad& load,
+                               std::chrono::steady_clock::duration network_time) {
+  BackgroundModuleLoad::Outcome outcome = load.join();
+  const Result<ModuleLoadReport>& filesystems = outcome.reports.at(0);
+  if (!filesystems) fail_boot(BootStep::Drivers, filesystems.error(), plan.failure);
+  log_info("filesystem modules: " + filesystems->describe());
   // overlayfs for the unions; without it those unions are skipped with a message, not fatal.
-  if (auto overlay = load_named_modules(system, *index, {"overlay"}); overlay) {
-    if (!overlay->loaded.empty()) log_info("union modules: " + overlay->describe());
+  if (const Result<ModuleLoadReport>& unions = outcome.reports.at(1); unions) {
+    if (!unions->loaded.empty()) log_info("union modules: " + unions->describe());
   } else {
-    log_warning(describe(overlay.error()) + "; unions of kind overlay will be skipped");
+    log_warning(describe(unions.error()) + "; unions of kind overlay will be skipped");
   }
-  log_info("drivers done in " + std::to_string(log_elapsed_ms() - started) + " ms");
+  const auto loading = outcome.finished - outcome.started;
+  log_info("drivers done in " + std::to_string(log_elapsed_ms() - drivers.started_ms) + " ms; filesystem modules " +
+           std::to_string(milliseconds(loading)) + " ms alongside the network step's " +
+           std::to_string(milliseconds(network_time)) + " ms (" +
+           std::to_string(milliseconds(std::min(loading, network_time))) + " ms overlapped)");
 }
 
 NetworkOutcome bring_up(const BootPlan& plan) {
@@ -78,7 +103,7 @@ NetworkOutcome bring_up(const BootPlan& plan) {
   reporter.info = [](std::string_view line) { log_info(line); };
   reporter.debug = [](std::string_view line) { log_debug(line); };
   auto outcome = bring_up_network(plan.network, NetworkOptions{}, reporter);
-  if (!outcome) fail_boot("network", outcome.error(), plan.failure);
+  if (!outcome) fail_boot(BootStep::Network, outcome.error(), plan.failure);
   const InterfaceConfig& config = outcome->config;
   log_info("network: " + config.device + " " + config.address.to_string() + "/" +
            std::to_string(prefix_length(config.netmask).value_or(0)) + " (" + config.protocol + ")" +
@@ -91,58 +116,20 @@ NetworkOutcome bring_up(const BootPlan& plan) {
   return std::move(*outcome);
 }
 
-// The server and path: the command line, the lease's root-path and the defaults, in the
-// kernel's precedence; %s becomes the hostname or the address.
-NfsMountRequest root_request(const BootPlan& plan, const NetworkOutcome& network) {
-  const RootStep& step = plan.root;
-  const DhcpLease* lease = network.lease ? &*network.lease : nullptr;
-  const RootPathChoice choice = choose_nfs_root(step.requested, step.ip_server, lease);
-  for (const auto& warning : choice.warnings) log_warning("DHCP root-path: " + warning);
-  if (!choice.server) {
-    fail_boot("root", error_with_problem("NFS server", "", "neither the command line nor DHCP names one",
-                                         "write nfsroot=<server-ip>:<path>, or have the DHCP server send "
-                                         "next-server or a root-path"),
-              plan.failure);
-  }
-  NfsMountInput input;
-  input.server = choice.server->to_string();
-  input.path = expand_root_path(choice.path, network.config.hostname, network.config.address.to_string());
-  input.user_options = choice.options;
-  input.version_hint = step.requested.version;
-  input.read_only = step.mount.read_only;
-  NfsMountRequest request = plan_nfs_mount(input);
-  log_info("root: " + request.source + " (server from " + choice.server_source + ", path from " + choice.path_source +
-           "), type " + request.fstype + ", " + (request.read_only ? "read-only" : "read-write") + ", options " +
-           request.data());
-  return request;
-}
-
 void mount_root(const BootPlan& plan, const NetworkOutcome& network) {
   const long started = log_elapsed_ms();
-  const NfsMountRequest request = root_request(plan, network);
-  const std::string server = request.source.substr(0, request.source.find(':'));
-  auto mounted = mount_nfs_root(request, plan.root.target, plan.root.timeout_seconds,
-                                network.config.address.to_string(), [](std::string_view line) { log_info(line); });
-  if (!mounted || plan.root.debug) {
-    // The server's own list, beside the path that was asked for, says most of what went wrong.
-    auto exports = list_nfs_exports(server, 3000);
-    const std::string listed = exports ? "the server exports: " + describe_exports(*exports)
-                                       : "could not list the server's exports: " + describe(exports.error());
-    if (!mounted) {
-      Error error = mounted.error();
-      const std::string path = request.source.substr(request.source.find(':') + 1);
-      if (exports && request.version < 4 && !exports_cover(*exports, path)) {
-        error.hint = server + " does not export " + path + ": check nfsroot= or the DHCP root-path";
-      }
-      error.hint += "; " + listed;
-      // Which versions answer where: the fix for "vers=4.2 not offered" or a wrong port=.
-      auto services = list_rpc_services(server, 3000);
-      error.hint += "; the server's rpcbind lists: " +
-                    (services ? describe_nfs_services(*services) : describe(services.error()));
-      fail_boot("root", error, plan.failure);
-    }
-    log_info("root: " + listed);
-  }
+  const ClientIdentity client{network.config.hostname, network.config.address.to_string()};
+  auto root = resolve_root(plan.root, network.lease ? &*network.lease : nullptr, client);
+  if (!root) fail_boot(BootStep::Root, root.error(), plan.failure);
+  for (const auto& warning : root->warnings) log_warning("DHCP root-path: " + warning);
+  const NfsMountRequest& request = root->request;
+  log_info("root: " + request.source + " (server from " + root->server_source + ", path from " + root->path_source +
+           "), type " + request.fstype + ", " + (request.read_only ? "read-only" : "read-write") + ", options " +
+           request.data());
+  auto mounted = mount_nfs_root(request, plan.root.target, plan.root.timeout_seconds, client.address,
+                                [](std::string_view line) { log_info(line); });
+  if (!mounted) fail_boot(BootStep::Root, diagnose_nfs_mount_failure(request, mounted.error()), plan.failure);
+  if (plan.root.debug) log_info("root: " + describe_server_exports(request.server));
   log_info("root: mounted " + request.source + " on " + plan.root.target + " in " +
            std::to_string(log_elapsed_ms() - started) + " ms");
 }
@@ -161,19 +148,15 @@ std::optional<OverlayListFile> overlay_file(const std::string& path) {
 // lacks is reported and skipped, the rest is built (README: "The overlay list").
 void build_writable_unions(const BootPlan& plan) {
   const long started = log_elapsed_ms();
-  OverlaySources sources;
-  sources.command_line = plan.unions.command_line;
-  sources.root_file = overlay_file(plan.root.target + std::string(kOverlayListPath));
-  sources.initramfs_file = overlay_file(std::string(kOverlayListPath));
-  const MergedOverlayList merged = merge_overlay_sources(sources);
-  for (const auto& error : merged.errors) log_warning("overlay list: " + describe(error) + ", skipping it");
   LinuxUnionSystem system;
   auto aufs = detect_aufs(system);
-  if (!aufs) fail_boot("unions", aufs.error(), plan.failure);
-  auto union_plan = plan_union_steps(merged.entries, UnionLayout{plan.root.target, "/run/nfsroot-init/unions", *aufs});
-  if (!union_plan) fail_boot("unions", union_plan.error(), plan.failure);
-  auto report = build_unions(system, *union_plan);
-  if (!report) fail_boot("unions", report.error(), plan.failure);
+  if (!aufs) fail_boot(BootStep::Unions, aufs.error(), plan.failure);
+  auto unions = resolve_unions(plan.unions, overlay_file(plan.unions.new_root + std::string(kOverlayListPath)),
+                               overlay_file(std::string(kOverlayListPath)), *aufs);
+  if (!unions) fail_boot(BootStep::Unions, unions.error(), plan.failure);
+  for (const auto& error : unions->skipped) log_warning("overlay list: " + describe(error) + ", skipping it");
+  auto report = build_unions(system, unions->plan);
+  if (!report) fail_boot(BootStep::Unions, report.error(), plan.failure);
   for (const auto& notice : report->notices) log_notice("unions: " + notice);
   for (const auto& result : report->unions) {
     if (result.status == UnionStatus::Done) {
@@ -188,34 +171,33 @@ void build_writable_unions(const BootPlan& plan) {
 // Per-step times since /init started, for the root system to read (and bench/ to collect).
 void write_timings(const Timings& timings) {
   std::string text = "# milliseconds since nfsroot-init started, at the end of each step\n";
-  for (const auto& [step, ms] : timings) text += step + " " + std::to_string(ms) + "\n";
+  for (const auto& [step, ms] : timings) text += std::string(to_string(step)) + " " + std::to_string(ms) + "\n";
   if (::mkdir("/run/nfsroot-init", 0755) != 0 && errno != EEXIST) return;
   if (auto written = write_file("/run/nfsroot-init/timings", text); !written) {
     log_warning(describe(written.error()) + ", ignoring");
   }
 }
 
-[[noreturn]] void hand_off(const BootPlan& plan, Timings& timings,
-                           const std::string& kmsg_limit, int argc, char** argv) {
+[[noreturn]] void hand_off(const BootPlan& plan, Timings& timings, const std::string& kmsg_limit) {
   const std::string& new_root = plan.root.target;
   auto init = find_init(new_root, plan.handoff.init_candidates);
-  if (!init) fail_boot("hand-off", init.error(), plan.failure);
-  // What the kernel passed us (words it did not know, "--" arguments) goes on to the real init.
-  std::vector<std::string> arguments(argv + 1, argv + argc);
-  timings.push_back({"hand-off", log_elapsed_ms()});
+  if (!init) fail_boot(BootStep::Handoff, init.error(), plan.failure);
+  timings.push_back({BootStep::Handoff, log_elapsed_ms()});
   write_timings(timings);
   if (!kmsg_limit.empty()) {
     [[maybe_unused]] auto restored = write_file("/proc/sys/kernel/printk_devkmsg", kmsg_limit);
   }
-  if (auto moved = move_mounts(new_root, plan.handoff.move_mounts); !moved) fail_boot("hand-off", moved.error(), plan.failure);
+  if (auto moved = move_mounts(new_root, plan.handoff.move_mounts); !moved) {
+    fail_boot(BootStep::Handoff, moved.error(), plan.failure);
+  }
   // Point of no return: the initramfs goes, and with it any rescue shell.
   const FreedInitramfs freed = free_initramfs(new_root);
   log_info("hand-off: freed the initramfs (" + std::to_string(freed.files) + " files, " +
            std::to_string(freed.bytes / 1024) + " KiB" +
            (freed.failures ? ", " + std::to_string(freed.failures) + " entries left" : std::string()) +
            "); exec " + *init + " after " + std::to_string(log_elapsed_ms()) + " ms");
-  if (auto entered = enter_new_root(new_root); !entered) fail_boot("hand-off", entered.error(), plan.failure);
-  fail_boot("hand-off", exec_init(*init, arguments, environ), plan.failure);
+  if (auto entered = enter_new_root(new_root); !entered) fail_boot(BootStep::Handoff, entered.error(), plan.failure);
+  fail_boot(BootStep::Handoff, exec_init(*init, plan.handoff.init_arguments, environ), plan.failure);
 }
 
 [[noreturn]] void boot(int argc, char** argv) {
@@ -226,7 +208,7 @@ void write_timings(const Timings& timings) {
 
   // 1. Early mounts: /proc for the command line, /dev for the console and /dev/kmsg.
   for (const auto& mount : early_mounts()) {
-    if (auto mounted = mount_early(mount); !mounted) fail_boot("early mounts", mounted.error(), before_command_line);
+    if (auto mounted = mount_early(mount); !mounted) fail_boot(BootStep::Early, mounted.error(), before_command_line);
   }
   ensure_console_fds();
   const bool kmsg = log_use_kmsg();
@@ -236,28 +218,35 @@ void write_timings(const Timings& timings) {
 
   // 2. Configuration: the kernel command line, turned into the plan.
   auto command_line = read_kernel_command_line();
-  if (!command_line) fail_boot("reading the kernel command line", command_line.error(), before_command_line);
-  const BootPlan plan = plan_boot(parse_boot_config(*command_line));
+  if (!command_line) fail_boot(BootStep::Plan, command_line.error(), before_command_line);
+  BootPlan plan = plan_boot(parse_boot_config(*command_line));
+  // The kernel's own split of what goes to init is the truth: it adds the words it did not know.
+  plan.handoff.init_arguments.assign(argv + 1, argv + argc);
   set_crash_policy(plan.failure);
   log_set_debug(plan.debug);
   for (const auto& warning : plan.warnings) log_warning(warning);
   log_info("boot plan:\n" + format_plan(plan));
   if (!plan.errors.empty()) {
     for (std::size_t i = 1; i < plan.errors.size(); ++i) log_error(describe(plan.errors[i]));
-    fail_boot("boot plan", plan.errors.front(), plan.failure);
+    fail_boot(BootStep::Plan, plan.errors.front(), plan.failure);
   }
   maybe_break(plan, BreakPoint::Top);
   Timings timings;
   finish_step(plan, BootStep::Plan, timings);
 
-  // 3. Drivers: every module a device asks for by modalias, then what the NFS version needs.
+  // 3. Drivers: the NIC's by modalias now; the filesystem modules on a thread of their own,
+  //    alongside the network step, joined before the mount.
   maybe_break(plan, BreakPoint::Modules);
-  load_drivers(plan);
-  finish_step(plan, BootStep::Modules, timings);
+  const Drivers drivers = load_nic_drivers(plan);
+  BackgroundModuleLoad filesystem_modules(drivers.system, drivers.index,
+                                          {plan.modules.nfs_modules, plan.modules.union_modules});
 
   // 4. Network: carrier, DHCP or static ip=, address, route, MTU; /run/net-<interface>.conf.
   maybe_break(plan, BreakPoint::Premount);
+  const auto network_started = std::chrono::steady_clock::now();
   const NetworkOutcome network = bring_up(plan);
+  finish_filesystem_modules(plan, drivers, filesystem_modules, std::chrono::steady_clock::now() - network_started);
+  finish_step(plan, BootStep::Drivers, timings);
   finish_step(plan, BootStep::Network, timings);
 
   // 5. Root: the NFS export, read-only unless rw.
@@ -272,7 +261,7 @@ void write_timings(const Timings& timings) {
 
   // 7. Hand-off to the root's init.
   maybe_break(plan, BreakPoint::Init);
-  hand_off(plan, timings, kmsg_limit, argc, argv);
+  hand_off(plan, timings, kmsg_limit);
 }
 
 }  // namespace

@@ -69,6 +69,8 @@ std::string NfsMountRequest::data() const { return join(options, ","); }
 NfsMountRequest plan_nfs_mount(const NfsMountInput& input) {
   NfsMountRequest request;
   request.read_only = input.read_only;
+  request.server = input.server;
+  request.path = input.path;
   request.source = input.server + ":" + input.path;
 
   std::vector<std::string> user;

@@ -35,7 +35,9 @@ struct NfsRootText {
 [[nodiscard]] NfsRootText split_nfs_root_text(std::string_view text);
 
 struct NfsMountRequest {
-  std::string source;          // "10.0.2.2:/srv/nfsroot"
+  std::string server;          // "10.0.2.2"
+  std::string path;            // "/srv/nfsroot"
+  std::string source;          // "10.0.2.2:/srv/nfsroot", the mount(2) source
   std::string fstype;          // "nfs" (v2/v3) or "nfs4"
   bool read_only = true;       // MS_RDONLY
   std::vector<std::string> options;  // the filesystem data, one option each, in order

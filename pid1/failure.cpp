@@ -114,8 +114,8 @@ void on_fatal_signal(int signal_number) {
 
 }  // namespace
 
-void fail_boot(std::string_view step, const Error& error, const FailurePolicy& policy) {
-  log_error(std::string(step) + " failed: " + describe(error));
+void fail_boot(BootStep step, const Error& error, const FailurePolicy& policy) {
+  log_error(std::string(step_title(step)) + " failed: " + describe(error));
   follow_policy(policy);
 }
 

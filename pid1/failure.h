@@ -10,10 +10,10 @@ namespace nfsroot {
 
 inline constexpr const char* kRescueShell = "/bin/sh";
 
-// Logs "<step> failed: <error>" and then: panic=N>0 reboot after N s; N<0 reboot at once;
+// Logs "<step title> failed: <error>" and then: panic=N>0 reboot after N s; N<0 reboot at once;
 // otherwise a rescue shell when the initramfs has /bin/sh (reboot when it exits), else wait
 // forever. Never returns, so PID 1 never exits.
-[[noreturn]] void fail_boot(std::string_view step, const Error& error, const FailurePolicy& policy);
+[[noreturn]] void fail_boot(BootStep step, const Error& error, const FailurePolicy& policy);
 
 // break=: a shell on the console, then the boot goes on. Returns false when there is no shell.
 bool run_break_shell(std::string_view point);

@@ -3,6 +3,7 @@
 
 #include "mounts/root_path.h"
 #include "overlay/union_plan.h"
+#include "plan/resolve.h"
 
 namespace nfsroot {
 
@@ -79,33 +80,28 @@ RootStep plan_root(const BootConfig& config, std::vector<Error>& errors) {
   step.path_source = known.path_source;
   step.path_from_lease = dhcp && config.nfs.path.empty();
   if (step.path_from_lease) step.path_source = "DHCP root-path (option 17), else the kernel default";
-  NfsMountInput input;
-  input.server = step.server ? step.server->to_string() : std::string(kServerPlaceholder);
-  input.path = step.path;
-  input.user_options = config.nfs.options;
-  input.version_hint = config.nfs.version;
-  input.read_only = config.read_only;
-  step.mount = plan_nfs_mount(input);
+  step.options = known.options;
+  step.read_only = config.read_only;
+  step.mount = root_mount_request(step, step.server ? step.server->to_string() : std::string(kServerPlaceholder),
+                                  step.path);
   return step;
 }
 
 // The same merge the boot does (overlay/union_plan), without the files it reads from the
 // root and the initramfs; a bad entry is skipped with a warning there too.
 UnionsStep plan_unions(const BootConfig& config, std::vector<std::string>& warnings) {
-  OverlaySources sources;
-  sources.command_line = config.overlay_entries;
-  MergedOverlayList merged = merge_overlay_sources(sources);
+  UnionsStep step;
+  step.command_line = config.overlay_entries;
+  MergedOverlayList merged = merge_union_sources(step, std::nullopt, std::nullopt);
   for (const auto& error : merged.errors) warnings.push_back("overlay list: " + describe(error) + "; skipping it");
-  return UnionsStep{std::move(merged.entries), config.overlay_entries, {}};
+  step.entries = std::move(merged.entries);
+  return step;
 }
 
 }  // namespace
 
 void add_overlay_file(BootPlan& plan, const OverlayListFile& root_file) {
-  OverlaySources sources;
-  sources.command_line = plan.unions.command_line;
-  sources.root_file = root_file;
-  MergedOverlayList merged = merge_overlay_sources(sources);
+  MergedOverlayList merged = merge_union_sources(plan.unions, root_file, std::nullopt);
   std::erase_if(plan.warnings, [](const std::string& w) { return w.starts_with("overlay list: "); });
   for (const auto& error : merged.errors) plan.warnings.push_back("overlay list: " + describe(error) + "; skipping it");
   plan.unions.entries = std::move(merged.entries);
@@ -136,7 +132,6 @@ BootPlan plan_boot(const ParsedBootConfig& parsed) {
   plan.breaks = config.breaks;
   plan.poweroff_after = config.poweroff_after;
   plan.debug = config.debug;
-  plan.quiet = config.quiet;
 
   if (config.root_kind == RootKind::Other) {
     plan.errors.push_back(error_with_problem(
@@ -146,7 +141,9 @@ BootPlan plan_boot(const ParsedBootConfig& parsed) {
   plan.network = plan_network(config, plan.errors);
   plan.root = plan_root(config, plan.errors);
   plan.modules.nfs_modules = {"nfs", plan.root.mount.version >= 4 ? "nfsv4" : "nfsv" + std::to_string(plan.root.mount.version)};
+  plan.modules.union_modules = {"overlay"};
   plan.unions = plan_unions(config, plan.warnings);
+  plan.unions.new_root = plan.root.target;
 
   plan.handoff.move_mounts = {"/dev", "/proc", "/sys", "/run"};
   if (!config.init.empty()) {

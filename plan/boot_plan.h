@@ -20,8 +20,10 @@ struct EarlyMount {
 };
 
 struct ModulesStep {
-  bool coldplug = true;                   // every /sys/bus/*/devices/*/modalias
-  std::vector<std::string> nfs_modules;   // nfs and the nfsvN the version needs
+  // After the NIC drivers (every /sys/bus/*/devices/*/modalias), on a thread alongside the
+  // network step, joined before the root mount:
+  std::vector<std::string> nfs_modules;     // nfs and the nfsvN the version needs
+  std::vector<std::string> union_modules;   // overlay: without it those unions are skipped
 };
 
 struct RootStep {
@@ -31,6 +33,8 @@ struct RootStep {
   std::string path_source;
   bool path_from_lease = false;       // the DHCP root-path decides, when it has one
   NfsMountRequest mount;              // with the server as known now (a placeholder otherwise)
+  std::vector<std::string> options;   // the command line's NFS options; the lease's go first
+  bool read_only = true;              // ro / rw
   std::string target = "/root";
   int timeout_seconds = 0;
   bool debug = false;
@@ -43,11 +47,17 @@ struct UnionsStep {
   std::vector<OverlayEntry> entries;  // built-in default + command line; the root's file may replace
   std::vector<std::string> command_line;  // the nfsroot-init.overlay= values, merged again at boot
   std::string root_file;                  // the root's overlay list, when explain was given one
+  std::string new_root = "/root";         // where the unions are mounted (the root step's target)
+  // One tmpfs per union below it, in the initramfs' /run, which the hand-off moves into the new
+  // root, so the layers stay reachable after switch_root.
+  std::string layers_dir = "/run/nfsroot-init/unions";
 };
 
 struct HandoffStep {
   std::vector<std::string> move_mounts;       // /dev /proc /sys /run
   std::vector<std::string> init_candidates;   // the first that exists in the new root is exec'd
+  // argv[1..] for init: the words after "--"; as PID 1, what the kernel actually passed (it
+  // adds the words it did not know), which the boot puts here before printing the plan.
   std::vector<std::string> init_arguments;
 };
 
@@ -68,7 +78,6 @@ struct BootPlan {
   std::vector<BreakPoint> breaks;
   std::optional<BootStep> poweroff_after;
   bool debug = false;
-  bool quiet = false;
   std::vector<std::string> warnings;  // from the command line; the boot goes on
   std::vector<Error> errors;          // the boot cannot go on; each says what to change
 };

@@ -14,12 +14,6 @@ namespace nfsroot {
 
 namespace {
 
-std::string server_of(const NfsMountRequest& request) { return request.source.substr(0, request.source.find(':')); }
-std::string path_of(const NfsMountRequest& request) {
-  const auto colon = request.source.find(':');
-  return colon == std::string::npos ? std::string() : request.source.substr(colon + 1);
-}
-
 double seconds_since(const timespec& start) {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);
@@ -40,7 +34,7 @@ void wait_seconds(int seconds) {
 
 MountFailureKind classify_nfs_mount_errno(int errno_value, const NfsMountRequest& request,
                                           std::string_view client_address) {
-  const std::string server = server_of(request);
+  const std::string& server = request.server;
   switch (errno_value) {
     case ETIMEDOUT:
     case ECONNREFUSED:
@@ -56,7 +50,7 @@ MountFailureKind classify_nfs_mount_errno(int errno_value, const NfsMountRequest
       return {false, "the server refused: check /etc/exports on " + server + " allows " +
                          std::string(client_address) + " (ro, no_root_squash)"};
     case ENOENT:
-      return {false, "no export " + path_of(request) + " on " + server +
+      return {false, "no export " + request.path + " on " + server +
                          (request.version >= 4 ? " (NFSv4 paths are relative to the server's pseudo root)" : "") +
                          ": check nfsroot= or the DHCP root-path"};
     case EPROTONOSUPPORT:
@@ -68,7 +62,7 @@ MountFailureKind classify_nfs_mount_errno(int errno_value, const NfsMountRequest
     case ENODEV:
       return {false, "the kernel has no " + request.fstype + " filesystem: the nfs modules are not loaded"};
     case ENOTDIR:
-      return {false, "the export path " + path_of(request) + " is not a directory on " + server};
+      return {false, "the export path " + request.path + " is not a directory on " + server};
     default:
       return {false, "see the server's log for why it refused the mount"};
   }

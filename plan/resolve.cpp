@@ -1,0 +1,55 @@
+// Settling the root and the unions once the boot knows the lease and the overlay lists.
+#include "plan/resolve.h"
+
+#include <utility>
+
+#include "mounts/root_path.h"
+
+namespace nfsroot {
+
+NfsMountRequest root_mount_request(const RootStep& step, std::string server, std::string path) {
+  NfsMountInput input;
+  input.server = std::move(server);
+  input.path = std::move(path);
+  input.user_options = step.options;
+  input.version_hint = step.requested.version;
+  input.read_only = step.read_only;
+  return plan_nfs_mount(input);
+}
+
+Result<ResolvedRoot> resolve_root(const RootStep& step, const DhcpLease* lease, const ClientIdentity& client) {
+  RootPathChoice choice = choose_nfs_root(step.requested, step.ip_server, lease);
+  if (!choice.server) {
+    return std::unexpected(error_with_problem("NFS server", "", "neither the command line nor DHCP names one",
+                                              "write nfsroot=<server-ip>:<path>, or have the DHCP server send "
+                                              "next-server or a root-path"));
+  }
+  RootStep resolved = step;
+  resolved.options = std::move(choice.options);
+  ResolvedRoot root;
+  root.request = root_mount_request(resolved, choice.server->to_string(),
+                                    expand_root_path(choice.path, client.hostname, client.address));
+  root.server_source = std::move(choice.server_source);
+  root.path_source = std::move(choice.path_source);
+  root.warnings = std::move(choice.warnings);
+  return root;
+}
+
+MergedOverlayList merge_union_sources(const UnionsStep& step, const std::optional<OverlayListFile>& root_file,
+                                      const std::optional<OverlayListFile>& initramfs_file) {
+  OverlaySources sources;
+  sources.command_line = step.command_line;
+  sources.root_file = root_file;
+  sources.initramfs_file = initramfs_file;
+  return merge_overlay_sources(sources);
+}
+
+Result<ResolvedUnions> resolve_unions(const UnionsStep& step, const std::optional<OverlayListFile>& root_file,
+                                      const std::optional<OverlayListFile>& initramfs_file, AufsSupport aufs) {
+  MergedOverlayList merged = merge_union_sources(step, root_file, initramfs_file);
+  auto plan = plan_union_steps(merged.entries, UnionLayout{step.new_root, step.layers_dir, aufs});
+  if (!plan) return std::unexpected(plan.error());
+  return ResolvedUnions{std::move(merged.errors), std::move(*plan)};
+}
+
+}  // namespace nfsroot
