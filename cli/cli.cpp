@@ -76,7 +76,7 @@ std::optional<CommonArguments> parse_arguments(int argc, char** argv, bool netwo
     }
   }
   if (!given) {
-    auto read = read_kernel_command_line();
+    auto read = read_kernel_command_line(CommandLineSource::EnvironmentOrProc);
     if (!read) {
       print(STDERR_FILENO, "nfsroot-init: " + describe(read.error()) + "\n");
       status = 2;

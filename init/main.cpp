@@ -25,6 +25,7 @@
 #include "plan/resolve.h"
 #include "rootmount/diagnosis.h"
 #include "rootmount/nfs_mount.h"
+#include "sys/system.h"
 
 namespace nfsroot {
 namespace {
@@ -116,7 +117,7 @@ NetworkOutcome bring_up(const BootPlan& plan) {
   return std::move(*outcome);
 }
 
-void mount_root(const BootPlan& plan, const NetworkOutcome& network) {
+void mount_root(System& system, const BootPlan& plan, const NetworkOutcome& network) {
   const long started = log_elapsed_ms();
   const ClientIdentity client{network.config.hostname, network.config.address.to_string()};
   auto root = resolve_root(plan.root, network.lease ? &*network.lease : nullptr, client);
@@ -126,7 +127,7 @@ void mount_root(const BootPlan& plan, const NetworkOutcome& network) {
   log_info("root: " + request.source + " (server from " + root->server_source + ", path from " + root->path_source +
            "), type " + request.fstype + ", " + (request.read_only ? "read-only" : "read-write") + ", options " +
            request.data());
-  auto mounted = mount_nfs_root(request, plan.root.target, plan.root.timeout_seconds, client.address,
+  auto mounted = mount_nfs_root(system, request, plan.root.target, plan.root.timeout_seconds, client.address,
                                 [](std::string_view line) { log_info(line); });
   if (!mounted) fail_boot(BootStep::Root, diagnose_nfs_mount_failure(request, mounted.error()), plan.failure);
   if (plan.root.debug) log_info("root: " + describe_server_exports(request.server));
@@ -146,9 +147,8 @@ std::optional<OverlayListFile> overlay_file(const std::string& path) {
 
 // The overlay list from all its sources; a bad line or an entry whose directory the image
 // lacks is reported and skipped, the rest is built (README: "The overlay list").
-void build_writable_unions(const BootPlan& plan) {
+void build_writable_unions(System& system, const BootPlan& plan) {
   const long started = log_elapsed_ms();
-  LinuxUnionSystem system;
   auto aufs = detect_aufs(system);
   if (!aufs) fail_boot(BootStep::Unions, aufs.error(), plan.failure);
   auto unions = resolve_unions(plan.unions, overlay_file(plan.unions.new_root + std::string(kOverlayListPath)),
@@ -178,7 +178,7 @@ void write_timings(const Timings& timings) {
   }
 }
 
-[[noreturn]] void hand_off(const BootPlan& plan, Timings& timings, const std::string& kmsg_limit) {
+[[noreturn]] void hand_off(System& system, const BootPlan& plan, Timings& timings, const std::string& kmsg_limit) {
   const std::string& new_root = plan.root.target;
   auto init = find_init(new_root, plan.handoff.init_candidates);
   if (!init) fail_boot(BootStep::Handoff, init.error(), plan.failure);
@@ -187,16 +187,19 @@ void write_timings(const Timings& timings) {
   if (!kmsg_limit.empty()) {
     [[maybe_unused]] auto restored = write_file("/proc/sys/kernel/printk_devkmsg", kmsg_limit);
   }
-  if (auto moved = move_mounts(new_root, plan.handoff.move_mounts); !moved) {
+  if (auto moved = move_mounts(system, new_root, plan.handoff.move_mounts); !moved) {
     fail_boot(BootStep::Handoff, moved.error(), plan.failure);
   }
   // Point of no return: the initramfs goes, and with it any rescue shell.
-  const FreedInitramfs freed = free_initramfs(new_root);
-  log_info("hand-off: freed the initramfs (" + std::to_string(freed.files) + " files, " +
-           std::to_string(freed.bytes / 1024) + " KiB" +
-           (freed.failures ? ", " + std::to_string(freed.failures) + " entries left" : std::string()) +
+  auto freed = free_initramfs(system, new_root);
+  if (!freed) fail_boot(BootStep::Handoff, freed.error(), plan.failure);
+  log_info("hand-off: freed the initramfs (" + std::to_string(freed->files) + " files, " +
+           std::to_string(freed->bytes / 1024) + " KiB" +
+           (freed->failures ? ", " + std::to_string(freed->failures) + " entries left" : std::string()) +
            "); exec " + *init + " after " + std::to_string(log_elapsed_ms()) + " ms");
-  if (auto entered = enter_new_root(new_root); !entered) fail_boot(BootStep::Handoff, entered.error(), plan.failure);
+  if (auto entered = enter_new_root(system, new_root); !entered) {
+    fail_boot(BootStep::Handoff, entered.error(), plan.failure);
+  }
   fail_boot(BootStep::Handoff, exec_init(*init, plan.handoff.init_arguments, environ), plan.failure);
 }
 
@@ -205,6 +208,12 @@ void write_timings(const Timings& timings) {
   install_crash_handlers();
   ::umask(022);
   const FailurePolicy before_command_line = failure_policy(std::nullopt);
+  LinuxSystem system;
+  // Before the first write: a PID 1 whose "/" is a real root (a container, init= on a disk root)
+  // is not ours to boot, and the hand-off would delete it.
+  if (auto initramfs = require_initramfs_root(system); !initramfs) {
+    fail_boot(BootStep::Early, initramfs.error(), before_command_line);
+  }
 
   // 1. Early mounts: /proc for the command line, /dev for the console and /dev/kmsg.
   for (const auto& mount : early_mounts()) {
@@ -217,7 +226,7 @@ void write_timings(const Timings& timings) {
   if (!kmsg) log_warning("cannot open /dev/kmsg; logging to the console only");
 
   // 2. Configuration: the kernel command line, turned into the plan.
-  auto command_line = read_kernel_command_line();
+  auto command_line = read_kernel_command_line(CommandLineSource::ProcOnly);
   if (!command_line) fail_boot(BootStep::Plan, command_line.error(), before_command_line);
   BootPlan plan = plan_boot(parse_boot_config(*command_line));
   // The kernel's own split of what goes to init is the truth: it adds the words it did not know.
@@ -251,17 +260,17 @@ void write_timings(const Timings& timings) {
 
   // 5. Root: the NFS export, read-only unless rw.
   maybe_break(plan, BreakPoint::Mount);
-  mount_root(plan, network);
+  mount_root(system, plan, network);
   finish_step(plan, BootStep::Root, timings);
 
   // 6. Unions: the writable directories of the read-only image, mounted in place.
   maybe_break(plan, BreakPoint::Bottom);
-  build_writable_unions(plan);
+  build_writable_unions(system, plan);
   finish_step(plan, BootStep::Unions, timings);
 
   // 7. Hand-off to the root's init.
   maybe_break(plan, BreakPoint::Init);
-  hand_off(plan, timings, kmsg_limit);
+  hand_off(system, plan, timings, kmsg_limit);
 }
 
 }  // namespace

@@ -17,109 +17,7 @@
 
 namespace nfsroot {
 
-// --- the real system -----------------------------------------------------------------------------------
-
-namespace {
-
-UniqueFd open_root(const std::string& root, int& errno_value) {
-  UniqueFd fd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  errno_value = fd.valid() ? 0 : errno;
-  return fd;
-}
-
-// RESOLVE_IN_ROOT treats ROOT as "/" for the whole walk: ".." stops there and absolute symlinks
-// start there, so /var -> / or /var -> ../../.. in the image stay in the image. Magic links
-// (/proc/self/root, …) could jump anywhere and are refused. The kernel answers EAGAIN when a
-// rename or mount elsewhere raced the walk and it cannot vouch for ".."; trying again is safe.
-int openat2_in_root(int root_fd, const std::string& path, std::uint64_t flags) {
-  open_how how{};
-  how.flags = flags | O_CLOEXEC;
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  for (int attempt = 0;; ++attempt) {
-    const long fd = ::syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof how);
-    if (fd >= 0 || errno != EAGAIN || attempt == 10) return static_cast<int>(fd);
-  }
-}
-
-}  // namespace
-
-Result<void> LinuxUnionSystem::make_directories(const std::string& path, std::uint32_t mode) {
-  for (std::size_t end = 1; end != std::string::npos && end <= path.size();) {
-    end = path.find('/', end + 1);
-    const std::string prefix = path.substr(0, end);
-    const bool last = end == std::string::npos;
-    if (::mkdir(prefix.c_str(), last ? mode : 0755) == 0) continue;
-    const int error = errno;
-    struct stat status {};
-    if (error == EEXIST && ::stat(prefix.c_str(), &status) == 0 && S_ISDIR(status.st_mode)) continue;
-    return std::unexpected(error_from_errno("mkdir", prefix, error == EEXIST ? ENOTDIR : error));
-  }
-  return {};
-}
-
-Result<void> LinuxUnionSystem::mount(const std::string& source, const std::string& target, const std::string& type,
-                                     unsigned long flags, const std::string& data) {
-  if (::mount(source.c_str(), target.c_str(), type.c_str(), flags, data.empty() ? nullptr : data.c_str()) != 0) {
-    return std::unexpected(error_from_errno("mount " + type, target, errno));
-  }
-  return {};
-}
-
-Result<ResolvedDirectory> LinuxUnionSystem::open_directory_in_root(const std::string& root, const std::string& path) {
-  int error = 0;
-  const UniqueFd root_fd = open_root(root, error);
-  if (!root_fd.valid()) return std::unexpected(error_from_errno("open", root, error));
-  UniqueFd fd(openat2_in_root(root_fd.get(), path, O_PATH | O_DIRECTORY));
-  if (!fd.valid()) return std::unexpected(error_from_errno("openat2", path + " in " + root, errno));
-  std::string proc_path = "/proc/self/fd/" + std::to_string(fd.get());
-  return ResolvedDirectory{std::move(fd), std::move(proc_path)};
-}
-
-Result<std::optional<std::string>> LinuxUnionSystem::read_link_in_root(const std::string& root,
-                                                                       const std::string& path) {
-  int error = 0;
-  const UniqueFd root_fd = open_root(root, error);
-  if (!root_fd.valid()) return std::unexpected(error_from_errno("open", root, error));
-  // O_PATH | O_NOFOLLOW opens a final symlink itself; readlinkat(fd, "") reads it.
-  const UniqueFd fd(openat2_in_root(root_fd.get(), path, O_PATH | O_NOFOLLOW));
-  if (!fd.valid()) return std::unexpected(error_from_errno("openat2", path + " in " + root, errno));
-  struct stat status {};
-  if (::fstat(fd.get(), &status) != 0) return std::unexpected(error_from_errno("fstat", path, errno));
-  if (!S_ISLNK(status.st_mode)) return std::optional<std::string>{};
-  std::string text(PATH_MAX, '\0');
-  const ssize_t size = ::readlinkat(fd.get(), "", text.data(), text.size());
-  if (size < 0) return std::unexpected(error_from_errno("readlinkat", path, errno));
-  text.resize(static_cast<std::size_t>(size));
-  return std::optional<std::string>(std::move(text));
-}
-
-Result<DirectoryStatus> LinuxUnionSystem::stat_directory(const ResolvedDirectory& directory) {
-  struct stat status {};
-  if (::fstat(directory.fd.get(), &status) != 0) {
-    return std::unexpected(error_from_errno("fstat", directory.path, errno));
-  }
-  if (!S_ISDIR(status.st_mode)) return std::unexpected(error_from_errno("fstat", directory.path, ENOTDIR));
-  return DirectoryStatus{{static_cast<std::uint32_t>(status.st_mode & 07777), status.st_uid, status.st_gid},
-                         static_cast<std::uint64_t>(status.st_dev),
-                         static_cast<std::uint64_t>(status.st_ino)};
-}
-
-Result<void> LinuxUnionSystem::set_directory_attributes(const std::string& path,
-                                                        const DirectoryAttributes& attributes) {
-  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd.valid()) return std::unexpected(error_from_errno("open", path, errno));
-  if (::fchown(fd.get(), attributes.uid, attributes.gid) != 0) {
-    return std::unexpected(error_from_errno("fchown", path, errno));
-  }
-  if (::fchmod(fd.get(), static_cast<mode_t>(attributes.mode & 07777)) != 0) {
-    return std::unexpected(error_from_errno("fchmod", path, errno));
-  }
-  return {};
-}
-
-Result<std::string> LinuxUnionSystem::read_file(const std::string& path) { return nfsroot::read_file(path); }
-
-Result<AufsSupport> detect_aufs(UnionSystem& system) {
+Result<AufsSupport> detect_aufs(System& system) {
   auto filesystems = system.read_file("/proc/filesystems");
   if (!filesystems) return std::unexpected(std::move(filesystems.error()));
   return filesystem_listed(*filesystems, "aufs") ? AufsSupport::Present : AufsSupport::Absent;
@@ -154,7 +52,7 @@ std::string hint_for_mount(const std::string& type, int errno_value) {
 
 class Builder {
  public:
-  Builder(UnionSystem& system, const UnionPlan& plan, std::vector<std::string>& notices)
+  Builder(System& system, const UnionPlan& plan, std::vector<std::string>& notices)
       : system_(system), plan_(plan), notices_(notices) {}
 
   // Notes about this union for its report line (the seed's layout was found, …).
@@ -296,7 +194,7 @@ class Builder {
     if (std::find(notes.begin(), notes.end(), text) == notes.end()) notes.push_back(std::move(text));
   }
 
-  UnionSystem& system_;
+  System& system_;
   const UnionPlan& plan_;
   std::vector<std::string>& notices_;
   std::optional<DirectoryStatus> root_status_;
@@ -316,7 +214,7 @@ bool UnionReport::all_done() const {
   return std::all_of(unions.begin(), unions.end(), [](const UnionResult& r) { return r.status == UnionStatus::Done; });
 }
 
-Result<UnionReport> build_unions(UnionSystem& system, const UnionPlan& plan) {
+Result<UnionReport> build_unions(System& system, const UnionPlan& plan) {
   UnionReport report;
   report.notices = plan.notices;
   for (const auto& step : plan.setup) {

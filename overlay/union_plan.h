@@ -11,6 +11,7 @@
 
 #include "base/error.h"
 #include "overlay/overlay_list.h"
+#include "sys/system.h"
 
 namespace nfsroot {
 
@@ -57,14 +58,6 @@ struct UnionLayout {
   // root, so the layers stay reachable (/run/nfsroot-init/unions/2-var/upper) after switch_root.
   std::string layers_dir = "/run/nfsroot-init/unions";
   AufsSupport aufs = AufsSupport::Absent;
-};
-
-// The root attributes a directory shows: permission bits (07777), owner and group.
-struct DirectoryAttributes {
-  std::uint32_t mode = 0755;
-  std::uint32_t uid = 0;
-  std::uint32_t gid = 0;
-  friend bool operator==(const DirectoryAttributes&, const DirectoryAttributes&) = default;
 };
 
 // mode=, uid=, gid= written in an entry's options: each wins over the image's directory.

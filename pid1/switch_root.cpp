@@ -12,11 +12,22 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/text.h"
 #include "base/unique_fd.h"
 
 namespace nfsroot {
 
 namespace {
+
+std::string to_hex(std::uint64_t value) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string text;
+  do {
+    text.insert(text.begin(), kDigits[value & 0xf]);
+    value >>= 4;
+  } while (value != 0);
+  return text;
+}
 
 // openat2(2) with RESOLVE_IN_ROOT: ".." and absolute symlinks stay inside `root_fd`.
 int open_in_root(int root_fd, const std::string& path, std::uint64_t flags) {
@@ -83,22 +94,35 @@ Result<std::string> find_init(const std::string& new_root, const std::vector<std
                                             "install an init in the image, or name one with init="));
 }
 
-Result<void> move_mounts(const std::string& new_root, const std::vector<std::string>& mounts) {
-  // MS_MOVE fails under shared propagation; the initramfs has no reason to share anything.
-  ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
+Result<void> require_initramfs_root(System& system) {
+  auto type = system.filesystem_type("/");
+  if (!type) return std::unexpected(type.error());
+  if (*type == kRamfsMagic || *type == kTmpfsMagic) return {};
+  return std::unexpected(error_with_problem(
+      "/", "filesystem type 0x" + to_hex(*type), "not an initramfs (ramfs or tmpfs); the hand-off would delete it",
+      "run nfsroot-init as the /init of an initramfs; to see what it would do, run nfsroot-init explain"));
+}
+
+Result<void> move_mounts(System& system, const std::string& new_root, const std::vector<std::string>& mounts) {
+  if (auto made_private = system.mount("", "/", "", MS_REC | MS_PRIVATE, ""); !made_private) {
+    return std::unexpected(made_private.error());
+  }
   for (const auto& mount_point : mounts) {
-    const std::string target = new_root + mount_point;
-    if (::mount(mount_point.c_str(), target.c_str(), nullptr, MS_MOVE, nullptr) != 0) {
-      const int error = errno;
-      return std::unexpected(error_from_errno("move " + mount_point + " to", target, error,
-                                              error == ENOENT ? "create " + mount_point + " in the image"
-                                                              : std::string()));
+    auto target = system.open_directory_in_root(new_root, mount_point);
+    if (!target) {
+      Error error = target.error();
+      if (error.errno_value == ENOENT || error.errno_value == ENOTDIR) {
+        error.hint = "create the directory " + mount_point + " in the image";
+      }
+      return std::unexpected(error);
     }
+    if (auto moved = system.move_mount(mount_point, *target); !moved) return std::unexpected(moved.error());
   }
   return {};
 }
 
-FreedInitramfs free_initramfs(const std::string& new_root) {
+Result<FreedInitramfs> free_initramfs(System& system, const std::string& new_root) {
+  if (auto checked = require_initramfs_root(system); !checked) return std::unexpected(checked.error());
   FreedInitramfs freed;
   struct stat root_status {};
   struct stat top {};
@@ -115,14 +139,13 @@ FreedInitramfs free_initramfs(const std::string& new_root) {
   return freed;
 }
 
-Result<void> enter_new_root(const std::string& new_root) {
-  if (::chdir(new_root.c_str()) != 0) return std::unexpected(error_from_errno("chdir", new_root, errno));
-  if (::mount(new_root.c_str(), "/", nullptr, MS_MOVE, nullptr) != 0) {
-    return std::unexpected(error_from_errno("move " + new_root + " onto", "/", errno));
-  }
-  if (::chroot(".") != 0) return std::unexpected(error_from_errno("chroot", new_root, errno));
-  if (::chdir("/") != 0) return std::unexpected(error_from_errno("chdir", "/", errno));
-  return {};
+Result<void> enter_new_root(System& system, const std::string& new_root) {
+  // pivot_root(2) does not work when the old root is rootfs, which cannot be unmounted: move the
+  // new root over it and chroot into it, as busybox's switch_root and systemd do.
+  if (auto entered = system.change_directory(new_root); !entered) return entered;
+  if (auto moved = system.mount(new_root, "/", "", MS_MOVE, ""); !moved) return moved;
+  if (auto rooted = system.change_root("."); !rooted) return rooted;
+  return system.change_directory("/");
 }
 
 Error exec_init(const std::string& init, const std::vector<std::string>& arguments, char** environment) {

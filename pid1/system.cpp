@@ -51,8 +51,10 @@ void ensure_console_fds() {
   if (fd > 2) ::close(fd);
 }
 
-Result<std::string> read_kernel_command_line() {
-  if (const char* override_text = std::getenv("NFSROOT_INIT_CMDLINE")) return std::string(override_text);
+Result<std::string> read_kernel_command_line(CommandLineSource source) {
+  if (source == CommandLineSource::EnvironmentOrProc) {
+    if (const char* override_text = std::getenv("NFSROOT_INIT_CMDLINE")) return std::string(override_text);
+  }
   return read_file("/proc/cmdline");
 }
 

@@ -1,6 +1,7 @@
 // The thin layer of syscalls the PID 1 skeleton makes: mounts, files, console, power.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -19,8 +20,11 @@ namespace nfsroot {
 // not, open it now that devtmpfs is mounted.
 void ensure_console_fds();
 
-// The kernel command line: $NFSROOT_INIT_CMDLINE when set (for tests), else /proc/cmdline.
-[[nodiscard]] Result<std::string> read_kernel_command_line();
+// PID 1 reads /proc/cmdline only: the kernel turns unknown NAME=value words of the command line
+// into PID 1's environment, so NFSROOT_INIT_CMDLINE=… there must not replace the command line.
+// The CLI (explain) also takes $NFSROOT_INIT_CMDLINE, for tests and for checking a line by hand.
+enum class CommandLineSource : std::uint8_t { ProcOnly, EnvironmentOrProc };
+[[nodiscard]] Result<std::string> read_kernel_command_line(CommandLineSource source);
 
 // /dev/kmsg drops userspace lines past 10 per 5 s unless printk_devkmsg is "on". Turns it on
 // and returns the previous setting, to be restored before the root's init starts.

@@ -2,8 +2,6 @@
 #include "rootmount/nfs_mount.h"
 
 #include <sys/mount.h>
-#include <sys/stat.h>
-#include <time.h>
 
 #include <cerrno>
 #include <cstring>
@@ -11,26 +9,6 @@
 #include "mounts/mount_options.h"
 
 namespace nfsroot {
-
-namespace {
-
-double seconds_since(const timespec& start) {
-  timespec now{};
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<double>(now.tv_sec - start.tv_sec) + static_cast<double>(now.tv_nsec - start.tv_nsec) / 1e9;
-}
-
-// Waits until the next attempt is due. There is no event that says "the server is up now":
-// this is the retry backoff, bounded by the mount deadline.
-void wait_seconds(int seconds) {
-  timespec due{};
-  clock_gettime(CLOCK_MONOTONIC, &due);
-  due.tv_sec += seconds;
-  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, nullptr) == EINTR) {
-  }
-}
-
-}  // namespace
 
 MountFailureKind classify_nfs_mount_errno(int errno_value, const NfsMountRequest& request,
                                           std::string_view client_address) {
@@ -74,35 +52,35 @@ int nfs_retry_delay_seconds(unsigned attempt) {
   return 1 << (attempt - 1);
 }
 
-Result<void> mount_nfs_root(const NfsMountRequest& request, const std::string& target, int timeout_seconds,
-                            std::string_view client_address, const MountProgress& progress) {
-  if (::mkdir(target.c_str(), 0755) != 0 && errno != EEXIST) {
-    return std::unexpected(error_from_errno("mkdir", target, errno));
-  }
-  timespec start{};
-  clock_gettime(CLOCK_MONOTONIC, &start);
+Result<void> mount_nfs_root(System& system, const NfsMountRequest& request, const std::string& target,
+                            int timeout_seconds, std::string_view client_address, const MountProgress& progress) {
+  if (auto made = system.make_directories(target, 0755); !made) return std::unexpected(made.error());
+  const System::Clock::time_point start = system.now();
   // Generic options the user wrote (nosuid, noatime, …) are mount flags: the NFS client would
   // reject them as unknown parameters.
   const MountOptions split = split_mount_options(request.data());
   const unsigned long flags = split.flags | (request.read_only ? MS_RDONLY : 0);
   const std::string& data = split.data;
   for (unsigned attempt = 1;; ++attempt) {
-    if (::mount(request.source.c_str(), target.c_str(), request.fstype.c_str(), flags, data.c_str()) == 0) return {};
-    const int error = errno;
+    auto mounted = system.mount(request.source, target, request.fstype, flags, data);
+    if (mounted) return {};
+    const int error = mounted.error().errno_value;
     const MountFailureKind kind = classify_nfs_mount_errno(error, request, client_address);
     const std::string operation = "mount " + request.fstype + " " + request.source;
     if (!kind.transient) return std::unexpected(error_from_errno(operation, "-o " + data, error, kind.hint));
     const int delay = nfs_retry_delay_seconds(attempt);
-    const double waited = seconds_since(start);
+    const auto waited = std::chrono::duration_cast<std::chrono::seconds>(system.now() - start).count();
     if (waited + delay > timeout_seconds) {
       return std::unexpected(error_from_errno(
           operation, "-o " + data, error,
-          "gave up after " + std::to_string(attempt) + " attempts in " + std::to_string(static_cast<int>(waited)) +
-              " s; " + kind.hint + " (nfsroot-init.mount_timeout= sets how long to try)"));
+          "gave up after " + std::to_string(attempt) + " attempts in " + std::to_string(waited) + " s; " + kind.hint +
+              " (nfsroot-init.mount_timeout= sets how long to try)"));
     }
     progress(operation + ": " + std::strerror(error) + "; retrying in " + std::to_string(delay) + " s (" +
-             std::to_string(static_cast<int>(waited)) + " s of " + std::to_string(timeout_seconds) + " s)");
-    wait_seconds(delay);
+             std::to_string(waited) + " s of " + std::to_string(timeout_seconds) + " s)");
+    // There is no event that says "the server is up now": this is the retry backoff, bounded by
+    // the mount deadline.
+    system.wait_until(system.now() + std::chrono::seconds(delay));
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include "base/error.h"
 #include "mounts/nfs_options.h"
+#include "sys/system.h"
 
 namespace nfsroot {
 
@@ -29,7 +30,8 @@ using MountProgress = std::function<void(std::string_view)>;
 
 // Mounts `request` on `target`, retrying transient failures until `timeout_seconds` have
 // passed, with a progress line per failed attempt. A permanent failure returns at once.
-[[nodiscard]] Result<void> mount_nfs_root(const NfsMountRequest& request, const std::string& target,
+// mkdir -p of the target first. Through `system`, so a fake clock tests the retry loop.
+[[nodiscard]] Result<void> mount_nfs_root(System& system, const NfsMountRequest& request, const std::string& target,
                                           int timeout_seconds, std::string_view client_address,
                                           const MountProgress& progress);
 

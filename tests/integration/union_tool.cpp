@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
     print("", "usage: union_tool NEW_ROOT LAYERS_DIR ENTRIES_FILE");
     return 2;
   }
-  LinuxUnionSystem system;
+  LinuxSystem system;
   const auto text = system.read_file(argv[3]);
   if (!text) {
     print("error: ", describe(text.error()));

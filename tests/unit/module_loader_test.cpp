@@ -2,6 +2,8 @@
 // finit_module that records what it was given: coldplug, rescans, named loads, failures.
 #include "drivers/module_loader.h"
 
+#include "drivers/background_load.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -304,4 +306,26 @@ TEST_CASE("the running kernel's module folder, and the real insert fails cleanly
   CHECK(dir->size() > std::string_view("/lib/modules/").size());
   // EBADF with CAP_SYS_MODULE, EPERM without: never 0, and nothing is loaded.
   CHECK(finit_module_file(-1, "none.ko") != 0);
+}
+
+TEST_CASE("drivers step: the NIC's now, the filesystem sets on a thread in order, each set's report at the join",
+          "[module_loader]") {
+  FakeSystem fake;
+  fake.add_device("pci", "0000:00:03.0", kQemuRtl8139);
+  const ModuleIndex index = fake.index();
+  const auto nic = coldplug_modules(fake.system(), index);
+  REQUIRE(nic);
+  CHECK(fake.inserted == Names{"mii", "8139cp", "8139too"});
+  fake.errors["virtio_net"] = ENOENT;  // the second set fails; the first is unaffected
+  BackgroundModuleLoad load(fake.system(), index, {{"nfs", "nfsv3"}, {"virtio_net"}});
+  BackgroundModuleLoad::Outcome outcome = load.join();
+  REQUIRE(outcome.reports.size() == 2);
+  REQUIRE(outcome.reports[0]);
+  CHECK(loaded_names(*outcome.reports[0]) ==
+        Names{"netfs", "fscache", "sunrpc", "grace", "lockd", "nfs", "nfs_acl", "nfsv3"});
+  REQUIRE_FALSE(outcome.reports[1]);
+  CHECK(outcome.reports[1].error().errno_value == ENOENT);
+  CHECK(fake.inserted == Names{"mii", "8139cp", "8139too", "netfs", "fscache", "sunrpc", "grace", "lockd", "nfs",
+                               "nfs_acl", "nfsv3", "net_failover", "virtio_net"});
+  CHECK(outcome.finished >= outcome.started);
 }

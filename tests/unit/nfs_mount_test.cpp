@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "fake_system.h"
+
 using namespace nfsroot;
 
 namespace {
@@ -57,4 +59,73 @@ TEST_CASE("nfs mount: retries wait 1, 2, 4, 8, then 10 s", "[nfs_mount]") {
   CHECK(nfs_retry_delay_seconds(4) == 8);
   CHECK(nfs_retry_delay_seconds(5) == 10);
   CHECK(nfs_retry_delay_seconds(100) == 10);
+}
+
+// --- the retry loop, through the FakeSystem: its clock moves only when the loop waits ---------
+
+namespace {
+
+using nfsroot::testing::FakeSystem;
+using nfsroot::testing::Lines;
+
+const std::string kMount = "mount(10.0.2.2:/srv/root,/root,nfs,ro,proto=tcp,nolock,vers=3,addr=10.0.2.2,mountaddr=10.0.2.2)";
+
+struct Attempt {
+  Result<void> result;
+  Lines progress;
+};
+
+Attempt mount_with(FakeSystem& system, int timeout_seconds) {
+  Attempt attempt;
+  attempt.result = mount_nfs_root(system, request(3), "/root", timeout_seconds, "10.0.2.15",
+                                  [&](std::string_view line) { attempt.progress.emplace_back(line); });
+  return attempt;
+}
+
+}  // namespace
+
+TEST_CASE("nfs mount retry loop: a server that refuses twice is waited for 1 s, then 2 s, then mounted",
+          "[nfs_mount]") {
+  FakeSystem system;
+  system.mount_errors_in_turn["/root"] = {ECONNREFUSED, ETIMEDOUT, 0};
+  const Attempt attempt = mount_with(system, 180);
+  CHECK(attempt.result);
+  CHECK(system.trace == Lines{"mkdir(/root,0755)", kMount, "wait(1s)", kMount, "wait(2s)", kMount});
+  CHECK(attempt.progress ==
+        Lines{"mount nfs 10.0.2.2:/srv/root: Connection refused; retrying in 1 s (0 s of 180 s)",
+              "mount nfs 10.0.2.2:/srv/root: Connection timed out; retrying in 2 s (1 s of 180 s)"});
+}
+
+TEST_CASE("nfs mount retry loop: 1, 2, 4, 8, then every 10 s, and no attempt past the deadline", "[nfs_mount]") {
+  FakeSystem system;
+  system.failing_mounts["/root"] = EHOSTUNREACH;
+  const Attempt attempt = mount_with(system, 30);
+  REQUIRE_FALSE(attempt.result);
+  // 1 + 2 + 4 + 8 = 15 s waited after four attempts; the next wait (10 s) ends at 25 s, within
+  // 30; the one after (10 s more) would end past it, so the sixth attempt is the last.
+  CHECK(system.trace == Lines{"mkdir(/root,0755)", kMount, "wait(1s)", kMount, "wait(2s)", kMount, "wait(4s)",
+                              kMount, "wait(8s)", kMount, "wait(10s)", kMount});
+  CHECK(attempt.progress.size() == 5);
+  CHECK(attempt.result.error().errno_value == EHOSTUNREACH);
+  CHECK(attempt.result.error().hint ==
+        "gave up after 6 attempts in 25 s; is the NFS server 10.0.2.2 up and reachable from this network? "
+        "(nfsroot-init.mount_timeout= sets how long to try)");
+}
+
+TEST_CASE("nfs mount retry loop: a refusal is never retried", "[nfs_mount]") {
+  FakeSystem system;
+  system.failing_mounts["/root"] = EACCES;
+  const Attempt attempt = mount_with(system, 180);
+  REQUIRE_FALSE(attempt.result);
+  CHECK(system.trace == Lines{"mkdir(/root,0755)", kMount});
+  CHECK(attempt.progress.empty());
+  CHECK(attempt.result.error().operation == "mount nfs 10.0.2.2:/srv/root");
+}
+
+TEST_CASE("nfs mount retry loop: mount_timeout=0 makes one attempt", "[nfs_mount]") {
+  FakeSystem system;
+  system.failing_mounts["/root"] = ETIMEDOUT;
+  const Attempt attempt = mount_with(system, 0);
+  REQUIRE_FALSE(attempt.result);
+  CHECK(system.trace == Lines{"mkdir(/root,0755)", kMount});
 }

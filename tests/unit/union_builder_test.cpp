@@ -1,4 +1,4 @@
-// The union builder against a fake UnionSystem that records a trace: the order of mkdir, stat,
+// The union builder against the FakeSystem (fake_system.h) that records a trace: the order of mkdir, stat,
 // chown and mount; mount points resolved inside the image; per-union results when a mount point
 // is missing, a mount fails or a size does not fit.
 #include "overlay/union_builder.h"
@@ -10,154 +10,14 @@
 #include <map>
 
 #include "base/text.h"
+#include "fake_system.h"
 
 using namespace nfsroot;
+using nfsroot::testing::FakeSystem;
+using nfsroot::testing::octal;
+using nfsroot::testing::Lines;
 
 namespace {
-
-using Lines = std::vector<std::string>;
-
-std::string octal(std::uint32_t mode) {
-  std::string text;
-  for (int shift = 9; shift >= 0; shift -= 3) text += static_cast<char>('0' + ((mode >> shift) & 7));
-  return text;
-}
-
-std::string flag_names(unsigned long flags) {
-  std::vector<std::string> names;
-  for (const auto& [flag, name] : std::vector<std::pair<unsigned long, std::string>>{
-           {MS_RDONLY, "ro"}, {MS_NOSUID, "nosuid"}, {MS_NODEV, "nodev"}, {MS_NOEXEC, "noexec"}}) {
-    if (flags & flag) names.push_back(name);
-  }
-  return names.empty() ? "0" : join(names, "|");
-}
-
-// An image of directories and symlinks, resolved the way RESOLVE_IN_ROOT does: ".." stops at the
-// root, absolute links start from it. Effects are recorded, nothing is touched.
-class FakeUnionSystem final : public UnionSystem {
- public:
-  struct Directory {
-    DirectoryAttributes attributes;
-    std::uint64_t inode = 0;
-  };
-
-  explicit FakeUnionSystem(std::string root = "/root") : root_(std::move(root)) {
-    add_directory("/");
-    files["/proc/meminfo"] = "MemTotal:        2097152 kB\n";  // 2 GiB
-    files["/proc/filesystems"] = "nodev\ttmpfs\nnodev\toverlay\n";
-  }
-
-  void add_directory(const std::string& path, DirectoryAttributes attributes = {}) {
-    directories[path] = {attributes, directories.size() + 100};
-  }
-
-  std::map<std::string, Directory> directories;  // in the image: "/", "/var", …
-  std::map<std::string, std::string> symlinks;   // in the image: "/var" -> "/aufs/var/mount"
-  std::map<std::string, std::string> files;      // in the initramfs
-  std::map<std::string, int> failing_mounts;     // target -> errno
-  std::map<std::string, int> failing_mkdirs;     // path -> errno
-  Lines trace;
-
-  Result<void> make_directories(const std::string& path, std::uint32_t mode) override {
-    trace.push_back("mkdir(" + path + "," + octal(mode) + ")");
-    if (failing_mkdirs.contains(path)) return std::unexpected(error_from_errno("mkdir", path, failing_mkdirs[path]));
-    return {};
-  }
-
-  Result<void> mount(const std::string& source, const std::string& target, const std::string& type,
-                     unsigned long flags, const std::string& data) override {
-    trace.push_back("mount(" + source + "," + target + "," + type + "," + flag_names(flags) + "," + data + ")");
-    if (failing_mounts.contains(target)) {
-      return std::unexpected(error_from_errno("mount " + type, target, failing_mounts[target]));
-    }
-    return {};
-  }
-
-  Result<ResolvedDirectory> open_directory_in_root(const std::string& root, const std::string& path) override {
-    CHECK(root == root_);
-    int error = 0;
-    const auto resolved = resolve(path, true, error);
-    if (!resolved) return std::unexpected(error_from_errno("openat2", path + " in " + root, error));
-    if (!directories.contains(*resolved)) {
-      return std::unexpected(error_from_errno("openat2", path + " in " + root, ENOTDIR));
-    }
-    return ResolvedDirectory{UniqueFd(), root_ + (*resolved == "/" ? "" : *resolved)};
-  }
-
-  Result<std::optional<std::string>> read_link_in_root(const std::string& root, const std::string& path) override {
-    CHECK(root == root_);
-    int error = 0;
-    const auto resolved = resolve(path, false, error);
-    if (!resolved) return std::unexpected(error_from_errno("openat2", path, error));
-    if (!symlinks.contains(*resolved)) return std::optional<std::string>{};
-    return std::optional<std::string>(symlinks[*resolved]);
-  }
-
-  Result<DirectoryStatus> stat_directory(const ResolvedDirectory& directory) override {
-    trace.push_back("stat(" + directory.path + ")");
-    std::string path = directory.path.substr(root_.size());
-    if (path.empty()) path = "/";
-    const auto& found = directories.at(path);
-    return DirectoryStatus{found.attributes, 1, found.inode};
-  }
-
-  Result<void> set_directory_attributes(const std::string& path, const DirectoryAttributes& attributes) override {
-    trace.push_back("chown+chmod(" + path + "," + std::to_string(attributes.uid) + ":" +
-                    std::to_string(attributes.gid) + "," + octal(attributes.mode) + ")");
-    return {};
-  }
-
-  Result<std::string> read_file(const std::string& path) override {
-    trace.push_back("read(" + path + ")");
-    if (!files.contains(path)) return std::unexpected(error_from_errno("open", path, ENOENT));
-    return files[path];
-  }
-
- private:
-  std::optional<std::string> resolve(std::string_view path, bool follow_last, int& error) {
-    std::vector<std::string> pending;
-    for (const auto part : split(path, '/')) pending.emplace_back(part);
-    std::vector<std::string> parts;
-    auto joined = [&](const std::string& last) {
-      std::string text;
-      for (const auto& part : parts) text += "/" + part;
-      return text + "/" + last;
-    };
-    int links = 0;
-    while (!pending.empty()) {
-      const std::string part = pending.front();
-      pending.erase(pending.begin());
-      if (part.empty() || part == ".") continue;
-      if (part == "..") {
-        if (!parts.empty()) parts.pop_back();
-        continue;
-      }
-      const std::string candidate = joined(part);
-      if (symlinks.contains(candidate) && (follow_last || !pending.empty())) {
-        if (++links > 40) {
-          error = ELOOP;
-          return std::nullopt;
-        }
-        const std::string& text = symlinks[candidate];
-        if (text.starts_with('/')) parts.clear();
-        std::vector<std::string> target;
-        for (const auto piece : split(text, '/')) target.emplace_back(piece);
-        pending.insert(pending.begin(), target.begin(), target.end());
-        continue;
-      }
-      if (!symlinks.contains(candidate) && !directories.contains(candidate)) {
-        error = ENOENT;
-        return std::nullopt;
-      }
-      parts.push_back(part);
-    }
-    std::string text;
-    for (const auto& part : parts) text += "/" + part;
-    return text.empty() ? "/" : text;
-  }
-
-  std::string root_;
-};
 
 const UnionLayout kLayout{"/root", "/run/nfsroot-init/unions", AufsSupport::Absent};
 
@@ -167,7 +27,7 @@ OverlayEntry entry(std::string_view text, std::string_view origin = "overlays:1"
   return *parsed;
 }
 
-UnionReport build(FakeUnionSystem& system, const std::vector<OverlayEntry>& entries,
+UnionReport build(FakeSystem& system, const std::vector<OverlayEntry>& entries,
                   const UnionLayout& layout = kLayout) {
   const auto plan = plan_union_steps(entries, layout);
   REQUIRE(plan);
@@ -177,7 +37,7 @@ UnionReport build(FakeUnionSystem& system, const std::vector<OverlayEntry>& entr
 }
 
 // The image of a Debian root, as far as the defaults care.
-void add_debian_image(FakeUnionSystem& system) {
+void add_debian_image(FakeSystem& system) {
   system.add_directory("/tmp", {01777, 0, 0});
   system.add_directory("/var", {0755, 0, 0});
   system.add_directory("/etc", {0755, 0, 0});
@@ -196,7 +56,7 @@ Lines without_stats(const Lines& trace) {
 }  // namespace
 
 TEST_CASE("union builder: the defaults, in order", "[union_builder]") {
-  FakeUnionSystem system;
+  FakeSystem system;
   add_debian_image(system);
   const auto report = build(system, default_overlay_list());
 
@@ -257,7 +117,7 @@ TEST_CASE("union builder: tmpfs keeps the covered directory's mode and owner unl
   };
   for (const auto& c : cases) {
     INFO(c.line);
-    FakeUnionSystem system;
+    FakeSystem system;
     system.add_directory("/srv");
     system.add_directory("/srv/spool", {02750, 8, 12});
     const auto report = build(system, {entry(c.line)});
@@ -268,7 +128,7 @@ TEST_CASE("union builder: tmpfs keeps the covered directory's mode and owner unl
 
 TEST_CASE("union builder: an overlay's upper gets the lower's attributes, the options' where given",
           "[union_builder]") {
-  FakeUnionSystem system;
+  FakeSystem system;
   system.add_directory("/var", {02775, 0, 50});
   build(system, {entry("/var overlay size=8M,nosuid"), entry("/home overlay uid=1000")});
   // /home is not in the image: nothing is made for it.
@@ -287,7 +147,7 @@ TEST_CASE("union builder: an overlay's upper gets the lower's attributes, the op
 
 TEST_CASE("union builder: a missing mount point skips that union, with its origin; the rest is built",
           "[union_builder]") {
-  FakeUnionSystem system;
+  FakeSystem system;
   add_debian_image(system);
   const auto report = build(system, {entry("/srv overlay size=4M", "/root/etc/nfsroot-init/overlays:3"),
                                      entry("/var overlay size=4M", "built-in default")});
@@ -308,7 +168,7 @@ TEST_CASE("union builder: a missing mount point skips that union, with its origi
 }
 
 TEST_CASE("union builder: a failing mount skips that union; later unions are still built", "[union_builder]") {
-  FakeUnionSystem system;
+  FakeSystem system;
   add_debian_image(system);
   system.failing_mounts["/root/var"] = EINVAL;
   const auto report = build(system, default_overlay_list());
@@ -323,7 +183,7 @@ TEST_CASE("union builder: a failing mount skips that union; later unions are sti
 }
 
 TEST_CASE("union builder: a layer tmpfs that cannot be mounted skips its union", "[union_builder]") {
-  FakeUnionSystem system;
+  FakeSystem system;
   add_debian_image(system);
   system.failing_mounts["/run/nfsroot-init/unions/2-var"] = ENODEV;
   const auto report = build(system, default_overlay_list());
@@ -338,7 +198,7 @@ TEST_CASE("union builder: a layer tmpfs that cannot be mounted skips its union",
 }
 
 TEST_CASE("union builder: a size above the machine's RAM skips that union before its tmpfs", "[union_builder]") {
-  FakeUnionSystem system;
+  FakeSystem system;
   add_debian_image(system);
   system.files["/proc/meminfo"] = "MemTotal:        1048576 kB\n";  // 1 GiB
   const auto report =
@@ -362,7 +222,7 @@ TEST_CASE("union builder: a size above the machine's RAM skips that union before
 }
 
 TEST_CASE("union builder: without /proc/meminfo sizes are not checked, and the report says so", "[union_builder]") {
-  FakeUnionSystem system;
+  FakeSystem system;
   add_debian_image(system);
   system.files.erase("/proc/meminfo");
   const auto report = build(system, {entry("/var overlay size=64G")});
@@ -371,7 +231,7 @@ TEST_CASE("union builder: without /proc/meminfo sizes are not checked, and the r
 }
 
 TEST_CASE("union builder: symlinks in the image resolve inside the new root", "[union_builder]") {
-  FakeUnionSystem system;
+  FakeSystem system;
   add_debian_image(system);
   system.add_directory("/data");
   system.add_directory("/data/cache", {0700, 33, 33});
@@ -403,7 +263,7 @@ TEST_CASE("union builder: symlinks in the image resolve inside the new root", "[
 }
 
 TEST_CASE("union builder: the seed's /var -> /aufs/var/mount layout takes /aufs/var/ro as lower", "[union_builder]") {
-  FakeUnionSystem system;
+  FakeSystem system;
   system.add_directory("/aufs");
   system.add_directory("/aufs/var");
   system.add_directory("/aufs/var/mount", {0700, 0, 0});
@@ -428,7 +288,7 @@ TEST_CASE("union builder: the seed's /var -> /aufs/var/mount layout takes /aufs/
 }
 
 TEST_CASE("union builder: a link to .../mount without .../ro beside it is an ordinary symlink", "[union_builder]") {
-  FakeUnionSystem system;
+  FakeSystem system;
   system.add_directory("/data");
   system.add_directory("/data/mount");
   system.symlinks["/var"] = "/data/mount";
@@ -439,7 +299,7 @@ TEST_CASE("union builder: a link to .../mount without .../ro beside it is an ord
 }
 
 TEST_CASE("union builder: aufs where the kernel has it", "[union_builder]") {
-  FakeUnionSystem system;
+  FakeSystem system;
   add_debian_image(system);
   system.files["/proc/filesystems"] = "nodev\ttmpfs\nnodev\taufs\n";
   const auto aufs = detect_aufs(system);
@@ -451,7 +311,7 @@ TEST_CASE("union builder: aufs where the kernel has it", "[union_builder]") {
   CHECK(report.all_done());
   CHECK(system.trace.back() == "mount(aufs,/root/var,aufs,0,br=/run/nfsroot-init/unions/1-var/upper=rw:/root/var=ro)");
 
-  FakeUnionSystem without;
+  FakeSystem without;
   const auto absent = detect_aufs(without);
   REQUIRE(absent);
   CHECK(*absent == AufsSupport::Absent);
@@ -460,7 +320,7 @@ TEST_CASE("union builder: aufs where the kernel has it", "[union_builder]") {
 }
 
 TEST_CASE("union builder: no layers directory means no union at all", "[union_builder]") {
-  FakeUnionSystem system;
+  FakeSystem system;
   add_debian_image(system);
   system.failing_mkdirs["/run/nfsroot-init/unions"] = EROFS;
   const auto plan = plan_union_steps(default_overlay_list(), kLayout);
@@ -474,7 +334,7 @@ TEST_CASE("union builder: no layers directory means no union at all", "[union_bu
 }
 
 TEST_CASE("union builder: an entry the plan refused is reported as skipped", "[union_builder]") {
-  FakeUnionSystem system;
+  FakeSystem system;
   add_debian_image(system);
   const auto report = build(system, {entry("/tmp tmpfs"), entry("/tmp/x overlay", "f:9")});
   REQUIRE(report.unions.size() == 2);

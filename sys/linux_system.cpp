@@ -1,0 +1,163 @@
+// The syscall layer on Linux: mkdir(2), mount(2), move_mount(2), openat2(2) with
+// RESOLVE_IN_ROOT, fstat(2), fchown(2), statfs(2), chdir(2), chroot(2), clock_nanosleep(2).
+#include "sys/system.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+
+#include "base/file.h"
+
+#ifndef MOVE_MOUNT_T_EMPTY_PATH
+#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040  // linux/mount.h, which clashes with sys/mount.h
+#endif
+
+namespace nfsroot {
+
+namespace {
+
+UniqueFd open_root(const std::string& root, int& errno_value) {
+  UniqueFd fd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  errno_value = fd.valid() ? 0 : errno;
+  return fd;
+}
+
+// RESOLVE_IN_ROOT treats ROOT as "/" for the whole walk: ".." stops there and absolute symlinks
+// start there, so /var -> / or /var -> ../../.. in the image stay in the image. Magic links
+// (/proc/self/root, …) could jump anywhere and are refused. The kernel answers EAGAIN when a
+// rename or mount elsewhere raced the walk and it cannot vouch for ".."; trying again is safe.
+int openat2_in_root(int root_fd, const std::string& path, std::uint64_t flags) {
+  open_how how{};
+  how.flags = flags | O_CLOEXEC;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  for (int attempt = 0;; ++attempt) {
+    const long fd = ::syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof how);
+    if (fd >= 0 || errno != EAGAIN || attempt == 10) return static_cast<int>(fd);
+  }
+}
+
+}  // namespace
+
+Result<void> LinuxSystem::make_directories(const std::string& path, std::uint32_t mode) {
+  for (std::size_t end = 1; end != std::string::npos && end <= path.size();) {
+    end = path.find('/', end + 1);
+    const std::string prefix = path.substr(0, end);
+    const bool last = end == std::string::npos;
+    if (::mkdir(prefix.c_str(), last ? mode : 0755) == 0) continue;
+    const int error = errno;
+    struct stat status {};
+    if (error == EEXIST && ::stat(prefix.c_str(), &status) == 0 && S_ISDIR(status.st_mode)) continue;
+    return std::unexpected(error_from_errno("mkdir", prefix, error == EEXIST ? ENOTDIR : error));
+  }
+  return {};
+}
+
+Result<void> LinuxSystem::mount(const std::string& source, const std::string& target, const std::string& type,
+                                     unsigned long flags, const std::string& data) {
+  const auto or_null = [](const std::string& text) { return text.empty() ? nullptr : text.c_str(); };
+  if (::mount(or_null(source), target.c_str(), or_null(type), flags, or_null(data)) != 0) {
+    return std::unexpected(error_from_errno(type.empty() ? "mount " + source + " onto" : "mount " + type, target, errno));
+  }
+  return {};
+}
+
+Result<ResolvedDirectory> LinuxSystem::open_directory_in_root(const std::string& root, const std::string& path) {
+  int error = 0;
+  const UniqueFd root_fd = open_root(root, error);
+  if (!root_fd.valid()) return std::unexpected(error_from_errno("open", root, error));
+  UniqueFd fd(openat2_in_root(root_fd.get(), path, O_PATH | O_DIRECTORY));
+  if (!fd.valid()) return std::unexpected(error_from_errno("openat2", path + " in " + root, errno));
+  std::string proc_path = "/proc/self/fd/" + std::to_string(fd.get());
+  return ResolvedDirectory{std::move(fd), std::move(proc_path)};
+}
+
+Result<std::optional<std::string>> LinuxSystem::read_link_in_root(const std::string& root,
+                                                                       const std::string& path) {
+  int error = 0;
+  const UniqueFd root_fd = open_root(root, error);
+  if (!root_fd.valid()) return std::unexpected(error_from_errno("open", root, error));
+  // O_PATH | O_NOFOLLOW opens a final symlink itself; readlinkat(fd, "") reads it.
+  const UniqueFd fd(openat2_in_root(root_fd.get(), path, O_PATH | O_NOFOLLOW));
+  if (!fd.valid()) return std::unexpected(error_from_errno("openat2", path + " in " + root, errno));
+  struct stat status {};
+  if (::fstat(fd.get(), &status) != 0) return std::unexpected(error_from_errno("fstat", path, errno));
+  if (!S_ISLNK(status.st_mode)) return std::optional<std::string>{};
+  std::string text(PATH_MAX, '\0');
+  const ssize_t size = ::readlinkat(fd.get(), "", text.data(), text.size());
+  if (size < 0) return std::unexpected(error_from_errno("readlinkat", path, errno));
+  text.resize(static_cast<std::size_t>(size));
+  return std::optional<std::string>(std::move(text));
+}
+
+Result<DirectoryStatus> LinuxSystem::stat_directory(const ResolvedDirectory& directory) {
+  struct stat status {};
+  if (::fstat(directory.fd.get(), &status) != 0) {
+    return std::unexpected(error_from_errno("fstat", directory.path, errno));
+  }
+  if (!S_ISDIR(status.st_mode)) return std::unexpected(error_from_errno("fstat", directory.path, ENOTDIR));
+  return DirectoryStatus{{static_cast<std::uint32_t>(status.st_mode & 07777), status.st_uid, status.st_gid},
+                         static_cast<std::uint64_t>(status.st_dev),
+                         static_cast<std::uint64_t>(status.st_ino)};
+}
+
+Result<void> LinuxSystem::set_directory_attributes(const std::string& path,
+                                                        const DirectoryAttributes& attributes) {
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) return std::unexpected(error_from_errno("open", path, errno));
+  if (::fchown(fd.get(), attributes.uid, attributes.gid) != 0) {
+    return std::unexpected(error_from_errno("fchown", path, errno));
+  }
+  if (::fchmod(fd.get(), static_cast<mode_t>(attributes.mode & 07777)) != 0) {
+    return std::unexpected(error_from_errno("fchmod", path, errno));
+  }
+  return {};
+}
+
+
+Result<std::string> LinuxSystem::read_file(const std::string& path) { return nfsroot::read_file(path); }
+
+Result<void> LinuxSystem::move_mount(const std::string& from, const ResolvedDirectory& to) {
+  // The raw syscall: glibc's move_mount() wrapper is its own (2.36), musl has none.
+  if (::syscall(SYS_move_mount, AT_FDCWD, from.c_str(), to.fd.get(), "", MOVE_MOUNT_T_EMPTY_PATH) != 0) {
+    return std::unexpected(error_from_errno("move mount " + from + " to", to.path, errno));
+  }
+  return {};
+}
+
+Result<std::uint64_t> LinuxSystem::filesystem_type(const std::string& path) {
+  struct statfs status {};
+  if (::statfs(path.c_str(), &status) != 0) return std::unexpected(error_from_errno("statfs", path, errno));
+  return static_cast<std::uint64_t>(status.f_type);
+}
+
+Result<void> LinuxSystem::change_directory(const std::string& path) {
+  if (::chdir(path.c_str()) != 0) return std::unexpected(error_from_errno("chdir", path, errno));
+  return {};
+}
+
+Result<void> LinuxSystem::change_root(const std::string& path) {
+  if (::chroot(path.c_str()) != 0) return std::unexpected(error_from_errno("chroot", path, errno));
+  return {};
+}
+
+System::Clock::time_point LinuxSystem::now() { return Clock::now(); }
+
+void LinuxSystem::wait_until(Clock::time_point deadline) {
+  // steady_clock is CLOCK_MONOTONIC in libstdc++ and libc++: its epoch is that clock's.
+  const auto since_epoch = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch()).count();
+  timespec due{};
+  due.tv_sec = static_cast<time_t>(since_epoch / 1'000'000'000);
+  due.tv_nsec = static_cast<long>(since_epoch % 1'000'000'000);
+  while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, nullptr) == EINTR) {
+  }
+}
+
+}  // namespace nfsroot

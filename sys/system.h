@@ -1,0 +1,104 @@
+// The one syscall layer: what the boot's steps (root mount, unions, hand-off) do to the system,
+// behind one interface. LinuxSystem makes the calls; the unit tests' FakeSystem records them as a
+// trace and keeps a clock of its own, so each step's order and retries are tested without root.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "base/error.h"
+#include "base/unique_fd.h"
+
+namespace nfsroot {
+
+// The root attributes a directory shows: permission bits (07777), owner and group.
+struct DirectoryAttributes {
+  std::uint32_t mode = 0755;
+  std::uint32_t uid = 0;
+  std::uint32_t gid = 0;
+  friend bool operator==(const DirectoryAttributes&, const DirectoryAttributes&) = default;
+};
+
+// A directory of the new root, held open so that what is mounted on is exactly what was
+// resolved, whatever the image's symlinks say later.
+struct ResolvedDirectory {
+  UniqueFd fd;       // O_PATH; not valid in a fake
+  std::string path;  // names exactly this directory for mount(2): "/proc/self/fd/7"
+};
+
+struct DirectoryStatus {
+  DirectoryAttributes attributes;
+  std::uint64_t device = 0;
+  std::uint64_t inode = 0;
+};
+
+class System {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  virtual ~System() = default;
+
+  // --- files and directories of the initramfs
+  // mkdir -p; a directory that is already there is fine.
+  [[nodiscard]] virtual Result<void> make_directories(const std::string& path, std::uint32_t mode) = 0;
+  // A whole small file: /proc/filesystems, /proc/meminfo.
+  [[nodiscard]] virtual Result<std::string> read_file(const std::string& path) = 0;
+  // chown, then chmod (chown clears the set-id bits), of a directory in the initramfs.
+  [[nodiscard]] virtual Result<void> set_directory_attributes(const std::string& path,
+                                                              const DirectoryAttributes& attributes) = 0;
+
+  // --- the new root, resolved inside it
+  // PATH as the image sees it, resolved inside ROOT: "..", absolute and relative symlinks all
+  // stay inside, magic links are refused. Must be a directory.
+  [[nodiscard]] virtual Result<ResolvedDirectory> open_directory_in_root(const std::string& root,
+                                                                         const std::string& path) = 0;
+  // The text of PATH's last component when it is a symlink (the parents resolved inside ROOT),
+  // nullopt when it is not a symlink.
+  [[nodiscard]] virtual Result<std::optional<std::string>> read_link_in_root(const std::string& root,
+                                                                             const std::string& path) = 0;
+  // fstat(2) of a resolved directory.
+  [[nodiscard]] virtual Result<DirectoryStatus> stat_directory(const ResolvedDirectory& directory) = 0;
+
+  // --- mounts and the root
+  // mount(2); an empty source, type or data is passed as NULL.
+  [[nodiscard]] virtual Result<void> mount(const std::string& source, const std::string& target,
+                                           const std::string& type, unsigned long flags, const std::string& data) = 0;
+  // move_mount(2) of the mount at FROM onto a resolved directory (MS_MOVE onto exactly it).
+  [[nodiscard]] virtual Result<void> move_mount(const std::string& from, const ResolvedDirectory& to) = 0;
+  // statfs(2)'s f_type of the filesystem PATH is on (RAMFS_MAGIC, TMPFS_MAGIC, NFS_SUPER_MAGIC…).
+  [[nodiscard]] virtual Result<std::uint64_t> filesystem_type(const std::string& path) = 0;
+  [[nodiscard]] virtual Result<void> change_directory(const std::string& path) = 0;  // chdir(2)
+  [[nodiscard]] virtual Result<void> change_root(const std::string& path) = 0;       // chroot(2)
+
+  // --- time: every wait has a deadline on the monotonic clock
+  [[nodiscard]] virtual Clock::time_point now() = 0;
+  // Returns at the deadline (a signal does not cut it short).
+  virtual void wait_until(Clock::time_point deadline) = 0;
+};
+
+// The real one. Mounts onto a ResolvedDirectory go to "/proc/self/fd/N" of its O_PATH
+// descriptor, so /proc must be mounted; move_mount() takes the descriptor itself.
+class LinuxSystem final : public System {
+ public:
+  [[nodiscard]] Result<void> make_directories(const std::string& path, std::uint32_t mode) override;
+  [[nodiscard]] Result<std::string> read_file(const std::string& path) override;
+  [[nodiscard]] Result<void> set_directory_attributes(const std::string& path,
+                                                      const DirectoryAttributes& attributes) override;
+  [[nodiscard]] Result<ResolvedDirectory> open_directory_in_root(const std::string& root,
+                                                                 const std::string& path) override;
+  [[nodiscard]] Result<std::optional<std::string>> read_link_in_root(const std::string& root,
+                                                                     const std::string& path) override;
+  [[nodiscard]] Result<DirectoryStatus> stat_directory(const ResolvedDirectory& directory) override;
+  [[nodiscard]] Result<void> mount(const std::string& source, const std::string& target, const std::string& type,
+                                   unsigned long flags, const std::string& data) override;
+  [[nodiscard]] Result<void> move_mount(const std::string& from, const ResolvedDirectory& to) override;
+  [[nodiscard]] Result<std::uint64_t> filesystem_type(const std::string& path) override;
+  [[nodiscard]] Result<void> change_directory(const std::string& path) override;
+  [[nodiscard]] Result<void> change_root(const std::string& path) override;
+  [[nodiscard]] Clock::time_point now() override;
+  void wait_until(Clock::time_point deadline) override;
+};
+
+}  // namespace nfsroot

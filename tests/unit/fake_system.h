@@ -1,0 +1,220 @@
+// The unit tests' one fake of the syscall layer (sys/system.h): an image of directories and
+// symlinks resolved as RESOLVE_IN_ROOT does, files of the initramfs, scripted failures, a clock
+// that only wait_until() moves, and a trace of every effect in call order.
+#pragma once
+
+#include <sys/mount.h>
+
+#include <catch2/catch.hpp>
+#include <cerrno>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/text.h"
+#include "sys/system.h"
+
+namespace nfsroot::testing {
+
+using Lines = std::vector<std::string>;
+
+inline std::string octal(std::uint32_t mode) {
+  std::string text;
+  for (int shift = 9; shift >= 0; shift -= 3) text += static_cast<char>('0' + ((mode >> shift) & 7));
+  return text;
+}
+
+inline std::string flag_names(unsigned long flags) {
+  std::vector<std::string> names;
+  for (const auto& [flag, name] : std::vector<std::pair<unsigned long, std::string>>{
+           {MS_RDONLY, "ro"}, {MS_NOSUID, "nosuid"}, {MS_NODEV, "nodev"}, {MS_NOEXEC, "noexec"},
+           {MS_MOVE, "move"}, {MS_REC, "rec"}, {MS_PRIVATE, "private"}}) {
+    if (flags & flag) names.push_back(name);
+  }
+  return names.empty() ? "0" : join(names, "|");
+}
+
+// An image of directories and symlinks, resolved the way RESOLVE_IN_ROOT does: ".." stops at the
+// root, absolute links start from it. Effects are recorded, nothing is touched.
+class FakeSystem final : public System {
+ public:
+  struct Directory {
+    DirectoryAttributes attributes;
+    std::uint64_t inode = 0;
+  };
+
+  explicit FakeSystem(std::string root = "/root") : root_(std::move(root)) {
+    add_directory("/");
+    files["/proc/meminfo"] = "MemTotal:        2097152 kB\n";  // 2 GiB
+    files["/proc/filesystems"] = "nodev\ttmpfs\nnodev\toverlay\n";
+  }
+
+  void add_directory(const std::string& path, DirectoryAttributes attributes = {}) {
+    directories[path] = {attributes, directories.size() + 100};
+  }
+
+  std::map<std::string, Directory> directories;  // in the image: "/", "/var", …
+  std::map<std::string, std::string> symlinks;   // in the image: "/var" -> "/aufs/var/mount"
+  std::map<std::string, std::string> files;      // in the initramfs
+  std::map<std::string, int> failing_mounts;     // target -> errno
+  // target -> the errno of each call in turn (0: it works); then failing_mounts, else success
+  std::map<std::string, std::vector<int>> mount_errors_in_turn;
+  std::map<std::string, int> failing_mkdirs;     // path -> errno
+  Lines trace;
+
+  Result<void> make_directories(const std::string& path, std::uint32_t mode) override {
+    trace.push_back("mkdir(" + path + "," + octal(mode) + ")");
+    if (failing_mkdirs.contains(path)) return std::unexpected(error_from_errno("mkdir", path, failing_mkdirs[path]));
+    return {};
+  }
+
+  Result<void> mount(const std::string& source, const std::string& target, const std::string& type,
+                     unsigned long flags, const std::string& data) override {
+    trace.push_back("mount(" + source + "," + target + "," + type + "," + flag_names(flags) + "," + data + ")");
+    if (auto turn = mount_errors_in_turn.find(target); turn != mount_errors_in_turn.end() && !turn->second.empty()) {
+      const int error = turn->second.front();
+      turn->second.erase(turn->second.begin());
+      if (error != 0) return std::unexpected(error_from_errno("mount " + type, target, error));
+      return {};
+    }
+    if (failing_mounts.contains(target)) {
+      return std::unexpected(error_from_errno("mount " + type, target, failing_mounts[target]));
+    }
+    return {};
+  }
+
+  Result<ResolvedDirectory> open_directory_in_root(const std::string& root, const std::string& path) override {
+    CHECK(root == root_);
+    int error = 0;
+    const auto resolved = resolve(path, true, error);
+    if (!resolved) return std::unexpected(error_from_errno("openat2", path + " in " + root, error));
+    if (!directories.contains(*resolved)) {
+      return std::unexpected(error_from_errno("openat2", path + " in " + root, ENOTDIR));
+    }
+    return ResolvedDirectory{UniqueFd(), root_ + (*resolved == "/" ? "" : *resolved)};
+  }
+
+  Result<std::optional<std::string>> read_link_in_root(const std::string& root, const std::string& path) override {
+    CHECK(root == root_);
+    int error = 0;
+    const auto resolved = resolve(path, false, error);
+    if (!resolved) return std::unexpected(error_from_errno("openat2", path, error));
+    if (!symlinks.contains(*resolved)) return std::optional<std::string>{};
+    return std::optional<std::string>(symlinks[*resolved]);
+  }
+
+  Result<DirectoryStatus> stat_directory(const ResolvedDirectory& directory) override {
+    trace.push_back("stat(" + directory.path + ")");
+    std::string path = directory.path.substr(root_.size());
+    if (path.empty()) path = "/";
+    const auto& found = directories.at(path);
+    return DirectoryStatus{found.attributes, 1, found.inode};
+  }
+
+  Result<void> set_directory_attributes(const std::string& path, const DirectoryAttributes& attributes) override {
+    trace.push_back("chown+chmod(" + path + "," + std::to_string(attributes.uid) + ":" +
+                    std::to_string(attributes.gid) + "," + octal(attributes.mode) + ")");
+    return {};
+  }
+
+  Result<std::string> read_file(const std::string& path) override {
+    trace.push_back("read(" + path + ")");
+    if (!files.contains(path)) return std::unexpected(error_from_errno("open", path, ENOENT));
+    return files[path];
+  }
+
+  // A clock of its own, moved only by wait_until(): retries and deadlines without real time.
+  Clock::time_point clock{std::chrono::hours(1)};
+  std::map<std::string, std::uint64_t> filesystem_types;  // path -> f_type; absent: ENOENT
+  std::map<std::string, int> failing_moves;               // from -> errno
+
+  Result<void> move_mount(const std::string& from, const ResolvedDirectory& to) override {
+    trace.push_back("move_mount(" + from + "," + to.path + ")");
+    if (failing_moves.contains(from)) {
+      return std::unexpected(error_from_errno("move mount " + from + " to", to.path, failing_moves[from]));
+    }
+    return {};
+  }
+
+  Result<std::uint64_t> filesystem_type(const std::string& path) override {
+    trace.push_back("statfs(" + path + ")");
+    if (!filesystem_types.contains(path)) return std::unexpected(error_from_errno("statfs", path, ENOENT));
+    return filesystem_types[path];
+  }
+
+  Result<void> change_directory(const std::string& path) override {
+    trace.push_back("chdir(" + path + ")");
+    return {};
+  }
+
+  Result<void> change_root(const std::string& path) override {
+    trace.push_back("chroot(" + path + ")");
+    return {};
+  }
+
+  Clock::time_point now() override { return clock; }
+
+  void wait_until(Clock::time_point deadline) override {
+    const double seconds = std::chrono::duration<double>(deadline - clock).count();
+    trace.push_back("wait(" + format_seconds(seconds) + ")");
+    if (deadline > clock) clock = deadline;
+  }
+
+ private:
+  static std::string format_seconds(double seconds) {
+    std::string text = std::to_string(seconds);
+    text.erase(text.find_last_not_of('0') + 1);
+    if (text.ends_with('.')) text.pop_back();
+    return text + "s";
+  }
+
+  std::optional<std::string> resolve(std::string_view path, bool follow_last, int& error) {
+    std::vector<std::string> pending;
+    for (const auto part : split(path, '/')) pending.emplace_back(part);
+    std::vector<std::string> parts;
+    auto joined = [&](const std::string& last) {
+      std::string text;
+      for (const auto& part : parts) text += "/" + part;
+      return text + "/" + last;
+    };
+    int links = 0;
+    while (!pending.empty()) {
+      const std::string part = pending.front();
+      pending.erase(pending.begin());
+      if (part.empty() || part == ".") continue;
+      if (part == "..") {
+        if (!parts.empty()) parts.pop_back();
+        continue;
+      }
+      const std::string candidate = joined(part);
+      if (symlinks.contains(candidate) && (follow_last || !pending.empty())) {
+        if (++links > 40) {
+          error = ELOOP;
+          return std::nullopt;
+        }
+        const std::string& text = symlinks[candidate];
+        if (text.starts_with('/')) parts.clear();
+        std::vector<std::string> target;
+        for (const auto piece : split(text, '/')) target.emplace_back(piece);
+        pending.insert(pending.begin(), target.begin(), target.end());
+        continue;
+      }
+      if (!symlinks.contains(candidate) && !directories.contains(candidate)) {
+        error = ENOENT;
+        return std::nullopt;
+      }
+      parts.push_back(part);
+    }
+    std::string text;
+    for (const auto& part : parts) text += "/" + part;
+    return text.empty() ? "/" : text;
+  }
+
+  std::string root_;
+};
+
+
+}  // namespace nfsroot::testing
