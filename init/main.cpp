@@ -135,14 +135,12 @@ void mount_root(System& system, const BootPlan& plan, const NetworkOutcome& netw
            std::to_string(log_elapsed_ms() - started) + " ms");
 }
 
-std::optional<OverlayListFile> overlay_file(const std::string& path) {
-  if (!path_exists(path)) return std::nullopt;
-  auto text = read_file(path);
-  if (!text) {
-    log_warning(describe(text.error()) + ", ignoring");
-    return std::nullopt;
-  }
-  return OverlayListFile{path, std::move(*text)};
+// A list that cannot be read is reported and left out: the other sources still apply.
+std::optional<OverlayListFile> overlay_list_or_none(System& system, const std::string& root) {
+  auto list = read_overlay_list(system, root);
+  if (list) return std::move(*list);
+  log_warning("overlay list: " + describe(list.error()) + ", ignoring it");
+  return std::nullopt;
 }
 
 // The overlay list from all its sources; a bad line or an entry whose directory the image
@@ -151,8 +149,8 @@ void build_writable_unions(System& system, const BootPlan& plan) {
   const long started = log_elapsed_ms();
   auto aufs = detect_aufs(system);
   if (!aufs) fail_boot(BootStep::Unions, aufs.error(), plan.failure);
-  auto unions = resolve_unions(plan.unions, overlay_file(plan.unions.new_root + std::string(kOverlayListPath)),
-                               overlay_file(std::string(kOverlayListPath)), *aufs);
+  auto unions = resolve_unions(plan.unions, overlay_list_or_none(system, plan.unions.new_root),
+                               overlay_list_or_none(system, "/"), *aufs);
   if (!unions) fail_boot(BootStep::Unions, unions.error(), plan.failure);
   for (const auto& error : unions->skipped) log_warning("overlay list: " + describe(error) + ", skipping it");
   auto report = build_unions(system, unions->plan);

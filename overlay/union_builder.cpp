@@ -13,6 +13,7 @@
 #include <climits>
 
 #include "base/file.h"
+#include "base/text.h"
 #include "mounts/mount_options.h"
 
 namespace nfsroot {
@@ -21,6 +22,24 @@ Result<AufsSupport> detect_aufs(System& system) {
   auto filesystems = system.read_file("/proc/filesystems");
   if (!filesystems) return std::unexpected(std::move(filesystems.error()));
   return filesystem_listed(*filesystems, "aufs") ? AufsSupport::Present : AufsSupport::Absent;
+}
+
+Result<std::optional<OverlayListFile>> read_overlay_list(System& system, const std::string& root) {
+  const std::string name = (root == "/" ? "" : root) + std::string(kOverlayListPath);
+  auto text = system.read_file_in_root(root, std::string(kOverlayListPath), kMaxOverlayListBytes);
+  if (!text) return std::unexpected(text.error());
+  if (!*text) return std::optional<OverlayListFile>{};
+  std::size_t entries = 0;
+  for (const auto line : split(**text, '\n')) {
+    const auto content = trim(line);
+    if (!content.empty() && !content.starts_with('#')) ++entries;
+  }
+  if (entries > kMaxOverlayListEntries) {
+    return std::unexpected(error_with_problem(name, "", std::to_string(entries) + " entries, more than " +
+                                                            std::to_string(kMaxOverlayListEntries),
+                                              "keep one line per union the image needs"));
+  }
+  return std::optional<OverlayListFile>(OverlayListFile{name, std::move(**text)});
 }
 
 // --- the builder ---------------------------------------------------------------------------------------

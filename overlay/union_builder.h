@@ -15,6 +15,17 @@
 
 namespace nfsroot {
 
+// An overlay list is a short file an admin writes; a huge one is a mistake or an attack.
+inline constexpr std::size_t kMaxOverlayListBytes = 64 * 1024;
+inline constexpr std::size_t kMaxOverlayListEntries = 256;
+
+// The overlay list at kOverlayListPath inside ROOT ("/root": the image's; "/": the initramfs'
+// copy), resolved inside ROOT, so that a symlink in the image never reads a file of the
+// initramfs; nullopt when there is none. A FIFO, a device, more than kMaxOverlayListBytes or
+// more than kMaxOverlayListEntries entries is an error naming the file (the caller reports it
+// and boots with the other sources).
+[[nodiscard]] Result<std::optional<OverlayListFile>> read_overlay_list(System& system, const std::string& root);
+
 // Whether the kernel has aufs now (/proc/filesystems). A module that provides it must be loaded
 // before this is asked.
 [[nodiscard]] Result<AufsSupport> detect_aufs(System& system);

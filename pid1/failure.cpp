@@ -105,7 +105,9 @@ void on_fatal_signal(int signal_number) {
   if (crash_action == static_cast<int>(FailurePolicy::Action::RebootNow)) {
     ::reboot(RB_AUTOBOOT);
   } else if (crash_action == static_cast<int>(FailurePolicy::Action::RebootAfterDelay)) {
-    wait_seconds(crash_delay_seconds);  // clock_gettime and clock_nanosleep are async-signal-safe
+    // clock_gettime is async-signal-safe; clock_nanosleep is not on POSIX's list, but glibc and
+    // musl make it a plain system call, with no lock a crashed thread could hold.
+    wait_seconds(crash_delay_seconds);
     ::reboot(RB_AUTOBOOT);
   }
   // A crashed process cannot safely start a shell; PID 1 must not exit either.
@@ -132,8 +134,16 @@ void set_crash_policy(const FailurePolicy& policy) {
 }
 
 void install_crash_handlers() {
+  // A stack overflow raises SIGSEGV with no stack left to run the handler on: without a stack of
+  // its own the kernel kills PID 1 ("Attempted to kill init") and the message is lost.
+  static char alternate_stack[64 * 1024];
+  stack_t stack{};
+  stack.ss_sp = alternate_stack;
+  stack.ss_size = sizeof alternate_stack;
+  if (::sigaltstack(&stack, nullptr) != 0) log_warning("sigaltstack failed; a stack overflow would go unreported");
   struct sigaction action {};
   action.sa_handler = on_fatal_signal;
+  action.sa_flags = SA_ONSTACK;
   sigemptyset(&action.sa_mask);
   for (const int signal_number : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) sigaction(signal_number, &action, nullptr);
   std::set_terminate([] {

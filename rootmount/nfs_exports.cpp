@@ -7,6 +7,8 @@
 #include <nfsc/libnfs-raw-mount.h>
 #include <nfsc/libnfs-raw-portmap.h>
 #include <poll.h>
+
+#include <cerrno>
 #include <time.h>
 
 #include <algorithm>
@@ -69,7 +71,12 @@ Result<void> serve_until(rpc_context* rpc, const bool& done, int timeout_ms, std
     const long left = ms_left(deadline);
     if (left <= 0) return std::unexpected(error_with_problem(what, server, "no answer in time"));
     pollfd fd{rpc_get_fd(rpc), static_cast<short>(rpc_which_events(rpc)), 0};
-    if (::poll(&fd, 1, static_cast<int>(left)) < 0) continue;
+    if (::poll(&fd, 1, static_cast<int>(left)) < 0) {
+      // EINTR: wait again for what is left; anything else would fail the same way at once, and
+      // spinning on it until the deadline only burns the CPU the failure report needs.
+      if (errno == EINTR) continue;
+      return std::unexpected(error_from_errno("poll", std::string(what) + " " + server, errno));
+    }
     if (rpc_service(rpc, fd.revents) < 0) return std::unexpected(error_with_problem(what, server, rpc_get_error(rpc)));
   }
   return {};

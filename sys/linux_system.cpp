@@ -97,6 +97,38 @@ Result<std::optional<std::string>> LinuxSystem::read_link_in_root(const std::str
   return std::optional<std::string>(std::move(text));
 }
 
+Result<std::optional<std::string>> LinuxSystem::read_file_in_root(const std::string& root, const std::string& path,
+                                                                  std::size_t max_bytes) {
+  int error = 0;
+  const UniqueFd root_fd = open_root(root, error);
+  if (!root_fd.valid()) return std::unexpected(error_from_errno("open", root, error));
+  // O_NONBLOCK: opening a FIFO must not wait for a writer that never comes.
+  const UniqueFd fd(openat2_in_root(root_fd.get(), path, O_RDONLY | O_NONBLOCK | O_NOCTTY));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return std::optional<std::string>{};
+    return std::unexpected(error_from_errno("openat2", path + " in " + root, errno));
+  }
+  struct stat status {};
+  if (::fstat(fd.get(), &status) != 0) return std::unexpected(error_from_errno("fstat", path, errno));
+  if (!S_ISREG(status.st_mode)) {
+    return std::unexpected(error_with_problem(root + path, "", "not a regular file", "make it a plain text file"));
+  }
+  std::string text;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t got = ::read(fd.get(), buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return std::unexpected(error_from_errno("read", root + path, errno));
+    if (got == 0) break;
+    text.append(buffer, static_cast<std::size_t>(got));
+    if (text.size() > max_bytes) {
+      return std::unexpected(error_with_problem(root + path, "", "larger than " + std::to_string(max_bytes) + " bytes",
+                                                "keep it to the entries it needs"));
+    }
+  }
+  return std::optional<std::string>(std::move(text));
+}
+
 Result<DirectoryStatus> LinuxSystem::stat_directory(const ResolvedDirectory& directory) {
   struct stat status {};
   if (::fstat(directory.fd.get(), &status) != 0) {

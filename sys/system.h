@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -58,6 +59,12 @@ class System {
   // nullopt when it is not a symlink.
   [[nodiscard]] virtual Result<std::optional<std::string>> read_link_in_root(const std::string& root,
                                                                              const std::string& path) = 0;
+  // A small regular file of the image, PATH resolved inside ROOT (as open_directory_in_root):
+  // nullopt when it does not exist; an error when it is not a regular file (a FIFO must not
+  // block the boot, a device must not be read) or holds more than max_bytes.
+  [[nodiscard]] virtual Result<std::optional<std::string>> read_file_in_root(const std::string& root,
+                                                                           const std::string& path,
+                                                                           std::size_t max_bytes) = 0;
   // fstat(2) of a resolved directory.
   [[nodiscard]] virtual Result<DirectoryStatus> stat_directory(const ResolvedDirectory& directory) = 0;
 
@@ -90,6 +97,8 @@ class LinuxSystem final : public System {
                                                                  const std::string& path) override;
   [[nodiscard]] Result<std::optional<std::string>> read_link_in_root(const std::string& root,
                                                                      const std::string& path) override;
+  [[nodiscard]] Result<std::optional<std::string>> read_file_in_root(const std::string& root, const std::string& path,
+                                                                   std::size_t max_bytes) override;
   [[nodiscard]] Result<DirectoryStatus> stat_directory(const ResolvedDirectory& directory) override;
   [[nodiscard]] Result<void> mount(const std::string& source, const std::string& target, const std::string& type,
                                    unsigned long flags, const std::string& data) override;

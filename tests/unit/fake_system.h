@@ -106,6 +106,24 @@ class FakeSystem final : public System {
     return std::optional<std::string>(symlinks[*resolved]);
   }
 
+  std::map<std::string, std::string> image_files;  // in the image: "/etc/nfsroot-init/overlays" -> text
+
+  Result<std::optional<std::string>> read_file_in_root(const std::string& root, const std::string& path,
+                                                       std::size_t max_bytes) override {
+    trace.push_back("read(" + path + " in " + root + ")");
+    int error = 0;
+    const auto resolved = resolve(path, true, error);
+    if (!resolved) {
+      if (error == ENOENT) return std::optional<std::string>{};
+      return std::unexpected(error_from_errno("openat2", path + " in " + root, error));
+    }
+    if (!image_files.contains(*resolved)) return std::optional<std::string>{};
+    if (image_files[*resolved].size() > max_bytes) {
+      return std::unexpected(error_with_problem(root + path, "", "larger than " + std::to_string(max_bytes) + " bytes"));
+    }
+    return std::optional<std::string>(image_files[*resolved]);
+  }
+
   Result<DirectoryStatus> stat_directory(const ResolvedDirectory& directory) override {
     trace.push_back("stat(" + directory.path + ")");
     std::string path = directory.path.substr(root_.size());
@@ -202,7 +220,7 @@ class FakeSystem final : public System {
         pending.insert(pending.begin(), target.begin(), target.end());
         continue;
       }
-      if (!symlinks.contains(candidate) && !directories.contains(candidate)) {
+      if (!symlinks.contains(candidate) && !directories.contains(candidate) && !image_files.contains(candidate)) {
         error = ENOENT;
         return std::nullopt;
       }

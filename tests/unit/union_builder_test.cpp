@@ -343,3 +343,26 @@ TEST_CASE("union builder: an entry the plan refused is reported as skipped", "[u
                                           "union /tmp/x (f:9): it is inside /tmp"));
   CHECK(without_stats(system.trace) == Lines{"mount(tmpfs,/root/tmp,tmpfs,0,mode=1777,uid=0,gid=0)"});
 }
+
+TEST_CASE("overlay list: read inside the root; absent is none; too many entries is an error naming the file",
+          "[union_builder]") {
+  FakeSystem system;
+  auto none = read_overlay_list(system, "/root");
+  REQUIRE(none);
+  CHECK_FALSE(*none);
+  system.add_directory("/etc");
+  system.add_directory("/etc/nfsroot-init");
+  system.image_files["/etc/nfsroot-init/overlays"] = "# the image's\n/srv tmpfs size=1M\n";
+  auto list = read_overlay_list(system, "/root");
+  REQUIRE(list);
+  REQUIRE(*list);
+  CHECK((*list)->name == "/root/etc/nfsroot-init/overlays");
+  CHECK((*list)->text == "# the image's\n/srv tmpfs size=1M\n");
+  std::string many;
+  for (int i = 0; i < 257; ++i) many += "/srv/" + std::to_string(i) + " tmpfs\n";
+  system.image_files["/etc/nfsroot-init/overlays"] = "# comments do not count\n\n" + many;
+  auto too_many = read_overlay_list(system, "/root");
+  REQUIRE_FALSE(too_many);
+  CHECK(describe(too_many.error()) ==
+        "/root/etc/nfsroot-init/overlays: 257 entries, more than 256; keep one line per union the image needs");
+}
