@@ -31,6 +31,7 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr auto kProgressInterval = seconds(5);
+constexpr int kFramesPerWake = 64;
 
 long ms_between(TimePoint from, TimePoint to) {
   return static_cast<long>(std::chrono::duration_cast<milliseconds>(to - from).count());
@@ -80,7 +81,8 @@ struct Interface {
   std::optional<DhcpSocket> socket;
   std::optional<DhcpClient> client;
   std::optional<TimePoint> deadline;  // when the client wants on_timeout()
-  std::optional<Error> failure;
+  std::optional<Error> failure;       // DHCP gave up on it
+  std::optional<Error> link_failure;  // it would not come up, or had no DHCP socket: left out
 };
 
 class BringUp {
@@ -100,6 +102,7 @@ class BringUp {
   Result<NetworkOutcome> configure(Interface& chosen, InterfaceConfig config, TimePoint now,
                                    std::optional<DhcpLease> lease = std::nullopt);
   Error no_carrier_error() const;
+  Error no_usable_interface_error() const;
   Error dhcp_failed_error() const;
 
   const NetworkStep& step_;
@@ -121,13 +124,20 @@ Result<void> BringUp::refresh_links(TimePoint now) {
                               [&](const Interface& i) { return i.link.index == link.index; });
     if (known == interfaces_.end()) {
       report_.info(link.name + (link.mac ? " " + link.mac->to_string() : std::string()) + ": bringing the link up");
-      if (auto up = netlink_.set_link_up(link, true); !up) return std::unexpected(up.error());
       Interface added;
       added.link = link;
+      // One NIC that will not come up (missing firmware, a driver that fails open) must not
+      // stop the boot while another may work: reported and left out, as the kernel's
+      // ic_open_devs() does; the step fails only when no interface is left.
+      if (auto up = netlink_.set_link_up(link, true); !up) {
+        report_.info(link.name + ": " + describe(up.error()) + "; going on without it");
+        added.link_failure = up.error();
+      }
       interfaces_.push_back(std::move(added));
       known = interfaces_.end() - 1;
     }
     known->link = link;
+    if (known->link_failure) continue;
     if (!known->carrier && link.has_carrier()) {
       known->carrier = true;
       known->carrier_at = now;
@@ -189,7 +199,9 @@ std::optional<DhcpLease> BringUp::act(Interface& interface, DhcpAction action, T
 }
 
 Result<void> BringUp::receive(Interface& interface, TimePoint now, std::optional<DhcpLease>& lease) {
-  for (;;) {
+  // Bounded per wake-up: a flood on one interface must not starve the others, the timers and
+  // the link events; what is left keeps the socket readable, so poll() comes straight back.
+  for (int frames = 0; frames < kFramesPerWake; ++frames) {
     auto frame = interface.socket->receive();
     if (!frame) return std::unexpected(frame.error());
     if (!*frame) return {};
@@ -204,6 +216,7 @@ Result<void> BringUp::receive(Interface& interface, TimePoint now, std::optional
       lease = act(interface, interface.client->on_packet(datagram->payload, now), now);
     }
   }
+  return {};
 }
 
 Error BringUp::no_carrier_error() const {
@@ -214,10 +227,21 @@ Error BringUp::no_carrier_error() const {
                               "check that the NIC's driver is in the initramfs, and the ip= <device> or BOOTIF= value");
   }
   std::string names;
-  for (const auto& interface : interfaces_) names += (names.empty() ? "" : ", ") + interface.link.name;
+  for (const auto& interface : interfaces_) {
+    if (!interface.link_failure) names += (names.empty() ? "" : ", ") + interface.link.name;
+  }
   return error_with_problem("waiting for carrier on", names,
                             "none within " + std::to_string(step_.carrier_timeout_seconds) + " s",
                             "check the cable and the switch port, or raise carrier_timeout=");
+}
+
+Error BringUp::no_usable_interface_error() const {
+  std::string reasons;
+  for (const auto& interface : interfaces_) {
+    reasons += (reasons.empty() ? "" : "; ") + interface.link.name + ": " + describe(*interface.link_failure);
+  }
+  return error_with_problem("bringing up", describe_choice(step_), "no interface came up: " + reasons,
+                            "check the NIC's firmware (dmesg) and driver, or name a working one with ip= <device>");
 }
 
 Error BringUp::dhcp_failed_error() const {
@@ -252,15 +276,24 @@ Result<NetworkOutcome> BringUp::run() {
       }
     } else {
       for (auto& interface : interfaces_) {
-        if (interface.carrier && !interface.client) {
-          if (auto started = start_dhcp(interface, now); !started) return std::unexpected(started.error());
+        if (interface.carrier && !interface.client && !interface.link_failure) {
+          if (auto started = start_dhcp(interface, now); !started) {
+            report_.info(interface.link.name + ": " + describe(started.error()) + "; going on without it");
+            interface.link_failure = started.error();
+            interface.socket.reset();
+          }
         }
       }
     }
 
+    if (!interfaces_.empty() && std::all_of(interfaces_.begin(), interfaces_.end(),
+                                             [](const Interface& i) { return i.link_failure.has_value(); })) {
+      return std::unexpected(no_usable_interface_error());
+    }
     const bool any_carrier = std::any_of(interfaces_.begin(), interfaces_.end(), [](const Interface& i) { return i.carrier; });
     const bool waiting_for_carrier =
-        interfaces_.empty() || std::any_of(interfaces_.begin(), interfaces_.end(), [](const Interface& i) { return !i.carrier; });
+        interfaces_.empty() || std::any_of(interfaces_.begin(), interfaces_.end(),
+                                           [](const Interface& i) { return !i.carrier && !i.link_failure; });
     if (!any_carrier && now >= carrier_deadline) return std::unexpected(no_carrier_error());
     const bool dhcp_running = std::any_of(interfaces_.begin(), interfaces_.end(),
                                           [](const Interface& i) { return i.client && !i.failure; });

@@ -270,6 +270,38 @@ def scenario_two_interfaces(lab, binary):
     print(f"lease on eth1 in {result.elapsed:.1f} s")
 
 
+def scenario_link_refuses_up(lab, binary):
+    # eth0 will not come up: a VXLAN interface (an Ethernet one to us) whose UDP port a process
+    # of the namespace already holds, so IFF_UP fails (libnl says "Object exists"), as a NIC without its
+    # firmware fails open. It is reported and left out; eth1, with the server, boots.
+    holder = subprocess.Popen(
+        ["ip", "netns", "exec", lab.client, "python3", "-c",
+         "import socket, sys, time\n"
+         "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', 4790))\n"
+         "print('bound', flush=True); time.sleep(120)"],
+        stdout=subprocess.PIPE, text=True)
+    lab.processes.append((holder, open(os.devnull, "w")))
+    expect(holder.stdout.readline().strip() == "bound", "the port holder did not start")
+    run("ip", "-n", lab.client, "link", "add", "eth0", "type", "vxlan", "id", "7", "dstport", "4790")
+    peer = lab.link("eth1", CLIENT_MAC, f"{SERVER_IP}/24")
+    dnsmasq(lab, peer)
+    result = client(lab, binary, "ip=dhcp")
+    context = result.stdout + result.stderr + lab.log("dnsmasq.log")
+    expect(result.returncode == 0, "one interface that will not come up stopped the network step", context)
+    expect(re.search(r"eth0: set link up eth0: .*; going on without it", result.stderr),
+           "eth0's failure is not reported", context)
+    expect(values(result.stdout).get("DEVICE") == "eth1", "the lease is not on eth1", context)
+    check_interface(lab, "eth1", "10.199.0.55/24", SERVER_IP)
+    # With eth1 gone too, no interface is left: the step fails at once and says why.
+    run("ip", "-n", lab.client, "link", "del", "eth1")
+    result = client(lab, binary, "ip=dhcp")
+    context = result.stdout + result.stderr
+    expect(result.returncode == 1, "the client did not fail without a usable interface", context)
+    expect("no interface came up: eth0: " in result.stderr and result.elapsed < 20,
+           "the failure does not name the interface and its error, at once", context)
+    print(f"eth0 left out, lease on eth1; alone, failed in {result.elapsed:.1f} s")
+
+
 def scenario_no_server_times_out(lab, binary):
     lab.link("eth0", CLIENT_MAC, f"{SERVER_IP}/24")
     result = client(lab, binary, "ip=dhcp nfsroot-init.dhcp_timeout=4")
