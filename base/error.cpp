@@ -26,7 +26,7 @@ std::string describe(const Error& error) {
   }
   if (error.errno_value != 0) {
     text += ": ";
-    text += std::strerror(error.errno_value);  // POSIX; /init is single-threaded
+    text += std::strerror(error.errno_value);  // POSIX; only the main thread formats errors
     text += " (errno ";
     text += std::to_string(error.errno_value);
     text += ')';

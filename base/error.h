@@ -4,6 +4,7 @@
 #include <expected>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace nfsroot {
 
@@ -17,6 +18,16 @@ struct Error {
 
 template <class T>
 using Result = std::expected<T, Error>;
+
+// Propagates a failed Result out of the calling function (which returns a Result too); the
+// expression's value is the successful one's (nothing, for Result<void>). As SerenityOS's TRY,
+// on GNU statement expressions (g++ and clang).
+#define TRY(expression)                                                                  \
+  ({                                                                                     \
+    auto&& try_result_ = (expression);                                                   \
+    if (!try_result_) return std::unexpected(std::move(try_result_.error()));            \
+    std::move(try_result_).value();                                                      \
+  })
 
 // For syscall wrappers. The caller reads errno right after the call and passes it in, so that
 // nothing in between can clobber it.

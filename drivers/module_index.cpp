@@ -296,7 +296,7 @@ std::vector<std::string> modules_for_modalias(const ModuleIndex& index, std::str
 Result<LoadOrder> load_order(const ModuleIndex& index, const std::vector<std::string>& wanted) {
   Planner planner(index);
   for (const auto& name : wanted) {
-    if (auto added = planner.add_name(name, Planner::Need::Required); !added) return std::unexpected(added.error());
+    TRY(planner.add_name(name, Planner::Need::Required));
   }
   return planner.take();
 }

@@ -154,15 +154,11 @@ Result<std::string> running_kernel_modules_dir() {
 }
 
 Result<ModuleIndex> read_module_index(const std::string& modules_dir) {
-  auto dep = read_index_file(modules_dir, "modules.dep", Presence::Required);
-  if (!dep) return std::unexpected(dep.error());
-  auto alias = read_index_file(modules_dir, "modules.alias", Presence::Required);
-  if (!alias) return std::unexpected(alias.error());
-  auto softdep = read_index_file(modules_dir, "modules.softdep", Presence::Optional);
-  if (!softdep) return std::unexpected(softdep.error());
-  auto builtin = read_index_file(modules_dir, "modules.builtin", Presence::Optional);
-  if (!builtin) return std::unexpected(builtin.error());
-  auto index = parse_module_index(*dep, *alias, *softdep, *builtin);
+  const std::string dep = TRY(read_index_file(modules_dir, "modules.dep", Presence::Required));
+  const std::string alias = TRY(read_index_file(modules_dir, "modules.alias", Presence::Required));
+  const std::string softdep = TRY(read_index_file(modules_dir, "modules.softdep", Presence::Optional));
+  const std::string builtin = TRY(read_index_file(modules_dir, "modules.builtin", Presence::Optional));
+  auto index = parse_module_index(dep, alias, softdep, builtin);
   if (!index) index.error().operation = modules_dir + "/" + index.error().operation;  // the full path of the file
   return index;
 }

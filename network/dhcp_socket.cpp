@@ -48,7 +48,7 @@ Result<DhcpSocket> DhcpSocket::open(int interface_index, const std::string& inte
     return std::unexpected(error_from_errno("open packet socket", interface_name, errno,
                                             "the kernel needs CONFIG_PACKET"));
   }
-  if (auto filtered = attach_filter(fd.get(), interface_name); !filtered) return std::unexpected(filtered.error());
+  TRY(attach_filter(fd.get(), interface_name));
   const int on = 1;
   // Ask for tpacket_auxdata to learn when a checksum is not filled in yet.
   if (::setsockopt(fd.get(), SOL_PACKET, PACKET_AUXDATA, &on, sizeof on) != 0) {

@@ -77,9 +77,7 @@ Result<Link> kernel_link(nl_sock* socket, const LinkInfo& link) {
 void NlSocketDeleter::operator()(nl_sock* socket) const { nl_socket_free(socket); }
 
 Result<RouteNetlink> RouteNetlink::open() {
-  auto socket = connect_route_socket();
-  if (!socket) return std::unexpected(socket.error());
-  return RouteNetlink(std::move(*socket));
+  return RouteNetlink(TRY(connect_route_socket()));
 }
 
 Result<std::vector<LinkInfo>> RouteNetlink::links() {
@@ -96,26 +94,24 @@ Result<std::vector<LinkInfo>> RouteNetlink::links() {
 }
 
 Result<void> RouteNetlink::set_link_up(const LinkInfo& link, bool up) {
-  auto current = kernel_link(socket_.get(), link);
-  if (!current) return std::unexpected(current.error());
+  const Link current = TRY(kernel_link(socket_.get(), link));
   Link change(rtnl_link_alloc());
   if (up) {
     rtnl_link_set_flags(change.get(), IFF_UP);
   } else {
     rtnl_link_unset_flags(change.get(), IFF_UP);
   }
-  if (const int code = rtnl_link_change(socket_.get(), current->get(), change.get(), 0); code < 0) {
+  if (const int code = rtnl_link_change(socket_.get(), current.get(), change.get(), 0); code < 0) {
     return std::unexpected(netlink_error(up ? "set link up" : "set link down", link.name, code));
   }
   return {};
 }
 
 Result<void> RouteNetlink::set_mtu(const LinkInfo& link, unsigned mtu) {
-  auto current = kernel_link(socket_.get(), link);
-  if (!current) return std::unexpected(current.error());
+  const Link current = TRY(kernel_link(socket_.get(), link));
   Link change(rtnl_link_alloc());
   rtnl_link_set_mtu(change.get(), mtu);
-  if (const int code = rtnl_link_change(socket_.get(), current->get(), change.get(), 0); code < 0) {
+  if (const int code = rtnl_link_change(socket_.get(), current.get(), change.get(), 0); code < 0) {
     return std::unexpected(netlink_error("set MTU " + std::to_string(mtu), link.name, code,
                                          "the NIC or its driver may not support this MTU"));
   }

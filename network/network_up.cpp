@@ -116,9 +116,7 @@ class BringUp {
 };
 
 Result<void> BringUp::refresh_links(TimePoint now) {
-  auto links = netlink_.links();
-  if (!links) return std::unexpected(links.error());
-  all_links_ = std::move(*links);
+  all_links_ = TRY(netlink_.links());
   for (const auto& link : select_links(all_links_, step_)) {
     auto known = std::find_if(interfaces_.begin(), interfaces_.end(),
                               [&](const Interface& i) { return i.link.index == link.index; });
@@ -148,9 +146,7 @@ Result<void> BringUp::refresh_links(TimePoint now) {
 }
 
 Result<void> BringUp::start_dhcp(Interface& interface, TimePoint now) {
-  auto socket = DhcpSocket::open(interface.link.index, interface.link.name);
-  if (!socket) return std::unexpected(socket.error());
-  interface.socket.emplace(std::move(*socket));
+  interface.socket.emplace(TRY(DhcpSocket::open(interface.link.index, interface.link.name)));
   DhcpClientConfig config;
   config.mac = interface.link.mac.value_or(MacAddress{});
   const std::uint64_t seed = random_seed(interface.link);
@@ -202,11 +198,10 @@ Result<void> BringUp::receive(Interface& interface, TimePoint now, std::optional
   // Bounded per wake-up: a flood on one interface must not starve the others, the timers and
   // the link events; what is left keeps the socket readable, so poll() comes straight back.
   for (int frames = 0; frames < kFramesPerWake; ++frames) {
-    auto frame = interface.socket->receive();
-    if (!frame) return std::unexpected(frame.error());
-    if (!*frame) return {};
-    const auto checksum = (*frame)->checksum_not_ready ? UdpChecksum::Skip : UdpChecksum::Verify;
-    auto datagram = parse_udp_frame((*frame)->ip_packet, checksum);
+    auto frame = TRY(interface.socket->receive());
+    if (!frame) return {};
+    const auto checksum = frame->checksum_not_ready ? UdpChecksum::Skip : UdpChecksum::Verify;
+    auto datagram = parse_udp_frame(frame->ip_packet, checksum);
     if (!datagram) {
       report_.debug(interface.link.name + ": dropped a frame: " + describe(datagram.error()));
       continue;
@@ -255,7 +250,7 @@ Result<NetworkOutcome> BringUp::run() {
   start_ = Clock::now();
   const TimePoint carrier_deadline = start_ + seconds(step_.carrier_timeout_seconds);
   TimePoint next_progress = start_ + kProgressInterval;
-  if (auto refreshed = refresh_links(start_); !refreshed) return std::unexpected(refreshed.error());
+  TRY(refresh_links(start_));
 
   for (;;) {
     TimePoint now = Clock::now();
@@ -319,14 +314,13 @@ Result<NetworkOutcome> BringUp::run() {
     now = Clock::now();
 
     if (fds[0].revents != 0) {
-      auto drained = events_.read();
-      if (!drained) return std::unexpected(drained.error());
-      if (auto refreshed = refresh_links(now); !refreshed) return std::unexpected(refreshed.error());
+      TRY(events_.read());
+      TRY(refresh_links(now));
     }
     for (auto& interface : interfaces_) {
       std::optional<DhcpLease> lease;
       if (interface.socket) {
-        if (auto received = receive(interface, now, lease); !received) return std::unexpected(received.error());
+        TRY(receive(interface, now, lease));
       }
       if (!lease && interface.client && !interface.failure && interface.deadline && *interface.deadline <= now) {
         lease = act(interface, interface.client->on_timeout(now), now);
@@ -373,9 +367,7 @@ Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig con
       config.mtu.reset();
     }
   }
-  if (auto added = netlink_.add_address(link, config.address, *prefix, config.broadcast); !added) {
-    return std::unexpected(added.error());
-  }
+  TRY(netlink_.add_address(link, config.address, *prefix, config.broadcast));
   if (config.gateway) {
     if ((config.gateway->value & config.netmask.value) != (config.address.value & config.netmask.value)) {
       return std::unexpected(error_with_problem(
@@ -383,7 +375,7 @@ Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig con
           "the gateway is not in " + config.address.to_string() + "/" + std::to_string(*prefix),
           "the router (DHCP option 3 or ip= <gw-ip>) must be on the interface's subnet"));
     }
-    if (auto routed = netlink_.add_default_route(link, *config.gateway); !routed) return std::unexpected(routed.error());
+    TRY(netlink_.add_default_route(link, *config.gateway));
   }
   if (options_.set_hostname && !config.hostname.empty()) {
     if (::sethostname(config.hostname.data(), config.hostname.size()) != 0) {
@@ -400,14 +392,12 @@ Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig con
     config.uptime_seconds = static_cast<long>(uptime);  // CLOCK_MONOTONIC counts from boot
   }
   const std::string conf_path = options_.run_dir + "/net-" + link.name + ".conf";
-  if (auto written = write_file(conf_path, format_net_conf(config)); !written) return std::unexpected(written.error());
+  TRY(write_file(conf_path, format_net_conf(config)));
   const std::string resolv_dir = options_.run_dir + "/nfsroot-init";
   if (::mkdir(resolv_dir.c_str(), 0755) != 0 && errno != EEXIST) {
     return std::unexpected(error_from_errno("mkdir", resolv_dir, errno));
   }
-  if (auto written = write_file(resolv_dir + "/resolv.conf", format_resolv_conf(config)); !written) {
-    return std::unexpected(written.error());
-  }
+  TRY(write_file(resolv_dir + "/resolv.conf", format_resolv_conf(config)));
   NetworkOutcome outcome;
   outcome.config = std::move(config);
   outcome.lease = std::move(lease);
@@ -421,11 +411,9 @@ Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig con
 Result<NetworkOutcome> bring_up_network(const NetworkStep& step, const NetworkOptions& options,
                                         const NetworkReporter& report) {
   // Subscribe before listing, so that no interface or carrier change falls in between.
-  auto events = LinkEvents::open();
-  if (!events) return std::unexpected(events.error());
-  auto netlink = RouteNetlink::open();
-  if (!netlink) return std::unexpected(netlink.error());
-  BringUp bring_up(step, options, report, std::move(*netlink), std::move(*events));
+  LinkEvents events = TRY(LinkEvents::open());
+  RouteNetlink netlink = TRY(RouteNetlink::open());
+  BringUp bring_up(step, options, report, std::move(netlink), std::move(events));
   return bring_up.run();
 }
 

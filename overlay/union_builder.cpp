@@ -26,11 +26,10 @@ Result<AufsSupport> detect_aufs(System& system) {
 
 Result<std::optional<OverlayListFile>> read_overlay_list(System& system, const std::string& root) {
   const std::string name = (root == "/" ? "" : root) + std::string(kOverlayListPath);
-  auto text = system.read_file_in_root(root, std::string(kOverlayListPath), kMaxOverlayListBytes);
-  if (!text) return std::unexpected(text.error());
-  if (!*text) return std::optional<OverlayListFile>{};
+  std::optional<std::string> text = TRY(system.read_file_in_root(root, std::string(kOverlayListPath), kMaxOverlayListBytes));
+  if (!text) return std::optional<OverlayListFile>{};
   std::size_t entries = 0;
-  for (const auto line : split(**text, '\n')) {
+  for (const auto line : split(*text, '\n')) {
     const auto content = trim(line);
     if (!content.empty() && !content.starts_with('#')) ++entries;
   }
@@ -39,7 +38,7 @@ Result<std::optional<OverlayListFile>> read_overlay_list(System& system, const s
                                                             std::to_string(kMaxOverlayListEntries),
                                               "keep one line per union the image needs"));
   }
-  return std::optional<OverlayListFile>(OverlayListFile{name, std::move(**text)});
+  return std::optional<OverlayListFile>(OverlayListFile{name, std::move(*text)});
 }
 
 // --- the builder ---------------------------------------------------------------------------------------

@@ -95,18 +95,15 @@ Result<std::string> find_init(const std::string& new_root, const std::vector<std
 }
 
 Result<void> require_initramfs_root(System& system) {
-  auto type = system.filesystem_type("/");
-  if (!type) return std::unexpected(type.error());
-  if (*type == kRamfsMagic || *type == kTmpfsMagic) return {};
+  const std::uint64_t type = TRY(system.filesystem_type("/"));
+  if (type == kRamfsMagic || type == kTmpfsMagic) return {};
   return std::unexpected(error_with_problem(
-      "/", "filesystem type 0x" + to_hex(*type), "not an initramfs (ramfs or tmpfs); the hand-off would delete it",
+      "/", "filesystem type 0x" + to_hex(type), "not an initramfs (ramfs or tmpfs); the hand-off would delete it",
       "run nfsroot-init as the /init of an initramfs; to see what it would do, run nfsroot-init explain"));
 }
 
 Result<void> move_mounts(System& system, const std::string& new_root, const std::vector<std::string>& mounts) {
-  if (auto made_private = system.mount("", "/", "", MS_REC | MS_PRIVATE, ""); !made_private) {
-    return std::unexpected(made_private.error());
-  }
+  TRY(system.mount("", "/", "", MS_REC | MS_PRIVATE, ""));
   for (const auto& mount_point : mounts) {
     auto target = system.open_directory_in_root(new_root, mount_point);
     if (!target) {
@@ -116,13 +113,13 @@ Result<void> move_mounts(System& system, const std::string& new_root, const std:
       }
       return std::unexpected(error);
     }
-    if (auto moved = system.move_mount(mount_point, *target); !moved) return std::unexpected(moved.error());
+    TRY(system.move_mount(mount_point, *target));
   }
   return {};
 }
 
 Result<FreedInitramfs> free_initramfs(System& system, const std::string& new_root) {
-  if (auto checked = require_initramfs_root(system); !checked) return std::unexpected(checked.error());
+  TRY(require_initramfs_root(system));
   FreedInitramfs freed;
   struct stat root_status {};
   struct stat top {};

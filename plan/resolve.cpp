@@ -47,9 +47,8 @@ MergedOverlayList merge_union_sources(const UnionsStep& step, const std::optiona
 Result<ResolvedUnions> resolve_unions(const UnionsStep& step, const std::optional<OverlayListFile>& root_file,
                                       const std::optional<OverlayListFile>& initramfs_file, AufsSupport aufs) {
   MergedOverlayList merged = merge_union_sources(step, root_file, initramfs_file);
-  auto plan = plan_union_steps(merged.entries, UnionLayout{step.new_root, step.layers_dir, aufs});
-  if (!plan) return std::unexpected(plan.error());
-  return ResolvedUnions{std::move(merged.errors), std::move(*plan)};
+  UnionPlan plan = TRY(plan_union_steps(merged.entries, UnionLayout{step.new_root, step.layers_dir, aufs}));
+  return ResolvedUnions{std::move(merged.errors), std::move(plan)};
 }
 
 }  // namespace nfsroot

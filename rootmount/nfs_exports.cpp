@@ -122,9 +122,7 @@ Result<std::vector<NfsExport>> list_nfs_exports(const std::string& server, int t
   if (mount_getexports_async(rpc.get(), server.c_str(), on_exports, &call) != 0) {
     return std::unexpected(error_with_problem("list exports", server, rpc_get_error(rpc.get())));
   }
-  if (auto served = serve_until(rpc.get(), call.done, timeout_ms, "list exports", server); !served) {
-    return std::unexpected(served.error());
-  }
+  TRY(serve_until(rpc.get(), call.done, timeout_ms, "list exports", server));
   if (call.status != RPC_STATUS_SUCCESS) {
     return std::unexpected(error_with_problem("list exports", server, call.error.empty() ? "RPC failed" : call.error));
   }
@@ -139,9 +137,7 @@ Result<std::vector<RpcService>> list_rpc_services(const std::string& server, int
   if (rpc_connect_async(rpc.get(), server.c_str(), kRpcbindPort, on_connected, &call) != 0) {
     return std::unexpected(error_with_problem("ask rpcbind", server, rpc_get_error(rpc.get())));
   }
-  if (auto served = serve_until(rpc.get(), call.done, timeout_ms, "ask rpcbind", server); !served) {
-    return std::unexpected(served.error());
-  }
+  TRY(serve_until(rpc.get(), call.done, timeout_ms, "ask rpcbind", server));
   if (!call.error.empty()) return std::unexpected(error_with_problem("ask rpcbind", server, call.error));
   return std::move(call.services);
 }

@@ -54,7 +54,7 @@ int nfs_retry_delay_seconds(unsigned attempt) {
 
 Result<void> mount_nfs_root(System& system, const NfsMountRequest& request, const std::string& target,
                             int timeout_seconds, std::string_view client_address, const MountProgress& progress) {
-  if (auto made = system.make_directories(target, 0755); !made) return std::unexpected(made.error());
+  TRY(system.make_directories(target, 0755));
   const System::Clock::time_point start = system.now();
   // Generic options the user wrote (nosuid, noatime, …) are mount flags: the NFS client would
   // reject them as unknown parameters.
