@@ -76,6 +76,22 @@ class Builder {
   // Notes about this union for its report line (the seed's layout was found, …).
   std::vector<std::string> notes;
 
+  // Each tmpfs may hold up to its size; together they must fit in RAM, or filling them all
+  // (a runaway log in /var, a big file in /tmp) would exhaust the memory they share.
+  void count_tmpfs(std::string_view options) {
+    load_mem_total();
+    if (!mem_total_) return;
+    if (const auto size = tmpfs_size_bytes(options, *mem_total_)) tmpfs_bytes += *size;
+  }
+
+  [[nodiscard]] std::optional<std::uint64_t> mem_total() {
+    load_mem_total();
+    return mem_total_;
+  }
+
+  std::uint64_t tmpfs_bytes = 0;  // the sizes of the tmpfs mounted so far
+
+
   Result<void> perform(const UnionStep& step) {
     return std::visit([this](const auto& s) { return perform_step(s); }, step);
   }
@@ -94,6 +110,7 @@ class Builder {
     const MountOptions options = split_mount_options(step.options);
     auto mounted = system_.mount("tmpfs", step.target, "tmpfs", options.flags, options.data);
     if (!mounted) mounted.error().hint = hint_for_mount("tmpfs", mounted.error().errno_value);
+    if (mounted) count_tmpfs(step.options);
     return mounted;
   }
 
@@ -111,7 +128,9 @@ class Builder {
         tmpfs_options_with_attributes(apply_overrides(target->status.attributes, step.overrides), step.options);
     if (auto fits = check_size(text); !fits) return fits;
     const MountOptions options = split_mount_options(text);
-    return mount_in_root("tmpfs", step.mount_point, target->directory, options.flags, options.data);
+    auto mounted = mount_in_root("tmpfs", step.mount_point, target->directory, options.flags, options.data);
+    if (mounted) count_tmpfs(text);
+    return mounted;
   }
 
   Result<void> perform_step(const MountOverlay& step) {
@@ -198,18 +217,21 @@ class Builder {
 
   Result<void> check_size(std::string_view options) {
     if (options.find("size=") == std::string_view::npos) return {};
-    if (!mem_total_checked_) {
-      mem_total_checked_ = true;
-      const auto meminfo = system_.read_file("/proc/meminfo");
-      if (meminfo) mem_total_ = parse_mem_total(*meminfo);
-      if (!mem_total_) notices_.emplace_back("no MemTotal in /proc/meminfo: tmpfs sizes are not checked against RAM");
-    }
+    load_mem_total();
     if (!mem_total_) return {};
     return check_tmpfs_size(options, *mem_total_);
   }
 
   void note(std::string text) {
     if (std::find(notes.begin(), notes.end(), text) == notes.end()) notes.push_back(std::move(text));
+  }
+
+  void load_mem_total() {
+    if (mem_total_checked_) return;
+    mem_total_checked_ = true;
+    const auto meminfo = system_.read_file("/proc/meminfo");
+    if (meminfo) mem_total_ = parse_mem_total(*meminfo);
+    if (!mem_total_) notices_.emplace_back("no MemTotal in /proc/meminfo: tmpfs sizes are not checked against RAM");
   }
 
   System& system_;
@@ -272,6 +294,13 @@ Result<UnionReport> build_unions(System& system, const UnionPlan& plan) {
       for (const auto& text : builder.notes) result.line += "; " + text;
     }
     report.unions.push_back(std::move(result));
+  }
+  // A warning, not a refusal: each size is a limit, not memory taken, and a fleet must not stop
+  // booting over a sum; but the admin should know the unions can exhaust RAM together.
+  if (const auto ram = builder.mem_total(); ram && builder.tmpfs_bytes > *ram) {
+    report.notices.push_back("the unions' tmpfs sizes add up to " + std::to_string(builder.tmpfs_bytes >> 20) +
+                             " MiB, more than MemTotal " + std::to_string(*ram >> 20) +
+                             " MiB: filled together they would exhaust memory; lower their size=");
   }
   return report;
 }

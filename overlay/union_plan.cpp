@@ -438,4 +438,19 @@ std::optional<std::string> seed_layout_lower(std::string_view mount_point, std::
   return normalise(lower);
 }
 
+std::optional<std::uint64_t> tmpfs_size_bytes(std::string_view options, std::uint64_t mem_total_bytes) {
+  std::optional<std::uint64_t> size = mem_total_bytes / 2;
+  for (const auto option : split(options, ',')) {
+    if (!option.starts_with("size=")) continue;
+    const std::string_view value = option.substr(5);
+    if (value.ends_with('%')) {
+      const auto percent = parse_decimal<std::uint64_t>(value.substr(0, value.size() - 1));
+      size = percent ? std::optional<std::uint64_t>(mem_total_bytes / 100 * *percent) : std::nullopt;
+    } else {
+      size = parse_size_bytes(value);
+    }
+  }
+  return size;
+}
+
 }  // namespace nfsroot

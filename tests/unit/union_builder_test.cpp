@@ -366,3 +366,28 @@ TEST_CASE("overlay list: read inside the root; absent is none; too many entries 
   CHECK(describe(too_many.error()) ==
         "/root/etc/nfsroot-init/overlays: 257 entries, more than 256; keep one line per union the image needs");
 }
+
+TEST_CASE("unions: tmpfs sizes that add up to more than RAM are said so, and all still built", "[union_builder]") {
+  // 2 GiB of RAM (the fake's /proc/meminfo); a tmpfs without size= may take half of it.
+  struct Case {
+    std::vector<std::string> entries;
+    bool over;
+  };
+  for (const auto& c : {Case{{"/tmp tmpfs size=1500M", "/var overlay size=1G"}, true},
+                        Case{{"/tmp tmpfs size=50%", "/var overlay size=60%"}, true},
+                        Case{{"/tmp tmpfs", "/var overlay size=1100M"}, true},
+                        Case{{"/tmp tmpfs size=512M", "/var overlay size=1G"}, false},
+                        Case{{"/tmp tmpfs", "/var overlay size=25%"}, false}}) {
+    INFO(join(c.entries, " + "));
+    FakeSystem system;
+    add_debian_image(system);
+    std::vector<OverlayEntry> entries;
+    for (const auto& text : c.entries) entries.push_back(entry(text));
+    const UnionReport report = build(system, entries);
+    CHECK(report.all_done());
+    const bool said = std::any_of(report.notices.begin(), report.notices.end(), [](const std::string& notice) {
+      return notice.find("more than MemTotal 2048 MiB: filled together they would exhaust memory") != std::string::npos;
+    });
+    CHECK(said == c.over);
+  }
+}
