@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/cat.h"
 #include "cli/cli.h"
 #include "cmdline/boot_config.h"
 #include "drivers/background_load.h"
@@ -43,7 +44,7 @@ using Timings = std::vector<std::pair<BootStep, long>>;
 void finish_step(const BootPlan& plan, BootStep step, Timings& timings) {
   timings.push_back({step, log_elapsed_ms()});
   if (plan.poweroff_after == step) {
-    log_notice("powering off after step " + std::string(to_string(step)) + " (nfsroot-init.poweroff_after=)");
+    log_notice(cat("powering off after step ", to_string(step), " (nfsroot-init.poweroff_after=)"));
     power_off();
   }
 }
@@ -92,10 +93,9 @@ void finish_filesystem_modules(const BootPlan& plan, const Drivers& drivers, Bac
     log_warning(describe(unions.error()) + "; unions of kind overlay will be skipped");
   }
   const auto loading = outcome.finished - outcome.started;
-  log_info("drivers done in " + std::to_string(log_elapsed_ms() - drivers.started_ms) + " ms; filesystem modules " +
-           std::to_string(milliseconds(loading)) + " ms alongside the network step's " +
-           std::to_string(milliseconds(network_time)) + " ms (" +
-           std::to_string(milliseconds(std::min(loading, network_time))) + " ms overlapped)");
+  log_info(cat("drivers done in ", log_elapsed_ms() - drivers.started_ms, " ms; filesystem modules ",
+               milliseconds(loading), " ms alongside the network step's ", milliseconds(network_time), " ms (",
+               milliseconds(std::min(loading, network_time)), " ms overlapped)"));
 }
 
 NetworkOutcome bring_up(const BootPlan& plan) {
@@ -106,14 +106,13 @@ NetworkOutcome bring_up(const BootPlan& plan) {
   auto outcome = bring_up_network(plan.network, NetworkOptions{}, reporter);
   if (!outcome) fail_boot(BootStep::Network, outcome.error(), plan.failure);
   const InterfaceConfig& config = outcome->config;
-  log_info("network: " + config.device + " " + config.address.to_string() + "/" +
-           std::to_string(prefix_length(config.netmask).value_or(0)) + " (" + config.protocol + ")" +
-           (config.gateway ? ", gateway " + config.gateway->to_string() : std::string()) +
-           (config.mtu ? ", MTU " + std::to_string(*config.mtu) : std::string()) + "; carrier after " +
-           std::to_string(outcome->carrier_wait_ms) + " ms, " +
-           (config.protocol == "dhcp" ? "DHCP from carrier to bound " : "configured in ") +
-           std::to_string(outcome->configure_ms) + " ms; wrote " + net_conf_path(config.device));
-  log_debug("network step took " + std::to_string(log_elapsed_ms() - started) + " ms");
+  log_info(cat("network: ", config.device, ' ', config.address.to_string(), '/',
+               prefix_length(config.netmask).value_or(0), " (", config.protocol, ')',
+               config.gateway ? cat(", gateway ", config.gateway->to_string()) : std::string(),
+               config.mtu ? cat(", MTU ", *config.mtu) : std::string(), "; carrier after ", outcome->carrier_wait_ms,
+               " ms, ", config.protocol == "dhcp" ? "DHCP from carrier to bound " : "configured in ",
+               outcome->configure_ms, " ms; wrote ", net_conf_path(config.device)));
+  log_debug(cat("network step took ", log_elapsed_ms() - started, " ms"));
   return std::move(*outcome);
 }
 
@@ -124,15 +123,14 @@ void mount_root(System& system, const BootPlan& plan, const NetworkOutcome& netw
   if (!root) fail_boot(BootStep::Root, root.error(), plan.failure);
   for (const auto& warning : root->warnings) log_warning("DHCP root-path: " + warning);
   const NfsMountRequest& request = root->request;
-  log_info("root: " + request.source + " (server from " + root->server_source + ", path from " + root->path_source +
-           "), type " + request.fstype + ", " + (request.read_only ? "read-only" : "read-write") + ", options " +
-           request.data());
+  log_info(cat("root: ", request.source, " (server from ", root->server_source, ", path from ", root->path_source,
+               "), type ", request.fstype, ", ", request.read_only ? "read-only" : "read-write", ", options ",
+               request.data()));
   auto mounted = mount_nfs_root(system, request, plan.root.target, plan.root.timeout_seconds, client.address,
                                 [](std::string_view line) { log_info(line); });
   if (!mounted) fail_boot(BootStep::Root, diagnose_nfs_mount_failure(request, mounted.error()), plan.failure);
   if (plan.root.debug) log_info("root: " + describe_server_exports(request.server));
-  log_info("root: mounted " + request.source + " on " + plan.root.target + " in " +
-           std::to_string(log_elapsed_ms() - started) + " ms");
+  log_info(cat("root: mounted ", request.source, " on ", plan.root.target, " in ", log_elapsed_ms() - started, " ms"));
 }
 
 // A list that cannot be read is reported and left out: the other sources still apply.
@@ -163,13 +161,13 @@ void build_writable_unions(System& system, const BootPlan& plan) {
       log_warning("union " + result.line);
     }
   }
-  log_info("unions done in " + std::to_string(log_elapsed_ms() - started) + " ms");
+  log_info(cat("unions done in ", log_elapsed_ms() - started, " ms"));
 }
 
 // Per-step times since /init started, for the root system to read (and bench/ to collect).
 void write_timings(const Timings& timings) {
   std::string text = "# milliseconds since nfsroot-init started, at the end of each step\n";
-  for (const auto& [step, ms] : timings) text += std::string(to_string(step)) + " " + std::to_string(ms) + "\n";
+  for (const auto& [step, ms] : timings) text += cat(to_string(step), ' ', ms, '\n');
   if (::mkdir("/run/nfsroot-init", 0755) != 0 && errno != EEXIST) return;
   if (auto written = write_file("/run/nfsroot-init/timings", text); !written) {
     log_warning(describe(written.error()) + ", ignoring");
@@ -191,10 +189,9 @@ void write_timings(const Timings& timings) {
   // Point of no return: the initramfs goes, and with it any rescue shell.
   auto freed = free_initramfs(system, new_root);
   if (!freed) fail_boot(BootStep::Handoff, freed.error(), plan.failure);
-  log_info("hand-off: freed the initramfs (" + std::to_string(freed->files) + " files, " +
-           std::to_string(freed->bytes / 1024) + " KiB" +
-           (freed->failures ? ", " + std::to_string(freed->failures) + " entries left" : std::string()) +
-           "); exec " + *init + " after " + std::to_string(log_elapsed_ms()) + " ms");
+  log_info(cat("hand-off: freed the initramfs (", freed->files, " files, ", freed->bytes / 1024, " KiB",
+               freed->failures ? cat(", ", freed->failures, " entries left") : std::string(), "); exec ", *init,
+               " after ", log_elapsed_ms(), " ms"));
   if (auto entered = enter_new_root(system, new_root); !entered) {
     fail_boot(BootStep::Handoff, entered.error(), plan.failure);
   }
