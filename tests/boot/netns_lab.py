@@ -12,7 +12,10 @@ but connected to nothing), then runs the qemu_boot.py command after "--" with --
 per device appended, so QEMU itself runs in the namespace on those taps. The address plan is private to the
 namespace, which has no route and no link out: no traffic leaves it.
 
-Servers, each started DELAY seconds after QEMU (0: before it), all inside the namespace:
+Servers, each started DELAY seconds after QEMU (0: before it), or, with DELAY written
+/REGEX/+SEC, SEC seconds after REGEX first appears in the console log (qemu_boot.py's --log=),
+which keeps the fault at the same point of the boot on a slow, loaded host; all inside the
+namespace:
   --dhcpd DELAY          ISC dhcpd -f on br0; the i-th --tap's MAC has the fixed address
                          10.99.0.(10+i); options: router and DNS 10.99.0.1, domain lab.test,
                          root-path --root-path if given
@@ -83,7 +86,8 @@ class Lab:
         self.taps = taps
         self.groups = []        # (what, Popen) started in their own process group
         self.nfs_started = False
-        self.plan = []          # (delay, what, start) not started yet
+        self.plan = []          # what is not started yet (see at)
+        self.console_log = None  # qemu_boot.py's --log, for starts after a console line
         self.t0 = time.monotonic()
         os.makedirs(self.dir, exist_ok=True)
         self.log_file = open(os.path.join(self.dir, "lab.log"), "w")
@@ -135,7 +139,7 @@ class Lab:
 
     def teardown(self):
         if self.plan:
-            self.log("never started: " + ", ".join(what for _, what, _ in self.plan))
+            self.log("never started: " + ", ".join(p["what"] for p in self.plan))
             self.plan = []
         for what, proc in reversed(self.groups):
             if proc.poll() is None:
@@ -163,30 +167,47 @@ class Lab:
         self.log_file.close()
 
     # --- servers -------------------------------------------------------------------------------
-    def at(self, delay, what, start):
-        """Plan start() for delay seconds after QEMU's start (at once, if 0). The main thread
+    def at(self, when, what, start):
+        """Plan start() for `when`: seconds after QEMU's start (0: at once), or (REGEX, SEC):
+        SEC seconds after REGEX first appears in the console log, which keeps the fault at the
+        same point of the boot however slow a loaded host makes the guest. The main thread
         starts everything itself (run_until): a child's PR_SET_PDEATHSIG fires when the
         *thread* that forked it ends, so a timer thread would take its server with it."""
-        self.plan.append((delay, what, start))
-        self.plan.sort(key=lambda p: p[0])
-        if delay > 0:
+        regex, delay = when if isinstance(when, tuple) else (None, when)
+        self.plan.append({"what": what, "start": start, "after": regex, "delay": delay,
+                          "due": None if regex else delay})
+        if regex:
+            self.log(f"{what} starts {delay:g} s after /{regex.pattern}/ is on the console")
+        elif delay > 0:
             self.log(f"{what} starts in {delay:g} s")
 
     def fire_due(self):
-        while self.plan and time.monotonic() - self.t0 >= self.plan[0][0]:
-            _, what, start = self.plan.pop(0)
+        elapsed = time.monotonic() - self.t0
+        if any(p["due"] is None for p in self.plan):
+            console = ""
+            if self.console_log:
+                try:
+                    with open(self.console_log, errors="replace") as f:
+                        console = f.read()
+                except OSError:
+                    pass
+            for p in self.plan:
+                if p["due"] is None and p["after"].search(console):
+                    p["due"] = elapsed + p["delay"]
+                    self.log(f"/{p['after'].pattern}/ seen: {p['what']} in {p['delay']:g} s")
+        for p in [p for p in self.plan if p["due"] is not None and elapsed >= p["due"]]:
+            self.plan.remove(p)
             try:
-                start()
+                p["start"]()
             except (Error, OSError) as e:
-                self.log(f"starting {what} failed: {e}")
+                self.log(f"starting {p['what']} failed: {e}")
 
     def run_until(self, proc):
         """Start the planned servers on time while proc runs; its exit status."""
         while True:
             self.fire_due()
-            wait = min([0.2] + [max(0.0, d - (time.monotonic() - self.t0)) for d, _, _ in self.plan])
             try:
-                return proc.wait(wait)
+                return proc.wait(0.2)
             except subprocess.TimeoutExpired:
                 pass
 
@@ -260,6 +281,17 @@ def parse_tap(text, index):
     return m.group(1), mac.lower(), not m.group(3)
 
 
+def when(text):
+    """DELAY: SEC, or /REGEX/+SEC (SEC after REGEX first appears on the console)."""
+    m = re.fullmatch(r"/(.+)/\+([0-9]+(?:\.[0-9]+)?)", text)
+    if m:
+        return re.compile(m.group(1), re.M), float(m.group(2))
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: write SEC or /REGEX/+SEC")
+
+
 def main():
     argv = sys.argv[1:]
     if "--" not in argv:
@@ -269,11 +301,11 @@ def main():
     ap.add_argument("--name", required=True)
     ap.add_argument("--state-dir", required=True)
     ap.add_argument("--tap", action="append", default=[])
-    ap.add_argument("--dhcpd", type=float, metavar="DELAY")
-    ap.add_argument("--hostile-dhcp", type=float, metavar="DELAY")
+    ap.add_argument("--dhcpd", type=when, metavar="DELAY")
+    ap.add_argument("--hostile-dhcp", type=when, metavar="DELAY")
     ap.add_argument("--hostile", action="append", default=[],
                     choices=("malformed", "hostile-values"))
-    ap.add_argument("--nfs", type=float, metavar="DELAY")
+    ap.add_argument("--nfs", type=when, metavar="DELAY")
     ap.add_argument("--export")
     ap.add_argument("--root-path")
     args = ap.parse_args(argv[:split])
@@ -303,6 +335,10 @@ def main():
         lab.setup()
         if not boot_args:
             raise Error("no qemu_boot.py command after --")
+        logs = [a.split("=", 1)[1] for a in boot_args if a.startswith("--log=")]
+        lab.console_log = logs[-1] if logs else None
+        if lab.console_log and os.path.exists(lab.console_log):
+            os.unlink(lab.console_log)  # an earlier run's lines must not start a server
         qemu = boot_args + [f"--netns={lab.ns}"] + [f"--tap={n}={mac}" for n, mac, _ in taps]
         lab.log("QEMU starts now: the servers' delays count from here")
         lab.t0 = time.monotonic()
