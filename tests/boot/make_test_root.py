@@ -15,6 +15,9 @@ init scripts:
                       root-fs=nfs ro (or nfs4), root-source=..., root-options=..., root rejects writes
                       initramfs gone
                       net conf present /run/net-eth0.conf (+ its DEVICE/IPV4ADDR/... line)
+                      net conf sources cleanly, one line per value, names valid, ran nothing;
+                        resolv.conf well-formed; hostname valid (the DHCP values are safe to
+                        source, read by line and use as names)
                       var|tmp|etc/udev/rules.d: mount=TYPE, owner=U:G mode=OCTAL, writable,
                         shows|hides image file
                       var deletes image file (an overlay whiteout)
@@ -145,6 +148,82 @@ for f in /run/net-*.conf; do
     say "net conf $f: ${line% }"
 done
 [ -n "$found" ] || fail "no /run/net-*.conf"
+
+# --- the hand-off files as the root's scripts read them -----------------------------------
+# initramfs-tools sources the file (". /run/net-$DEVICE.conf"), others read it line by line or
+# copy HOSTNAME/DNSDOMAIN into config files. Values come from the DHCP server: sourcing must run
+# nothing (the fault matrix's hostile server makes every command create /run/testroot-ran-*),
+# every value must sit on its own line, and the names must be names.
+# printable TEXT: TEXT with anything but [A-Za-z0-9.:_/,=-] shown as '?', for the console.
+printable() { printf '%s' "$1" | tr -c 'A-Za-z0-9.:_/,=-' '?'; }
+# valid_name TEXT MAX: empty, or a dotted name of letters, digits and inner '-', <= MAX bytes.
+valid_name() {
+    [ -z "$1" ] && return 0
+    [ "${#1}" -le "$2" ] || return 1
+    case "$1" in
+        *[!A-Za-z0-9.-]*|.*|*.|*..*|-*|*-|*.-*|*-.*) return 1 ;;
+    esac
+    return 0
+}
+for f in /run/net-*.conf; do
+    [ -f "$f" ] || continue
+    # shellcheck disable=SC1090 # the file under test
+    if out=$( (. "$f") 2>&1 ) && [ -z "$out" ]; then
+        say "net conf sources cleanly $f"
+    else
+        fail "sourcing $f: status or output: $(printable "$out")"
+    fi
+    names=$(sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' "$f")
+    # shellcheck disable=SC1090,SC2086 # the file under test; names split on purpose
+    multi=$( (v=; . "$f"; for n in $names; do
+                eval "v=\${$n-}"
+                case "$v" in *[![:print:]]*) printf '%s ' "$n" ;; esac
+              done) 2>/dev/null)
+    dups=$(printf '%s\n' "$names" | sort | uniq -d | tr '\n' ' ')
+    if [ -z "$multi" ] && [ -z "$dups" ]; then
+        say "net conf one line per value"
+    else
+        fail "net conf $f: values with control characters (newlines): ${multi:-none}; names twice: ${dups:-none}"
+    fi
+    # shellcheck disable=SC1090,SC3028 # the file under test; HOSTNAME is klibc's name, not bash's
+    bad=$( (. "$f"
+            valid_name "${HOSTNAME-}" 64 || echo "HOSTNAME=$(printable "$HOSTNAME")"
+            valid_name "${DNSDOMAIN-}" 253 || echo "DNSDOMAIN=$(printable "$DNSDOMAIN")"
+            valid_name "${NISDOMAIN-}" 64 || echo "NISDOMAIN=$(printable "$NISDOMAIN")") 2>&1 |
+          tr '\n' ' ')
+    if [ -z "$bad" ]; then say "net conf names valid"; else fail "net conf $f: not names: $bad"; fi
+done
+ran=
+for m in /run/testroot-ran-*; do
+    if [ -e "$m" ]; then ran="$ran ${m#/run/}"; fi
+done
+if [ -z "$ran" ]; then say "net conf ran nothing"; else fail "commands from the DHCP values ran: $ran"; fi
+resolv=/run/nfsroot-init/resolv.conf
+if [ -f "$resolv" ]; then
+    # shellcheck disable=SC1090 # the DNS servers the lease gave, to compare with
+    dns=$( (for f in /run/net-*.conf; do . "$f"; echo "${IPV4DNS0-} ${IPV4DNS1-}"; done) 2>/dev/null)
+    bad=
+    while IFS= read -r line; do
+        case "$line" in
+            "#"*) ;;
+            "search "*)
+                for d in ${line#search }; do valid_name "$d" 253 || bad="$bad search:$(printable "$d")"; done ;;
+            "nameserver "*)
+                case " $dns " in
+                    *" ${line#nameserver } "*) ;;
+                    *) bad="$bad not-from-the-lease:$(printable "$line")" ;;
+                esac ;;
+            *) bad="$bad line:$(printable "$line")" ;;
+        esac
+    done < "$resolv"
+    if [ -z "$bad" ]; then say "resolv.conf well-formed"; else fail "$resolv:$bad"; fi
+fi
+host=$(hostname)
+if [ "$host" = "(none)" ] || valid_name "$host" 64; then
+    say "hostname valid"
+else
+    fail "kernel host name is not a name: $(printable "$host")"
+fi
 if [ -d /run/nfsroot-init ]; then
     line=$(ls /run/nfsroot-init | tr '\n' ' ')
     say "run/nfsroot-init has: ${line% }"

@@ -2,7 +2,7 @@
 """Start and stop the NFS server of the boot tests: nfs-ganesha (and rpcbind) on 127.0.0.1.
 
   nfs_server.py start  --state-dir DIR --export PATH[:PSEUDO]... [--optional-export PATH[:PSEUDO]]...
-                       [--timeout SEC]
+                       [--timeout SEC] [--netns NS --host ADDR]
   nfs_server.py stop   --state-dir DIR
   nfs_server.py status --state-dir DIR
   nfs_server.py run    --state-dir DIR --export PATH[:PSEUDO]...   (foreground until Ctrl-C)
@@ -28,6 +28,12 @@ running (an interrupted test run) stops that server first.
 DIR holds ganesha.conf, ganesha.log (ganesha's log), ganesha.out (its stdout/stderr),
 rpcbind.log, recovery/ (NFSv4 client records) and state.json (what runs, by pid and start time).
 Needs root, ganesha.nfsd with the VFS FSAL (nfs-ganesha, nfs-ganesha-vfs) and rpcbind.
+
+--netns NS --host ADDR serve on ADDR inside the network namespace NS instead (the fault matrix
+of netns_lab.py: a guest on a tap device reaches ADDR directly). Both servers then also get a
+private mount namespace with its own tmpfs on /run, because rpcbind's /run/rpcbind.sock (which
+ganesha registers through) is a path, not a network address: without it the namespace's ganesha
+would register with the host's rpcbind. `stop` works from anywhere (it goes by pid).
 """
 import argparse
 import errno
@@ -42,7 +48,7 @@ import subprocess
 import sys
 import time
 
-HOST = "127.0.0.1"
+HOST = "127.0.0.1"  # --host changes it
 NFS_PORT = 20490
 MNT_PORT = 20048
 RPCBIND_PORT = 111
@@ -184,6 +190,36 @@ def mnt_check(path):
 def rpc_null(port, prog, vers):
     with Rpc(port) as c:
         c.call(prog, vers, 0)
+
+
+# --- a server inside a network namespace -----------------------------------------------------
+
+CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
+MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x4000, 0x40000
+
+
+def enter_netns(name):
+    """Join network namespace NAME (made by `ip netns add`), in a private mount namespace with a
+    fresh /run: what this process starts afterwards runs in both."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def check(rc, what):
+        if rc != 0:
+            e = ctypes.get_errno()
+            raise Error(f"{what}: {os.strerror(e)}")
+    try:
+        fd = os.open(f"/run/netns/{name}", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError as e:
+        raise Error(f"network namespace {name}: {e.strerror} (make it with ip netns add)")
+    try:
+        check(libc.setns(fd, CLONE_NEWNET), f"setns {name}")
+    finally:
+        os.close(fd)
+    check(libc.unshare(CLONE_NEWNS), "unshare the mount namespace")
+    check(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
+    check(libc.mount(b"tmpfs", b"/run", b"tmpfs", MS_NOSUID | MS_NODEV, b"mode=0755"),
+          "mount a private /run")
 
 
 # --- processes --------------------------------------------------------------------------------
@@ -570,12 +606,13 @@ def cmd_stop(state_dir, quiet=False):
         took = terminate(r, "rpcbind")
         if took is not None:
             log(f"stopped rpcbind (pid {r['pid']}) in {took:.2f} s")
-        if os.path.exists(RPCBIND_SOCK) and not unix_socket_answers(RPCBIND_SOCK):
+        if not state.get("netns") and os.path.exists(RPCBIND_SOCK) \
+                and not unix_socket_answers(RPCBIND_SOCK):
             os.unlink(RPCBIND_SOCK)  # ours, and rpcbind leaves it behind
     os.unlink(state_path(state_dir))
 
 
-def cmd_start(state_dir, export_args, timeout, optional_args=()):
+def cmd_start(state_dir, export_args, timeout, optional_args=(), netns=None):
     if os.geteuid() != 0:
         raise Error("needs root (rpcbind registration, ganesha's VFS FSAL uses open_by_handle_at)")
     exports = [parse_export(e) for e in export_args]
@@ -595,8 +632,10 @@ def cmd_start(state_dir, export_args, timeout, optional_args=()):
         log("a server from an earlier start is recorded here: stopping it first")
         cmd_stop(state_dir, quiet=True)
     t0 = time.monotonic()
+    if netns:
+        enter_netns(netns)
     rpcbind = start_rpcbind(state_dir)
-    state = {"rpcbind": rpcbind, "ganesha": None, "exports": exports}
+    state = {"rpcbind": rpcbind, "ganesha": None, "exports": exports, "netns": netns}
     write_state(state_dir, state)
     try:
         ganesha, took = start_ganesha(state_dir, exports, timeout)
@@ -608,7 +647,8 @@ def cmd_start(state_dir, export_args, timeout, optional_args=()):
     log(f"ganesha.nfsd (pid {ganesha['pid']}) answers on {HOST}:{NFS_PORT} (NFS v3, v4.0-4.2) and "
         f"{HOST}:{MNT_PORT} (MOUNT v3) after {took:.2f} s; {time.monotonic() - t0:.2f} s in all")
     for path, pseudo in exports:
-        log(f"export {path} (NFSv4: {pseudo}), read-only; guest: 10.0.2.2:{path}")
+        guest = "10.0.2.2" if HOST == "127.0.0.1" else HOST
+        log(f"export {path} (NFSv4: {pseudo}), read-only; guest: {guest}:{path}")
 
 
 def cmd_status(state_dir):
@@ -626,6 +666,7 @@ def cmd_status(state_dir):
 
 
 def main(argv=None):
+    global HOST
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog=__doc__.split("\n", 2)[2])
@@ -636,7 +677,12 @@ def main(argv=None):
     ap.add_argument("--optional-export", action="append", default=[], metavar="PATH[:PSEUDO]",
                     help="the same, served only if PATH is a directory at start")
     ap.add_argument("--timeout", type=float, default=60, help="seconds to wait for the server")
+    ap.add_argument("--netns", metavar="NS", help="serve inside this network namespace")
+    ap.add_argument("--host", default=HOST, metavar="ADDR", help="the address to serve on")
     args = ap.parse_args(argv)
+    HOST = args.host
+    if args.netns and args.host == "127.0.0.1":
+        ap.error("--netns needs --host: the address the guest reaches inside the namespace")
     state_dir = os.path.abspath(args.state_dir)
     if args.command in ("start", "run") and not args.export:
         ap.error(f"{args.command} needs at least one --export")
@@ -646,7 +692,7 @@ def main(argv=None):
         elif args.command == "status":
             return cmd_status(state_dir)
         else:
-            cmd_start(state_dir, args.export, args.timeout, args.optional_export)
+            cmd_start(state_dir, args.export, args.timeout, args.optional_export, args.netns)
             if args.command == "run":
                 log("serving; Ctrl-C stops")
                 signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -4,6 +4,7 @@
   qemu_boot.py --kernel VMLINUZ --initrd INITRD --append CMDLINE --log FILE
                [--expect REGEX]... [--reject REGEX]... [--timeout SEC] [--memory MiB]
                [--qemu-arg ARG]... [--expect-exit | --no-expect-exit]
+               [--netns NS --tap IFNAME[=MAC]... [--set-link NETDEV:on|off@SEC]...]
   qemu_boot.py --pxe TFTPDIR [--bootfile pxelinux.0] [--mac 52:54:00:12:34:56] --log FILE ...
 
 Give values that may start with '-' as --opt=VALUE (e.g. --qemu-arg=-s).
@@ -21,6 +22,14 @@ the serial port only if the config's append line has console=ttyS0: it is checke
 boot. pxelinux itself needs no "serial" line here, because SeaBIOS copies the BIOS text screen
 to the serial port when QEMU runs with -nographic. The NIC gets --mac explicitly, because
 pxelinux picks its config file by it.
+
+Real networks (the fault matrix, netns_lab.py): --tap IFNAME[=MAC] replaces QEMU's user network
+with one rtl8139 NIC per --tap, on netdevs n0, n1, ... (-netdev tap,ifname=IFNAME,script=no,
+downscript=no), and --netns NS runs QEMU itself inside that network namespace (ip netns exec),
+where the tap devices already exist. --set-link NETDEV:off@0 pulls a cable before the guest
+runs (QEMU starts with -S, the command goes to its monitor on a private unix socket, then
+`cont`); NETDEV:on@SEC plugs it SEC seconds after that, NETDEV:on@/REGEX/+SEC SEC seconds after
+REGEX first appears on the console. Each change is written to the log.
 """
 import argparse
 import codecs
@@ -29,9 +38,12 @@ import os
 import re
 import select
 import shlex
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 import make_tftp_root  # beside this script: the config file name pxelinux looks for
@@ -83,6 +95,75 @@ def qemu_opt(value):
     return value.replace(",", ",,")
 
 
+class Monitor:
+    """QEMU's human monitor on a unix socket: one command at a time, answers up to the prompt."""
+
+    PROMPT = b"(qemu) "
+
+    def __init__(self, path, deadline_s=10.0):
+        end = time.monotonic() + deadline_s
+        while True:  # QEMU creates the socket a moment after it starts
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                self.sock.connect(path)
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                self.sock.close()
+                if time.monotonic() > end:
+                    raise RuntimeError(f"QEMU's monitor {path} does not answer")
+                time.sleep(0.05)
+        self.sock.settimeout(deadline_s)
+        self._read_prompt()
+
+    def _read_prompt(self):
+        data = b""
+        while not data.endswith(self.PROMPT):
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise RuntimeError("QEMU's monitor closed the connection")
+            data += chunk
+        return clean(data.decode(errors="replace"))
+
+    def command(self, text):
+        self.sock.sendall(text.encode() + b"\n")
+        answer = self._read_prompt()
+        # The monitor echoes the command as it is typed (with line-editing redraws); the
+        # commands used here print nothing on success, so look only for what errors say.
+        lines = [ln.strip() for ln in answer.splitlines()
+                 if re.search(r"error|unknown command|not found|invalid", ln, re.I)]
+        if lines:
+            raise RuntimeError(f"{text}: {' '.join(lines)}")
+
+    def close(self):
+        self.sock.close()
+
+
+class LinkEvent:
+    """--set-link NETDEV:on|off@SEC (SEC after the guest starts) or NETDEV:on|off@/REGEX/+SEC
+    (SEC after REGEX first matches the console: robust against a slow, loaded host)."""
+
+    def __init__(self, text, netdevs):
+        m = re.fullmatch(r"(n[0-9]+):(on|off)@(?:([0-9]+(?:\.[0-9]+)?)|/(.+)/\+([0-9]+(?:\.[0-9]+)?))",
+                         text)
+        if not m:
+            sys.exit(f"qemu_boot: --set-link {text!r}: write it as n0:off@0, n0:on@8.5 or "
+                     "n0:on@/bringing the link up/+8")
+        if m.group(1) not in netdevs:
+            sys.exit(f"qemu_boot: --set-link {text!r}: no netdev {m.group(1)} (the --tap options "
+                     f"make {', '.join(netdevs) or 'none'})")
+        self.text, self.netdev, self.state = text, m.group(1), m.group(2)
+        self.after = re.compile(m.group(4), re.M) if m.group(4) else None
+        self.delay = float(m.group(5) if self.after else m.group(3))
+        self.due = None if self.after else self.delay  # seconds after the start
+
+    def before_start(self):
+        return self.after is None and self.delay == 0
+
+    def update(self, text, elapsed):
+        if self.due is None and self.after.search(text):
+            self.due = elapsed + self.delay
+
+
 def pxe_config_name(mac):
     return "pxelinux.cfg/" + make_tftp_root.config_name(mac)
 
@@ -123,6 +204,11 @@ def main():
     ap.add_argument("--memory", type=int, default=512, metavar="MiB")
     ap.add_argument("--qemu-arg", action="append", default=[], metavar="ARG")
     ap.add_argument("--expect-exit", action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument("--netns", metavar="NS", help="run QEMU inside this network namespace")
+    ap.add_argument("--tap", action="append", default=[], metavar="IFNAME[=MAC]",
+                    help="one rtl8139 NIC on this tap device (netdevs n0, n1, ... in order)")
+    ap.add_argument("--set-link", action="append", default=[], metavar="NETDEV:on|off@SEC",
+                    help="cable change SEC s after the guest starts (@0: before it runs)")
     args = ap.parse_args()
     if args.pxe is not None:
         if args.kernel or args.initrd or args.append:
@@ -130,11 +216,26 @@ def main():
                      "pxelinux.cfg: drop --kernel, --initrd and --append")
     elif not (args.kernel and args.initrd and args.append is not None):
         ap.error("give --kernel, --initrd and --append (or --pxe TFTPDIR)")
+    if args.tap and args.pxe is not None:
+        ap.error("--tap works with --kernel/--initrd only (--pxe uses QEMU's user network)")
+    taps = []
+    for i, text in enumerate(args.tap):
+        name, _, mac = text.partition("=")
+        if not re.fullmatch(r"[A-Za-z0-9_.-]{1,15}", name) or (
+                mac and not re.fullmatch(r"[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}", mac)):
+            ap.error(f"--tap {text!r}: write it as tap0 or tap0=52:54:00:12:34:56")
+        taps.append((f"n{i}", name, mac))
+    link_events = [LinkEvent(t, [n for n, _, _ in taps]) for t in args.set_link]
 
     # Always TCG: nested KVM hangs on this kind of machine even when /dev/kvm exists.
-    cmd = ["qemu-system-x86_64", "-accel", "tcg", "-nographic", "-display", "none",
-           "-monitor", "none", "-serial", "stdio", "-no-reboot",
-           "-m", str(args.memory), "-smp", "1"]
+    monitor_dir = tempfile.mkdtemp(prefix="qemu-boot-") if link_events else None
+    monitor_path = os.path.join(monitor_dir, "monitor.sock") if monitor_dir else None
+    cmd = ["ip", "netns", "exec", args.netns] if args.netns else []
+    cmd += ["qemu-system-x86_64", "-accel", "tcg", "-nographic", "-display", "none",
+            "-monitor", f"unix:{monitor_path},server,nowait" if monitor_path else "none",
+            "-serial", "stdio", "-no-reboot", "-m", str(args.memory), "-smp", "1"]
+    if any(e.before_start() for e in link_events):
+        cmd.append("-S")  # the cable is pulled before the guest runs
     if args.pxe is not None:
         check_pxe_root(args.pxe, args.bootfile, args.mac)
         cmd += ["-boot", "n",
@@ -145,8 +246,13 @@ def main():
         append = args.append
         if not re.search(r"(^|\s)console=ttyS0\b", append):
             append += " console=ttyS0"
-        cmd += ["-kernel", args.kernel, "-initrd", args.initrd, "-append", append,
-                "-netdev", "user,id=n0", "-device", "rtl8139,netdev=n0", *args.qemu_arg]
+        cmd += ["-kernel", args.kernel, "-initrd", args.initrd, "-append", append]
+        if not taps:
+            cmd += ["-netdev", "user,id=n0", "-device", "rtl8139,netdev=n0"]
+        for netdev, name, mac in taps:
+            cmd += ["-netdev", f"tap,id={netdev},ifname={name},script=no,downscript=no",
+                    "-device", f"rtl8139,netdev={netdev}" + (f",mac={mac}" if mac else "")]
+        cmd += args.qemu_arg
         for path in (args.kernel, args.initrd):
             if not os.path.isfile(path):
                 sys.exit(f"qemu_boot: {path}: no such file")
@@ -164,6 +270,25 @@ def main():
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True,
                             preexec_fn=die_with_parent)
+    monitor = None
+    failures = []
+
+    def note(text):  # harness events go into the log between console lines
+        log.write(f"\n# qemu_boot: {text}\n".encode())
+        log.flush()
+
+    if link_events:
+        try:
+            monitor = Monitor(monitor_path)
+            for e in [e for e in link_events if e.before_start()]:
+                link_events.remove(e)
+                monitor.command(f"set_link {e.netdev} {e.state}")
+                note(f"set_link {e.netdev} {e.state} before the guest runs")
+            monitor.command("cont")
+        except (OSError, RuntimeError) as e:
+            failures.append(f"QEMU monitor: {e}")
+            link_events = []
+        start = time.monotonic()  # the schedule counts from here
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     raw_text = ""
     timed_out, exited = False, False
@@ -178,6 +303,14 @@ def main():
                 break
             if verdict_at is not None and now - verdict_at >= SETTLE_S:
                 break
+            for e in [e for e in link_events if e.due is not None and now - start >= e.due]:
+                link_events.remove(e)
+                try:
+                    monitor.command(f"set_link {e.netdev} {e.state}")
+                    note(f"set_link {e.netdev} {e.state} at {now - start:.1f} s ({e.text})")
+                except (OSError, RuntimeError) as err:
+                    failures.append(f"QEMU monitor at {now - start:.1f} s: {err}")
+                    link_events = []
             ready, _, _ = select.select([fd], [], [], min(0.25, args.timeout - (now - start)))
             if ready:
                 data = os.read(fd, 65536)
@@ -190,6 +323,9 @@ def main():
             if verdict_at is None and now - checked_at >= 0.2:
                 checked_at = now
                 text = clean(raw_text)
+                for e in link_events:
+                    if e.due is None:
+                        e.update(text, now - start)
                 if any(r.search(text) for _, r in rejects) or (
                         not args.expect_exit and all(r.search(text) for _, r in expects)):
                     verdict_at = now
@@ -205,10 +341,16 @@ def main():
             exited = True
         raw_text += decoder.decode(proc.stdout.read() or b"", final=True)
         proc.stdout.close()
+        if monitor:
+            monitor.close()
+        if monitor_dir:
+            shutil.rmtree(monitor_dir, ignore_errors=True)
     elapsed = time.monotonic() - start
     text = clean(raw_text)
 
-    failures = []
+    if link_events:
+        failures.append("the guest ended before the planned cable changes: " +
+                        ", ".join(e.text for e in link_events))
     if timed_out:
         failures.append(f"timeout after {args.timeout:g} s" + (
             " (every expectation matched, but the guest did not power off)"

@@ -1,0 +1,373 @@
+#!/usr/bin/env python3
+"""The fault matrix's private network: a namespace, a bridge, tap devices, servers on a clock.
+
+  netns_lab.py --name NAME --state-dir DIR [--tap IFNAME[=MAC][:unbridged]]...
+               [--dhcpd DELAY] [--hostile-dhcp DELAY --hostile MODE...]
+               [--nfs DELAY --export PATH] [--root-path TEXT]
+               -- python3 qemu_boot.py QEMU_BOOT_ARGS...
+
+Makes the network namespace nfsroot-lab-NAME with a bridge br0 at 10.99.0.1/24 and one tap
+device per --tap (default tap0=52:54:00:12:34:56), each on the bridge unless ":unbridged" (up,
+but connected to nothing), then runs the qemu_boot.py command after "--" with --netns and one --tap
+per device appended, so QEMU itself runs in the namespace on those taps. The address plan is private to the
+namespace, which has no route and no link out: no traffic leaves it.
+
+Servers, each started DELAY seconds after QEMU (0: before it), or, with DELAY written
+/REGEX/+SEC, SEC seconds after REGEX first appears in the console log (qemu_boot.py's --log=),
+which keeps the fault at the same point of the boot on a slow, loaded host; all inside the
+namespace:
+  --dhcpd DELAY          ISC dhcpd -f on br0; the i-th --tap's MAC has the fixed address
+                         10.99.0.(10+i); options: router and DNS 10.99.0.1, domain lab.test,
+                         root-path --root-path if given
+  --hostile-dhcp DELAY   hostile_dhcp.py on br0 offering 10.99.0.10; --hostile malformed and/or
+                         hostile-values choose what it sends (see that script)
+  --nfs DELAY            nfs_server.py: rpcbind + nfs-ganesha serving --export read-only on
+                         10.99.0.1 (NFS port 20490, MOUNT port 20048), in a private /run
+Without a server option that server is simply absent (the "no DHCP", "nothing answers NFS"
+cases). qemu_boot.py's --set-link pulls and plugs cables (netdevs n0, n1, ... by --tap order).
+
+Every exit path tears everything down: servers are stopped (process groups, nfs_server.py stop),
+then every process still in the namespace is killed and the namespace deleted; a namespace left
+by an earlier run that was killed is cleared the same way first. Names come from --name, so
+tests running in parallel never share a namespace, a state folder or a socket. DIR keeps
+lab.log (what started and stopped when) and each server's log; on failure their tails are
+printed. Exit status: qemu_boot.py's, or 2 when the lab could not be set up.
+"""
+import argparse
+import ctypes
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SERVER_IP = "10.99.0.1"
+PREFIX = 24
+BRIDGE = "br0"
+DEFAULT_MAC = "52:54:00:12:34:56"
+
+
+class Error(Exception):
+    pass
+
+
+def die_with_parent():
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def run(*cmd, check=True):
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise Error(f"{' '.join(cmd)} failed ({result.returncode}): "
+                    f"{(result.stderr or result.stdout).strip()}")
+    return result
+
+
+def tail(path, lines=25):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read().splitlines()[-lines:]
+    except OSError:
+        return []
+
+
+class Lab:
+    def __init__(self, name, state_dir, taps):
+        if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", name):
+            raise Error(f"--name {name!r}: letters, digits, '_', '.', '-' only")
+        self.ns = f"nfsroot-lab-{name}"
+        self.dir = state_dir
+        self.taps = taps
+        self.groups = []        # (what, Popen) started in their own process group
+        self.nfs_started = False
+        self.plan = []          # what is not started yet (see at)
+        self.console_log = None  # qemu_boot.py's --log, for starts after a console line
+        self.t0 = time.monotonic()
+        os.makedirs(self.dir, exist_ok=True)
+        self.log_file = open(os.path.join(self.dir, "lab.log"), "w")
+
+    def log(self, text):
+        line = f"[{time.monotonic() - self.t0:7.2f}] {text}"
+        self.log_file.write(line + "\n")
+        self.log_file.flush()
+
+    # --- the namespace -------------------------------------------------------------------------
+    def clear_leftovers(self):
+        if os.path.exists(os.path.join(self.dir, "nfs", "state.json")):
+            subprocess.run([sys.executable, os.path.join(HERE, "nfs_server.py"), "stop",
+                            f"--state-dir={os.path.join(self.dir, 'nfs')}"],
+                           capture_output=True, text=True)
+        if os.path.exists(f"/run/netns/{self.ns}"):
+            self.log(f"clearing namespace {self.ns} left by an earlier run")
+            self.kill_namespace_processes()
+            run("ip", "netns", "del", self.ns, check=False)
+
+    def kill_namespace_processes(self):
+        pids = run("ip", "netns", "pids", self.ns, check=False).stdout.split()
+        for pid in pids:
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+                self.log(f"killed pid {pid} still in the namespace")
+            except (ProcessLookupError, ValueError):
+                pass
+        deadline = time.monotonic() + 5
+        while pids and time.monotonic() < deadline:
+            pids = run("ip", "netns", "pids", self.ns, check=False).stdout.split()
+            time.sleep(0.05)
+
+    def setup(self):
+        self.clear_leftovers()
+        run("ip", "netns", "add", self.ns)
+        ns = ("ip", "-n", self.ns)
+        run(*ns, "link", "set", "lo", "up")
+        run(*ns, "link", "add", BRIDGE, "type", "bridge", "stp_state", "0", "forward_delay", "0")
+        run(*ns, "addr", "add", f"{SERVER_IP}/{PREFIX}", "dev", BRIDGE)
+        run(*ns, "link", "set", BRIDGE, "up")
+        for name, _, bridged in self.taps:
+            run(*ns, "tuntap", "add", "dev", name, "mode", "tap")
+            if bridged:
+                run(*ns, "link", "set", name, "master", BRIDGE)
+            run(*ns, "link", "set", name, "up")
+        self.log(f"namespace {self.ns}: {BRIDGE} {SERVER_IP}/{PREFIX}, taps " + ", ".join(
+            f"{n}{'' if b else ' (unbridged)'}" for n, _, b in self.taps))
+
+    def teardown(self):
+        if self.plan:
+            self.log("never started: " + ", ".join(p["what"] for p in self.plan))
+            self.plan = []
+        for what, proc in reversed(self.groups):
+            if proc.poll() is None:
+                for sig, wait in ((signal.SIGTERM, 3), (signal.SIGKILL, 5)):
+                    try:
+                        os.killpg(proc.pid, sig)
+                    except ProcessLookupError:
+                        break
+                    try:
+                        proc.wait(wait)
+                        break
+                    except subprocess.TimeoutExpired:
+                        pass
+                self.log(f"stopped {what} (pid {proc.pid})")
+        if self.nfs_started:
+            r = subprocess.run([sys.executable, os.path.join(HERE, "nfs_server.py"), "stop",
+                                f"--state-dir={os.path.join(self.dir, 'nfs')}"],
+                               capture_output=True, text=True)
+            self.log("nfs_server.py stop: " + (r.stdout + r.stderr).strip().replace("\n", "; "))
+        if os.path.exists(f"/run/netns/{self.ns}"):
+            self.kill_namespace_processes()
+            r = run("ip", "netns", "del", self.ns, check=False)
+            self.log(f"deleted namespace {self.ns}" if r.returncode == 0
+                     else f"ip netns del {self.ns} failed: {r.stderr.strip()}")
+        self.log_file.close()
+
+    # --- servers -------------------------------------------------------------------------------
+    def at(self, when, what, start):
+        """Plan start() for `when`: seconds after QEMU's start (0: at once), or (REGEX, SEC):
+        SEC seconds after REGEX first appears in the console log, which keeps the fault at the
+        same point of the boot however slow a loaded host makes the guest. The main thread
+        starts everything itself (run_until): a child's PR_SET_PDEATHSIG fires when the
+        *thread* that forked it ends, so a timer thread would take its server with it."""
+        regex, delay = when if isinstance(when, tuple) else (None, when)
+        self.plan.append({"what": what, "start": start, "after": regex, "delay": delay,
+                          "due": None if regex else delay})
+        if regex:
+            self.log(f"{what} starts {delay:g} s after /{regex.pattern}/ is on the console")
+        elif delay > 0:
+            self.log(f"{what} starts in {delay:g} s")
+
+    def fire_due(self):
+        elapsed = time.monotonic() - self.t0
+        if any(p["due"] is None for p in self.plan):
+            console = ""
+            if self.console_log:
+                try:
+                    with open(self.console_log, errors="replace") as f:
+                        console = f.read()
+                except OSError:
+                    pass
+            for p in self.plan:
+                if p["due"] is None and p["after"].search(console):
+                    p["due"] = elapsed + p["delay"]
+                    self.log(f"/{p['after'].pattern}/ seen: {p['what']} in {p['delay']:g} s")
+        for p in [p for p in self.plan if p["due"] is not None and elapsed >= p["due"]]:
+            self.plan.remove(p)
+            try:
+                p["start"]()
+            except (Error, OSError) as e:
+                self.log(f"starting {p['what']} failed: {e}")
+
+    def run_until(self, proc):
+        """Start the planned servers on time while proc runs; its exit status."""
+        while True:
+            self.fire_due()
+            try:
+                return proc.wait(0.2)
+            except subprocess.TimeoutExpired:
+                pass
+
+    def spawn(self, what, argv, log_name):
+        out = open(os.path.join(self.dir, log_name), "ab")
+        proc = subprocess.Popen(["ip", "netns", "exec", self.ns, *argv], stdin=subprocess.DEVNULL,
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                                preexec_fn=die_with_parent)
+        out.close()
+        self.groups.append((what, proc))
+        self.log(f"started {what} (pid {proc.pid}): {' '.join(argv)}")
+        return proc
+
+    def dhcpd(self, root_path):
+        conf = os.path.join(self.dir, "dhcpd.conf")
+        leases = os.path.join(self.dir, "dhcpd.leases")
+        hosts = "".join(f"host client{i} {{ hardware ethernet {mac}; fixed-address 10.99.0.{10 + i}; }}\n"
+                        for i, (_, mac, _) in enumerate(self.taps))
+        root = f'  option root-path "{root_path}";\n' if root_path else ""
+        with open(conf, "w") as f:
+            f.write(f"""# netns_lab.py: the fault matrix's DHCP server, inside {self.ns} only
+authoritative;
+default-lease-time 3600;
+max-lease-time 7200;
+ping-check false;
+subnet 10.99.0.0 netmask 255.255.255.0 {{
+  range 10.99.0.100 10.99.0.150;
+  option routers {SERVER_IP};
+  option domain-name-servers {SERVER_IP};
+  option domain-name "lab.test";
+{root}}}
+{hosts}""")
+        open(leases, "w").close()
+        self.spawn("dhcpd", ["dhcpd", "-f", "-d", "-4", "-cf", conf, "-lf", leases,
+                             "-pf", os.path.join(self.dir, "dhcpd.pid"), BRIDGE], "dhcpd.log")
+
+    def hostile_dhcp(self, modes, root_path):
+        argv = [sys.executable, os.path.join(HERE, "hostile_dhcp.py"), f"--interface={BRIDGE}",
+                f"--server={SERVER_IP}", "--address=10.99.0.10",
+                f"--log={os.path.join(self.dir, 'hostile_dhcp.log')}"]
+        argv += [f"--{m}" for m in modes]
+        if root_path:
+            argv.append(f"--root-path={root_path}")
+        self.spawn("hostile_dhcp.py", argv, "hostile_dhcp.out")
+
+    def nfs(self, export):
+        self.nfs_started = True
+        r = subprocess.run([sys.executable, os.path.join(HERE, "nfs_server.py"), "start",
+                            f"--state-dir={os.path.join(self.dir, 'nfs')}", f"--netns={self.ns}",
+                            f"--host={SERVER_IP}", f"--export={export}", "--timeout=30"],
+                           capture_output=True, text=True)
+        self.log("nfs_server.py start: " + (r.stdout + r.stderr).strip().replace("\n", "; "))
+        if r.returncode != 0:
+            raise Error("nfs_server.py start failed")
+
+    def report(self):
+        print(f"netns_lab: {self.ns}, files in {self.dir}:")
+        for name in ("lab.log", "dhcpd.log", "hostile_dhcp.log", "nfs/ganesha.log"):
+            lines = tail(os.path.join(self.dir, name), 15 if name != "lab.log" else 40)
+            if lines:
+                print(f"  --- {name} (last lines) ---")
+                for line in lines:
+                    print(f"  | {line}")
+
+
+def parse_tap(text, index):
+    m = re.fullmatch(r"([A-Za-z0-9_.-]{1,15})(?:=([0-9a-fA-F:]{17}))?(:unbridged)?", text)
+    if not m:
+        raise Error(f"--tap {text!r}: write it as tap0, tap0=52:54:00:12:34:56 or tap0=MAC:unbridged")
+    mac = m.group(2) or "52:54:00:12:34:%02x" % (0x56 + index)
+    return m.group(1), mac.lower(), not m.group(3)
+
+
+def when(text):
+    """DELAY: SEC, or /REGEX/+SEC (SEC after REGEX first appears on the console)."""
+    m = re.fullmatch(r"/(.+)/\+([0-9]+(?:\.[0-9]+)?)", text)
+    if m:
+        return re.compile(m.group(1), re.M), float(m.group(2))
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: write SEC or /REGEX/+SEC")
+
+
+def main():
+    argv = sys.argv[1:]
+    if "--" not in argv:
+        sys.exit("netns_lab: give the qemu_boot.py command after --")
+    split = argv.index("--")
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--name", required=True)
+    ap.add_argument("--state-dir", required=True)
+    ap.add_argument("--tap", action="append", default=[])
+    ap.add_argument("--dhcpd", type=when, metavar="DELAY")
+    ap.add_argument("--hostile-dhcp", type=when, metavar="DELAY")
+    ap.add_argument("--hostile", action="append", default=[],
+                    choices=("malformed", "hostile-values"))
+    ap.add_argument("--nfs", type=when, metavar="DELAY")
+    ap.add_argument("--export")
+    ap.add_argument("--root-path")
+    args = ap.parse_args(argv[:split])
+    boot_args = argv[split + 1:]
+    if args.nfs is not None and not args.export:
+        ap.error("--nfs needs --export")
+    if os.geteuid() != 0:
+        sys.exit("netns_lab: needs root (network namespaces, tap devices, servers)")
+    for tool in ("ip", "dhcpd") if args.dhcpd is not None else ("ip",):
+        if not shutil.which(tool, path="/usr/sbin:/sbin:" + os.environ.get("PATH", "")):
+            sys.exit(f"netns_lab: {tool} not found (apt-get install "
+                     f"{'isc-dhcp-server' if tool == 'dhcpd' else 'iproute2'})")
+
+    # SIGTERM (ctest's timeout, a killed job) ends as an exception, so the teardown runs.
+    def stop(signum, _frame):
+        raise SystemExit(128 + signum)
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, stop)
+
+    try:
+        taps = [parse_tap(t, i) for i, t in enumerate(args.tap or ["tap0=" + DEFAULT_MAC])]
+        lab = Lab(args.name, os.path.abspath(args.state_dir), taps)
+    except Error as e:
+        sys.exit(f"netns_lab: {e}")
+    status = 2
+    try:
+        lab.setup()
+        if not boot_args:
+            raise Error("no qemu_boot.py command after --")
+        logs = [a.split("=", 1)[1] for a in boot_args if a.startswith("--log=")]
+        lab.console_log = logs[-1] if logs else None
+        if lab.console_log and os.path.exists(lab.console_log):
+            os.unlink(lab.console_log)  # an earlier run's lines must not start a server
+        qemu = boot_args + [f"--netns={lab.ns}"] + [f"--tap={n}={mac}" for n, mac, _ in taps]
+        lab.log("QEMU starts now: the servers' delays count from here")
+        lab.t0 = time.monotonic()
+        if args.dhcpd is not None:
+            lab.at(args.dhcpd, "dhcpd", lambda: lab.dhcpd(args.root_path))
+        if args.hostile_dhcp is not None:
+            lab.at(args.hostile_dhcp, "hostile_dhcp.py",
+                   lambda: lab.hostile_dhcp(args.hostile, args.root_path))
+        if args.nfs is not None:
+            lab.at(args.nfs, "nfs-ganesha", lambda: lab.nfs(args.export))
+        lab.log(" ".join(qemu))
+        lab.fire_due()  # the servers that start at once, before the guest looks for them
+        proc = subprocess.Popen(qemu, preexec_fn=die_with_parent)
+        try:
+            status = lab.run_until(proc)
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait()
+        lab.log(f"qemu_boot.py exited with status {status}")
+    except Error as e:
+        print(f"netns_lab: {e}")
+        status = 2
+    finally:
+        lab.teardown()
+        if status != 0:
+            lab.report()
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
