@@ -7,12 +7,13 @@ namespace nfsroot {
 
 NfsRootSpec parse_root_path_option(std::string_view root_path, std::vector<std::string>& warnings) {
   NfsRootSpec spec;
-  const std::string quoted = "DHCP root-path '" + std::string(root_path) + "'";
+  // The server's text, escaped: these warnings go to the console.
+  const std::string quoted = "DHCP root-path '" + escape_for_log(root_path) + "'";
   const NfsRootText text = split_nfs_root_text(root_path);
   if (text.server) {
     spec.server = Ipv4Address::parse(*text.server);
     if (!spec.server) {
-      warnings.push_back(quoted + ": server '" + std::string(*text.server) +
+      warnings.push_back(quoted + ": server '" + escape_for_log(*text.server) +
                          "' is not an IPv4 address (there is no DNS at boot); ignoring it");
     }
   }
