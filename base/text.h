@@ -25,6 +25,12 @@ template <class Integer>
   return value;
 }
 
+// Text from outside (a DHCP server's strings, a file of the image) made safe to log: printable
+// ASCII stays, a backslash is doubled, \n \r \t are written so, and every other byte (control
+// characters, DEL, non-ASCII) as \xNN. So nothing received can add a line to the console,
+// move its cursor or fake a record of ours.
+[[nodiscard]] std::string escape_for_log(std::string_view text);
+
 [[nodiscard]] std::string join(const std::vector<std::string>& parts, std::string_view separator);
 
 }  // namespace nfsroot

@@ -121,6 +121,9 @@ int network(int argc, char** argv) {
   NetworkReporter reporter;
   reporter.info = [](std::string_view line) { print(STDERR_FILENO, "nfsroot-init: " + std::string(line) + "\n"); };
   reporter.debug = plan.debug ? reporter.info : [](std::string_view) {};
+  reporter.warning = [](std::string_view line) {
+    print(STDERR_FILENO, "nfsroot-init: warning: " + std::string(line) + "\n");
+  };
   auto outcome = bring_up_network(plan.network, options, reporter);
   if (!outcome) {
     print(STDERR_FILENO, "nfsroot-init: network failed: " + describe(outcome.error()) + "\n");

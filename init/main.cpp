@@ -103,6 +103,7 @@ NetworkOutcome bring_up(const BootPlan& plan) {
   NetworkReporter reporter;
   reporter.info = [](std::string_view line) { log_info(line); };
   reporter.debug = [](std::string_view line) { log_debug(line); };
+  reporter.warning = [](std::string_view line) { log_warning(line); };
   auto outcome = bring_up_network(plan.network, NetworkOptions{}, reporter);
   if (!outcome) fail_boot(BootStep::Network, outcome.error(), plan.failure);
   const InterfaceConfig& config = outcome->config;

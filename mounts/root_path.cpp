@@ -1,18 +1,60 @@
 // The NFS root's server, path and options from the command line and the DHCP lease.
 #include "mounts/root_path.h"
 
+#include <algorithm>
+
 #include "base/text.h"
 
 namespace nfsroot {
 
+namespace {
+
+std::string_view option_key(std::string_view option) { return option.substr(0, option.find('=')); }
+
+// Where the mount goes and how it is secured: what the command line gave, DHCP does not change.
+bool is_pinnable_key(std::string_view key) {
+  return key == "addr" || key == "mountaddr" || key == "port" || key == "mountport" || key == "sec";
+}
+
+// The lease's root-path options, less those that would undo the command line. The kernel
+// appends the command line's after them, so a repeated key already loses; but a key the command
+// line left out (mountaddr= with a pinned server, rw) would still win, so it goes too.
+std::vector<std::string> lease_options_allowed(const std::vector<std::string>& from_lease, const NfsRootSpec& command_line,
+                                               bool server_pinned, std::string_view quoted,
+                                               std::vector<std::string>& warnings) {
+  std::vector<std::string> kept;
+  for (const auto& option : from_lease) {
+    const std::string_view key = option_key(option);
+    std::string why;
+    if (option == "rw") {
+      why = "only the command line's ro/rw decides whether the root is writable";
+    } else if (is_pinnable_key(key) &&
+               std::any_of(command_line.options.begin(), command_line.options.end(),
+                           [&](const std::string& given) { return option_key(given) == key; })) {
+      why = "the command line gives " + std::string(key) + "=";
+    } else if ((key == "addr" || key == "mountaddr") && server_pinned) {
+      why = "the command line names the server; its MOUNT and NFS calls go there";
+    }
+    if (why.empty()) {
+      kept.push_back(option);
+    } else {
+      warnings.push_back(std::string(quoted) + ": ignoring " + escape_for_log(option) + ": " + why);
+    }
+  }
+  return kept;
+}
+
+}  // namespace
+
 NfsRootSpec parse_root_path_option(std::string_view root_path, std::vector<std::string>& warnings) {
   NfsRootSpec spec;
-  const std::string quoted = "DHCP root-path '" + std::string(root_path) + "'";
+  // The server's text, escaped: these warnings go to the console.
+  const std::string quoted = "DHCP root-path '" + escape_for_log(root_path) + "'";
   const NfsRootText text = split_nfs_root_text(root_path);
   if (text.server) {
     spec.server = Ipv4Address::parse(*text.server);
     if (!spec.server) {
-      warnings.push_back(quoted + ": server '" + std::string(*text.server) +
+      warnings.push_back(quoted + ": server '" + escape_for_log(*text.server) +
                          "' is not an IPv4 address (there is no DNS at boot); ignoring it");
     }
   }
@@ -27,7 +69,24 @@ NfsRootSpec parse_root_path_option(std::string_view root_path, std::vector<std::
 RootPathChoice choose_nfs_root(const NfsRootSpec& command_line, std::optional<Ipv4Address> ip_server,
                                const DhcpLease* lease) {
   RootPathChoice choice;
-  const NfsRootSpec from_lease = lease ? parse_root_path_option(lease->root_path, choice.warnings) : NfsRootSpec{};
+  // README "Root and hand-off": when the command line names both the server and the path, a
+  // DHCP root-path is ignored as a whole, as dracut and initramfs-tools do (the kernel would
+  // still take its options). Otherwise it counts, in the kernel's precedence, less the options
+  // that would undo what the command line pinned.
+  const bool pinned = command_line.server && !command_line.path.empty();
+  NfsRootSpec from_lease;
+  if (lease && pinned) {
+    if (!lease->root_path.empty()) {
+      choice.warnings.push_back("the command line names the server and the path (nfsroot=): ignoring the DHCP "
+                                "root-path '" + escape_for_log(lease->root_path) + "'");
+    }
+  } else if (lease) {
+    from_lease = parse_root_path_option(lease->root_path, choice.warnings);
+    const std::string quoted = "DHCP root-path '" + escape_for_log(lease->root_path) + "'";
+    from_lease.options = lease_options_allowed(from_lease.options, command_line,
+                                               command_line.server.has_value() || ip_server.has_value(), quoted,
+                                               choice.warnings);
+  }
 
   if (!command_line.path.empty()) {
     choice.path = command_line.path;

@@ -26,7 +26,7 @@ struct RootPathChoice {
   std::vector<std::string> options;   // the lease's first, then the command line's
   std::string server_source;          // "nfsroot=", "ip= <server-ip>", "DHCP root-path (option 17)", …
   std::string path_source;            // "command line", "DHCP root-path (option 17)", "the kernel default"
-  std::vector<std::string> warnings;  // about the lease's root-path
+  std::vector<std::string> warnings;  // about the lease's root-path, its text escaped
 };
 
 // nfsroot.rst / fs/nfs/nfsroot.c root_nfs_data() and ipconfig.c:
@@ -34,6 +34,11 @@ struct RootPathChoice {
 //    root-path, else kDefaultNfsRootPath ("/tftpboot/%s");
 //  - options: the root-path's, then the command line's (the kernel appends them in that order,
 //    so the command line wins where they disagree);
+//  - unlike the kernel, what the command line pinned stays: with nfsroot= naming the server
+//    and the path, the lease's root-path is ignored as a whole (one warning); otherwise its
+//    "rw" is dropped (only the command line's ro/rw decides), and so are its addr=, mountaddr=,
+//    port=, mountport=, sec= where the command line gives that key, and its addr=/mountaddr=
+//    where the command line (nfsroot= or ip=) names the server; each with a warning;
 //  - server: nfsroot='s, then ip='s <server-ip> (`ip_server`), then the one in root-path,
 //    then siaddr (next-server) when not 0.0.0.0, then the DHCP server identifier.
 // Without a lease (static ip=, or the plan before the network is up) only the command line

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "base/text.h"
+
 namespace nfsroot {
 
 namespace {
@@ -228,7 +230,8 @@ DhcpAction DhcpClient::on_packet(std::span<const std::byte> dhcp_payload, DhcpTi
       }
       if (*message.type == DhcpMessageType::Nak) {
         ++naks_;
-        last_nak_ = what + (message.message.empty() ? std::string() : ": \"" + message.message + "\"");
+        // Option 56 is the server's free text: escaped, so it cannot add lines to the console.
+        last_nak_ = what + (message.message.empty() ? std::string() : ": \"" + escape_for_log(message.message) + "\"");
         notes_.push_back(last_nak_ + "; starting over with DISCOVER");
         return restart(now, restart_delay(naks_));
       }
@@ -259,14 +262,19 @@ DhcpAction DhcpClient::bind(const DhcpMessage& ack) {
   lease.routers = ack.routers;
   lease.dns_servers = ack.dns_servers;
   lease.ntp_servers = ack.ntp_servers;
-  lease.host_name = ack.host_name;
-  lease.domain_name = ack.domain_name;
-  lease.root_path = ack.root_path;
-  lease.boot_file = ack.boot_file;
-  lease.server_name = ack.server_name;
+  // The server's strings and MTU are checked here, once, where they enter the lease: what
+  // reaches sethostname(), the NFS path's %s, the root system's files and the link is safe.
+  lease.host_name = lease_host_name(ack.host_name, lease.warnings);
+  if (!lease.host_name.empty() && lease.host_name != ack.host_name) {
+    notes_.push_back("host name (option 12) '" + ack.host_name + "': using its first label '" + lease.host_name + "'");
+  }
+  lease.domain_name = lease_domain_name(ack.domain_name, lease.warnings);
+  lease.root_path = lease_text(ack.root_path, "root path (option 17)", kMaxRootPathSize, lease.warnings);
+  lease.boot_file = lease_text(ack.boot_file, "boot file (file)", ack.boot_file.size(), lease.warnings);
+  lease.server_name = lease_text(ack.server_name, "server name (sname)", ack.server_name.size(), lease.warnings);
   lease.server_id = *ack.server_id;
   lease.next_server = ack.siaddr;
-  lease.mtu = ack.mtu;
+  lease.mtu = lease_mtu(ack.mtu, lease.warnings);
   // RFC 2131 4.3.1: an ACK MUST carry the lease time; without one, the offer's, else treat
   // it as infinite (the root system's own DHCP client renews anyway).
   lease.lease_seconds = ack.lease_seconds.value_or(offered_lease_seconds_.value_or(kInfiniteLease));
@@ -274,6 +282,7 @@ DhcpAction DhcpClient::bind(const DhcpMessage& ack) {
   lease.rebinding_seconds = ack.rebinding_seconds.value_or(fraction_of(lease.lease_seconds, 7, 8));
   notes_.push_back(describe_reply(ack) + ": " + lease.address.to_string() + "/" + lease.netmask.to_string() +
                    ", lease " + std::to_string(lease.lease_seconds) + " s");
+  for (const auto& warning : lease.warnings) notes_.push_back(describe_reply(ack) + ": " + warning);
   state_ = DhcpState::Bound;
   lease_ = std::move(lease);
   return DhcpBound{*lease_};

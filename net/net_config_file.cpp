@@ -1,6 +1,9 @@
 // Text of /run/net-<interface>.conf and resolv.conf.
 #include "net/net_config_file.h"
 
+#include "base/text.h"
+#include "net/dhcp_lease.h"
+
 namespace nfsroot {
 
 namespace {
@@ -9,7 +12,13 @@ void write_option(std::string& out, std::string_view name, std::string_view valu
   out += name;
   out += "='";
   for (const char c : value) {
-    if (c == '\'' || c == '!') {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      // The file is one NAME='value' per line, and some readers go line by line (grep, a
+      // while-read loop): a newline inside the quotes would be a line of its own. Values are
+      // checked where they enter (net/dhcp_lease.h); this keeps the format whatever comes.
+      out += '?';
+    } else if (c == '\'' || c == '!') {
       // Close the quote, escape the character, reopen: safe for sh and for history expansion.
       out += "'\\";
       out += c;
@@ -54,9 +63,13 @@ std::string format_net_conf(const InterfaceConfig& config) {
 }
 
 std::string format_resolv_conf(const InterfaceConfig& config) {
-  std::string out = "# written by nfsroot-init from the " + config.protocol + " configuration of " +
-                    config.device + "\n";
-  if (!config.dns_domain.empty()) out += "search " + config.dns_domain + "\n";
+  // The kernel's interface names hold no blank or newline (dev_valid_name()); escaped anyway,
+  // so the comment stays one line whatever the name.
+  std::string out = "# written by nfsroot-init from the " + escape_for_log(config.protocol) + " configuration of " +
+                    escape_for_log(config.device) + "\n";
+  // resolv.conf(5) reads "search" up to the end of the line as a list of names: only a DNS
+  // name may go there, or a newline in it would add a nameserver line.
+  if (is_valid_dns_name(config.dns_domain)) out += "search " + config.dns_domain + "\n";
   for (std::size_t i = 0; i < config.dns_servers.size() && i < 3; ++i) {
     out += "nameserver " + config.dns_servers[i].to_string() + "\n";
   }

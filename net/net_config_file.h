@@ -33,10 +33,13 @@ struct InterfaceConfig {
 };
 
 // initramfs-tools' scripts source this file (". /run/net-eth0.conf"): every value is single-
-// quoted, with ' and ! escaped as klibc does; unset addresses are written as 0.0.0.0.
+// quoted, with ' and ! escaped outside the quotes ('\'' and '\!'), so sh reads each value back
+// exactly; a control character (never in a checked lease) is written as '?', so every key is one
+// line; unset addresses are written as 0.0.0.0.
 [[nodiscard]] std::string format_net_conf(const InterfaceConfig& config);
 
-// "nameserver" lines (at most 3, resolv.conf(5)) and "search" for the DNS domain.
+// "nameserver" lines (at most 3, resolv.conf(5)) and "search" for the DNS domain when it is a
+// valid DNS name (is_valid_dns_name).
 [[nodiscard]] std::string format_resolv_conf(const InterfaceConfig& config);
 
 // Where format_net_conf's text goes: /run/net-<device>.conf.

@@ -326,6 +326,10 @@ Result<NetworkOutcome> BringUp::run() {
         lease = act(interface, interface.client->on_timeout(now), now);
       }
       if (lease) {
+        for (const auto& refused : lease->warnings) {
+          const std::string line = interface.link.name + ": DHCP " + refused;
+          (report_.warning ? report_.warning : report_.info)(line);
+        }
         report_.info(interface.link.name + ": bound to " + lease->address.to_string() + " from " +
                      lease->server_id.to_string() + " in " + seconds_text(ms_between(interface.carrier_at, now)) +
                      " after carrier");

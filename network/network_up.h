@@ -16,6 +16,7 @@ namespace nfsroot {
 struct NetworkReporter {
   std::function<void(std::string_view)> info;   // progress a person wants on the console
   std::function<void(std::string_view)> debug;  // packets ignored and why
+  std::function<void(std::string_view)> warning;  // lease values refused; info when unset
 };
 
 struct NetworkOptions {

@@ -2,6 +2,8 @@
 #include "overlay/overlay_list.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 
 #include "base/text.h"
 
@@ -20,12 +22,38 @@ bool valid_mount_point(std::string_view path) {
   return true;
 }
 
-// tmpfs size=: a number with an optional k/m/g/t/p/e suffix, or a percentage of RAM.
-bool valid_size(std::string_view size) {
+// tmpfs size= (a number with an optional k/m/g/t/p/e suffix, or a percentage of RAM) and
+// nr_blocks= (the same, no %). Not 0: tmpfs(5) reads 0 as no limit, so a union could take
+// all of RAM.
+bool valid_size(std::string_view size, bool percent_allowed) {
   if (size.empty()) return false;
   std::string_view digits = size;
-  if (std::string_view("kKmMgGtTpPeE%").find(digits.back()) != std::string_view::npos) digits.remove_suffix(1);
-  return parse_decimal<std::uint64_t>(digits).has_value();
+  const std::string_view suffixes = percent_allowed ? "kKmMgGtTpPeE%" : "kKmMgGtTpPeE";
+  if (suffixes.find(digits.back()) != std::string_view::npos) digits.remove_suffix(1);
+  const auto number = parse_decimal<std::uint64_t>(digits);
+  return number && *number > 0;
+}
+
+// mount(2) operations, not options (libmount's MNT_LINUX_MAP): remount and bind would act on
+// another mount than the union's, move would move one, and a propagation flag would let the
+// union's mounts reach the initramfs or the other way round.
+bool is_mount_operation(std::string_view option) {
+  for (const std::string_view name : {"remount", "bind", "rbind", "move", "rmove", "shared", "rshared", "private",
+                                      "rprivate", "slave", "rslave", "unbindable", "runbindable"}) {
+    if (option == name) return true;
+  }
+  return false;
+}
+
+// The hand-off moves the initramfs' /dev /proc /sys /run onto these in the new root
+// (pid1/switch_root): a union there, or under one, would be hidden or moved with them.
+std::optional<std::string_view> handoff_mount(std::string_view path) {
+  for (const std::string_view moved : {"/dev", "/proc", "/sys", "/run"}) {
+    if (path == moved || (path.starts_with(moved) && path.size() > moved.size() && path[moved.size()] == '/')) {
+      return moved;
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<UnionKind> parse_kind(std::string_view text) {
@@ -67,6 +95,12 @@ Result<OverlayEntry> parse_overlay_entry(std::string_view text, std::string_view
                                               "mount point '" + entry.mount_point + "' is not a clean absolute path",
                                               "write it like /var or /etc/udev/rules.d (not /, no .., no trailing /)"));
   }
+  if (const auto moved = handoff_mount(entry.mount_point)) {
+    return std::unexpected(error_with_problem(
+        origin, input,
+        "mount point '" + entry.mount_point + "' is where the hand-off moves the initramfs' " + std::string(*moved),
+        "drop this entry: " + std::string(*moved) + " is the kernel's (or the root's init makes it)"));
+  }
   const auto kind = parse_kind(fields[1]);
   if (!kind) {
     return std::unexpected(
@@ -76,9 +110,23 @@ Result<OverlayEntry> parse_overlay_entry(std::string_view text, std::string_view
   if (fields.size() == 3) {
     for (const auto option : split(fields[2], ',')) {
       if (option.empty()) continue;
-      if (option.starts_with("size=") && !valid_size(option.substr(5))) {
-        return std::unexpected(error_with_problem(origin, input, "bad " + std::string(option),
-                                                  "size= takes a number with k, m, g suffix or a %, e.g. size=128M"));
+      if (is_mount_operation(option)) {
+        return std::unexpected(error_with_problem(origin, input,
+                                                  std::string(option) + " is a mount operation, not an option",
+                                                  "remove it; a union takes tmpfs options and flags such as "
+                                                  "size=, mode=, nosuid, noexec"));
+      }
+      if (option.starts_with("size=") && !valid_size(option.substr(5), true)) {
+        return std::unexpected(error_with_problem(origin, input,
+                                                  "bad " + std::string(option) + ": tmpfs reads 0 as no limit",
+                                                  "size= takes a number above 0 with k, m, g suffix or a %, e.g. "
+                                                  "size=128M"));
+      }
+      if (option.starts_with("nr_blocks=") && !valid_size(option.substr(10), false)) {
+        return std::unexpected(error_with_problem(origin, input,
+                                                  "bad " + std::string(option) + ": tmpfs reads 0 as no limit",
+                                                  "nr_blocks= takes a number of pages above 0, e.g. nr_blocks=32768; "
+                                                  "size= reads better"));
       }
       if (option.starts_with("mode=") && (option.size() == 5 || option.substr(5).find_first_not_of("01234567") !=
                                                                      std::string_view::npos)) {
@@ -119,14 +167,25 @@ std::vector<OverlayEntry> default_overlay_list() {
 
 std::vector<OverlayEntry> merge_overlay_lists(const std::vector<OverlayEntry>& higher,
                                               const std::vector<OverlayEntry>& lower) {
-  std::vector<OverlayEntry> merged;
+  // One slot per entry in the order added; a later entry for the same mount point empties the
+  // earlier slot (found through the index, not by a scan: an image's file may be long).
+  std::vector<std::optional<OverlayEntry>> slots;
+  std::map<std::string_view, std::size_t> slot_of;
   auto add = [&](const OverlayEntry& entry) {
-    std::erase_if(merged, [&](const OverlayEntry& e) { return e.mount_point == entry.mount_point; });
-    merged.push_back(entry);
+    if (const auto known = slot_of.find(entry.mount_point); known != slot_of.end()) {
+      slots[known->second].reset();
+      slot_of.erase(known);
+    }
+    slots.emplace_back(entry);
+    slot_of.emplace(slots.back()->mount_point, slots.size() - 1);
   };
+  slots.reserve(lower.size() + higher.size());  // no reallocation: the index holds views
   for (const auto& entry : lower) add(entry);
   for (const auto& entry : higher) add(entry);
-  std::erase_if(merged, [](const OverlayEntry& e) { return e.kind == UnionKind::None; });
+  std::vector<OverlayEntry> merged;
+  for (auto& slot : slots) {
+    if (slot && slot->kind != UnionKind::None) merged.push_back(std::move(*slot));
+  }
   std::stable_sort(merged.begin(), merged.end(),
                    [](const OverlayEntry& a, const OverlayEntry& b) { return depth(a.mount_point) < depth(b.mount_point); });
   return merged;

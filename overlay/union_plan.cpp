@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
+#include <set>
 
 #include "base/text.h"
 #include "mounts/mount_options.h"
@@ -22,10 +24,6 @@ std::string octal(std::uint32_t mode) {
     rest >>= 3;
   }
   return text;
-}
-
-bool is_under(std::string_view path, std::string_view parent) {
-  return path.size() > parent.size() && path.starts_with(parent) && path[parent.size()] == '/';
 }
 
 std::size_t depth(std::string_view path) { return static_cast<std::size_t>(std::count(path.begin(), path.end(), '/')); }
@@ -265,17 +263,24 @@ Result<UnionPlan> plan_union_steps(const std::vector<OverlayEntry>& entries, con
 
   // One entry per mount point: merge_overlay_lists already ensures it, but a caller may not
   // have merged. The later entry wins, as in a merge, and the log says so.
-  std::vector<OverlayEntry> ordered;
+  // Indexed, not scanned: the list may be long, and this must not be quadratic.
+  std::vector<std::optional<OverlayEntry>> slots;
+  std::map<std::string, std::size_t> slot_of;
   for (const auto& entry : entries) {
     if (entry.kind == UnionKind::None) continue;
-    const auto same = std::find_if(ordered.begin(), ordered.end(),
-                                   [&](const OverlayEntry& e) { return e.mount_point == entry.mount_point; });
-    if (same != ordered.end()) {
+    if (const auto same = slot_of.find(entry.mount_point); same != slot_of.end()) {
       plan.notices.push_back(entry.mount_point + ": listed twice; the entry from " + entry.origin +
-                             " replaces the one from " + same->origin);
-      ordered.erase(same);
+                             " replaces the one from " + slots[same->second]->origin);
+      slots[same->second].reset();
+      same->second = slots.size();
+    } else {
+      slot_of.emplace(entry.mount_point, slots.size());
     }
-    ordered.push_back(entry);
+    slots.emplace_back(entry);
+  }
+  std::vector<OverlayEntry> ordered;
+  for (auto& slot : slots) {
+    if (slot) ordered.push_back(std::move(*slot));
   }
   // Parents before children, always: a parent mounted later would hide its child's union.
   // Fewer '/' first is enough, since a parent always has fewer than its descendants.
@@ -285,6 +290,14 @@ Result<UnionPlan> plan_union_steps(const std::vector<OverlayEntry>& entries, con
 
   bool needs_layers = false;
   std::size_t number = 0;
+  std::set<std::string, std::less<>> tmpfs_mounts;  // kind tmpfs unions planned so far
+  // The nearest planned tmpfs union above `path`: looked up per ancestor, not by a scan.
+  auto tmpfs_above = [&](std::string_view path) -> std::optional<std::string> {
+    for (auto slash = path.rfind('/'); slash != std::string_view::npos && slash > 0; slash = path.rfind('/', slash - 1)) {
+      if (tmpfs_mounts.contains(path.substr(0, slash))) return std::string(path.substr(0, slash));
+    }
+    return std::nullopt;
+  };
   for (const auto& entry : ordered) {
     ++number;
     PlannedUnion planned;
@@ -297,14 +310,11 @@ Result<UnionPlan> plan_union_steps(const std::vector<OverlayEntry>& entries, con
     }
 
     // An empty tmpfs has no image directory below it, so nothing can be covered there.
-    const auto tmpfs_parent = std::find_if(plan.unions.begin(), plan.unions.end(), [&](const PlannedUnion& p) {
-      return p.kind == UnionKind::Tmpfs && !p.error && is_under(entry.mount_point, p.entry.mount_point);
-    });
-    if (tmpfs_parent != plan.unions.end()) {
+    if (const auto tmpfs_parent = tmpfs_above(entry.mount_point)) {
       planned.error = error_with_problem(
           "union " + entry.mount_point + " (" + entry.origin + ")", "",
-          "it is inside " + tmpfs_parent->entry.mount_point + ", an empty tmpfs, so there is no directory to mount on",
-          "make " + tmpfs_parent->entry.mount_point + " an overlay, or drop one of the two entries");
+          "it is inside " + *tmpfs_parent + ", an empty tmpfs, so there is no directory to mount on",
+          "make " + *tmpfs_parent + " an overlay, or drop one of the two entries");
       plan.unions.push_back(std::move(planned));
       continue;
     }
@@ -319,6 +329,7 @@ Result<UnionPlan> plan_union_steps(const std::vector<OverlayEntry>& entries, con
     }
 
     if (planned.kind == UnionKind::Tmpfs) {
+      tmpfs_mounts.insert(entry.mount_point);
       planned.steps.emplace_back(
           MountTmpfs{entry.mount_point, join(concat(options->data, options->flags), ","), options->overrides});
     } else {
@@ -387,6 +398,15 @@ Result<void> check_tmpfs_size(std::string_view options, std::uint64_t mem_total_
   const std::uint64_t mib = mem_total_bytes >> 20;
   const std::string ram = "MemTotal " + std::to_string(mib) + " MiB";
   for (const auto option : split(options, ',')) {
+    if (option.starts_with("nr_blocks=")) {
+      // tmpfs(5): nr_blocks counts PAGE_SIZE blocks; 4 KiB on the architectures we boot.
+      const auto blocks = parse_size_bytes(option.substr(10));
+      if (blocks && *blocks > (mem_total_bytes >> 12)) {
+        return std::unexpected(error_with_problem("tmpfs", option, "more than this machine's RAM (" + ram + ")",
+                                                  "lower nr_blocks= for this entry, or write size=25%"));
+      }
+      continue;
+    }
     if (!option.starts_with("size=")) continue;
     const std::string_view value = option.substr(5);
     if (value.ends_with('%')) {

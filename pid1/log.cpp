@@ -5,8 +5,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <string>
+
+#include "pid1/log_record.h"
 
 namespace nfsroot {
 
@@ -15,6 +18,7 @@ namespace {
 struct LogState {
   LogTarget target = LogTarget::Stderr;
   int fd = STDERR_FILENO;
+  int console_fd = STDERR_FILENO;
   bool debug = false;
   timespec start{};
 };
@@ -27,12 +31,17 @@ long elapsed_ms_since(const timespec& start) {
   return (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
 }
 
-void write_all(int fd, std::string_view text) {
+// False when a write failed; what was not written is lost.
+bool write_all(int fd, std::string_view text) {
   while (!text.empty()) {
     const ssize_t written = ::write(fd, text.data(), text.size());
-    if (written < 0) return;  // nowhere left to report it
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
     text.remove_prefix(static_cast<std::size_t>(written));
   }
+  return true;
 }
 
 }  // namespace
@@ -41,6 +50,7 @@ void log_start(LogTarget target) {
   clock_gettime(CLOCK_MONOTONIC, &state.start);
   state.target = target;
   state.fd = STDERR_FILENO;
+  state.console_fd = STDERR_FILENO;
 }
 
 bool log_use_kmsg() {
@@ -49,6 +59,12 @@ bool log_use_kmsg() {
   state.fd = fd;
   state.target = LogTarget::Kmsg;
   return true;
+}
+
+void log_use_kmsg_fd(int kmsg_fd, int console_fd) {
+  state.fd = kmsg_fd;
+  state.console_fd = console_fd;
+  state.target = LogTarget::Kmsg;
 }
 
 void log_set_debug(bool enabled) { state.debug = enabled; }
@@ -60,23 +76,24 @@ void log(LogLevel level, std::string_view message) {
   const long ms = elapsed_ms_since(state.start);
   char stamp[32];
   std::snprintf(stamp, sizeof stamp, "[+%ld.%03ld] ", ms / 1000, ms % 1000);
-  // /dev/kmsg takes one record per write(2): a multi-line message becomes several records.
-  while (true) {
-    const auto newline = message.find('\n');
-    const std::string_view line = message.substr(0, newline);
-    std::string record;
-    if (state.target == LogTarget::Kmsg) {
-      record += '<';
-      record += std::to_string(static_cast<int>(level));
-      record += '>';
-    }
-    record += "nfsroot-init: ";
-    record += stamp;
-    record += line;
+  // /dev/kmsg takes one record per write(2), up to kKmsgRecordMax bytes: a multi-line message
+  // becomes several records, and a long line several marked pieces (split_log_message).
+  const std::string priority =
+      state.target == LogTarget::Kmsg ? "<" + std::to_string(static_cast<int>(level)) + ">" : std::string();
+  const std::string prefix = std::string("nfsroot-init: ") + stamp;
+  const std::size_t budget = kKmsgRecordMax - priority.size() - prefix.size() - 1;  // 1: the newline
+  for (const auto& piece : split_log_message(message, budget)) {
+    std::string record = prefix;
+    if (piece.continuation) record += kContinuationMarker;
+    record += piece.text;
     record += '\n';
-    write_all(state.fd, record);
-    if (newline == std::string_view::npos || newline + 1 == message.size()) break;
-    message.remove_prefix(newline + 1);
+    if (state.target != LogTarget::Kmsg) {
+      write_all(state.fd, record);
+    } else if (!write_all(state.fd, priority + record)) {
+      // /dev/kmsg refused it (EINVAL for a record it finds too long, or the device is gone):
+      // the console still shows it, without the priority the kernel would have read.
+      write_all(state.console_fd, record);
+    }
   }
 }
 

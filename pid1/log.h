@@ -15,6 +15,9 @@ enum class LogTarget : int { Stderr, Kmsg };
 void log_start(LogTarget target);
 // After /dev is mounted: send records to /dev/kmsg. Returns false if it cannot be opened.
 bool log_use_kmsg();
+// The same with an fd already open: records go to kmsg_fd in /dev/kmsg's format, and to
+// console_fd when a write there fails. For tests (a pipe, /dev/full); the boot uses log_use_kmsg().
+void log_use_kmsg_fd(int kmsg_fd, int console_fd);
 // debug=: also log Debug records.
 void log_set_debug(bool enabled);
 

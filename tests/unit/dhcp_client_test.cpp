@@ -38,6 +38,7 @@ struct Reply {
   std::optional<Ipv4Address> server = ip4("10.0.2.2");
   bool lease_options = true;  // netmask, router, DNS, lease time
   std::string message;        // option 56
+  std::vector<std::pair<unsigned, std::string>> texts;  // more options: code, value
 };
 
 void push_address(std::vector<std::byte>& bytes, Ipv4Address address) {
@@ -78,6 +79,11 @@ std::vector<std::byte> reply(const Reply& r) {
     bytes.push_back(std::byte{56});
     bytes.push_back(static_cast<std::byte>(r.message.size()));
     for (const char c : r.message) bytes.push_back(static_cast<std::byte>(c));
+  }
+  for (const auto& [code, text] : r.texts) {
+    bytes.push_back(static_cast<std::byte>(code));
+    bytes.push_back(static_cast<std::byte>(text.size()));
+    for (const char c : text) bytes.push_back(static_cast<std::byte>(c));
   }
   bytes.push_back(std::byte{255});
   return bytes;
@@ -537,6 +543,70 @@ TEST_CASE("dhcp client: options dropped from an accepted message are noted", "[d
   for (const unsigned b : {26u, 2u, 0u, 10u, 255u}) offer.push_back(static_cast<std::byte>(b));  // MTU 10
   (void)client.on_packet(offer, kStart);
   CHECK(noted(client.take_notes(), "OFFER from 10.0.2.2: option 26 (interface MTU): 10 is below 68; ignoring it"));
+}
+
+TEST_CASE("dhcp client: the lease takes only names, paths and an MTU that are safe to use", "[dhcp_client]") {
+  struct Case {
+    const char* rule;
+    std::vector<std::pair<unsigned, std::string>> texts;
+    const char* host_name;
+    const char* domain_name;
+    const char* root_path;
+    std::optional<std::uint16_t> mtu;
+    const char* warning;  // "" for none
+  };
+  const std::string mtu_300{'\x01', '\x2c'};
+  const std::string mtu_1400{'\x05', '\x78'};
+  const Case cases[] = {
+      {"good values are kept", {{12, "node7"}, {15, "lab.example"}, {17, "10.0.2.2:/srv/nfs"}, {26, mtu_1400}},
+       "node7", "lab.example", "10.0.2.2:/srv/nfs", 1400, ""},
+      {"a host name with dots gives its first label", {{12, "node7.lab.example"}}, "node7", "", "", {}, ""},
+      {"a final dot is the absolute form", {{15, "lab.example."}}, "", "lab.example", "", {}, ""},
+      {"a path in the host name is refused", {{12, "../../etc"}}, "", "", "", {}, "host name (option 12) '../../etc'"},
+      {"a slash is refused", {{12, "a/b"}}, "", "", "", {}, "is not a valid host name"},
+      {"a label may not end with a hyphen", {{12, "node-"}}, "", "", "", {}, "is not a valid host name"},
+      {"a label of 64 bytes is refused", {{12, std::string(64, 'a')}}, "", "", "", {}, "is not a valid host name"},
+      {"localhost names no host", {{12, "localhost"}}, "", "", "", {}, "names no host"},
+      {"a newline in the domain is refused, and escaped in the warning", {{15, "lab\nnameserver 10.6.6.6"}}, "", "",
+       "", {}, "domain name (option 15) 'lab\\nnameserver 10.6.6.6' is not a valid domain name"},
+      {"a newline in the root path is refused", {{17, "10.0.2.2:/srv\nROOTSERVER=x"}}, "", "", "", {},
+       "root path (option 17) '10.0.2.2:/srv\\nROOTSERVER=x' holds control characters"},
+      {"an MTU below 576 is ignored", {{26, mtu_300}}, "", "", "", {}, "interface MTU (option 26) 300 is below 576"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.rule);
+    DhcpClient client(config());
+    (void)client.start(kStart);
+    (void)client.on_packet(reply({}), kStart);
+    Reply answer = ack();
+    answer.texts = c.texts;
+    const auto bound = client.on_packet(reply(answer), kStart);
+    REQUIRE(std::holds_alternative<DhcpBound>(bound));
+    const DhcpLease& lease = std::get<DhcpBound>(bound).lease;
+    CHECK(lease.host_name == c.host_name);
+    CHECK(lease.domain_name == c.domain_name);
+    CHECK(lease.root_path == c.root_path);
+    CHECK(lease.mtu == c.mtu);
+    if (*c.warning) {
+      REQUIRE(lease.warnings.size() == 1);
+      CHECK(lease.warnings[0].find(c.warning) != std::string::npos);
+    } else {
+      CHECK(lease.warnings.empty());
+    }
+  }
+}
+
+TEST_CASE("dhcp client: a NAK's message is escaped where it is kept for the log", "[dhcp_client]") {
+  DhcpClient client(config());
+  (void)client.start(kStart);
+  (void)client.on_packet(reply({}), kStart);
+  Reply nak = ack();
+  nak.type = DhcpMessageType::Nak;
+  nak.message = "wrong network\n<0>nfsroot-init: fake\x1b[2J";
+  (void)client.on_packet(reply(nak), kStart);
+  const auto notes = client.take_notes();
+  CHECK(noted(notes, "NAK from 10.0.2.2: \"wrong network\\n<0>nfsroot-init: fake\\x1b[2J\"; starting over"));
+  for (const auto& note : notes) CHECK(note.find_first_of("\n\x1b") == std::string::npos);
 }
 
 TEST_CASE("dhcp client: state names", "[dhcp_client]") {

@@ -1,6 +1,12 @@
 // /run/net-IF.conf in klibc ipconfig's format, and resolv.conf.
 #include "net/net_config_file.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
 #include <catch2/catch.hpp>
 
 using namespace nfsroot;
@@ -66,4 +72,53 @@ TEST_CASE("resolv.conf: search domain and at most three nameservers", "[net_conf
         "nameserver 10.0.0.1\n"
         "nameserver 10.0.0.2\n"
         "nameserver 10.0.0.3\n");
+}
+
+TEST_CASE("net conf: sh reads every value back exactly as it was", "[net_config_file]") {
+  const std::string values[] = {"it's", "a!b", "$(touch /tmp/nfsroot-pwned)", "`id`", "back\\slash", "\"dq\"",
+                                "two  blanks", "'", "''", "!", "end'"};
+  char name[] = "/tmp/nfsroot-netconf-test-XXXXXX";
+  const int fd = ::mkstemp(name);
+  REQUIRE(fd >= 0);
+  ::close(fd);
+  for (const auto& value : values) {
+    INFO(value);
+    auto config = qemu_lease();
+    config.root_path = value;
+    FILE* file = std::fopen(name, "w");
+    REQUIRE(file);
+    const std::string text = format_net_conf(config);
+    std::fwrite(text.data(), 1, text.size(), file);
+    std::fclose(file);
+    const std::string command = std::string("sh -c '. ") + name + "; printf %s \"$ROOTPATH\"'";
+    FILE* shell = ::popen(command.c_str(), "r");
+    REQUIRE(shell);
+    std::string read;
+    char buffer[256];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, shell)) > 0;) read.append(buffer, n);
+    CHECK(::pclose(shell) == 0);
+    CHECK(read == value);
+  }
+  ::unlink(name);
+}
+
+TEST_CASE("net conf: no value can add a line; a control character is written as ?", "[net_config_file]") {
+  auto config = qemu_lease();
+  config.hostname = "node7\nROOTSERVER='10.6.6.6'";
+  config.root_path = "/srv\r\x1b";
+  const auto text = format_net_conf(config);
+  CHECK(std::count(text.begin(), text.end(), '\n') == 17);  // one line per key
+  CHECK(text.find("HOSTNAME='node7?ROOTSERVER='\\''10.6.6.6'\\'''\n") != std::string::npos);
+  CHECK(text.find("ROOTPATH='/srv?" "?'\n") != std::string::npos);
+}
+
+TEST_CASE("resolv.conf: a domain that is not a DNS name writes no search line", "[net_config_file]") {
+  auto config = qemu_lease();
+  for (const char* domain : {"lab\nnameserver 10.6.6.6", "lab example", "lab;x"}) {
+    INFO(domain);
+    config.dns_domain = domain;
+    CHECK(format_resolv_conf(config) ==
+          "# written by nfsroot-init from the dhcp configuration of eth0\n"
+          "nameserver 10.0.2.3\n");
+  }
 }

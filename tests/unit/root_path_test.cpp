@@ -83,7 +83,7 @@ TEST_CASE("root path: the precedence of server, path and options", "[root_path]"
   };
   const Case cases[] = {
       {"nfsroot= names it all", spec(ip4("10.0.0.1"), "/cmd", {"vers=4"}), ip4("10.0.0.7"),
-       lease("10.0.2.9:/dhcp,ro", "10.0.2.8"), ip4("10.0.0.1"), "nfsroot=", "/cmd", "command line", {"ro", "vers=4"}},
+       lease("10.0.2.9:/dhcp,ro", "10.0.2.8"), ip4("10.0.0.1"), "nfsroot=", "/cmd", "command line", {"vers=4"}},
       {"ip= server before DHCP's", spec(std::nullopt, ""), ip4("10.0.0.7"), lease("10.0.2.9:/dhcp", "10.0.2.8"),
        ip4("10.0.0.7"), "ip= <server-ip>", "/dhcp", "DHCP root-path (option 17)", {}},
       {"root-path's server before next-server", spec(std::nullopt, ""), std::nullopt,
@@ -129,4 +129,54 @@ TEST_CASE("root path: without a lease only the command line counts", "[root_path
   choice = choose_nfs_root(NfsRootSpec{}, std::nullopt, nullptr);
   CHECK_FALSE(choice.server);
   CHECK(choice.warnings.empty());
+}
+
+TEST_CASE("root path: a DHCP root-path never changes what the command line pinned", "[root_path]") {
+  struct Case {
+    const char* rule;
+    NfsRootSpec command_line;
+    std::optional<Ipv4Address> ip_server;
+    const char* root_path;
+    std::vector<std::string> options;
+    std::vector<std::string> warnings;  // the start of each
+  };
+  const Case cases[] = {
+      {"server and path on the command line: the root-path is ignored entirely",
+       spec(ip4("10.0.0.1"), "/srv/nfs/%s", {"vers=3"}), std::nullopt, "10.6.6.6:/x,mountaddr=10.6.6.6,rw",
+       {"vers=3"},
+       {"the command line names the server and the path (nfsroot=): ignoring the DHCP root-path "
+        "'10.6.6.6:/x,mountaddr=10.6.6.6,rw'"}},
+      {"pinned, and no root-path: nothing to say", spec(ip4("10.0.0.1"), "/srv"), std::nullopt, "", {}, {}},
+      {"rw from DHCP never makes the root writable", spec(std::nullopt, ""), std::nullopt, "/srv,rw,vers=3",
+       {"vers=3"}, {"DHCP root-path '/srv,rw,vers=3': ignoring rw"}},
+      {"a pinned server keeps its addr= and mountaddr=", spec(ip4("10.0.0.1"), ""), std::nullopt,
+       "/srv,mountaddr=10.6.6.6,addr=10.6.6.6,nolock", {"nolock"},
+       {"DHCP root-path '/srv,mountaddr=10.6.6.6,addr=10.6.6.6,nolock': ignoring mountaddr=10.6.6.6",
+        "DHCP root-path '/srv,mountaddr=10.6.6.6,addr=10.6.6.6,nolock': ignoring addr=10.6.6.6"}},
+      {"ip='s server is pinned too", spec(std::nullopt, "/srv"), ip4("10.0.0.7"), "10.6.6.6:/x,mountaddr=10.6.6.6",
+       {}, {"DHCP root-path '10.6.6.6:/x,mountaddr=10.6.6.6': ignoring mountaddr=10.6.6.6"}},
+      {"ports and sec= the command line gave stay", spec(std::nullopt, "", {"port=2049", "sec=krb5"}), std::nullopt,
+       "/srv,port=111,mountport=635,sec=none,rsize=8192", {"mountport=635", "rsize=8192", "port=2049", "sec=krb5"},
+       {"DHCP root-path '/srv,port=111,mountport=635,sec=none,rsize=8192': ignoring port=111",
+        "DHCP root-path '/srv,port=111,mountport=635,sec=none,rsize=8192': ignoring sec=none"}},
+      {"nothing pinned: the lease's server options count", spec(std::nullopt, ""), std::nullopt,
+       "10.0.2.9:/srv,mountaddr=10.0.2.9,port=2049", {"mountaddr=10.0.2.9", "port=2049"}, {}},
+  };
+  for (const auto& c : cases) {
+    INFO(c.rule);
+    const DhcpLease l = lease(c.root_path);
+    const auto choice = choose_nfs_root(c.command_line, c.ip_server, &l);
+    CHECK(choice.options == c.options);
+    if (c.command_line.server) CHECK(choice.server == c.command_line.server);
+    if (!c.command_line.path.empty()) CHECK(choice.path == c.command_line.path);
+    REQUIRE(choice.warnings.size() == c.warnings.size());
+    for (std::size_t i = 0; i < c.warnings.size(); ++i) CHECK(choice.warnings[i].starts_with(c.warnings[i]));
+  }
+}
+
+TEST_CASE("root path: the server's text is escaped in the warnings", "[root_path]") {
+  const DhcpLease l = lease("nfs\x1b[2J.lab:/srv");
+  const auto choice = choose_nfs_root(spec(std::nullopt, ""), std::nullopt, &l);
+  REQUIRE(choice.warnings.size() == 1);
+  CHECK(choice.warnings[0].starts_with("DHCP root-path 'nfs\\x1b[2J.lab:/srv': server 'nfs\\x1b[2J.lab'"));
 }

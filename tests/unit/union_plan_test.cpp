@@ -371,3 +371,11 @@ TEST_CASE("union helpers: the seed's /var -> /aufs/var/mount layout", "[union_pl
     CHECK(seed_layout_lower(c.mount_point, c.link) == c.lower);
   }
 }
+
+TEST_CASE("union plan: nr_blocks= is checked against RAM like size=", "[union_plan]") {
+  const std::uint64_t ram = 1024ull << 20;  // 1 GiB: 262144 pages of 4 KiB
+  CHECK(check_tmpfs_size("nr_blocks=262144", ram));
+  const auto refused = check_tmpfs_size("mode=0755,nr_blocks=262145", ram);
+  REQUIRE_FALSE(refused);
+  CHECK(describe(refused.error()).find("tmpfs nr_blocks=262145: more than this machine's RAM") == 0);
+}
