@@ -67,8 +67,14 @@ def mounts_under(top):
     return [m for m in mounts() if m[1] == top or m[1].startswith(top + "/")]
 
 
+# Mounts that other tests running at the same time make and remove on the host: `ip netns add`
+# bind-mounts each namespace under /run/netns (the DHCP and fault-matrix tests make their own).
+FOREIGN_TEST_MOUNTS = "/run/netns/"
+
+
 def mounts_outside(top):
-    return sorted(m for m in mounts() if not (m[1] == top or m[1].startswith(top + "/")))
+    return sorted(m for m in mounts()
+                  if not (m[1] == top or m[1].startswith(top + "/") or m[1].startswith(FOREIGN_TEST_MOUNTS)))
 
 
 def pids_inside(image):
