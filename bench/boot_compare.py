@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Boot nfsroot-init's initrds and initramfs-tools' own BOOT=nfs initrd side by side, and compare.
 
-    sudo bench/boot_compare.py [--boots 3] [--timeout 120] [--keep]
+    sudo bench/boot_compare.py [--boots 3] [--timeout 120] [--baseline-init PATH] [--keep]
 
 One run, same kernel (the test kernel in .cache/kernel), same NFS export (nfs-ganesha on
 127.0.0.1, started by tests/boot/nfs_server.py on a test root from tests/boot/make_test_root.py,
@@ -15,6 +15,8 @@ in a temporary folder, always stopped at the end), same QEMU settings (tests/boo
   ours-min    tests/boot/mkinitrd.py: /init + 8139cp 8139too nfsv3 overlay (gzip)
   itools      the real mkinitramfs, MODULES=netboot, zstd, hook disabled: initramfs-tools'
               own init, its nfs script and klibc's ipconfig/nfsmount
+  ours-min-base  with --baseline-init PATH: ours-min around another /init (an older build), to
+              measure a change to /init side by side
 
 Each is booted --boots times, alternating (hook, rtl, min, itools, hook, ...), with
     ip=dhcp root=/dev/nfs ro nfsroot=10.0.2.2:<export>[,options]
@@ -301,6 +303,9 @@ def main():
     ap.add_argument("--memory", type=int, default=512, help="guest MiB (default 512)")
     ap.add_argument("--init", default=os.path.join(SOURCE, "build", "nfsroot-init"),
                     help="the static nfsroot-init (default build/nfsroot-init)")
+    ap.add_argument("--baseline-init", metavar="PATH",
+                    help="another nfsroot-init (e.g. an older commit's build/nfsroot-init): adds "
+                         "ours-min-base, ours-min with it, booted alternating with the others")
     ap.add_argument("--kernel-dir", default=os.path.join(SOURCE, ".cache", "kernel"))
     ap.add_argument("--itools-nfs-options", default="tcp",
                     help="nfsroot= options for initramfs-tools' klibc nfsmount (default: tcp)")
@@ -323,6 +328,10 @@ def main():
     kmods = os.path.join(kdir, "root", "lib", "modules", args.kver)
     if not os.path.isfile(args.init):
         sys.exit(f"boot_compare: {args.init} missing: build the project first")
+    if args.baseline_init:
+        args.baseline_init = os.path.abspath(args.baseline_init)
+        if not os.path.isfile(args.baseline_init):
+            sys.exit(f"boot_compare: --baseline-init {args.baseline_init}: no such file")
 
     # SIGTERM/SIGHUP unwind like Ctrl-C, so the NFS server is always stopped.
     def stop(signum, _frame):
@@ -351,10 +360,15 @@ def main():
         run([PY, os.path.join(BOOT, "mkinitramfs_initrd.py"), f"--init={args.init}",
              f"--output={img['ours-rtl']}", f"--kernel-dir={kdir}", "--nics=r8169 8139cp 8139too",
              "--shell=klibc"], 600)
-        log("building ours-min (mkinitrd.py)")
-        run([PY, os.path.join(BOOT, "mkinitrd.py"), "-o", img["ours-min"], "--init", args.init,
-             "--kmod-dir", kmods, "--module", "8139cp", "--module", "8139too",
-             "--module", "nfsv3", "--module", "overlay"], 300)
+        minimal = {"ours-min": args.init}
+        if args.baseline_init:
+            img["ours-min-base"] = os.path.join(work, "ours-min-base.img")
+            minimal["ours-min-base"] = args.baseline_init
+        for name, init in minimal.items():
+            log(f"building {name} (mkinitrd.py, /init {init})")
+            run([PY, os.path.join(BOOT, "mkinitrd.py"), "-o", img[name], "--init", init,
+                 "--kmod-dir", kmods, "--module", "8139cp", "--module", "8139too",
+                 "--module", "nfsv3", "--module", "overlay"], 300)
         log("building itools (mkinitramfs, MODULES=netboot, zstd, hook disabled)")
         run([PY, os.path.join(BOOT, "mkinitramfs_initrd.py"), f"--init={args.init}",
              f"--output={img['itools']}", f"--kernel-dir={kdir}", "--modules=netboot",
@@ -372,6 +386,8 @@ def main():
         opts = f",{args.itools_nfs_options}" if args.itools_nfs_options else ""
         variants = [("ours-hook", img["ours-hook"], line), ("ours-rtl", img["ours-rtl"], line),
                     ("ours-min", img["ours-min"], line), ("itools", img["itools"], line + opts)]
+        if args.baseline_init:
+            variants.insert(3, ("ours-min-base", img["ours-min-base"], line))
         results = {n: [] for n, _, _ in variants}
         for i in range(args.boots):
             for name, initrd, append in variants:
