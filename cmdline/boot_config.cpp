@@ -30,7 +30,7 @@ class Parser {
                                            std::string_view what);
   bool autoconf_word(std::string_view option, std::string_view value, std::string_view word);
   void nfsroot(std::string_view value);
-  void dracut_root(std::string_view value, std::string_view scheme);
+  void dracut_root(std::string_view value);
   void root(std::string_view value);
   void break_points(std::string_view option, std::string_view value);
   void own_option(std::string_view key, std::string_view value);
@@ -345,33 +345,28 @@ void Parser::nfsroot(std::string_view value) {
   config_.nfs = std::move(spec);
 }
 
-// dracut: root=nfs:[<server-ip>:]<root-dir>[:<nfs-options>] (nfs-lib.sh nfsroot_to_var).
-void Parser::dracut_root(std::string_view value, std::string_view scheme) {
+// dracut: root=nfs:[<server-ip>:]<root-dir>[:<nfs-options>], nfs4:…, the same with
+// ,<nfs-options>, and the legacy root=<server-ip>:<root-dir>[:<nfs-options>]
+// (dracut.cmdline(7) "NFS", nfs-lib.sh nfsroot_to_var), split by split_dracut_nfs_root.
+void Parser::dracut_root(std::string_view value) {
+  const NfsRootForm form = split_dracut_nfs_root(value);
   NfsRootSpec spec;
-  spec.version = scheme == "nfs4" ? 4 : 0;
-  std::string_view rest = value.substr(scheme.size() + 1);
-  const auto server_end = rest.find(":/");
-  if (server_end != std::string_view::npos) {
-    const std::string_view server = rest.substr(0, server_end);
-    if (const auto address = Ipv4Address::parse(server)) {
+  spec.version = form.version;
+  if (form.text.server) {
+    if (const auto address = Ipv4Address::parse(*form.text.server)) {
       spec.server = *address;
     } else {
-      warn("root", value, "server '" + std::string(server) + "' is not an IPv4 address (there is no DNS at boot)",
+      warn("root", value,
+           "server '" + std::string(*form.text.server) + "' is not an IPv4 address (there is no DNS at boot)",
            "taking the server from DHCP instead");
     }
-    rest.remove_prefix(server_end + 1);
   }
-  const auto options_start = rest.find(':');
-  spec.path = std::string(rest.substr(0, options_start));
+  spec.path = std::string(form.text.path);
   if (!spec.path.empty() && !spec.path.starts_with('/')) {
     warn("root", value, "path '" + spec.path + "' does not start with '/'", "using the DHCP root-path instead");
     spec.path.clear();
   }
-  if (options_start != std::string_view::npos) {
-    for (const auto option : split(rest.substr(options_start + 1), ',')) {
-      if (!option.empty()) spec.options.emplace_back(option);
-    }
-  }
+  spec.options = form.text.options;
   config_.nfs = std::move(spec);
   root_nfs_spec_given_ = true;
 }
@@ -385,11 +380,13 @@ void Parser::root(std::string_view value) {
     root_nfs_spec_given_ = true;
     return;
   }
-  for (const std::string_view scheme : {"nfs", "nfs4"}) {
-    if (value.starts_with(scheme) && value.size() > scheme.size() && value[scheme.size()] == ':') {
-      dracut_root(value, scheme);
-      return;
-    }
+  // nfs:…, nfs4:…, and dracut's legacy <server-ip>:/<root-dir>: a local device path
+  // (/dev/sda1, UUID=…, LABEL=…) has no ":/" after a dotted quad.
+  const auto server_end = value.find(":/");
+  if (value.starts_with("nfs:") || value.starts_with("nfs4:") ||
+      (server_end != std::string_view::npos && Ipv4Address::parse(value.substr(0, server_end)))) {
+    dracut_root(value);
+    return;
   }
   config_.root_kind = RootKind::Other;
 }

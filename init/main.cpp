@@ -92,6 +92,11 @@ void finish_filesystem_modules(const BootPlan& plan, const Drivers& drivers, Bac
   } else {
     log_warning(describe(unions.error()) + "; unions of kind overlay will be skipped");
   }
+  if (const Result<ModuleLoadReport>& optional = outcome.reports.at(2); !optional) {
+    log_notice(describe(optional.error()) + "; a DHCP root-path with nfs4: could not be mounted, ignoring");
+  } else if (!optional->loaded.empty()) {
+    log_info("for a DHCP root-path with nfs4: " + optional->describe());
+  }
   const auto loading = outcome.finished - outcome.started;
   log_info(cat("drivers done in ", log_elapsed_ms() - drivers.started_ms, " ms; filesystem modules ",
                milliseconds(loading), " ms alongside the network step's ", milliseconds(network_time), " ms (",
@@ -244,7 +249,8 @@ void write_timings(const Timings& timings) {
   maybe_break(plan, BreakPoint::Modules);
   const Drivers drivers = load_nic_drivers(plan);
   BackgroundModuleLoad filesystem_modules(drivers.system, drivers.index,
-                                          {plan.modules.nfs_modules, plan.modules.union_modules});
+                                          {plan.modules.nfs_modules, plan.modules.union_modules,
+                                           plan.modules.optional_nfs_modules});
 
   // 4. Network: carrier, DHCP or static ip=, address, route, MTU; /run/net-<interface>.conf.
   maybe_break(plan, BreakPoint::Premount);

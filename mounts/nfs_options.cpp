@@ -64,6 +64,41 @@ NfsRootText split_nfs_root_text(std::string_view text) {
   return result;
 }
 
+NfsRootForm split_dracut_nfs_root(std::string_view text) {
+  NfsRootForm form;
+  if (text.starts_with("nfs4:")) {
+    form.version = 4;
+    text.remove_prefix(5);
+  } else if (text.starts_with("nfs:")) {
+    text.remove_prefix(4);
+  }
+  const auto server_end = text.find(":/");
+  if (server_end == std::string_view::npos || text.starts_with('/')) {
+    // No "<server>:/": the kernel's own form, which also covers "/path:options".
+    if (!text.starts_with('/') || text.find(':') == std::string_view::npos) {
+      form.text = split_nfs_root_text(text);
+      return form;
+    }
+  } else {
+    form.text.server = text.substr(0, server_end);
+    text.remove_prefix(server_end + 1);
+  }
+  // A ',' before any ':' is the kernel's legacy style: the options run to the end, colons and
+  // all (sec=krb5:krb5i); otherwise the path ends at the first ':'.
+  const auto comma = text.find(',');
+  const auto end = std::min(comma, text.find(':'));
+  const std::string_view path = text.substr(0, end);
+  std::vector<std::string_view> option_lists;
+  if (end != std::string_view::npos) option_lists.push_back(text.substr(end + 1));
+  form.text.path = path == "default" ? std::string_view{} : path;
+  for (const auto list : option_lists) {
+    for (const auto option : split(list, ',')) {
+      if (!option.empty()) form.text.options.emplace_back(option);
+    }
+  }
+  return form;
+}
+
 std::string NfsMountRequest::data() const { return join(options, ","); }
 
 NfsMountRequest plan_nfs_mount(const NfsMountInput& input) {

@@ -34,6 +34,19 @@ struct NfsRootText {
 };
 [[nodiscard]] NfsRootText split_nfs_root_text(std::string_view text);
 
+// dracut's NFS root text (dracut.cmdline(7) "NFS"; modules.d/95nfs/nfs-lib.sh nfsroot_to_var),
+// as DHCP servers written for dracut send it in option 17 and dracut's root= takes it:
+//   [nfs:|nfs4:][<server-ip>:]<root-dir>[:<nfs-options>]   or   ...<root-dir>[,<nfs-options>]
+// The server ends at the first ":/"; the path at the next ':' (options after it) or ','
+// (options after it, the kernel's legacy style). Without ":/" the kernel's form applies
+// (split_nfs_root_text: "server:path,options", a lone dotted quad is a server). `version` is 4
+// for "nfs4:", else 0 (the options decide).
+struct NfsRootForm {
+  int version = 0;
+  NfsRootText text;
+};
+[[nodiscard]] NfsRootForm split_dracut_nfs_root(std::string_view text);
+
 struct NfsMountRequest {
   std::string server;          // "10.0.2.2"
   std::string path;            // "/srv/nfsroot"

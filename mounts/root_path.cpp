@@ -50,7 +50,9 @@ NfsRootSpec parse_root_path_option(std::string_view root_path, std::vector<std::
   NfsRootSpec spec;
   // The server's text, escaped: these warnings go to the console.
   const std::string quoted = "DHCP root-path '" + escape_for_log(root_path) + "'";
-  const NfsRootText text = split_nfs_root_text(root_path);
+  const NfsRootForm form = split_dracut_nfs_root(root_path);
+  const NfsRootText& text = form.text;
+  spec.version = form.version;
   if (text.server) {
     spec.server = Ipv4Address::parse(*text.server);
     if (!spec.server) {
@@ -99,6 +101,8 @@ RootPathChoice choose_nfs_root(const NfsRootSpec& command_line, std::optional<Ip
     choice.path_source = "the kernel default";
   }
 
+  // nfs4: on the command line wins; else the root-path's, unless the command line pinned it all.
+  choice.version = command_line.version != 0 ? command_line.version : from_lease.version;
   choice.options = from_lease.options;
   choice.options.insert(choice.options.end(), command_line.options.begin(), command_line.options.end());
 

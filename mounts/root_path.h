@@ -13,10 +13,10 @@
 
 namespace nfsroot {
 
-// DHCP option 17 read as fs/nfs/nfsroot.c reads it, "[<server-ip>:]<path>[,<options>]": the
-// server only as a dotted quad followed by ':' or the end (root_nfs_parse_addr()); "default"
-// or an empty path keeps the default; the path is taken as sent (only nfsroot= puts a relative
-// path under /tftpboot/). `warnings` gets a line for a server name (there is no DNS at boot)
+// DHCP option 17 in the kernel's form, "[<server-ip>:]<path>[,<options>]" (fs/nfs/nfsroot.c),
+// and in dracut's, "[nfs:|nfs4:][<server-ip>:]<path>[:<options>]" (split_dracut_nfs_root):
+// the server only as a dotted quad; "default" or an empty path keeps the default; the path is
+// taken as sent (only nfsroot= puts a relative path under /tftpboot/). `warnings` gets a line for a server name (there is no DNS at boot)
 // and for a path that is not absolute.
 [[nodiscard]] NfsRootSpec parse_root_path_option(std::string_view root_path, std::vector<std::string>& warnings);
 
@@ -24,6 +24,7 @@ struct RootPathChoice {
   std::optional<Ipv4Address> server;  // nullopt only when nothing names one
   std::string path;                   // may hold "%s" (expand_root_path() in mounts/nfs_options.h)
   std::vector<std::string> options;   // the lease's first, then the command line's
+  int version = 0;                    // 4 for root=nfs4: or a root-path with nfs4:, else 0 (options)
   std::string server_source;          // "nfsroot=", "ip= <server-ip>", "DHCP root-path (option 17)", …
   std::string path_source;            // "command line", "DHCP root-path (option 17)", "the kernel default"
   std::vector<std::string> warnings;  // about the lease's root-path, its text escaped

@@ -136,12 +136,19 @@ BootPlan plan_boot(const ParsedBootConfig& parsed) {
   if (config.root_kind == RootKind::Other) {
     plan.errors.push_back(error_with_problem(
         "root=", config.root_argument, "not an NFS root; nfsroot-init boots only NFS roots",
-        "use root=/dev/nfs nfsroot=<server-ip>:<path>, or build the initrd without the nfsroot-init hook"));
+        "use root=/dev/nfs nfsroot=<server-ip>:<path> (or dracut's root=nfs:[<server-ip>:]<path>[:<options>], "
+        "root=nfs4:…, root=<server-ip>:<path>[:<options>], root=dhcp), or build the initrd without the nfsroot-init "
+        "hook"));
   }
   plan.network = plan_network(config, plan.errors);
   plan.root = plan_root(config, plan.errors);
   plan.modules.nfs_modules = {"nfs", plan.root.mount.version >= 4 ? "nfsv4" : "nfsv" + std::to_string(plan.root.mount.version)};
   plan.modules.union_modules = {"overlay"};
+  // A DHCP root-path may still say nfs4: (dracut's form) when the command line leaves it open.
+  const bool lease_may_pick_version = config.ip.mode() == NetworkMode::Dhcp && config.nfs.version == 0 &&
+                                      !(config.nfs.server && !config.nfs.path.empty()) &&
+                                      plan.root.mount.version < 4;
+  if (lease_may_pick_version) plan.modules.optional_nfs_modules = {"nfsv4"};
   plan.unions = plan_unions(config, plan.warnings);
   plan.unions.new_root = plan.root.target;
 

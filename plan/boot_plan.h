@@ -24,6 +24,7 @@ struct ModulesStep {
   // network step, joined before the root mount:
   std::vector<std::string> nfs_modules;     // nfs and the nfsvN the version needs
   std::vector<std::string> union_modules;   // overlay: without it those unions are skipped
+  std::vector<std::string> optional_nfs_modules;  // nfsv4 when the DHCP root-path may say nfs4:
 };
 
 struct RootStep {

@@ -26,6 +26,7 @@ Result<ResolvedRoot> resolve_root(const RootStep& step, const DhcpLease* lease, 
   }
   RootStep resolved = step;
   resolved.options = std::move(choice.options);
+  resolved.requested.version = choice.version;
   ResolvedRoot root;
   root.request = root_mount_request(resolved, choice.server->to_string(),
                                     expand_root_path(choice.path, client.hostname, client.address));

@@ -237,6 +237,43 @@ TEST_CASE("root=: /dev/nfs, dracut's nfs:, nfs4: and dhcp; anything else is not 
   CHECK(parse("").config.root_kind == RootKind::Nfs);
 }
 
+TEST_CASE("root=: every dracut NFS form, with ':' or ',' options, and the legacy <server-ip>:<path>",
+          "[boot_config][root]") {
+  struct Case {
+    const char* line;
+    std::optional<Ipv4Address> server;
+    const char* path;
+    std::vector<std::string> options;
+    int version;
+  };
+  const Case cases[] = {
+      {"root=192.168.50.1:/nfs/client", ip4("192.168.50.1"), "/nfs/client", {}, 0},
+      {"root=192.168.50.1:/nfs/client:wsize=4096,ro", ip4("192.168.50.1"), "/nfs/client", {"wsize=4096", "ro"}, 0},
+      {"root=192.168.50.1:/nfs/client,wsize=4096", ip4("192.168.50.1"), "/nfs/client", {"wsize=4096"}, 0},
+      {"root=nfs:192.168.50.1:/nfs/client,wsize=4096", ip4("192.168.50.1"), "/nfs/client", {"wsize=4096"}, 0},
+      {"root=nfs4:192.168.50.1:/client,vers=4.1", ip4("192.168.50.1"), "/client", {"vers=4.1"}, 4},
+      {"root=nfs4:/client:sec=sys", std::nullopt, "/client", {"sec=sys"}, 4},
+  };
+  for (const auto& c : cases) {
+    INFO(c.line);
+    const auto parsed = parse(c.line);
+    CHECK(parsed.config.root_kind == RootKind::Nfs);
+    CHECK(parsed.config.nfs.server == c.server);
+    CHECK(parsed.config.nfs.path == c.path);
+    CHECK(parsed.config.nfs.options == c.options);
+    CHECK(parsed.config.nfs.version == c.version);
+    CHECK(parsed.warnings.empty());
+  }
+  // A name is no server (no DNS at boot); local devices stay not ours, with the forms in the hint.
+  const auto named = parse("root=nfs:server.lab:/nfs/client");
+  CHECK_FALSE(named.config.nfs.server);
+  CHECK(warned_about(named, "server 'server.lab' is not an IPv4 address"));
+  for (const char* other : {"root=/dev/sda1", "root=UUID=1234", "root=LABEL=a:/b", "root=PARTUUID=x"}) {
+    INFO(other);
+    CHECK(parse(other).config.root_kind == RootKind::Other);
+  }
+}
+
 TEST_CASE("nfsopts= and rootflags= add NFS options after the rest", "[boot_config][nfsroot]") {
   const auto parsed = parse("nfsopts=timeo=30 nfsroot=10.0.0.1:/r,vers=3 rootflags=noatime");
   CHECK(parsed.config.nfs.options == std::vector<std::string>{"vers=3", "timeo=30", "noatime"});

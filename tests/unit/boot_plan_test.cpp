@@ -1,5 +1,6 @@
 // BootConfig -> BootPlan: the decisions the boot makes before touching the system.
 #include "plan/boot_plan.h"
+#include "plan/resolve.h"
 
 #include <catch2/catch.hpp>
 
@@ -118,4 +119,34 @@ TEST_CASE("failure policy: panic= as initramfs-tools documents it", "[boot_plan]
   const auto later = failure_policy(30);
   CHECK(later.action == FailurePolicy::Action::RebootAfterDelay);
   CHECK(later.delay_seconds == 30);
+}
+
+TEST_CASE("plan: root=nfs4: mounts nfs4 without mountaddr= or nolock; a root-path's nfs4: resolves the same",
+          "[boot_plan]") {
+  const BootPlan v4 = plan_boot(parse_boot_config("ip=dhcp root=nfs4:10.0.0.1:/client:wsize=4096"));
+  CHECK(v4.root.mount.fstype == "nfs4");
+  CHECK(v4.root.mount.data().find("mountaddr=") == std::string::npos);
+  CHECK(v4.root.mount.data().find("nolock") == std::string::npos);
+  CHECK(v4.root.mount.data().find("wsize=4096") != std::string::npos);
+  CHECK(v4.modules.nfs_modules == std::vector<std::string>{"nfs", "nfsv4"});
+
+  // ip=dhcp root=/dev/nfs: the lease may still say nfs4:, so nfsv4 is loaded too (optionally).
+  const BootPlan open = plan_boot(parse_boot_config("ip=dhcp root=/dev/nfs"));
+  CHECK(open.modules.nfs_modules == std::vector<std::string>{"nfs", "nfsv3"});
+  CHECK(open.modules.optional_nfs_modules == std::vector<std::string>{"nfsv4"});
+  DhcpLease lease;
+  lease.address = *Ipv4Address::parse("10.0.0.15");
+  lease.server_id = *Ipv4Address::parse("10.0.0.1");
+  lease.root_path = "nfs4:10.0.0.9:/client:wsize=4096";
+  const auto root = resolve_root(open.root, &lease, ClientIdentity{"", "10.0.0.15"});
+  REQUIRE(root);
+  CHECK(root->request.source == "10.0.0.9:/client");
+  CHECK(root->request.fstype == "nfs4");
+  CHECK(root->request.data().find("mountaddr=") == std::string::npos);
+  CHECK(root->request.data().find("wsize=4096") != std::string::npos);
+  CHECK(root->server_source == "DHCP root-path (option 17)");
+
+  // The seed's line pins server and path: nothing for the lease to choose.
+  const BootPlan seed = plan_boot(parse_boot_config("ip=dhcp root=/dev/nfs ro nfsroot=10.0.0.1:/srv"));
+  CHECK(seed.modules.optional_nfs_modules.empty());
 }

@@ -40,7 +40,9 @@ TEST_CASE("root path: option 17 reads like nfsroot=", "[root_path]") {
       {"10.0.2.2:/srv/nfsroot", ip4("10.0.2.2"), "/srv/nfsroot", {}, ""},
       {"10.0.2.2:/srv/nfsroot,vers=3,tcp", ip4("10.0.2.2"), "/srv/nfsroot", {"vers=3", "tcp"}, ""},
       {"/srv/nfsroot", std::nullopt, "/srv/nfsroot", {}, ""},
-      {"/srv/a:b", std::nullopt, "/srv/a:b", {}, ""},  // a path starting with '/' has no server
+      // A path starting with '/' has no server; since dracut's form is read too (issue 16), a
+      // ':' after the path starts its options, as nfs-lib.sh reads it (it was part of the path).
+      {"/srv/a:b", std::nullopt, "/srv/a", {"b"}, ""},
       {"/srv,ro,,nolock", std::nullopt, "/srv", {"ro", "nolock"}, ""},
       {"10.0.2.2", ip4("10.0.2.2"), "", {}, ""},  // root_nfs_parse_addr(): a quad then the end
       {"10.0.2.2:", ip4("10.0.2.2"), "", {}, ""},
@@ -179,4 +181,67 @@ TEST_CASE("root path: the server's text is escaped in the warnings", "[root_path
   const auto choice = choose_nfs_root(spec(std::nullopt, ""), std::nullopt, &l);
   REQUIRE(choice.warnings.size() == 1);
   CHECK(choice.warnings[0].starts_with("DHCP root-path 'nfs\\x1b[2J.lab:/srv': server 'nfs\\x1b[2J.lab'"));
+}
+
+TEST_CASE("root path: every dracut form, from DHCP option 17 (dracut.cmdline(7) NFS)", "[root_path]") {
+  struct Case {
+    const char* text;
+    std::optional<Ipv4Address> server;
+    const char* path;
+    std::vector<std::string> options;
+    int version;
+  };
+  const Case cases[] = {
+      {"nfs:192.168.50.3:/nfs/client", ip4("192.168.50.3"), "/nfs/client", {}, 0},
+      {"nfs:/nfs/client", std::nullopt, "/nfs/client", {}, 0},
+      {"nfs4:192.168.50.3:/client", ip4("192.168.50.3"), "/client", {}, 4},
+      {"nfs4:/client", std::nullopt, "/client", {}, 4},
+      {"nfs:192.168.50.3:/nfs/client:wsize=4096,nolock", ip4("192.168.50.3"), "/nfs/client", {"wsize=4096", "nolock"}, 0},
+      {"nfs:192.168.50.3:/nfs/client,wsize=4096,nolock", ip4("192.168.50.3"), "/nfs/client", {"wsize=4096", "nolock"}, 0},
+      {"nfs4:192.168.50.3:/client:vers=4.1", ip4("192.168.50.3"), "/client", {"vers=4.1"}, 4},
+      {"nfs4:/client,sec=sys", std::nullopt, "/client", {"sec=sys"}, 4},
+      {"nfs:/nfs/client:ro", std::nullopt, "/nfs/client", {"ro"}, 0},
+      {"192.168.50.3:/nfs/client:wsize=4096", ip4("192.168.50.3"), "/nfs/client", {"wsize=4096"}, 0},
+      {"192.168.50.3:/nfs/client,wsize=4096", ip4("192.168.50.3"), "/nfs/client", {"wsize=4096"}, 0},
+      {"/nfs/client:wsize=4096", std::nullopt, "/nfs/client", {"wsize=4096"}, 0},
+      // the kernel's legacy ',' before any ':' keeps colons in the options
+      {"192.168.50.3:/nfs/client,sec=krb5:krb5i", ip4("192.168.50.3"), "/nfs/client", {"sec=krb5:krb5i"}, 0},
+  };
+  for (const auto& c : cases) {
+    INFO(c.text);
+    std::vector<std::string> warnings;
+    const auto parsed = parse_root_path_option(c.text, warnings);
+    CHECK(parsed.server == c.server);
+    CHECK(parsed.path == c.path);
+    CHECK(parsed.options == c.options);
+    CHECK(parsed.version == c.version);
+    CHECK(warnings.empty());
+  }
+}
+
+TEST_CASE("root path: a root-path's nfs4: and server count unless the command line pinned them", "[root_path]") {
+  DhcpLease lease;
+  lease.server_id = *Ipv4Address::parse("10.0.2.2");
+  lease.root_path = "nfs4:10.0.2.9:/client:wsize=4096";
+  // ip=dhcp root=/dev/nfs: the root-path decides server, path, version and options.
+  auto open = choose_nfs_root(NfsRootSpec{}, std::nullopt, &lease);
+  CHECK(open.server == ip4("10.0.2.9"));
+  CHECK(open.server_source == "DHCP root-path (option 17)");
+  CHECK(open.path == "/client");
+  CHECK(open.version == 4);
+  CHECK(open.options == std::vector<std::string>{"wsize=4096"});
+  // nfsroot=SERVER:PATH pins it all: the root-path, nfs4: included, is ignored.
+  NfsRootSpec pinned;
+  pinned.server = ip4("10.0.2.1");
+  pinned.path = "/srv/root";
+  auto fixed = choose_nfs_root(pinned, std::nullopt, &lease);
+  CHECK(fixed.server == ip4("10.0.2.1"));
+  CHECK(fixed.path == "/srv/root");
+  CHECK(fixed.version == 0);
+  CHECK(fixed.options.empty());
+  // root=nfs4: on the command line wins over a root-path without it.
+  lease.root_path = "10.0.2.9:/client";
+  NfsRootSpec v4;
+  v4.version = 4;
+  CHECK(choose_nfs_root(v4, std::nullopt, &lease).version == 4);
 }
