@@ -3,10 +3,14 @@
 
   qemu_boot.py --kernel VMLINUZ --initrd INITRD --append CMDLINE --log FILE
                [--expect REGEX]... [--reject REGEX]... [--timeout SEC] [--memory MiB]
-               [--qemu-arg ARG]... [--expect-exit | --no-expect-exit]
+               [--qemu-arg ARG]... [--expect-exit | --no-expect-exit] [--nic MODEL]
   qemu_boot.py --pxe TFTPDIR [--bootfile pxelinux.0] [--mac 52:54:00:12:34:56] --log FILE ...
 
 Give values that may start with '-' as --opt=VALUE (e.g. --qemu-arg=-s).
+
+--nic MODEL is the guest's one NIC on QEMU's user network (default rtl8139): any -device NIC
+model (virtio-net-pci, e1000, e1000e, vmxnet3, ...), or usb-net, which comes behind a qemu-xhci
+host controller (a USB device needs a bus).
 
 Passes when every --expect regex matched the console, no --reject regex did (kernel panics
 are always rejected) and, with --expect-exit (the default), QEMU exited by itself: the guest
@@ -123,6 +127,8 @@ def main():
     ap.add_argument("--memory", type=int, default=512, metavar="MiB")
     ap.add_argument("--qemu-arg", action="append", default=[], metavar="ARG")
     ap.add_argument("--expect-exit", action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument("--nic", default="rtl8139", metavar="MODEL",
+                    help="the NIC's QEMU model (not with --pxe); usb-* models get a qemu-xhci")
     args = ap.parse_args()
     if args.pxe is not None:
         if args.kernel or args.initrd or args.append:
@@ -145,8 +151,11 @@ def main():
         append = args.append
         if not re.search(r"(^|\s)console=ttyS0\b", append):
             append += " console=ttyS0"
+        nic = ["-device", f"{args.nic},netdev=n0"]
+        if args.nic.startswith("usb-"):
+            nic = ["-device", "qemu-xhci"] + nic
         cmd += ["-kernel", args.kernel, "-initrd", args.initrd, "-append", append,
-                "-netdev", "user,id=n0", "-device", "rtl8139,netdev=n0", *args.qemu_arg]
+                "-netdev", "user,id=n0", *nic, *args.qemu_arg]
         for path in (args.kernel, args.initrd):
             if not os.path.isfile(path):
                 sys.exit(f"qemu_boot: {path}: no such file")
