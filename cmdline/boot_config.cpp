@@ -427,6 +427,10 @@ void Parser::own_option(std::string_view key, std::string_view value) {
     config_.overlay_entries.emplace_back(value);
   } else if (key == "mount_timeout") {
     if (const auto number = seconds(option, value, 0, config_.mount_timeout_seconds)) own_mount_timeout_ = number;
+  } else if (key == "interface_timeout") {
+    if (const auto number = seconds(option, value, 0, config_.interface_timeout_seconds)) {
+      config_.interface_timeout_seconds = *number;
+    }
   } else if (key == "dhcp_timeout") {
     if (const auto number = seconds(option, value, 1, config_.dhcp_timeout_seconds)) {
       config_.dhcp_timeout_seconds = *number;

@@ -64,6 +64,11 @@ struct BootConfig {
   std::optional<MacAddress> boot_interface;  // BOOTIF=01-…, from pxelinux IPAPPEND 2
   std::string dhcp_class;                    // dhcpclass=, DHCP option 60
   int carrier_timeout_seconds = 120;         // carrier_timeout=, the kernel's default
+  // nfsroot-init.interface_timeout=: how long to wait for a network interface to exist at all.
+  // Short: a NIC's driver makes its interface within a second or two of loading (a USB adapter
+  // enumerates in about one under TCG), so a longer wait only delays the message that no driver
+  // claimed the NIC. Never longer than carrier_timeout=.
+  int interface_timeout_seconds = 10;
   bool nfs_debug = false;                    // nfsrootdebug
   int mount_timeout_seconds = 180;           // nfsroot-init.mount_timeout= / rootdelay=
   int dhcp_timeout_seconds = 120;            // nfsroot-init.dhcp_timeout=

@@ -102,10 +102,11 @@ class Inserter {
       return fail(name, error_from_errno("open", path, errno, "the module is listed in modules.dep but missing"));
     }
     const int error = system_.insert(fd.get(), path);
-    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+    const auto finished = std::chrono::steady_clock::now();
+    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(finished - start);
     if (error == EEXIST) return already_loaded(name);
     if (error != 0) return fail(name, error_from_errno("finit_module", name, error, finit_module_hint(error)));
-    report_.loaded.push_back({name, elapsed});
+    report_.loaded.push_back({name, elapsed, finished});
     return outcome_[name] = true;
   }
 
@@ -189,6 +190,24 @@ Result<std::vector<std::string>> read_unbound_modaliases(const std::string& sysf
   return modaliases;
 }
 
+namespace {
+
+// Each module with its dependencies, one order per module, so that one broken module does not
+// keep the others out.
+void insert_each(Inserter& inserter, const ModuleIndex& index, const std::vector<std::string>& modules) {
+  for (const auto& module : modules) {
+    auto order = load_order(index, {module});
+    if (!order) {
+      inserter.fail(module, order.error());
+      continue;
+    }
+    inserter.add_builtin(order->builtin);
+    for (const auto& name : order->modules) inserter.insert(name);
+  }
+}
+
+}  // namespace
+
 Result<ModuleLoadReport> coldplug_modules(const ModuleSystem& system, const ModuleIndex& index) {
   ModuleLoadReport report;
   Inserter inserter(system, index, report);
@@ -213,17 +232,19 @@ Result<ModuleLoadReport> coldplug_modules(const ModuleSystem& system, const Modu
       }
     }
     if (!new_devices) break;
-    for (const auto& module : wanted) {
-      // One order per module, so that one broken module does not keep the others out.
-      auto order = load_order(index, {module});
-      if (!order) {
-        inserter.fail(module, order.error());
-        continue;
-      }
-      inserter.add_builtin(order->builtin);
-      for (const auto& name : order->modules) inserter.insert(name);
-    }
+    insert_each(inserter, index, wanted);
   }
+  return report;
+}
+
+ModuleLoadReport load_modules_for_modalias(const ModuleSystem& system, const ModuleIndex& index,
+                                           std::string_view modalias) {
+  ModuleLoadReport report;
+  Inserter inserter(system, index, report);
+  report.devices = 1;
+  const auto modules = modules_for_modalias(index, modalias);
+  if (modules.empty()) report.unmatched.emplace_back(modalias);
+  insert_each(inserter, index, modules);
   return report;
 }
 

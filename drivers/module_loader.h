@@ -41,6 +41,7 @@ struct ModuleSystem {
 struct LoadedModule {
   std::string name;
   std::chrono::microseconds elapsed{};  // open + finit_module
+  std::chrono::steady_clock::time_point finished{};  // when finit_module returned
 };
 
 struct FailedModule {
@@ -68,6 +69,13 @@ struct ModuleLoadReport {
 // Loading a driver can add devices (a bus driver's children), so sysfs is read again until no
 // new modalias appears. Errors only when the index or sysfs cannot be read.
 [[nodiscard]] Result<ModuleLoadReport> coldplug_modules(const ModuleSystem& system, const ModuleIndex& index);
+
+// Hotplug: the modules for one device that appeared after coldplug (a uevent's MODALIAS), as
+// udev's modprobe $MODALIAS would load them: every matching module with its dependencies. One
+// failing module is recorded and the others go on, as in coldplug; a module already in the
+// kernel is not read again. Never an error: the report says what happened.
+[[nodiscard]] ModuleLoadReport load_modules_for_modalias(const ModuleSystem& system, const ModuleIndex& index,
+                                                         std::string_view modalias);
 
 // Loads the named modules (module names or aliases) with their dependencies and soft
 // dependencies. Stops at and returns the first module that cannot be loaded.

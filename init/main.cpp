@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -15,6 +17,8 @@
 #include "cmdline/boot_config.h"
 #include "drivers/background_load.h"
 #include "drivers/module_loader.h"
+#include "drivers/network_devices.h"
+#include "drivers/uevent_socket.h"
 #include "network/network_up.h"
 #include "overlay/union_builder.h"
 #include "pid1/failure.h"
@@ -58,7 +62,45 @@ struct Drivers {
   ModuleSystem system;
   ModuleIndex index;
   long started_ms = 0;
+  std::optional<UeventSocket> uevents;  // devices that appear after the coldplug
+  // The USB host controller's driver the coldplug loaded, and when: a USB NIC enumerates from then.
+  std::optional<std::pair<std::string, std::chrono::steady_clock::time_point>> usb_host;
 };
+
+// xhci_pci, ehci_pci, ohci_pci, uhci_hcd (and xhci_hcd, …): the drivers that start USB enumeration.
+bool is_usb_host_driver(std::string_view module) {
+  return module.ends_with("hci_pci") || module.ends_with("hci_hcd");
+}
+
+enum class AppearedInterfaces : std::uint8_t { Quiet, Logged };
+
+// Devices that appeared since the last look: their modules, and how long a USB NIC's
+// interface took from the host controller's driver.
+void handle_hotplug(const Drivers& drivers, AppearedInterfaces appeared) {
+  if (!drivers.uevents) return;
+  auto report = drivers.uevents->handle(drivers.system, drivers.index);
+  if (!report) {
+    log_warning(describe(report.error()) + ", ignoring");
+    return;
+  }
+  if (report->rescanned) log_info("hotplug: uevents were lost (socket overflow); sysfs read again");
+  // A replayed modalias finds its modules loaded already; only news is worth a line.
+  ModuleLoadReport news;
+  news.loaded = std::move(report->modules.loaded);
+  for (auto& failure : report->modules.failed) {
+    if (failure.error.errno_value != ENODEV) news.failed.push_back(std::move(failure));
+  }
+  if (!news.loaded.empty() || !news.failed.empty()) log_info("hotplug: " + news.describe());
+  if (appeared == AppearedInterfaces::Quiet) return;
+  for (const auto& name : report->new_interfaces) {
+    std::string line = "hotplug: interface " + name + " appeared";
+    if (drivers.usb_host) {
+      line += " " + std::to_string(milliseconds(std::chrono::steady_clock::now() - drivers.usb_host->second)) +
+              " ms after " + drivers.usb_host->first + " loaded";
+    }
+    log_info(line);
+  }
+}
 
 // The NIC drivers, by modalias: the network step needs them now.
 Drivers load_nic_drivers(const BootPlan& plan) {
@@ -71,10 +113,21 @@ Drivers load_nic_drivers(const BootPlan& plan) {
     error.hint = "the initramfs has no modules for this kernel: rebuild it for the running kernel (update-initramfs -u)";
     fail_boot(BootStep::Drivers, error, plan.failure);
   }
-  Drivers drivers{ModuleSystem{*directory}, std::move(*index), started};
+  Drivers drivers{ModuleSystem{*directory}, std::move(*index), started, std::nullopt, std::nullopt};
+  // Subscribed before sysfs is read, so that a device appearing in between is in the queue.
+  if (auto uevents = UeventSocket::open(); uevents) {
+    drivers.uevents.emplace(std::move(*uevents));
+  } else {
+    log_warning(describe(uevents.error()) + "; devices that appear after the coldplug (USB NICs) get no driver");
+  }
   auto coldplug = coldplug_modules(drivers.system, drivers.index);
   if (!coldplug) fail_boot(BootStep::Drivers, coldplug.error(), plan.failure);
   log_info("drivers by modalias: " + coldplug->describe());
+  for (const auto& module : coldplug->loaded) {
+    if (is_usb_host_driver(module.name)) drivers.usb_host.emplace(module.name, module.finished);
+  }
+  // What appeared while the coldplug ran; its interfaces are the coldplug's own, not late ones.
+  handle_hotplug(drivers, AppearedInterfaces::Quiet);
   return drivers;
 }
 
@@ -103,13 +156,26 @@ void finish_filesystem_modules(const BootPlan& plan, const Drivers& drivers, Bac
                milliseconds(std::min(loading, network_time)), " ms overlapped)"));
 }
 
-NetworkOutcome bring_up(const BootPlan& plan) {
+NetworkOutcome bring_up(const BootPlan& plan, const Drivers& drivers) {
   const long started = log_elapsed_ms();
   NetworkReporter reporter;
   reporter.info = [](std::string_view line) { log_info(line); };
   reporter.debug = [](std::string_view line) { log_debug(line); };
   reporter.warning = [](std::string_view line) { log_warning(line); };
-  auto outcome = bring_up_network(plan.network, NetworkOptions{}, reporter);
+  NetworkOptions options;
+  // The step waits on the uevents too: a USB NIC's modalias appears only once the host
+  // controller has enumerated it, after the coldplug.
+  if (drivers.uevents) {
+    options.hotplug = NetworkEventSource{drivers.uevents->fd(),
+                                         [&drivers] { handle_hotplug(drivers, AppearedInterfaces::Logged); }};
+  }
+  options.missing_drivers = [&drivers] {
+    auto modaliases = read_unbound_modaliases(drivers.system.sysfs_dir);
+    if (!modaliases) return MissingDrivers{"unknown (" + describe(modaliases.error()) + ")", ""};
+    DriverlessNetworkDevices found = describe_driverless_network_devices(*modaliases, drivers.index);
+    return MissingDrivers{std::move(found.devices), std::move(found.hint)};
+  };
+  auto outcome = bring_up_network(plan.network, options, reporter);
   if (!outcome) fail_boot(BootStep::Network, outcome.error(), plan.failure);
   const InterfaceConfig& config = outcome->config;
   log_info(cat("network: ", config.device, ' ', config.address.to_string(), '/',
@@ -255,7 +321,7 @@ void write_timings(const Timings& timings) {
   // 4. Network: carrier, DHCP or static ip=, address, route, MTU; /run/net-<interface>.conf.
   maybe_break(plan, BreakPoint::Premount);
   const auto network_started = std::chrono::steady_clock::now();
-  const NetworkOutcome network = bring_up(plan);
+  const NetworkOutcome network = bring_up(plan, drivers);
   finish_filesystem_modules(plan, drivers, filesystem_modules, std::chrono::steady_clock::now() - network_started);
   finish_step(plan, BootStep::Drivers, timings);
   finish_step(plan, BootStep::Network, timings);

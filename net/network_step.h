@@ -22,6 +22,7 @@ struct NetworkStep {
   std::string device;               // ByName
   std::optional<MacAddress> mac;    // ByMac
   int carrier_timeout_seconds = 0;
+  int interface_timeout_seconds = 0;  // no candidate interface at all: fail after this (or carrier_timeout)
   // DHCP
   std::string vendor_class;
   std::optional<DhcpClientId> client_id;

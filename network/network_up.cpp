@@ -101,8 +101,14 @@ class BringUp {
   Result<void> receive(Interface& interface, TimePoint now, std::optional<DhcpLease>& lease);
   Result<NetworkOutcome> configure(Interface& chosen, InterfaceConfig config, TimePoint now,
                                    std::optional<DhcpLease> lease = std::nullopt);
+  Error no_interface_error() const;
   Error no_carrier_error() const;
   Error no_usable_interface_error() const;
+  // The bound on waiting for a candidate interface to exist: interface_timeout=, never more
+  // than carrier_timeout= (which bounds the wait for a link on it).
+  int interface_wait_seconds() const {
+    return std::min(step_.interface_timeout_seconds, step_.carrier_timeout_seconds);
+  }
   Error dhcp_failed_error() const;
 
   const NetworkStep& step_;
@@ -214,13 +220,24 @@ Result<void> BringUp::receive(Interface& interface, TimePoint now, std::optional
   return {};
 }
 
-Error BringUp::no_carrier_error() const {
-  if (interfaces_.empty()) {
-    return error_with_problem("waiting for", describe_choice(step_),
-                              "none appeared within " + std::to_string(step_.carrier_timeout_seconds) +
-                                  " s; interfaces present: " + describe_links(all_links_),
-                              "check that the NIC's driver is in the initramfs, and the ip= <device> or BOOTIF= value");
+// No candidate interface: say what the kernel has that could be one (a NIC without a driver)
+// and how to get its driver in, rather than wait the whole carrier_timeout for a link on
+// nothing.
+Error BringUp::no_interface_error() const {
+  std::string problem = "none appeared within " + std::to_string(interface_wait_seconds()) +
+                        " s; interfaces present: " + describe_links(all_links_);
+  std::string hint =
+      "check that the NIC's driver is in the initramfs and the ip= <device> or BOOTIF= value, or raise "
+      "nfsroot-init.interface_timeout= for a NIC that appears late";
+  if (options_.missing_drivers) {
+    MissingDrivers missing = options_.missing_drivers();
+    problem += "; network devices the kernel sees without a driver: " + missing.devices;
+    if (!missing.hint.empty()) hint = std::move(missing.hint);
   }
+  return error_with_problem("waiting for", describe_choice(step_), problem, hint);
+}
+
+Error BringUp::no_carrier_error() const {
   std::string names;
   for (const auto& interface : interfaces_) {
     if (!interface.link_failure) names += (names.empty() ? "" : ", ") + interface.link.name;
@@ -249,6 +266,7 @@ Error BringUp::dhcp_failed_error() const {
 Result<NetworkOutcome> BringUp::run() {
   start_ = Clock::now();
   const TimePoint carrier_deadline = start_ + seconds(step_.carrier_timeout_seconds);
+  const TimePoint interface_deadline = start_ + seconds(interface_wait_seconds());
   TimePoint next_progress = start_ + kProgressInterval;
   TRY(refresh_links(start_));
 
@@ -289,6 +307,7 @@ Result<NetworkOutcome> BringUp::run() {
     const bool waiting_for_carrier =
         interfaces_.empty() || std::any_of(interfaces_.begin(), interfaces_.end(),
                                            [](const Interface& i) { return !i.carrier && !i.link_failure; });
+    if (interfaces_.empty() && now >= interface_deadline) return std::unexpected(no_interface_error());
     if (!any_carrier && now >= carrier_deadline) return std::unexpected(no_carrier_error());
     const bool dhcp_running = std::any_of(interfaces_.begin(), interfaces_.end(),
                                           [](const Interface& i) { return i.client && !i.failure; });
@@ -300,10 +319,13 @@ Result<NetworkOutcome> BringUp::run() {
     // Sleep until an event, the next client timer, the carrier deadline or a progress line.
     TimePoint wake = next_progress;
     if (!any_carrier || waiting_for_carrier) wake = std::min(wake, carrier_deadline);
+    if (interfaces_.empty()) wake = std::min(wake, interface_deadline);
     for (const auto& interface : interfaces_) {
       if (interface.deadline) wake = std::min(wake, *interface.deadline);
     }
     std::vector<pollfd> fds{{events_.fd(), POLLIN, 0}};
+    const bool watch_hotplug = options_.hotplug && options_.hotplug->fd >= 0;
+    if (watch_hotplug) fds.push_back({options_.hotplug->fd, POLLIN, 0});
     for (const auto& interface : interfaces_) {
       if (interface.socket) fds.push_back({interface.socket->fd(), POLLIN, 0});
     }
@@ -313,6 +335,8 @@ Result<NetworkOutcome> BringUp::run() {
     }
     now = Clock::now();
 
+    // Modules first: a driver loaded here makes the interface that the link events then show.
+    if (watch_hotplug && fds[1].revents != 0) options_.hotplug->on_readable();
     if (fds[0].revents != 0) {
       TRY(events_.read());
       TRY(refresh_links(now));
@@ -339,7 +363,13 @@ Result<NetworkOutcome> BringUp::run() {
     if (now >= next_progress) {
       next_progress += kProgressInterval;
       const long waited = ms_between(start_, now) / 1000;
-      if (waiting_for_carrier && !any_carrier) {
+      if (interfaces_.empty()) {
+        // At the deadline the failure says it; a "10 s of 10 s" line before it says nothing.
+        if (now < interface_deadline) {
+          report_.info("no network interface yet (" + std::to_string(waited) + " s of " +
+                       std::to_string(interface_wait_seconds()) + " s, nfsroot-init.interface_timeout=)");
+        }
+      } else if (waiting_for_carrier && !any_carrier) {
         report_.info("waiting for carrier on " + describe_choice(step_) + " (" + std::to_string(waited) + " s of " +
                      std::to_string(step_.carrier_timeout_seconds) + " s)");
       } else if (dhcp_running) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,9 +20,26 @@ struct NetworkReporter {
   std::function<void(std::string_view)> warning;  // lease values refused; info when unset
 };
 
+// One more descriptor the step's poll(2) watches while it waits; on_readable runs on the
+// step's thread when it is readable. The boot gives it the drivers step's uevent socket, so a
+// USB NIC that enumerates after the coldplug still gets its driver while the step waits.
+struct NetworkEventSource {
+  int fd = -1;
+  std::function<void()> on_readable;
+};
+
+// What the boot can say when no interface appeared: the network devices the kernel sees
+// without a driver, and the fix.
+struct MissingDrivers {
+  std::string devices;  // "pci 8086:100e (Ethernet controller, …)", or "none"
+  std::string hint;     // empty: the step's own
+};
+
 struct NetworkOptions {
   std::string run_dir = "/run";  // where net-<interface>.conf goes; tests point it elsewhere
   bool set_hostname = true;      // the CLI leaves the host's name alone unless asked
+  std::optional<NetworkEventSource> hotplug;
+  std::function<MissingDrivers()> missing_drivers;  // unset: the message lists no devices
 };
 
 struct NetworkOutcome {

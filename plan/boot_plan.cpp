@@ -16,6 +16,7 @@ NetworkStep plan_network(const BootConfig& config, std::vector<Error>& errors) {
   NetworkStep step;
   step.mode = ip.mode();
   step.carrier_timeout_seconds = config.carrier_timeout_seconds;
+  step.interface_timeout_seconds = config.interface_timeout_seconds;
   step.dhcp_timeout_seconds = config.dhcp_timeout_seconds;
   step.vendor_class = config.dhcp_class.empty() ? std::string(kDefaultDhcpClass) : config.dhcp_class;
   step.client_id = ip.client_id;

@@ -39,6 +39,15 @@ std::string address_or(const std::optional<Ipv4Address>& address, std::string_vi
   return address ? address->to_string() : std::string(otherwise);
 }
 
+// Both bounds of the wait before DHCP or the static address: for an interface to exist, then
+// for its link.
+std::string waits(const NetworkStep& step) {
+  return "wait for an interface up to " +
+         std::to_string(std::min(step.interface_timeout_seconds, step.carrier_timeout_seconds)) +
+         " s (nfsroot-init.interface_timeout=), for carrier up to " + std::to_string(step.carrier_timeout_seconds) +
+         " s (carrier_timeout=)";
+}
+
 void write_network(Writer& out, const NetworkStep& step) {
   std::string where;
   switch (step.choice) {
@@ -48,7 +57,7 @@ void write_network(Writer& out, const NetworkStep& step) {
   }
   if (step.mode == NetworkMode::Dhcp) {
     out.section("3. network", "DHCP on " + where);
-    out.more("wait for carrier up to " + std::to_string(step.carrier_timeout_seconds) + " s (carrier_timeout=)");
+    out.more(waits(step));
     std::string dhcp = "vendor class \"" + step.vendor_class + "\"";
     if (step.client_id) {
       dhcp += ", client id type " + std::to_string(step.client_id->type) + " \"" + step.client_id->value + "\"";
@@ -59,7 +68,7 @@ void write_network(Writer& out, const NetworkStep& step) {
     out.more("address, netmask, router, DNS, MTU (from the lease)");
   } else if (step.mode == NetworkMode::Static) {
     out.section("3. network", "static on " + where);
-    out.more("wait for carrier up to " + std::to_string(step.carrier_timeout_seconds) + " s (carrier_timeout=)");
+    out.more(waits(step));
     out.more("address " + step.address->to_string() + "/" + std::to_string(*prefix_length(*step.netmask)) +
              ", gateway " + address_or(step.gateway, "none"));
     if (!step.hostname.empty()) out.more("hostname " + step.hostname);

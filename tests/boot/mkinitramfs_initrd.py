@@ -42,14 +42,17 @@ INNER = "_NFSROOT_MKINITRAMFS_INNER"
 # wants exactly their closure. Kept apart from the hook on purpose: a change there must show here.
 ROOT_MODULES = ["nfs", "nfsv3", "nfsv4", "overlay", "aufs"]
 USB_HOSTS = ["xhci_pci", "ehci_pci", "ohci_pci", "uhci_hcd"]
+USB_ETHERNET = ["cdc_ether", "cdc_ncm", "cdc_subset", "rndis_host", "asix", "ax88179_178a",
+                "lan78xx", "smsc95xx", "ax88796b", "microchip", "smsc"]
 SMALL_NICS = ["r8152", "rtl8150", "virtio_pci", "virtio_net", "vmxnet3", "hv_netvsc",
-              "xen-netfront", "e1000", "e1000e", "igb", "igc"] + USB_HOSTS
+              "xen-netfront", "e1000", "e1000e", "igb", "igc"] + USB_HOSTS + USB_ETHERNET
 SMALL_NIC_DIRS = ["kernel/drivers/net/ethernet/realtek"]
 # Whatever the set: the boot tests' NIC (QEMU's rtl8139 wants 8139cp), and the promise of
 # "every Realtek NIC driver and the common virtual ones" for small and all.
 MUST_HAVE = {"small": ["8139cp", "8139too", "r8169", "r8152", "rtl8150", "xhci_pci", "virtio_net",
                        "vmxnet3", "hv_netvsc", "xen_netfront", "e1000", "nfs", "nfsv3", "nfsv4",
-                       "sunrpc", "overlay"]}
+                       "sunrpc", "overlay", "cdc_ether", "usbnet", "mii", "asix", "lan78xx",
+                       "smsc95xx"]}
 MUST_HAVE["all"] = MUST_HAVE["small"] + ["bnx2", "tg3", "igb", "ixgbe"]
 # Made-up firmware for --fake-firmware: (path under /lib/firmware, wanted in the initrd for)
 FAKE_FIRMWARE = [("rtl_nic/rtl8168h-2.fw", {"small", "all", "list"}),

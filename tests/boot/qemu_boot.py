@@ -3,11 +3,15 @@
 
   qemu_boot.py --kernel VMLINUZ --initrd INITRD --append CMDLINE --log FILE
                [--expect REGEX]... [--reject REGEX]... [--timeout SEC] [--memory MiB]
-               [--qemu-arg ARG]... [--expect-exit | --no-expect-exit]
+               [--qemu-arg ARG]... [--expect-exit | --no-expect-exit] [--nic MODEL]
                [--netns NS --tap IFNAME[=MAC]... [--set-link NETDEV:on|off@SEC]...]
   qemu_boot.py --pxe TFTPDIR [--bootfile pxelinux.0] [--mac 52:54:00:12:34:56] --log FILE ...
 
 Give values that may start with '-' as --opt=VALUE (e.g. --qemu-arg=-s).
+
+--nic MODEL is the guest's one NIC on QEMU's user network (default rtl8139): any -device NIC
+model (virtio-net-pci, e1000, e1000e, vmxnet3, ...), or usb-net, which comes behind a qemu-xhci
+host controller (a USB device needs a bus).
 
 Passes when every --expect regex matched the console, no --reject regex did (kernel panics
 are always rejected) and, with --expect-exit (the default), QEMU exited by itself: the guest
@@ -206,9 +210,11 @@ def main():
     ap.add_argument("--expect-exit", action=argparse.BooleanOptionalAction, default=True)
     ap.add_argument("--netns", metavar="NS", help="run QEMU inside this network namespace")
     ap.add_argument("--tap", action="append", default=[], metavar="IFNAME[=MAC]",
-                    help="one rtl8139 NIC on this tap device (netdevs n0, n1, ... in order)")
+                    help="one NIC (of --nic's model) on this tap device (netdevs n0, n1, ... in order)")
     ap.add_argument("--set-link", action="append", default=[], metavar="NETDEV:on|off@SEC",
                     help="cable change SEC s after the guest starts (@0: before it runs)")
+    ap.add_argument("--nic", default="rtl8139", metavar="MODEL",
+                    help="the NIC's QEMU model (not with --pxe); usb-* models get a qemu-xhci")
     args = ap.parse_args()
     if args.pxe is not None:
         if args.kernel or args.initrd or args.append:
@@ -247,11 +253,13 @@ def main():
         if not re.search(r"(^|\s)console=ttyS0\b", append):
             append += " console=ttyS0"
         cmd += ["-kernel", args.kernel, "-initrd", args.initrd, "-append", append]
+        if args.nic.startswith("usb-"):
+            cmd += ["-device", "qemu-xhci"]
         if not taps:
-            cmd += ["-netdev", "user,id=n0", "-device", "rtl8139,netdev=n0"]
+            cmd += ["-netdev", "user,id=n0", "-device", f"{args.nic},netdev=n0"]
         for netdev, name, mac in taps:
             cmd += ["-netdev", f"tap,id={netdev},ifname={name},script=no,downscript=no",
-                    "-device", f"rtl8139,netdev={netdev}" + (f",mac={mac}" if mac else "")]
+                    "-device", f"{args.nic},netdev={netdev}" + (f",mac={mac}" if mac else "")]
         cmd += args.qemu_arg
         for path in (args.kernel, args.initrd):
             if not os.path.isfile(path):

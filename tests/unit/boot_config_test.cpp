@@ -347,6 +347,15 @@ TEST_CASE("dhcpclass=, carrier_timeout=", "[boot_config]") {
   CHECK(warned_about(parsed, "carrier_timeout=-5"));
 }
 
+TEST_CASE("nfsroot-init.interface_timeout=: short by default, raised or lowered, bad values warned", "[boot_config]") {
+  CHECK(parse("").config.interface_timeout_seconds == 10);
+  CHECK(parse("nfsroot-init.interface_timeout=60").config.interface_timeout_seconds == 60);
+  CHECK(parse("nfsroot-init.interface_timeout=0").config.interface_timeout_seconds == 0);
+  const auto parsed = parse("nfsroot-init.interface_timeout=soon");
+  CHECK(parsed.config.interface_timeout_seconds == 10);
+  CHECK(warned_about(parsed, "nfsroot-init.interface_timeout=soon: not a whole number of seconds >= 0"));
+}
+
 TEST_CASE("nfsroot-init.* options", "[boot_config]") {
   auto parsed = parse(
       "nfsroot-init.overlay=\"/srv overlay size=1G\" nfsroot-init.overlay=/opt:tmpfs nfsroot-init.dhcp_timeout=30 "

@@ -329,3 +329,30 @@ TEST_CASE("drivers step: the NIC's now, the filesystem sets on a thread in order
                                "nfs_acl", "nfsv3", "net_failover", "virtio_net"});
   CHECK(outcome.finished >= outcome.started);
 }
+
+TEST_CASE("hotplug: one device's modalias loads every matching module once; nothing matching is noted",
+          "[module_loader]") {
+  FakeSystem fake;
+  fake.set_live("mii");
+  const auto index = fake.index();
+  const auto report = load_modules_for_modalias(fake.system(), index, kQemuRtl8139);
+  // mii is live already: not read again, as the coldplug does.
+  CHECK(fake.inserted == Names{"8139cp", "8139too"});
+  CHECK(loaded_names(report) == Names{"8139cp", "8139too"});
+  CHECK(report.already_loaded == Names{"mii"});
+  CHECK(report.loaded[0].finished >= std::chrono::steady_clock::time_point{} + report.loaded[0].elapsed);
+  CHECK(report.devices == 1);
+  CHECK(report.unmatched.empty());
+
+  const auto none = load_modules_for_modalias(fake.system(), index, "usb:v0525pA4A2d0000dc02dsc00dp00ic02isc06ip00in00");
+  CHECK(none.loaded.empty());
+  CHECK(none.unmatched == Names{"usb:v0525pA4A2d0000dc02dsc00dp00ic02isc06ip00in00"});
+}
+
+TEST_CASE("hotplug: a module that fails is recorded and the others still load", "[module_loader]") {
+  FakeSystem fake;
+  fake.errors["8139cp"] = ENODEV;
+  const auto report = load_modules_for_modalias(fake.system(), fake.index(), kQemuRtl8139);
+  CHECK(loaded_names(report) == Names{"mii", "8139too"});
+  CHECK(failed_names(report) == Names{"8139cp"});
+}

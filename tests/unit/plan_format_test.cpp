@@ -15,6 +15,8 @@ TEST_CASE("plan text: the seed's line shows each step with its arguments", "[pla
            "1. early       mount /proc proc, /sys sysfs, /dev devtmpfs, /run tmpfs\n",
            "2. drivers     NIC drivers by modalias, with dependencies; then nfs, nfsv3\n",
            "3. network     DHCP on every Ethernet interface, first lease wins\n",
+           "wait for an interface up to 10 s (nfsroot-init.interface_timeout=), for carrier up to 120 s "
+           "(carrier_timeout=)\n",
            "4. root        mount 192.168.1.1:/var/lib/nfs/debian-lenny-32 on /root\n",
            "type nfs, read-only, options vers=3,proto=tcp,nolock,addr=192.168.1.1,mountaddr=192.168.1.1\n",
            "5. unions      /tmp               tmpfs    size=128M,mode=1777  (built-in default)\n",
@@ -41,5 +43,12 @@ TEST_CASE("plan text: what the lease decides is marked; warnings and errors are 
   const auto dhcp = text("ip=dhcp");
   CHECK(dhcp.find("mount <server>:/tftpboot/%s on /root  (server from the lease)\n") != std::string::npos);
   CHECK(dhcp.find("path: DHCP root-path (option 17), else the kernel default; %s becomes the hostname") !=
+        std::string::npos);
+}
+
+TEST_CASE("plan text: the interface wait never shows longer than carrier_timeout=", "[plan_format]") {
+  const auto out = text("ip=dhcp root=/dev/nfs nfsroot=10.0.2.2:/srv carrier_timeout=3 nfsroot-init.interface_timeout=30");
+  INFO(out);
+  CHECK(out.find("wait for an interface up to 3 s (nfsroot-init.interface_timeout=), for carrier up to 3 s") !=
         std::string::npos);
 }
