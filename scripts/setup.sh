@@ -66,12 +66,12 @@ fi
 
 # The C++ runtime of the musl flavour (~2-4 minutes the first time; then nothing to do).
 scripts/build-musl-runtime.sh .cache
-
+musl_runtime=$(scripts/build-musl-runtime.sh --print-dir .cache)
 
 # The kernel for the boot tests; apt's lists must be current for it to find the package.
 if [ "$updated" = false ] && [ ! -f "$kernel_dir/version" ]; then "${sudo[@]}" apt-get update -q; fi
 "${sudo[@]}" scripts/fetch-test-kernel.sh "$kernel_dir"
 
-cmake -S . -B build -G Ninja
+cmake -S . -B build -G Ninja -DNFSROOT_MUSL_RUNTIME="$musl_runtime"
 cmake --build build
 echo "setup: done. Run the tests with: scripts/test.sh"
