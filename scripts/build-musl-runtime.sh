@@ -161,7 +161,8 @@ for lib in libstdc++.a libsupc++.a; do
   if [ -n "$found" ]; then mv "$found" "$out/lib/$lib"; fi
   [ -f "$out/lib/$lib" ] || fail "$lib was not installed"
 done
-rm -rf "$out/share" "$out/lib64" "$out"/lib/*.la "$out/lib/libstdc++fs.a" "$out/lib/libstdc++_libbacktrace.a"
+rm -rf "${out:?}/share" "${out:?}/lib64" "${out:?}"/lib/*.la "${out:?}"/lib/*-gdb.py \
+  "${out:?}/lib/libstdc++fs.a" "${out:?}/lib/libstdc++_libbacktrace.a"
 
 cat >"$out/musl-g++" <<EOF
 #!/bin/sh
@@ -177,5 +178,9 @@ step "checking the runtime with a test program" sh -c "
   '$build/smoke_test'"
 
 rm -rf "$build"
+# Runtimes of older keys (another package version or recipe) are no longer used.
+for old in "$cache"/musl-runtime/gcc-*_musl-*; do
+  case $old in "$out" | "$logfile") ;; *) rm -rf "$old" ;; esac
+done
 echo "gcc-12-source $gcc_source_version, musl-dev $musl_version, built in $((SECONDS - started)) s" >"$out/complete"
 log "musl C++ runtime built in $((SECONDS - started)) s: $out"
