@@ -26,13 +26,13 @@ cd "$(dirname "$0")/.."
 #   debootstrap            the Debian (systemd) root of the Debian boot tests (built by them, cached)
 #   shellcheck             checks the shell scripts (hook, image tool) in the cli tests
 #   musl-dev musl-tools    the musl flavour of the /init: musl's headers, libc.a, crt files, musl-gcc
-#   gcc-12-source          GCC 12's sources: libstdc++ built for musl (Debian ships none), by
-#                          scripts/build-musl-runtime.sh into .cache/musl-runtime/
+#   gcc-12-source make     GCC 12's sources: libstdc++ built for musl (Debian ships none) with
+#                          make, by scripts/build-musl-runtime.sh into .cache/musl-runtime/
 packages=(g++ cmake ninja-build catch2 qemu-system-x86 busybox-static python3 file kmod
           clang-16 libclang-rt-16-dev libnl-3-dev libnl-route-3-dev libnfs-dev libmount-dev
           iproute2 dnsmasq-base isc-dhcp-server nfs-ganesha nfs-ganesha-vfs rpcbind
           initramfs-tools zstd groff pxelinux syslinux-common ipxe-qemu
-          debootstrap shellcheck musl-dev musl-tools gcc-12-source)
+          debootstrap shellcheck musl-dev musl-tools gcc-12-source make)
 
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)
