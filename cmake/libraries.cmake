@@ -1,9 +1,13 @@
-# nfsroot_library(): one folder, one concern, one library in two flavours.
+# nfsroot_library(): one folder, one concern, one library in two (or three) flavours.
 #
 #   nfsroot_library(NAME SOURCES a.cpp ... [LINKS lib ...] [EXTERNAL lib ...] [SYSTEM_INCLUDES dir ...])
 #
 # makes nfsroot_NAME (host: ASan + UBSan, -O1 -g) and nfsroot_NAME_release (-Os, no RTTI, for
-# the static /init), each linking the same flavour of the LINKS libraries.
+# the static /init, glibc), each linking the same flavour of the LINKS libraries; with
+# NFSROOT_MUSL also nfsroot_NAME_musl: the release flags, compiled and linked against musl and
+# its C++ runtime (NFSROOT_MUSL_FLAGS: g++ -specs=<runtime>/musl-g++.specs). Its EXTERNAL
+# libraries are linked by the path of their static archive: musl's link must not search the
+# glibc library folder, whose libc.a and libm.a would shadow musl's.
 #
 # Headers are included as "folder/file.h". Putting the source tree itself on the include path
 # would let any folder include any other's headers; instead each library exports a folder of
@@ -20,16 +24,21 @@ set(NFSROOT_RELEASE_FLAGS -Os -ffunction-sections -fdata-sections -fno-rtti
 # with no context, so errors travel as std::expected and nothing may throw.
 set(NFSROOT_CODE_FLAGS ${NFSROOT_WARNINGS} -fno-exceptions)
 
-# nfsroot_link(TARGET host|release lib ...): links TARGET to that flavour of our libraries.
+# nfsroot_link(TARGET host|release|musl lib ...): links TARGET to that flavour of our libraries.
 function(nfsroot_link target flavour)
   foreach(lib IN LISTS ARGN)
     if(flavour STREQUAL "host")
       target_link_libraries(${target} PRIVATE nfsroot_${lib})
     else()
-      target_link_libraries(${target} PRIVATE nfsroot_${lib}_release)
+      target_link_libraries(${target} PRIVATE nfsroot_${lib}_${flavour})
     endif()
   endforeach()
 endfunction()
+
+set(NFSROOT_FLAVOURS host release)
+if(NFSROOT_MUSL)
+  list(APPEND NFSROOT_FLAVOURS musl)
+endif()
 
 function(nfsroot_library name)
   cmake_parse_arguments(PARSE_ARGV 1 L "" "" "SOURCES;LINKS;EXTERNAL;SYSTEM_INCLUDES")
@@ -37,16 +46,27 @@ function(nfsroot_library name)
   file(MAKE_DIRECTORY ${staging})
   file(CREATE_LINK ${PROJECT_SOURCE_DIR}/${name} ${staging}/${name} SYMBOLIC)
 
-  foreach(flavour host release)
+  foreach(flavour IN LISTS NFSROOT_FLAVOURS)
+    set(externals ${L_EXTERNAL})
+    set(links ${L_LINKS})
     if(flavour STREQUAL "host")
       set(target nfsroot_${name})
-      set(links ${L_LINKS})
       set(flags ${NFSROOT_HOST_FLAGS})
     else()
-      set(target nfsroot_${name}_release)
-      set(links ${L_LINKS})
-      list(TRANSFORM links APPEND _release)
+      set(target nfsroot_${name}_${flavour})
+      list(TRANSFORM links APPEND _${flavour})
       set(flags ${NFSROOT_RELEASE_FLAGS})
+    endif()
+    if(flavour STREQUAL "musl")
+      list(APPEND flags ${NFSROOT_MUSL_FLAGS})
+      set(externals "")
+      foreach(ext IN LISTS L_EXTERNAL)
+        if(NOT TARGET ${ext})
+          find_library(NFSROOT_STATIC_${ext} NAMES lib${ext}.a REQUIRED)
+          set(ext ${NFSROOT_STATIC_${ext}})
+        endif()
+        list(APPEND externals ${ext})
+      endforeach()
     endif()
     list(TRANSFORM links PREPEND nfsroot_)
     add_library(${target} STATIC ${L_SOURCES})
@@ -54,7 +74,7 @@ function(nfsroot_library name)
     if(L_SYSTEM_INCLUDES)
       target_include_directories(${target} SYSTEM PRIVATE ${L_SYSTEM_INCLUDES})
     endif()
-    target_link_libraries(${target} PUBLIC ${links} ${L_EXTERNAL})
+    target_link_libraries(${target} PUBLIC ${links} ${externals})
     target_compile_options(${target} PRIVATE ${NFSROOT_CODE_FLAGS} ${flags})
     if(flavour STREQUAL "host")
       target_compile_options(${target} PUBLIC ${NFSROOT_SANITIZE})

@@ -2,6 +2,8 @@
 #include "rootmount/nfs_exports.h"
 
 // libnfs.h first: it defines what libnfs-raw.h's declarations use.
+// libnfs.h uses struct timeval without including its header (glibc brings it in by chance).
+#include <sys/time.h>
 #include <nfsc/libnfs.h>
 #include <nfsc/libnfs-raw.h>
 #include <nfsc/libnfs-raw-mount.h>

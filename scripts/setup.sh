@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command sets up everything on Debian 12: the packages the build and every test tier need,
-# the kernel the boot tests run, and both build flavours (host + static release) in build/.
+# the kernel the boot tests run, the C++ runtime for musl (built once, cached in .cache/), and every
+# build flavour (host, static glibc release, static musl release) in build/.
 # Idempotent: a second run installs nothing and only rebuilds what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,11 +25,14 @@ cd "$(dirname "$0")/.."
 #   pxelinux syslinux-common ipxe-qemu  the PXE chain boot test: pxelinux.0, ldlinux.c32, NIC ROMs
 #   debootstrap            the Debian (systemd) root of the Debian boot tests (built by them, cached)
 #   shellcheck             checks the shell scripts (hook, image tool) in the cli tests
+#   musl-dev musl-tools    the musl flavour of the /init: musl's headers, libc.a, crt files, musl-gcc
+#   gcc-12-source make     GCC 12's sources: libstdc++ built for musl (Debian ships none) with
+#                          make, by scripts/build-musl-runtime.sh into .cache/musl-runtime/
 packages=(g++ cmake ninja-build catch2 qemu-system-x86 busybox-static python3 file kmod
           clang-16 libclang-rt-16-dev libnl-3-dev libnl-route-3-dev libnfs-dev libmount-dev
           iproute2 dnsmasq-base isc-dhcp-server nfs-ganesha nfs-ganesha-vfs rpcbind
           initramfs-tools zstd groff pxelinux syslinux-common ipxe-qemu
-          debootstrap shellcheck)
+          debootstrap shellcheck musl-dev musl-tools gcc-12-source make)
 
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)
@@ -60,10 +64,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$created_policy" = true ]; then "${sudo[@]}" rm -f /usr/sbin/policy-rc.d; fi
 fi
 
+# The C++ runtime of the musl flavour (~2-4 minutes the first time; then nothing to do).
+scripts/build-musl-runtime.sh .cache
+musl_runtime=$(scripts/build-musl-runtime.sh --print-dir .cache)
+
 # The kernel for the boot tests; apt's lists must be current for it to find the package.
 if [ "$updated" = false ] && [ ! -f "$kernel_dir/version" ]; then "${sudo[@]}" apt-get update -q; fi
 "${sudo[@]}" scripts/fetch-test-kernel.sh "$kernel_dir"
 
-cmake -S . -B build -G Ninja
+cmake -S . -B build -G Ninja -DNFSROOT_MUSL_RUNTIME="$musl_runtime"
 cmake --build build
 echo "setup: done. Run the tests with: scripts/test.sh"

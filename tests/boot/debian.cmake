@@ -73,7 +73,7 @@ function(_nfsroot_debian_boot name)
     list(APPEND boot "--reject=${e}")
   endforeach()
   nfsroot_boot_step(steps FAIL "boot.${name} failed" COMMAND ${boot})
-  nfsroot_add_scripted_boot_test(${name} INIT "$<TARGET_FILE:nfsroot-init>" TIMEOUT 400 STEPS steps)
+  nfsroot_add_scripted_boot_test(${name} INIT "$<TARGET_FILE:${NFSROOT_RELEASE_INIT}>" TIMEOUT 400 STEPS steps)
   set_tests_properties(boot.${name} PROPERTIES
     FIXTURES_REQUIRED debian_initrd RESOURCE_LOCK ${NFSROOT_DEBIAN_LOCK})
   nfsroot_use_nfs_server(boot.${name})

@@ -61,7 +61,7 @@ apt-get install --no-install-recommends initramfs-tools)"
   nfsroot_boot_step(_mki_steps FAIL "boot.${_mki_name} failed"
     COMMAND ${_mki_boot} AT_TEST_TIME [[--kernel=${kernel}]])
   math(EXPR _mki_ctest_timeout "${_mki_timeout} + 120")  # mkinitramfs takes ~10-20 s, the check more
-  nfsroot_add_scripted_boot_test("${_mki_name}" INIT "$<TARGET_FILE:nfsroot-init>"
+  nfsroot_add_scripted_boot_test("${_mki_name}" INIT "$<TARGET_FILE:${NFSROOT_RELEASE_INIT}>"
                                  TIMEOUT ${_mki_ctest_timeout} STEPS _mki_steps)
   nfsroot_use_nfs_server("boot.${_mki_name}")
 endforeach()

@@ -67,7 +67,7 @@ endforeach()
 list(APPEND _pxe_boot "--reject=TESTROOT: FAIL" "--reject=warning:")
 nfsroot_boot_step(_pxe_steps FAIL "boot.${_pxe_name} failed" COMMAND ${_pxe_boot})
 math(EXPR _pxe_ctest_timeout "${_pxe_timeout} + 60")  # room for the initrd and QEMU's start
-nfsroot_add_scripted_boot_test("${_pxe_name}" INIT "$<TARGET_FILE:nfsroot-init>"
+nfsroot_add_scripted_boot_test("${_pxe_name}" INIT "$<TARGET_FILE:${NFSROOT_RELEASE_INIT}>"
                                TIMEOUT ${_pxe_ctest_timeout} STEPS _pxe_steps)
 nfsroot_use_nfs_server("boot.${_pxe_name}")
 
