@@ -43,6 +43,8 @@ import subprocess
 import sys
 import time
 
+from qemu_boot import kill_group  # beside this script: SIGTERM, then SIGKILL, to the group
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER_IP = "10.99.0.1"
 PREFIX = 24
@@ -143,16 +145,7 @@ class Lab:
             self.plan = []
         for what, proc in reversed(self.groups):
             if proc.poll() is None:
-                for sig, wait in ((signal.SIGTERM, 3), (signal.SIGKILL, 5)):
-                    try:
-                        os.killpg(proc.pid, sig)
-                    except ProcessLookupError:
-                        break
-                    try:
-                        proc.wait(wait)
-                        break
-                    except subprocess.TimeoutExpired:
-                        pass
+                kill_group(proc)
                 self.log(f"stopped {what} (pid {proc.pid})")
         if self.nfs_started:
             r = subprocess.run([sys.executable, os.path.join(HERE, "nfs_server.py"), "stop",
