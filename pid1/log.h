@@ -1,5 +1,6 @@
 // The boot log: /dev/kmsg (so dmesg and journalctl -b show it later), else stderr.
-// The only global mutable state of the program.
+// Its state is global (the crash policy in failure.cpp is the other); only the main thread logs:
+// the module-loading thread hands its reports back instead.
 #pragma once
 
 #include <string_view>
