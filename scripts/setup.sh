@@ -28,11 +28,14 @@ cd "$(dirname "$0")/.."
 #   musl-dev musl-tools    the musl flavour of the /init: musl's headers, libc.a, crt files, musl-gcc
 #   gcc-12-source make     GCC 12's sources: libstdc++ built for musl (Debian ships none) with
 #                          make, by scripts/build-musl-runtime.sh into .cache/musl-runtime/
+#   debhelper dpkg-dev lintian  the Debian package (scripts/build-package.sh: dpkg-buildpackage,
+#                          dh with CMake, lintian), which the Debian boot tests install with apt
 packages=(g++ cmake ninja-build catch2 qemu-system-x86 busybox-static python3 file kmod
           clang-16 libclang-rt-16-dev libnl-3-dev libnl-route-3-dev libnfs-dev libmount-dev
           iproute2 dnsmasq-base isc-dhcp-server nfs-ganesha nfs-ganesha-vfs rpcbind
           initramfs-tools zstd groff pxelinux syslinux-common ipxe-qemu
-          debootstrap shellcheck musl-dev musl-tools gcc-12-source make)
+          debootstrap shellcheck musl-dev musl-tools gcc-12-source make
+          debhelper dpkg-dev lintian)
 
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)
@@ -74,4 +77,6 @@ if [ "$updated" = false ] && [ ! -f "$kernel_dir/version" ]; then "${sudo[@]}" a
 
 cmake -S . -B build -G Ninja -DNFSROOT_MUSL_RUNTIME="$musl_runtime"
 cmake --build build
+# The package the Debian boot tests install (build/deb/ARCH/; nothing to do when up to date).
+scripts/build-package.sh
 echo "setup: done. Run the tests with: scripts/test.sh"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One command runs every test tier: unit, cli, boot (QEMU). Rebuilds first so the tests never
-# run stale binaries; ends with CTest's summary line. Extra arguments go to ctest (e.g. -L unit).
+# run stale binaries (nor a stale package: build-package.sh rebuilds it only when a source is
+# newer); ends with CTest's summary line. Extra arguments go to ctest (e.g. -L unit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake --build build
+scripts/build-package.sh
 exec ctest --test-dir build --output-on-failure --parallel 2 "$@"
