@@ -4,8 +4,14 @@
 #
 #   boot.debian_root_image   FIXTURES_SETUP debian_root: debian_root.py build (debootstrap, about
 #                            two minutes; cached in NFSROOT_TEST_DEBIAN_DIR by its inputs)
-#   boot.debian_install      FIXTURES_SETUP debian_initrd: cmake --install into the image,
-#                            NFSROOT_INIT=y, nfsroot-image initrd + publish into debian-tftp/
+#   boot.debian_package_purge  the package (NFSROOT_PACKAGE_DEB, scripts/build-package.sh) on
+#                            an image that is not yet diskless: apt-get install inside it runs
+#                            initramfs-tools' trigger and the initrd stays initramfs-tools' own
+#                            (NFSROOT_INIT=n); apt-get purge then leaves every file as it was
+#                            (but dpkg's and apt's own records; the initrd by its file list)
+#   boot.debian_install      FIXTURES_SETUP debian_initrd: apt-get install of the package inside
+#                            the image, NFSROOT_INIT=y, the image's own update-initramfs
+#                            (nfsroot-image initrd), publish into debian-tftp/
 #   boot.debian_systemd_root the image's kernel and initrd booted through the PXE chain
 #                            (pxelinux, pxelinux.cfg/01-<mac>) with the seed's line: systemd
 #                            reaches multi-user.target, and the test image's report unit
@@ -40,13 +46,20 @@ set_tests_properties(boot.debian_root_image PROPERTIES
 # other boot fail when the mirror cannot be reached.
 set_property(TEST boot.nfs_server_start APPEND PROPERTY DEPENDS boot.debian_root_image)
 
+# The image gets the package NFSROOT_PACKAGE_DEB (tests/CMakeLists.txt).
+set(_deb_package_args "--dir=${NFSROOT_TEST_DEBIAN_DIR}" "--deb=${NFSROOT_PACKAGE_DEB}"
+    "--image-tool=${PROJECT_SOURCE_DIR}/image-tool/nfsroot-image")
+add_test(NAME boot.debian_package_purge
+         COMMAND "${NFSROOT_PYTHON3}" "${_deb_here}/debian_root.py" purge ${_deb_package_args})
+set_tests_properties(boot.debian_package_purge PROPERTIES
+  LABELS "boot;package" TIMEOUT 600 FIXTURES_REQUIRED debian_root RESOURCE_LOCK ${NFSROOT_DEBIAN_LOCK})
 add_test(NAME boot.debian_install
-         COMMAND "${NFSROOT_PYTHON3}" "${_deb_here}/debian_root.py" install
-                 "--dir=${NFSROOT_TEST_DEBIAN_DIR}" "--build=${PROJECT_BINARY_DIR}"
-                 "--image-tool=${PROJECT_SOURCE_DIR}/image-tool/nfsroot-image" "--tftp=${_deb_tftp}")
+         COMMAND "${NFSROOT_PYTHON3}" "${_deb_here}/debian_root.py" install ${_deb_package_args}
+                 "--tftp=${_deb_tftp}")
+# After the purge check, which starts from an image without the package.
 set_tests_properties(boot.debian_install PROPERTIES
-  LABELS boot TIMEOUT 300 FIXTURES_SETUP debian_initrd FIXTURES_REQUIRED debian_root
-  RESOURCE_LOCK ${NFSROOT_DEBIAN_LOCK})
+  LABELS "boot;package" TIMEOUT 600 FIXTURES_SETUP debian_initrd FIXTURES_REQUIRED debian_root
+  RESOURCE_LOCK ${NFSROOT_DEBIAN_LOCK} DEPENDS boot.debian_package_purge)
 
 # A boot of the image's kernel and initrd, as nfsroot-image publish left them: directly
 # (-kernel/-initrd), or with PXE through pxelinux and a config file in the seed's format.
@@ -124,5 +137,6 @@ _nfsroot_debian_boot(debian_readonly_var_is_caught
          "reboot: Power down")
 
 unset(_deb_here)
+unset(_deb_package_args)
 unset(_deb_tftp)
 unset(_deb_seed_line)

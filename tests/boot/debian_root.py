@@ -2,7 +2,8 @@
 """The Debian root of the systemd boot test: a debootstrapped bookworm image, cached by its inputs.
 
   debian_root.py build   --dir DIR
-  debian_root.py install --dir DIR --build BUILD --image-tool TOOL --tftp TFTPDIR
+  debian_root.py purge   --dir DIR --deb PACKAGE --image-tool TOOL
+  debian_root.py install --dir DIR --deb PACKAGE --image-tool TOOL --tftp TFTPDIR
 
 `build` makes DIR/root: `debootstrap --variant=minbase bookworm` with what a diskless client
 needs (systemd, udev, dbus, initramfs-tools, zstd, a kernel, iproute2), prepared as a diskless
@@ -16,18 +17,28 @@ nothing. Otherwise the image is built in DIR/root.new and swapped in. DIR/root i
 image's path, so the NFS server can export it by a path known before it exists.
 The mirror is debootstrap's default unless NFSROOT_DEBIAN_MIRROR names one.
 
-`install` does what an admin does on the server (README, "Install"): puts the project's build
-into the image (`DESTDIR=DIR/root cmake --install BUILD --prefix /usr`), enables the hook
-(conf.d/nfsroot-init-enable), rebuilds the initrd inside the image with the image tool
-(`nfsroot-image initrd`) and copies kernel and initrd to TFTPDIR (`nfsroot-image publish`).
+`purge` checks the package on a machine that is not (yet) a diskless image: it installs
+PACKAGE (the .deb scripts/build-package.sh made) into the image with the image's own apt
+(`nfsroot-image shell DIR/root apt-get install ./PACKAGE`), checks that dpkg ran initramfs-tools'
+trigger and that the initrd it rebuilt is still initramfs-tools' own (the hook is off:
+NFSROOT_INIT=n), then purges the package and compares the image with what it was before, file by
+file, except for what dpkg and apt record of themselves (their status, logs and caches) and the
+initrd, which the trigger rebuilds again: that one is compared by its list of files.
+
+`install` does what an admin does on the server (README, "Install"): installs PACKAGE into the
+image with apt as above, enables the hook (conf.d/nfsroot-init-enable), rebuilds the initrd
+with the image's own update-initramfs (`nfsroot-image initrd`) and copies kernel and initrd to
+TFTPDIR (`nfsroot-image publish`).
 
 Needs root, debootstrap and network access to the Debian mirror (build only).
 """
 import argparse
+import glob
 import hashlib
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import time
@@ -176,13 +187,139 @@ def build(args):
     return 0
 
 
-def install(args):
+ENABLE_FILE = "etc/initramfs-tools/conf.d/nfsroot-init-enable"  # the test's, as an admin's
+PACKAGE = "nfsroot-init"
+# What dpkg and apt keep about themselves, which installing and purging a package changes by
+# design: dpkg's database and its backups, their logs, apt's state and caches.
+PACKAGE_MANAGER_RECORDS = ("var/lib/dpkg/", "var/log/dpkg.log", "var/log/apt/", "var/lib/apt/",
+                           "var/cache/apt/", "var/cache/debconf/", "var/backups/")
+
+
+def image_root(args):
     root = os.path.join(os.path.abspath(args.dir), "root")
     if not os.path.isfile(os.path.join(root, "etc/os-release")):
         fail(f"no image in {root}: run 'debian_root.py build --dir {args.dir}' first")
-    run(["cmake", "--install", args.build, "--prefix", "/usr"],
-        env=dict(os.environ, DESTDIR=root), stdout=subprocess.DEVNULL)
-    with open(os.path.join(root, "etc/initramfs-tools/conf.d/nfsroot-init-enable"), "w") as f:
+    if not os.path.isfile(args.deb):
+        fail(f"no package {args.deb}: scripts/build-package.sh makes it (scripts/setup.sh runs it)")
+    return root
+
+
+def in_image(args, root, *command, **kw):
+    """COMMAND run inside the image by the image tool (its own apt, dpkg and update-initramfs)."""
+    run([args.image_tool, "shell", root, *command], **kw)
+
+
+def is_installed(root):
+    p = subprocess.run(["dpkg-query", f"--admindir={root}/var/lib/dpkg", "-W", "-f", "${Status}",
+                        PACKAGE], capture_output=True, text=True)
+    return p.returncode == 0 and p.stdout.strip() == "install ok installed"
+
+
+def apt_install(args, root):
+    """apt-get install ./PACKAGE inside the image, as the README tells admins."""
+    staged = os.path.join(root, "tmp", os.path.basename(args.deb))
+    shutil.copyfile(args.deb, staged)
+    try:
+        # No recommends: the image has no package lists, and busybox-static is only the rescue
+        # shell's preferred source. Offline: every dependency is in the image already.
+        in_image(args, root, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y",
+                 "-q", "--no-install-recommends", "/tmp/" + os.path.basename(args.deb),
+                 stdout=subprocess.DEVNULL)
+    finally:
+        os.unlink(staged)
+    if not is_installed(root):
+        fail(f"apt-get install {args.deb} left {PACKAGE} not installed in {root}")
+
+
+def newest_initrd(root):
+    initrds = sorted(glob.glob(os.path.join(root, "boot/initrd.img-*")))
+    if not initrds:
+        fail(f"{root}/boot has no initrd.img-*: the image's kernel package made none")
+    return initrds[-1]
+
+
+def initrd_listing(initrd):
+    p = subprocess.run(["lsinitramfs", initrd], capture_output=True, text=True)
+    if p.returncode != 0:
+        fail(f"lsinitramfs {initrd} failed: {p.stderr.strip()}")
+    return sorted(set(p.stdout.split()))
+
+
+def tree_state(root, skip):
+    """{path: (type, mode, uid, gid, content digest or link target)} of every file under root
+    but those under the prefixes of skip."""
+    state = {}
+    for top, dirs, files in os.walk(root):
+        rel_top = os.path.relpath(top, root)
+        rel_top = "" if rel_top == "." else rel_top + "/"
+        dirs[:] = [d for d in dirs if not (rel_top + d + "/").startswith(skip)]
+        for name in dirs + files:
+            rel = rel_top + name
+            if rel.startswith(skip):
+                continue
+            st = os.lstat(os.path.join(top, name))
+            if stat.S_ISREG(st.st_mode):
+                h = hashlib.sha256()
+                with open(os.path.join(top, name), "rb") as f:
+                    for block in iter(lambda: f.read(1 << 20), b""):
+                        h.update(block)
+                what = h.hexdigest()
+            elif stat.S_ISLNK(st.st_mode):
+                what = os.readlink(os.path.join(top, name))
+            else:
+                what = ""
+            state[rel] = (stat.S_IFMT(st.st_mode), stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid, what)
+    return state
+
+
+def purge(args):
+    root = image_root(args)
+    # A previous run's install and enable file: the check starts from an image without either.
+    if is_installed(root):
+        in_image(args, root, "apt-get", "purge", "-y", "-q", PACKAGE, stdout=subprocess.DEVNULL)
+    if os.path.lexists(os.path.join(root, ENABLE_FILE)):
+        os.unlink(os.path.join(root, ENABLE_FILE))
+    initrd = newest_initrd(root)
+    skip = PACKAGE_MANAGER_RECORDS + (os.path.relpath(initrd, root), "var/lib/initramfs-tools/")
+    before, before_listing = tree_state(root, skip), initrd_listing(initrd)
+    initrd_mtime = os.stat(initrd).st_mtime_ns
+
+    apt_install(args, root)
+    # dh_installinitramfs's trigger made initramfs-tools rebuild the initrd; with the hook off,
+    # it is initramfs-tools' own (its scripts are there, its /init is the shell script).
+    if os.stat(initrd).st_mtime_ns == initrd_mtime:
+        fail(f"installing {PACKAGE} did not trigger update-initramfs: {initrd} was not rebuilt")
+    listing = initrd_listing(initrd)
+    if "scripts/nfs" not in listing or "scripts/local" not in listing:
+        fail(f"with NFSROOT_INIT=n, the initrd the trigger rebuilt is not initramfs-tools' own "
+             f"(no scripts/nfs or scripts/local in it): the hook must stay off until enabled")
+    for path in ("usr/lib/nfsroot-init/nfsroot-init", "usr/share/initramfs-tools/hooks/nfsroot-init",
+                 "etc/initramfs-tools/conf.d/nfsroot-init", "etc/nfsroot-init/overlays",
+                 "usr/sbin/nfsroot-image"):
+        if not os.path.isfile(os.path.join(root, path)):
+            fail(f"the package installed no /{path}")
+    log(f"installed {os.path.basename(args.deb)}: update-initramfs triggered, initrd still initramfs-tools' own")
+
+    in_image(args, root, "apt-get", "purge", "-y", "-q", PACKAGE, stdout=subprocess.DEVNULL)
+    if is_installed(root):
+        fail(f"apt-get purge {PACKAGE} left it installed")
+    after, after_listing = tree_state(root, skip), initrd_listing(initrd)
+    changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+    if changed:
+        fail(f"purging {PACKAGE} did not leave the image as it was; {len(changed)} path(s) differ: "
+             + ", ".join(("+" if p not in before else "-" if p not in after else "~") + "/" + p
+                         for p in changed[:20]))
+    if after_listing != before_listing:
+        fail(f"after the purge, {initrd} (rebuilt by the trigger) does not hold the files it held before")
+    log(f"purged: {len(after)} paths as before (dpkg's and apt's records aside); the initrd holds "
+        f"the same {len(after_listing)} files")
+    return 0
+
+
+def install(args):
+    root = image_root(args)
+    apt_install(args, root)
+    with open(os.path.join(root, ENABLE_FILE), "w") as f:
         f.write("NFSROOT_INIT=y\n")
     run([args.image_tool, "initrd", root])
     os.makedirs(args.tftp, exist_ok=True)
@@ -199,13 +336,15 @@ def main():
     sub = ap.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build")
     b.add_argument("--dir", required=True)
+    p = sub.add_parser("purge")
     i = sub.add_parser("install")
-    i.add_argument("--dir", required=True)
-    i.add_argument("--build", required=True, help="the project's CMake build folder")
-    i.add_argument("--image-tool", required=True, help="image-tool/nfsroot-image")
+    for s in (p, i):
+        s.add_argument("--dir", required=True)
+        s.add_argument("--deb", required=True, help="the package scripts/build-package.sh made")
+        s.add_argument("--image-tool", required=True, help="image-tool/nfsroot-image")
     i.add_argument("--tftp", required=True, help="where publish puts vmlinuz and initrd.img")
     args = ap.parse_args()
-    return build(args) if args.command == "build" else install(args)
+    return {"build": build, "purge": purge, "install": install}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """nfsroot-image, for real: mounts, chroot, signals, initrd checks, publishing.
 
-  image_tool_test.py --tool NFSROOT_IMAGE [--image DEBIAN_ROOT --build BUILD_DIR] SCENARIO...
+  image_tool_test.py --tool NFSROOT_IMAGE [--image DEBIAN_ROOT --deb PACKAGE] SCENARIO...
 
 Most scenarios use a tiny fake image made here (etc/os-release, a static busybox as bin/sh).
-The debian_* scenarios need --image, a debootstrapped Debian root with a kernel, and --build,
-the build folder whose `cmake --install` puts nfsroot-init into the image; they change the
-image (nfsroot-init installed and enabled, its initrd rebuilt).
+The debian_* scenarios need --image, a debootstrapped Debian root with a kernel, and --deb,
+the package (scripts/build-package.sh) that apt-get installs into the image through the tool's
+shell; they change the image (nfsroot-init installed and enabled, its initrd rebuilt).
 
 Each scenario re-runs itself in a private mount namespace (`unshare -m --propagation private`),
 so even a broken tool cannot leave mounts in the caller's namespace; the checks read
@@ -747,10 +747,16 @@ def scenario_debian_shell(tmp):
 def scenario_debian_initrd(tmp):
     image = debian_image()
     before = mounts_outside(image)
-    expect(ARGS.build, "debian_initrd needs --build BUILD_DIR (to install nfsroot-init into the image)")
-    env = dict(os.environ, DESTDIR=image)
-    subprocess.run(["cmake", "--install", ARGS.build, "--prefix", "/usr"], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    expect(ARGS.deb and os.path.isfile(ARGS.deb),
+           f"debian_initrd needs --deb PACKAGE (scripts/build-package.sh makes it), not {ARGS.deb}")
+    # As an admin installs it: the image's apt, inside the tool's shell, from a local file.
+    staged = os.path.join(image, "tmp", os.path.basename(ARGS.deb))
+    shutil.copyfile(ARGS.deb, staged)
+    try:
+        tool("shell", image, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q",
+             "--no-install-recommends", "/tmp/" + os.path.basename(ARGS.deb), check_rc=0, timeout=900)
+    finally:
+        os.unlink(staged)
     with open(os.path.join(image, "etc/initramfs-tools/conf.d/nfsroot-init-enable"), "w") as f:
         f.write("NFSROOT_INIT=y\n")
     k = kernel_of(image)
@@ -811,7 +817,7 @@ def run_in_namespace(name):
     propagation = "shared" if name == "propagation" else "private"
     cmd = ["unshare", "-m", "--propagation", propagation, sys.executable, os.path.abspath(__file__),
            "--tool", ARGS.tool] + (["--image", ARGS.image] if ARGS.image else []) + \
-          (["--build", ARGS.build] if ARGS.build else []) + [name]
+          (["--deb", ARGS.deb] if ARGS.deb else []) + [name]
     return subprocess.run(cmd, env=dict(os.environ, **{NS_ENV: name})).returncode
 
 
@@ -820,7 +826,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tool", required=True, help="the nfsroot-image script")
     parser.add_argument("--image", help="a debootstrapped Debian root (for debian_*)")
-    parser.add_argument("--build", help="the build folder to install into the image (for debian_initrd)")
+    parser.add_argument("--deb", help="the package to install into the image (for debian_initrd)")
     parser.add_argument("scenarios", nargs="+", help="scenario names, or all")
     ARGS = parser.parse_args()
     ARGS.tool = os.path.abspath(ARGS.tool)
