@@ -5,9 +5,10 @@
 
 Compares the package's files (dpkg-deb -c) with a `cmake --install BUILD --prefix /usr` into a
 scratch folder: the same paths (the man pages gzipped by dh_compress), plus only the copyright
-and changelog Debian policy asks for. Then the control data: the two files under /etc are
-conffiles, the only maintainer script is initramfs-tools' trigger (activate-noawait
-update-initramfs, from dh_installinitramfs), Depends names initramfs-tools, the static
+and changelog Debian policy asks for and the lintian overrides. Then the control data: the two
+files under /etc are conffiles, initramfs-tools' trigger (activate-noawait update-initramfs, from
+dh_installinitramfs) is there and the only maintainer script is a postrm that activates it again
+on purge, Depends names initramfs-tools, the static
 libraries' and gcc-12's source packages are in Built-Using, and the hook's conf file ships
 NFSROOT_INIT=n. The packaged /init is a static executable of the package's architecture and,
 when that is this machine's, answers --version with the package's version.
@@ -79,8 +80,15 @@ def main():
     with tempfile.TemporaryDirectory() as control:
         out("dpkg-deb", "-e", args.deb, control)
         scripts = sorted(set(os.listdir(control)) - {"control", "md5sums", "conffiles", "triggers"})
-        if scripts:
-            fail(f"maintainer scripts in the package: {scripts}; the trigger is all it needs")
+        if scripts != ["postrm"]:
+            fail(f"maintainer scripts in the package: {scripts}; want the trigger and a postrm only")
+        # The postrm does one thing: on purge, the update-initramfs trigger again (debian/
+        # nfsroot-init.postrm says why); never update-initramfs itself.
+        with open(os.path.join(control, "postrm")) as f:
+            postrm = f.read()
+        if not re.search(r'^if \[ "\$1" = purge \]; then\n\s*dpkg-trigger --no-await update-initramfs\n', postrm, re.M) \
+                or "update-initramfs -" in postrm:
+            fail(f"the postrm does not activate the trigger on purge (only): {postrm}")
         with open(os.path.join(control, "conffiles")) as f:
             conffiles = set(f.read().split())
         if conffiles != {"/etc/initramfs-tools/conf.d/nfsroot-init", "/etc/nfsroot-init/overlays"}:
@@ -90,7 +98,7 @@ def main():
         if triggers != [["activate-noawait", "update-initramfs"]]:
             fail(f"triggers are {triggers}, want activate-noawait update-initramfs")
     print("check_package: conffiles /etc/initramfs-tools/conf.d/nfsroot-init /etc/nfsroot-init/overlays; "
-          "trigger activate-noawait update-initramfs; no maintainer scripts")
+          "trigger activate-noawait update-initramfs; postrm: the trigger again on purge")
 
     if not re.search(r"(^|, )initramfs-tools\b", fields["Depends"]):
         fail(f"Depends: {fields['Depends']} does not name initramfs-tools")
