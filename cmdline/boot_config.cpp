@@ -435,6 +435,15 @@ void Parser::own_option(std::string_view key, std::string_view value) {
     if (const auto number = seconds(option, value, 1, config_.dhcp_timeout_seconds)) {
       config_.dhcp_timeout_seconds = *number;
     }
+  } else if (key == "networkd") {
+    if (value == "yes" || value == "1" || value == "y") {
+      config_.networkd_files = true;
+    } else if (value == "no" || value == "0" || value == "n") {
+      config_.networkd_files = false;
+    } else {
+      warn(option, value, "not yes or no", "writing the files (yes)");
+      config_.networkd_files = true;
+    }
   } else if (key == "poweroff_after") {
     // "modules" is the step's old name.
     if (value == "modules") value = to_string(BootStep::Drivers);

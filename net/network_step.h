@@ -36,6 +36,8 @@ struct NetworkStep {
   std::vector<Ipv4Address> dns;
   std::string hostname;
   std::string nis_domain;
+  // The hand-off to the root's network manager (net/networkd_files.h).
+  bool networkd_files = true;
 };
 
 }  // namespace nfsroot

@@ -18,6 +18,7 @@
 #include "net/dhcp_packet.h"
 #include "network/dhcp_socket.h"
 #include "net/link_selection.h"
+#include "net/networkd_files.h"
 #include "network/netlink.h"
 #include "net/udp_frame.h"
 
@@ -84,6 +85,21 @@ struct Interface {
   std::optional<Error> failure;       // DHCP gave up on it
   std::optional<Error> link_failure;  // it would not come up, or had no DHCP socket: left out
 };
+
+// The runtime files of the hand-off (net/networkd_files.h), under run_dir: the directories
+// made as needed, each file written whole.
+Result<void> write_runtime_files(const std::string& run_dir, const std::vector<RuntimeFile>& files) {
+  for (const auto& file : files) {
+    for (std::size_t slash = file.path.find('/'); slash != std::string::npos; slash = file.path.find('/', slash + 1)) {
+      const std::string directory = run_dir + "/" + file.path.substr(0, slash);
+      if (::mkdir(directory.c_str(), 0755) != 0 && errno != EEXIST) {
+        return std::unexpected(error_from_errno("mkdir", directory, errno));
+      }
+    }
+    TRY(write_file(run_dir + "/" + file.path, file.content));
+  }
+  return {};
+}
 
 class BringUp {
  public:
@@ -432,6 +448,7 @@ Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig con
     return std::unexpected(error_from_errno("mkdir", resolv_dir, errno));
   }
   TRY(write_file(resolv_dir + "/resolv.conf", format_resolv_conf(config)));
+  if (step_.networkd_files) TRY(write_runtime_files(options_.run_dir, networkd_runtime_files(config, step_.client_id)));
   NetworkOutcome outcome;
   outcome.config = std::move(config);
   outcome.lease = std::move(lease);

@@ -20,6 +20,7 @@ NetworkStep plan_network(const BootConfig& config, std::vector<Error>& errors) {
   step.dhcp_timeout_seconds = config.dhcp_timeout_seconds;
   step.vendor_class = config.dhcp_class.empty() ? std::string(kDefaultDhcpClass) : config.dhcp_class;
   step.client_id = ip.client_id;
+  step.networkd_files = config.networkd_files;
   if (step.mode == NetworkMode::Dhcp) step.requested_address = ip.client;
   step.hostname = ip.hostname;
   step.nis_domain = ip.nis_domain;

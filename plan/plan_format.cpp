@@ -81,6 +81,15 @@ void write_network(Writer& out, const NetworkStep& step) {
     out.more("DNS " + join(servers, ", ") + " (ip=)");
   }
   out.more("then write /run/net-<interface>.conf and /run/nfsroot-init/resolv.conf");
+  if (step.mode == NetworkMode::Off) return;
+  if (!step.networkd_files) {
+    out.more("no systemd-networkd files (nfsroot-init.networkd=no)");
+    return;
+  }
+  // net/networkd_files.h: networkd can ask again only as the client /init was.
+  const bool renews = step.mode == NetworkMode::Dhcp && !step.client_id;
+  out.more(std::string("and /run/systemd/network/70-nfsroot-<interface>.{link,network}: networkd keeps ") +
+           (renews ? "the address and renews the lease" : "the address as static") + " (nfsroot-init.networkd=)");
 }
 
 void write_root(Writer& out, const RootStep& step) {

@@ -198,6 +198,21 @@ for m in /run/testroot-ran-*; do
     if [ -e "$m" ]; then ran="$ran ${m#/run/}"; fi
 done
 if [ -z "$ran" ]; then say "net conf ran nothing"; else fail "commands from the DHCP values ran: $ran"; fi
+# The hand-off files for the root's udev and systemd-networkd (nfsroot-init.networkd=, on by
+# default): one pair per configured interface, naming it.
+for f in /run/net-*.conf; do
+    [ -f "$f" ] || continue
+    # shellcheck disable=SC1090 # the file under test
+    device=$( (. "$f"; printf '%s' "${DEVICE-}") 2>/dev/null)
+    stem=/run/systemd/network/70-nfsroot-$device
+    if grep -qx "OriginalName=$device" "$stem.link" 2>/dev/null &&
+       grep -qx "Name=$device" "$stem.network" 2>/dev/null &&
+       grep -qx "KeepConfiguration=yes" "$stem.network"; then
+        say "networkd files for $device"
+    else
+        fail "networkd files: $stem.link or $stem.network missing or not for $device"
+    fi
+done
 resolv=/run/nfsroot-init/resolv.conf
 if [ -f "$resolv" ]; then
     # shellcheck disable=SC1090 # the DNS servers the lease gave, to compare with

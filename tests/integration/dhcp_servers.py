@@ -197,6 +197,13 @@ def scenario_dnsmasq(lab, binary):
            "net-eth0.conf differs from what was printed", conf)
     resolv = open(os.path.join(result.run_dir, "nfsroot-init", "resolv.conf")).read()
     expect("nameserver 10.199.0.53\n" in resolv and "search lab.test\n" in resolv, "resolv.conf is wrong", resolv)
+    # The hand-off files for the root's networkd and udev: this interface, the lease's MTU, DHCP.
+    networkd = os.path.join(result.run_dir, "systemd", "network", "70-nfsroot-eth0")
+    network = open(networkd + ".network").read()
+    for line in ("Name=eth0", "MTUBytes=1400", "KeepConfiguration=yes", "DHCP=ipv4", "ClientIdentifier=mac"):
+        expect(line in network.splitlines(), f"70-nfsroot-eth0.network lacks {line}", network)
+    link = open(networkd + ".link").read()
+    expect("OriginalName=eth0" in link.splitlines(), "70-nfsroot-eth0.link does not match eth0", link)
     print(f"dnsmasq lease in {result.elapsed:.1f} s (carrier {got['CARRIER_MS']} ms, DHCP {got['CONFIGURE_MS']} ms)")
 
 

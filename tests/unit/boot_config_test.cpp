@@ -373,6 +373,16 @@ TEST_CASE("nfsroot-init.* options", "[boot_config]") {
   CHECK(warned_about(parsed, "nfsroot-init.colour=blue: unknown nfsroot-init option"));
 }
 
+TEST_CASE("nfsroot-init.networkd= turns the networkd files off; anything but yes or no warns", "[boot_config]") {
+  CHECK(parse("ip=dhcp").config.networkd_files);
+  CHECK_FALSE(parse("nfsroot-init.networkd=no").config.networkd_files);
+  CHECK_FALSE(parse("nfsroot-init.networkd=0").config.networkd_files);
+  CHECK(parse("nfsroot-init.networkd=no nfsroot-init.networkd=yes").config.networkd_files);
+  const auto parsed = parse("nfsroot-init.networkd=off");
+  CHECK(parsed.config.networkd_files);
+  CHECK(warned_about(parsed, "nfsroot-init.networkd=off: not yes or no"));
+}
+
 TEST_CASE("unknown options belong to the kernel or the root system and are ignored silently", "[boot_config]") {
   const auto parsed = parse("console=ttyS0 splash systemd.unit=multi-user.target BOOT_IMAGE=/vmlinuz -- single");
   CHECK(parsed.warnings.empty());

@@ -17,6 +17,8 @@ TEST_CASE("plan text: the seed's line shows each step with its arguments", "[pla
            "3. network     DHCP on every Ethernet interface, first lease wins\n",
            "wait for an interface up to 10 s (nfsroot-init.interface_timeout=), for carrier up to 120 s "
            "(carrier_timeout=)\n",
+           "and /run/systemd/network/70-nfsroot-<interface>.{link,network}: networkd keeps the address and "
+           "renews the lease (nfsroot-init.networkd=)\n",
            "4. root        mount 192.168.1.1:/var/lib/nfs/debian-lenny-32 on /root\n",
            "type nfs, read-only, options vers=3,proto=tcp,nolock,addr=192.168.1.1,mountaddr=192.168.1.1\n",
            "5. unions      /tmp               tmpfs    size=128M,mode=1777  (built-in default)\n",
@@ -51,4 +53,14 @@ TEST_CASE("plan text: the interface wait never shows longer than carrier_timeout
   INFO(out);
   CHECK(out.find("wait for an interface up to 3 s (nfsroot-init.interface_timeout=), for carrier up to 3 s") !=
         std::string::npos);
+}
+
+TEST_CASE("plan text: the networkd files, kept as static where networkd cannot renew, or not written", "[plan_format]") {
+  const auto id = text("ip=dhcp,0,rack4-node17 root=/dev/nfs nfsroot=10.0.2.2:/srv");
+  CHECK(id.find("70-nfsroot-<interface>.{link,network}: networkd keeps the address as static") != std::string::npos);
+  const auto fixed = text("ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off root=/dev/nfs nfsroot=10.0.2.2:/srv");
+  CHECK(fixed.find("networkd keeps the address as static") != std::string::npos);
+  const auto off = text("ip=dhcp root=/dev/nfs nfsroot=10.0.2.2:/srv nfsroot-init.networkd=no");
+  CHECK(off.find("no systemd-networkd files (nfsroot-init.networkd=no)\n") != std::string::npos);
+  CHECK(off.find("70-nfsroot") == std::string::npos);
 }
