@@ -17,8 +17,9 @@
 #                            reaches multi-user.target, and the test image's report unit
 #                            (tests/boot/debian-root/) finds no "Read-only file system" in the
 #                            journal, no failed unit, and the NFS interface never deconfigured
-#                            while systemd-networkd took the lease over (docs/diskless.md's
-#                            .link and .network files): a netlink log started before udev shows
+#                            while systemd-networkd took the lease over (the image has no
+#                            network file: udev and networkd used the .link and .network /init
+#                            wrote into /run): a netlink log started before udev shows
 #                            no address removed and the link never down.
 #   boot.debian_nfs4_root    the same image over NFSv4.2 (the export's pseudo path /debian)
 #   boot.debian_readonly_var_is_caught  the same boot with /var left read-only
@@ -106,7 +107,8 @@ _nfsroot_debian_boot(debian_systemd_root PXE APPEND "${_deb_seed_line}"
          "DEBIANROOT: journal has no Read-only file system error"
          "DEBIANROOT: no failed units"
          "DEBIANROOT: network eth0 kept 10\\.0\\.2\\.15"
-         "DEBIANROOT: networkd configured eth0 from /etc/systemd/network/10-nfsroot\\.network"
+         "DEBIANROOT: networkd configured eth0 from /run/systemd/network/70-nfsroot-eth0\\.network"
+         "DEBIANROOT: udev applied /run/systemd/network/70-nfsroot-eth0\\.link to eth0"
          "DEBIANROOT: networkd took the lease over: DHCPv4 address 10\\.0\\.2\\.15/24"
          "DEBIANROOT: kernel saw no address removed from eth0 \\([0-9]+ events logged\\)"
          "DEBIANROOT: kernel saw eth0's link never down"

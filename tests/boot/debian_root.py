@@ -8,12 +8,13 @@
 `build` makes DIR/root: `debootstrap --variant=minbase bookworm` with what a diskless client
 needs (systemd, udev, dbus, initramfs-tools, zstd, a kernel, iproute2), prepared as a diskless
 image should be (an empty /etc/machine-id so each client gets its own; no /etc/hostname so the
-DHCP name stands), with systemd-networkd taking the lease over through the .link and .network
-files that docs/diskless.md gives admins, plus the test's report unit from tests/boot/debian-root/ (prints
+DHCP name stands), with systemd-networkd enabled and no network file of its own, as
+docs/diskless.md says (networkd takes the lease over through the files /init writes into /run),
+plus the test's report unit from tests/boot/debian-root/ (prints
 "DEBIANROOT: ..." facts on the console once multi-user.target and network-online.target are
 reached, then powers off). debootstrap takes about two minutes, so DIR/key records the inputs
-(suite, packages, this script, the files of debian-root/, the guide's networkd files); a run with the same inputs does
-nothing. Otherwise the image is built in DIR/root.new and swapped in. DIR/root is always the
+(suite, packages, this script's functions that build it, the files of debian-root/); a run with
+the same inputs does nothing. Otherwise the image is built in DIR/root.new and swapped in. DIR/root is always the
 image's path, so the NFS server can export it by a path known before it exists.
 The mirror is debootstrap's default unless NFSROOT_DEBIAN_MIRROR names one.
 
@@ -35,8 +36,8 @@ Needs root, debootstrap and network access to the Debian mirror (build only).
 import argparse
 import glob
 import hashlib
+import inspect
 import os
-import re
 import shutil
 import stat
 import subprocess
@@ -45,7 +46,6 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OVERLAY = os.path.join(HERE, "debian-root")
-GUIDE = os.path.join(os.path.dirname(os.path.dirname(HERE)), "docs", "diskless.md")
 SUITE = "bookworm"
 PACKAGES = ["systemd", "systemd-sysv", "udev", "dbus", "initramfs-tools", "zstd",
             "linux-image-amd64", "iproute2"]
@@ -71,10 +71,10 @@ def run(cmd, **kw):
 def inputs_key():
     h = hashlib.sha256()
     h.update(f"{SUITE}\n{' '.join(PACKAGES)}\n{os.environ.get('NFSROOT_DEBIAN_MIRROR', '')}\n".encode())
-    with open(os.path.abspath(__file__), "rb") as f:
-        h.update(f.read())
-    for name, content in guide_network_files():
-        h.update(f"{name}\0{content}".encode())
+    # The code that makes the image, not the whole file: editing the install or purge checks
+    # must not cost another debootstrap.
+    for function in (build, debootstrap, prepare_image):
+        h.update(inspect.getsource(function).encode())
     for top, dirs, files in sorted(os.walk(OVERLAY)):
         dirs.sort()
         for name in sorted(files):
@@ -85,21 +85,6 @@ def inputs_key():
     return h.hexdigest()[:16]
 
 
-def guide_network_files():
-    """The systemd-networkd files (.link, .network) docs/diskless.md tells admins to put in the
-    image: [(file name, content)]."""
-    with open(GUIDE) as f:
-        text = f.read()
-    files = []
-    for block in re.findall(r"^```ini\n(.*?)^```", text, re.S | re.M):
-        first = block.partition("\n")[0]
-        if first.startswith("# /var/lib/nfs/debian/etc/systemd/network/"):
-            files.append((os.path.basename(first[2:].strip()), block))
-    if not any(name.endswith(".network") for name, _ in files):
-        fail(f"{GUIDE}: no ```ini block names a .network file: the test image follows the guide")
-    return files
-
-
 def prepare_image(root):
     # The test's report unit and script.
     for top, _, files in os.walk(OVERLAY):
@@ -108,12 +93,9 @@ def prepare_image(root):
             dest = os.path.join(root, os.path.relpath(src, OVERLAY))
             os.makedirs(os.path.dirname(dest), exist_ok=True)
             shutil.copy2(src, dest)
-    # systemd-networkd takes the lease over as the guide says; the report then checks that it
-    # never took the address away from under the NFS root. The netlink log is its witness.
-    os.makedirs(os.path.join(root, "etc/systemd/network"), exist_ok=True)
-    for name, content in guide_network_files():
-        with open(os.path.join(root, "etc/systemd/network", name), "w") as f:
-            f.write(content)
+    # systemd-networkd takes the lease over with the files /init writes into /run, the image
+    # has none of its own (docs/diskless.md); the report then checks that it never took the
+    # address away from under the NFS root. The netlink log is its witness.
     run(["systemctl", f"--root={root}", "enable", REPORT_UNIT, "nfsroot-test-netlink-log.service",
          "systemd-networkd.service",
          "systemd-networkd-wait-online.service"], stdout=subprocess.DEVNULL)
@@ -310,7 +292,9 @@ def purge(args):
              + ", ".join(("+" if p not in before else "-" if p not in after else "~") + "/" + p
                          for p in changed[:20]))
     if after_listing != before_listing:
-        fail(f"after the purge, {initrd} (rebuilt by the trigger) does not hold the files it held before")
+        gone, new = sorted(set(before_listing) - set(after_listing)), sorted(set(after_listing) - set(before_listing))
+        fail(f"after the purge, {initrd} (rebuilt by the trigger) does not hold the files it held "
+             f"before: {len(gone)} gone {gone[:10]}, {len(new)} new {new[:10]}")
     log(f"purged: {len(after)} paths as before (dpkg's and apt's records aside); the initrd holds "
         f"the same {len(after_listing)} files")
     return 0
