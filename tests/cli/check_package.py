@@ -5,7 +5,8 @@
 
 Compares the package's files (dpkg-deb -c) with a `cmake --install BUILD --prefix /usr` into a
 scratch folder: the same paths (the man pages gzipped by dh_compress), plus only the copyright
-and changelog Debian policy asks for. Then the control data: the two files under /etc are
+and changelog Debian policy asks for and the lintian overrides (dh_lintian installs
+debian/nfsroot-init.lintian-overrides). Then the control data: the two files under /etc are
 conffiles, the only maintainer script is initramfs-tools' trigger (activate-noawait
 update-initramfs, from dh_installinitramfs), Depends names initramfs-tools, the static
 libraries' and gcc-12's source packages are in Built-Using, and the hook's conf file ships
@@ -67,7 +68,8 @@ def main():
               for k in ("Package", "Version", "Architecture", "Depends", "Built-Using")}
     with tempfile.TemporaryDirectory() as scratch:
         want = installed_files(args.build, scratch)
-    doc = {"/usr/share/doc/nfsroot-init/copyright", "/usr/share/doc/nfsroot-init/changelog.gz"}
+    doc = {"/usr/share/doc/nfsroot-init/copyright", "/usr/share/doc/nfsroot-init/changelog.gz",
+           "/usr/share/lintian/overrides/nfsroot-init"}
     have = package_files(args.deb)
     if have != want | doc:
         fail(f"the package's files differ from cmake --install's (+ in the package only, - missing "
