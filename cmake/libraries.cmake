@@ -35,7 +35,13 @@ function(nfsroot_link target flavour)
   endforeach()
 endfunction()
 
-set(NFSROOT_FLAVOURS host release)
+# A cross build (cmake/toolchains/, dpkg-buildpackage -a) makes the release flavour only: the
+# sanitized host flavour is for the tests and the CLI tests, which run on the build machine.
+if(CMAKE_CROSSCOMPILING)
+  set(NFSROOT_FLAVOURS release)
+else()
+  set(NFSROOT_FLAVOURS host release)
+endif()
 if(NFSROOT_MUSL)
   list(APPEND NFSROOT_FLAVOURS musl)
 endif()

@@ -28,7 +28,9 @@ LogState state;  // the logger is the one global; everything else is passed in
 long elapsed_ms_since(const timespec& start) {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);
-  return (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+  // time_t is 64-bit everywhere (_TIME_BITS=64 on i386); a boot's milliseconds fit a 32-bit long
+  // for 24 days, and the logger lives only until the hand-off (or one CLI command).
+  return static_cast<long>((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
 }
 
 // False when a write failed; what was not written is lost.

@@ -11,6 +11,7 @@
 #include <poll.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <time.h>
 
 #include <algorithm>
@@ -51,7 +52,8 @@ void on_exports(rpc_context*, int status, void* data, void* private_data) {
   }
 }
 
-long ms_left(const timespec& deadline) {
+// 64-bit: tv_sec is a 64-bit time_t on every target (_TIME_BITS=64 on i386), wider than long there.
+std::int64_t ms_left(const timespec& deadline) {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);
   return (deadline.tv_sec - now.tv_sec) * 1000 + (deadline.tv_nsec - now.tv_nsec) / 1000000;
@@ -70,7 +72,7 @@ Result<void> serve_until(rpc_context* rpc, const bool& done, int timeout_ms, std
     deadline.tv_nsec -= 1000000000;
   }
   while (!done) {
-    const long left = ms_left(deadline);
+    const std::int64_t left = ms_left(deadline);
     if (left <= 0) return std::unexpected(error_with_problem(what, server, "no answer in time"));
     pollfd fd{rpc_get_fd(rpc), static_cast<short>(rpc_which_events(rpc)), 0};
     if (::poll(&fd, 1, static_cast<int>(left)) < 0) {

@@ -1,9 +1,12 @@
 #!/bin/bash
 # Fetch the Debian kernel that the QEMU boot tests run under.
 #
-#   fetch-test-kernel.sh CACHE_DIR
+#   fetch-test-kernel.sh CACHE_DIR [ARCH]
 #
-# Downloads the package that linux-image-amd64 depends on (e.g. linux-image-6.1.0-56-amd64),
+# ARCH (a Debian architecture, default the host's): amd64, arm64 or i386. Downloads the package
+# that linux-image-FLAVOUR:ARCH depends on (amd64 -> linux-image-amd64 -> e.g.
+# linux-image-6.1.0-56-amd64; arm64 -> linux-image-arm64; i386 -> linux-image-686, Debian's
+# kernel for i686 and later; a foreign ARCH needs dpkg --add-architecture ARCH and apt-get update),
 # unpacks it into CACHE_DIR/root/ and runs depmod there (the package ships no modules.dep).
 # Results: CACHE_DIR/version, CACHE_DIR/root/boot/vmlinuz-VERSION, CACHE_DIR/root/lib/modules/VERSION/.
 # Idempotent: does nothing when that version is already complete. Needs `apt-get update` done.
@@ -13,8 +16,14 @@ prog=${0##*/}
 die() { echo "$prog: error: $*" >&2; exit 1; }
 log() { echo "$prog: $*"; }
 
-[ $# -eq 1 ] || die "usage: $prog CACHE_DIR"
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then die "usage: $prog CACHE_DIR [ARCH]"; fi
 cache=$1
+arch=${2:-$(dpkg --print-architecture)}
+case "$arch" in
+    amd64|arm64) meta=linux-image-$arch ;;
+    i386) meta=linux-image-686 ;;
+    *) die "architecture $arch: this script knows amd64, arm64 and i386" ;;
+esac
 
 # depmod lives in /sbin, which a non-login root shell may not have in PATH.
 export PATH="$PATH:/usr/sbin:/sbin"
@@ -28,10 +37,12 @@ if ! command -v depmod >/dev/null; then
     apt-get install -y --no-install-recommends kmod >/dev/null || die "could not install kmod (for depmod)"
 fi
 
-# "Depends: linux-image-6.1.0-56-amd64" -> linux-image-6.1.0-56-amd64
-pkg=$(apt-cache depends linux-image-amd64 2>/dev/null \
-      | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n 1) || true
-[ -n "$pkg" ] || die "cannot find the kernel package behind linux-image-amd64; run 'apt-get update' first"
+# "Depends: linux-image-6.1.0-56-amd64" -> linux-image-6.1.0-56-amd64 (apt-cache prints a
+# foreign architecture's dependency as linux-image-6.1.0-56-arm64:arm64)
+pkg=$(apt-cache depends "$meta:$arch" 2>/dev/null \
+      | sed -n 's/^ *Depends: \(linux-image-[0-9][^ :]*\)\(:[a-z0-9]*\)\?$/\1/p' | head -n 1) || true
+[ -n "$pkg" ] || die "cannot find the kernel package behind $meta:$arch; run 'apt-get update' first" \
+    "(and, for a foreign architecture, dpkg --add-architecture $arch)"
 kver=${pkg#linux-image-}
 
 # The version file is written last, so its presence means a complete earlier run.
@@ -48,10 +59,10 @@ tmp="$cache/tmp.$$"
 rm -rf "$tmp" && mkdir -p "$tmp/root"
 trap 'rm -rf "$tmp"' EXIT
 
-log "downloading $pkg"
+log "downloading $pkg:$arch"
 # Download as root into our own directory: skip apt's _apt sandbox, which cannot write there.
-(cd "$tmp" && apt-get download -o APT::Sandbox::User=root "$pkg") \
-    || die "apt-get download $pkg failed (network? run 'apt-get update'?)"
+(cd "$tmp" && apt-get download -o APT::Sandbox::User=root "$pkg:$arch") \
+    || die "apt-get download $pkg:$arch failed (network? run 'apt-get update'?)"
 deb=$(find "$tmp" -maxdepth 1 -name "${pkg}_*.deb" | head -n 1)
 [ -n "$deb" ] || die "apt-get download did not produce ${pkg}_*.deb"
 

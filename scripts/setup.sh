@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One command sets up everything on Debian 12: the packages the build and every test tier need,
 # the kernel the boot tests run, the C++ runtime for musl (built once, cached in .cache/), and every
-# build flavour (host, static glibc release, static musl release) in build/.
+# build flavour (host, static glibc release, static musl release) in build/; then the arm64 and
+# i386 cross builds of the glibc /init (build-arm64/, build-i386/), their test kernels and busybox
+# (.cache/kernel-ARCH/, .cache/busybox-ARCH/) and packages (build/deb/ARCH/).
 # Idempotent: a second run installs nothing and only rebuilds what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,15 +32,34 @@ cd "$(dirname "$0")/.."
 #                          make, by scripts/build-musl-runtime.sh into .cache/musl-runtime/
 #   debhelper dpkg-dev lintian  the Debian package (scripts/build-package.sh: dpkg-buildpackage,
 #                          dh with CMake, lintian), which the Debian boot tests install with apt
+# and for arm64 and i386 (dpkg --add-architecture, below; README "arm64 and i386"):
+#   crossbuild-essential-arm64 crossbuild-essential-i386  g++-12 cross compilers and the
+#                          target's libc6-dev/libstdc++-12-dev (cmake/toolchains/, dpkg-buildpackage -a)
+#   libnl-3-dev:ARCH libnl-route-3-dev:ARCH libnfs-dev:ARCH  the static archives the /init links
+#   qemu-system-arm        qemu-system-aarch64 for the arm64 boot tests (qemu-system-x86 has i386)
 packages=(g++ cmake ninja-build catch2 qemu-system-x86 busybox-static python3 file kmod
           clang-16 libclang-rt-16-dev libnl-3-dev libnl-route-3-dev libnfs-dev libmount-dev
           iproute2 dnsmasq-base isc-dhcp-server nfs-ganesha nfs-ganesha-vfs rpcbind
           initramfs-tools zstd groff pxelinux syslinux-common ipxe-qemu
           debootstrap shellcheck musl-dev musl-tools gcc-12-source make
-          debhelper dpkg-dev lintian)
+          debhelper dpkg-dev lintian
+          crossbuild-essential-arm64 crossbuild-essential-i386 qemu-system-arm
+          libnl-3-dev:arm64 libnl-route-3-dev:arm64 libnfs-dev:arm64
+          libnl-3-dev:i386 libnl-route-3-dev:i386 libnfs-dev:i386)
+cross_arches=(arm64 i386)
 
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+
+# The cross architectures' packages need apt to know those architectures (once).
+added_arch=false
+for arch in "${cross_arches[@]}"; do
+  if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+    echo "setup: dpkg --add-architecture $arch"
+    "${sudo[@]}" dpkg --add-architecture "$arch"
+    added_arch=true
+  fi
+done
 
 missing=()
 for package in "${packages[@]}"; do
@@ -47,7 +68,7 @@ done
 
 kernel_dir=.cache/kernel
 updated=false
-if [ ${#missing[@]} -gt 0 ] || [ ! -f "$kernel_dir/version" ]; then
+if [ ${#missing[@]} -gt 0 ] || [ ! -f "$kernel_dir/version" ] || [ "$added_arch" = true ]; then
   echo "setup: apt-get update"
   "${sudo[@]}" apt-get update -q
   updated=true
@@ -75,8 +96,25 @@ musl_runtime=$(scripts/build-musl-runtime.sh --print-dir .cache)
 if [ "$updated" = false ] && [ ! -f "$kernel_dir/version" ]; then "${sudo[@]}" apt-get update -q; fi
 "${sudo[@]}" scripts/fetch-test-kernel.sh "$kernel_dir"
 
+# The arm64 and i386 boot tests' kernels and their test roots' busybox (the guest runs it).
+for arch in "${cross_arches[@]}"; do
+  "${sudo[@]}" scripts/fetch-test-kernel.sh ".cache/kernel-$arch" "$arch"
+  "${sudo[@]}" scripts/fetch-test-busybox.sh ".cache/busybox-$arch" "$arch"
+done
+
 cmake -S . -B build -G Ninja -DNFSROOT_MUSL_RUNTIME="$musl_runtime"
 cmake --build build
-# The package the Debian boot tests install (build/deb/ARCH/; nothing to do when up to date).
+# The cross-built glibc /init of each other architecture, where tests/boot/arch.cmake looks for
+# it (NFSROOT_CROSS_INIT_ARM64/_I386 default to build-ARCH/nfsroot-init). Only the /init: the
+# tests and the sanitized host tools are the build machine's business (build/).
+declare -A toolchain=([arm64]=aarch64-linux-gnu [i386]=i686-linux-gnu)
+for arch in "${cross_arches[@]}"; do
+  cmake -S . -B "build-$arch" -G Ninja -DNFSROOT_BUILD_TESTS=OFF \
+        -DCMAKE_TOOLCHAIN_FILE="cmake/toolchains/${toolchain[$arch]}.cmake"
+  cmake --build "build-$arch" --target nfsroot-init
+done
+# The packages (build/deb/ARCH/; nothing to do when up to date): the Debian boot tests install
+# the amd64 one, boot.arm64_mkinitramfs_initrd takes its /init from the arm64 one.
 scripts/build-package.sh
+for arch in "${cross_arches[@]}"; do scripts/build-package.sh --arch "$arch"; done
 echo "setup: done. Run the tests with: scripts/test.sh"

@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <type_traits>
 
 #include "base/file.h"
 
@@ -167,7 +168,10 @@ Result<void> LinuxSystem::move_mount(const std::string& from, const ResolvedDire
 Result<std::uint64_t> LinuxSystem::filesystem_type(const std::string& path) {
   struct statfs status {};
   if (::statfs(path.c_str(), &status) != 0) return std::unexpected(error_from_errno("statfs", path, errno));
-  return static_cast<std::uint64_t>(status.f_type);
+  // f_type is a signed word: 64 bits on amd64 and arm64, 32 on i386, where magics with the top
+  // bit set (RAMFS_MAGIC 0x858458f6) read as negative and would sign-extend to
+  // 0xffffffff858458f6. Read it as the unsigned word it is, then widen.
+  return static_cast<std::uint64_t>(static_cast<std::make_unsigned_t<decltype(status.f_type)>>(status.f_type));
 }
 
 Result<void> LinuxSystem::change_directory(const std::string& path) {

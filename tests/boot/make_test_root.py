@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the small root file system that the full-boot tests export over NFS.
 
-  make_test_root.py --output DIR [--seed-output DIR2] [--busybox /bin/busybox]
+  make_test_root.py --output DIR [--seed-output DIR2] [--busybox /bin/busybox [--applets-from BUSYBOX]]
                     [--seed-layout] [--seed-content mount|ro] [--overlays FILE] [--force]
   make_test_root.py --check DIR...
 
@@ -48,11 +48,13 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
-import struct
 import subprocess
 import sys
+
+import mkinitrd  # beside this script: its ELF reader
 
 # Bump when the layout changes in a way the stamp cannot see (the script's own hash covers most).
 FORMAT = 1
@@ -322,19 +324,23 @@ class Error(Exception):
 
 def check_static(path):
     """The root has no shared libraries: refuse an ELF with a PT_INTERP program header."""
+    info = mkinitrd.elf_info(path)  # little-endian ELF of either class (i386's is 32-bit)
+    if info is None:
+        raise Error(f"{path}: not an ELF executable")
+    if info[1]:
+        raise Error(f"{path} is dynamically linked; the test root needs a static busybox: "
+                    "apt-get install busybox-static (initramfs-tools' recommends replace it "
+                    "with the dynamic busybox), or pass --busybox")
+
+
+def busybox_version(path):
+    """The "BusyBox v1.35.0 (Debian 1:1.35.0-4+b3)" banner inside the binary, read without
+    running it (another architecture's busybox cannot run here)."""
     with open(path, "rb") as f:
-        head = f.read(64)
-        if head[:4] != b"\x7fELF" or head[4] != 2 or head[5] != 1:
-            raise Error(f"{path}: not a 64-bit little-endian ELF executable")
-        phoff, = struct.unpack_from("<Q", head, 32)
-        phentsize, phnum = struct.unpack_from("<HH", head, 54)
-        f.seek(phoff)
-        table = f.read(phentsize * phnum)
-    for i in range(phnum):
-        if struct.unpack_from("<I", table, i * phentsize)[0] == 3:  # PT_INTERP
-            raise Error(f"{path} is dynamically linked; the test root needs a static busybox: "
-                        "apt-get install busybox-static (initramfs-tools' recommends replace it "
-                        "with the dynamic busybox), or pass --busybox")
+        m = re.search(rb"BusyBox v[0-9][^\0\n]*\)", f.read())
+    if not m:
+        raise Error(f"{path}: no BusyBox version banner in it: is it busybox?")
+    return m.group(0).decode(errors="replace")
 
 
 def sha256(path):
@@ -361,6 +367,7 @@ def init_text():
 
 
 def applets(busybox):
+    # busybox is the build machine's (--applets-from for a guest of another architecture).
     out = subprocess.run([busybox, "--list-full"], check=True, capture_output=True, text=True)
     names = [line.strip() for line in out.stdout.splitlines() if line.strip()]
     if "bin/sh" not in names:
@@ -392,7 +399,7 @@ def build(root, args, seed_layout):
 
     shutil.copyfile(args.busybox, os.path.join(root, "bin/busybox"))
     os.chmod(os.path.join(root, "bin/busybox"), 0o755)
-    for name in applets(args.busybox):
+    for name in applets(args.applets_from or args.busybox):
         link = os.path.join(root, name)
         os.makedirs(os.path.dirname(link), exist_ok=True)
         os.symlink(os.path.relpath("bin/busybox", os.path.dirname(name)), link)
@@ -552,6 +559,10 @@ def main(argv=None):
     mode.add_argument("--check", metavar="DIR", nargs="+",
                       help="compare each DIR with its manifest and exit")
     ap.add_argument("--busybox", default="/bin/busybox", help="static busybox to install")
+    ap.add_argument("--applets-from", metavar="BUSYBOX",
+                    help="list the applets with this busybox (the build machine's) when --busybox "
+                         "is another architecture's and cannot run here; both must be the same "
+                         "BusyBox version")
     ap.add_argument("--seed-layout", action="store_true",
                     help="build --output with /var as the seed's symlink to /aufs/var/mount")
     ap.add_argument("--seed-output", metavar="DIR2", help="also build DIR2 in the seed's layout")
@@ -566,6 +577,12 @@ def main(argv=None):
         if not os.path.isfile(args.busybox):
             raise Error(f"{args.busybox}: no such file; install busybox-static or pass --busybox")
         check_static(args.busybox)
+        if args.applets_from:
+            mine, theirs = busybox_version(args.busybox), busybox_version(args.applets_from)
+            if mine != theirs:
+                raise Error(f"--applets-from {args.applets_from} is {theirs}, --busybox "
+                            f"{args.busybox} is {mine}: their applets may differ; use the same "
+                            "busybox-static version for both")
         make(args.output, args, args.seed_layout)
         if args.seed_output:
             make(args.seed_output, args, True)

@@ -22,6 +22,12 @@ is absent for --shell=none. With --fake-firmware the private namespace also show
 wants exactly rtl_nic/ plus, for --nics=all, bnx2's. Prints the compressed and unpacked sizes
 and the time mkinitramfs took. Needs root, initramfs-tools (installed --no-install-recommends),
 util-linux, kmod.
+
+--arch ARCH (amd64, arm64, i386) is the guest's architecture when it is not the build machine's:
+--kernel-dir then holds that architecture's kernel, and the check also wants every ELF file of
+the initrd built for ARCH. mkinitramfs itself copies the build machine's programs (busybox,
+klibc, kmod, their libraries): the hook prunes them, and --shell=none keeps the host's busybox
+out, as a foreign-architecture initrd needs (busybox --list-long cannot run there either).
 """
 
 import argparse
@@ -29,10 +35,13 @@ import hashlib
 import os
 import shlex
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
 import time
+
+import mkinitrd  # beside this script: its ELF reader
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(os.path.dirname(HERE))
@@ -91,6 +100,8 @@ def parse_args():
     p.add_argument("--extra-conf", action="append", default=[],
                    help="one more VAR=value line for conf.d/nfsroot-init (repeatable)")
     p.add_argument("--no-check", action="store_true", help="do not unpack and check the result")
+    p.add_argument("--arch", choices=sorted(mkinitrd.ELF_MACHINES),
+                   help="check that every ELF file of the initrd is built for this architecture")
     p.add_argument("--verbose", action="store_true", help="mkinitramfs -v")
     p.add_argument("--workdir", help=argparse.SUPPRESS)  # set by the outer process
     return p.parse_args()
@@ -315,6 +326,7 @@ def check(args, work):
     modules, firmware, others = set(), set(), []
     total = files = 0
     inodes = set()
+    wrong_arch = []
     mods_dir = f"usr/lib/modules/{args.kver}/"
     for dirpath, dirnames, names in os.walk(main):
         for n in names + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
@@ -322,6 +334,11 @@ def check(args, work):
             rel = os.path.relpath(p, main)
             files += 1
             st = os.lstat(p)
+            if args.arch and stat.S_ISREG(st.st_mode):
+                try:
+                    mkinitrd.check_elf(p, allow_dynamic=True, arch=args.arch)
+                except mkinitrd.Error:
+                    wrong_arch.append("/" + rel)
             if not os.path.islink(p) and st.st_ino not in inodes:  # busybox's applets are hard links
                 inodes.add(st.st_ino)
                 total += st.st_size
@@ -332,6 +349,11 @@ def check(args, work):
                 firmware.add(rel[len("usr/lib/firmware/"):])
             else:
                 others.append(rel)
+
+    if wrong_arch:
+        problems.append(f"{len(wrong_arch)} ELF files not built for {args.arch} (the build machine's, "
+                        "copied by mkinitramfs; --shell=none keeps its busybox out): "
+                        + " ".join(sorted(wrong_arch)[:10]) + (" ..." if len(wrong_arch) > 10 else ""))
 
     # Modules: what the hook promises, and nothing that initramfs-tools or other hooks added.
     exact, allowed, must = expected_modules(args)

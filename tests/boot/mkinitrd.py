@@ -3,6 +3,7 @@
 
   mkinitrd.py -o OUT --init BINARY [--add SRC:DEST]... [--add-tree SRCDIR:DESTDIR]...
               [--symlink TARGET:DEST]... [--kmod-dir DIR --module NAME...] [--allow-dynamic]
+              [--arch amd64|arm64|i386]
 
 The archive is reproducible: uid/gid 0, mtime 0, entries sorted, parent directories implied.
 It always holds /dev/console (char 5,1) so the kernel can give /init a console, plus the empty
@@ -13,7 +14,8 @@ modules it depends on (modules.dep) into lib/modules/KVER/, with modules.dep, mo
 modules.order cut down to what is present, so /init never chases a module that is not there.
 
 ELF executables given by --init or --add must be static (the initramfs has no shared
-libraries) unless --allow-dynamic is passed.
+libraries) unless --allow-dynamic is passed, and with --arch ARCH (amd64, arm64, i386) built for
+that architecture.
 """
 import argparse
 import gzip
@@ -64,12 +66,12 @@ class Archive:
             raise Error(f"{path} is both a directory and a file")
         self.entries[path] = (mode, payload)  # later additions win
 
-    def add_file(self, src, dest, allow_dynamic=True, perm=None):
+    def add_file(self, src, dest, allow_dynamic=True, perm=None, arch=None):
         st = os.stat(src)  # follows symlinks: --add copies the file itself
         if not stat.S_ISREG(st.st_mode):
             raise Error(f"{src} is not a regular file")
-        if not allow_dynamic:
-            check_static(src)
+        if not allow_dynamic or arch is not None:
+            check_elf(src, allow_dynamic, arch)
         if dest.endswith("/"):
             dest += os.path.basename(src)
         self.put(dest, stat.S_IFREG | (perm or stat.S_IMODE(st.st_mode)), src)
@@ -159,23 +161,47 @@ def filter_lines(path, keep):
         return "".join(line for line in f if keep(line))
 
 
-def check_static(path):
-    """Refuse an ELF executable that asks for a dynamic loader (has a PT_INTERP header)."""
+# Debian architecture -> ELF e_machine of its executables.
+ELF_MACHINES = {"amd64": 62, "arm64": 183, "i386": 3}  # EM_X86_64, EM_AARCH64, EM_386
+
+
+def elf_info(path):
+    """(e_machine, dynamic) of a little-endian ELF executable of either class, or None when
+    PATH is not ELF (a script). dynamic: it has a PT_INTERP header (asks for a loader)."""
     with open(path, "rb") as f:
         ident = f.read(64)
         if ident[:4] != b"\x7fELF":
-            return  # scripts and data are fine
-        if ident[4] != 2 or ident[5] != 1:
-            raise Error(f"{path}: only 64-bit little-endian ELF is checked")
-        phoff, = struct.unpack_from("<Q", ident, 32)
-        phentsize, phnum = struct.unpack_from("<HH", ident, 54)
+            return None
+        if ident[4] not in (1, 2) or ident[5] != 1:
+            raise Error(f"{path}: only little-endian ELF (32- or 64-bit) is checked")
+        machine, = struct.unpack_from("<H", ident, 18)
+        if ident[4] == 2:  # ELFCLASS64
+            phoff, = struct.unpack_from("<Q", ident, 32)
+            phentsize, phnum = struct.unpack_from("<HH", ident, 54)
+        else:  # ELFCLASS32
+            phoff, = struct.unpack_from("<I", ident, 28)
+            phentsize, phnum = struct.unpack_from("<HH", ident, 42)
         f.seek(phoff)
         table = f.read(phentsize * phnum)
-    for i in range(phnum):
-        p_type, = struct.unpack_from("<I", table, i * phentsize)
-        if p_type == 3:  # PT_INTERP
-            raise Error(f"{path} is dynamically linked, but the initramfs has no shared libraries;"
-                        " use a static build (for busybox: the busybox-static package)")
+    dynamic = any(struct.unpack_from("<I", table, i * phentsize)[0] == 3  # PT_INTERP
+                  for i in range(phnum))
+    return machine, dynamic
+
+
+def check_elf(path, allow_dynamic=False, arch=None):
+    """Refuse an ELF executable that asks for a dynamic loader (the initramfs has no shared
+    libraries) or, with ARCH, one built for another architecture than the guest's."""
+    info = elf_info(path)
+    if info is None:
+        return  # scripts and data are fine
+    machine, dynamic = info
+    if dynamic and not allow_dynamic:
+        raise Error(f"{path} is dynamically linked, but the initramfs has no shared libraries;"
+                    " use a static build (for busybox: the busybox-static package)")
+    if arch is not None and machine != ELF_MACHINES[arch]:
+        names = {v: k for k, v in ELF_MACHINES.items()}
+        raise Error(f"{path} is built for {names.get(machine, f'ELF machine {machine}')}, the guest is "
+                    f"{arch}: use that architecture's build (build-{arch}/, .cache/busybox-{arch}/)")
 
 
 def pad4(n):
@@ -237,6 +263,8 @@ def main(argv=None):
                     help="kernel module to include with its dependencies")
     ap.add_argument("--allow-dynamic", action="store_true",
                     help="accept dynamically linked ELF files for --init and --add")
+    ap.add_argument("--arch", choices=sorted(ELF_MACHINES),
+                    help="the guest's architecture: ELF files of --init and --add must be built for it")
     args = ap.parse_args(argv)
     if args.module and not args.kmod_dir:
         ap.error("--module needs --kmod-dir")
@@ -245,12 +273,12 @@ def main(argv=None):
         for src, dest in args.add_tree:
             a.add_tree(src, dest)
         for src, dest in args.add:
-            a.add_file(src, dest, args.allow_dynamic)
+            a.add_file(src, dest, args.allow_dynamic, arch=args.arch)
         for target, dest in args.symlink:
             a.put(dest, stat.S_IFLNK | 0o777, target)
         if args.kmod_dir:
             a.add_modules(args.kmod_dir, args.module)
-        a.add_file(args.init, "init", args.allow_dynamic, perm=0o755)
+        a.add_file(args.init, "init", args.allow_dynamic, perm=0o755, arch=args.arch)
         a.write(args.output)
     except Error as e:
         sys.exit(f"mkinitrd: {e}")

@@ -34,6 +34,10 @@
 #   NFSROOT_TEST_DEBIAN_ROOT       the debootstrapped Debian image (tests/boot/debian.cmake builds
 #                                  it), exported too when it exists: NFSv3 path = this, NFSv4 /debian
 #   NFSROOT_TEST_NFSROOT_DEBIAN_V3 10.0.2.2:<Debian root>,port=20490,mountport=20048
+#   NFSROOT_TEST_ROOT_<ARCH>       arm64 and i386 (ARCH in NFSROOT_TEST_ROOT_ARCHES): the test root
+#                                  with that architecture's busybox, exported when it exists by
+#                                  then (arch.cmake builds it, before the server starts)
+#   NFSROOT_TEST_NFSROOT_<ARCH>_V3 10.0.2.2:<that root>,port=20490,mountport=20048
 # for example:
 #   nfsroot_add_boot_test(nfs3_root
 #     APPEND "ip=dhcp root=/dev/nfs ro nfsroot=${NFSROOT_TEST_NFSROOT_V3} console=ttyS0"
@@ -74,6 +78,16 @@ set(NFSROOT_TEST_DEBIAN_DIR "${_nfs_source}/.cache/debian-root" CACHE PATH
 set(NFSROOT_TEST_DEBIAN_ROOT "${NFSROOT_TEST_DEBIAN_DIR}/root")
 set(NFSROOT_TEST_NFSROOT_DEBIAN_V3 "${NFSROOT_TEST_SERVER}:${NFSROOT_TEST_DEBIAN_ROOT},${NFSROOT_TEST_NFS3_OPTIONS}")
 set(NFSROOT_NFS_SERVER_LOCK nfsroot_nfs_server_ports)
+# The other architectures' test roots (tests/boot/arch.cmake): the guest runs their busybox.
+set(NFSROOT_TEST_ROOT_ARCHES arm64 i386)
+set(_nfs_arch_exports "")
+foreach(_nfs_arch IN LISTS NFSROOT_TEST_ROOT_ARCHES)
+  string(TOUPPER "${_nfs_arch}" _nfs_upper)
+  set(NFSROOT_TEST_ROOT_${_nfs_upper} "${_nfs_dir}/testroot-${_nfs_arch}")
+  set(NFSROOT_TEST_NFSROOT_${_nfs_upper}_V3
+      "${NFSROOT_TEST_SERVER}:${NFSROOT_TEST_ROOT_${_nfs_upper}},${NFSROOT_TEST_NFS3_OPTIONS}")
+  list(APPEND _nfs_arch_exports "--optional-export=${NFSROOT_TEST_ROOT_${_nfs_upper}}:/testroot-${_nfs_arch}")
+endforeach()
 
 if(NFSROOT_TEST_ROOT MATCHES "[ ,:\"]")
   message(WARNING "nfs_fixture.cmake: the build folder's path ${_nfs_dir} has a space, comma, "
@@ -94,7 +108,7 @@ add_test(NAME boot.nfs_server_start
                  "--state-dir=${NFSROOT_TEST_NFS_STATE_DIR}"
                  "--export=${NFSROOT_TEST_ROOT}:${NFSROOT_TEST_ROOT_PSEUDO}"
                  "--export=${NFSROOT_TEST_ROOT_SEED}:${NFSROOT_TEST_ROOT_SEED_PSEUDO}"
-                 "--optional-export=${NFSROOT_TEST_DEBIAN_ROOT}:/debian"
+                 "--optional-export=${NFSROOT_TEST_DEBIAN_ROOT}:/debian" ${_nfs_arch_exports}
                  --timeout=60)
 add_test(NAME boot.nfs_server_stop
          COMMAND "${NFSROOT_PYTHON3}" "${_nfs_here}/nfs_server.py" stop
@@ -124,3 +138,6 @@ unset(_nfs_here)
 unset(_nfs_dir)
 unset(_nfs_source)
 unset(_nfs_busybox)
+unset(_nfs_arch)
+unset(_nfs_upper)
+unset(_nfs_arch_exports)

@@ -4,10 +4,16 @@
   qemu_boot.py --kernel VMLINUZ --initrd INITRD --append CMDLINE --log FILE
                [--expect REGEX]... [--reject REGEX]... [--timeout SEC] [--memory MiB]
                [--qemu-arg ARG]... [--expect-exit | --no-expect-exit] [--nic MODEL]
+               [--arch amd64|arm64|i386]
                [--netns NS --tap IFNAME[=MAC]... [--set-link NETDEV:on|off@SEC]...]
   qemu_boot.py --pxe TFTPDIR [--bootfile pxelinux.0] [--mac 52:54:00:12:34:56] --log FILE ...
 
 Give values that may start with '-' as --opt=VALUE (e.g. --qemu-arg=-s).
+
+--arch is the guest's Debian architecture (default amd64): amd64 runs qemu-system-x86_64, i386
+qemu-system-i386 (a PC as well: serial console ttyS0), arm64 qemu-system-aarch64 -M virt with a
+Cortex-A57, whose serial port is a PL011 (console ttyAMA0) and whose default NIC is
+virtio-net-pci (a virt board has no ISA or legacy PCI NIC of its own). Always TCG.
 
 --nic MODEL is the guest's one NIC on QEMU's user network (default rtl8139): any -device NIC
 model (virtio-net-pci, e1000, e1000e, vmxnet3, ...), or usb-net, which comes behind a qemu-xhci
@@ -52,6 +58,12 @@ import time
 
 import make_tftp_root  # beside this script: the config file name pxelinux looks for
 
+# Debian architecture -> QEMU system emulator with its machine options, serial console, default NIC.
+ARCHES = {
+    "amd64": (["qemu-system-x86_64"], "ttyS0", "rtl8139"),
+    "i386": (["qemu-system-i386"], "ttyS0", "rtl8139"),
+    "arm64": (["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a57"], "ttyAMA0", "virtio-net-pci"),
+}
 DEFAULT_REJECTS = [r"Kernel panic", r"Attempted to kill init", r"not syncing"]
 # CSI sequences, OSC strings, and two-byte escapes such as SeaBIOS's "ESC c" (reset).
 ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[ -/]*[0-~])")
@@ -213,9 +225,16 @@ def main():
                     help="one NIC (of --nic's model) on this tap device (netdevs n0, n1, ... in order)")
     ap.add_argument("--set-link", action="append", default=[], metavar="NETDEV:on|off@SEC",
                     help="cable change SEC s after the guest starts (@0: before it runs)")
-    ap.add_argument("--nic", default="rtl8139", metavar="MODEL",
-                    help="the NIC's QEMU model (not with --pxe); usb-* models get a qemu-xhci")
+    ap.add_argument("--nic", metavar="MODEL",
+                    help="the NIC's QEMU model (not with --pxe; default rtl8139, on arm64 "
+                         "virtio-net-pci); usb-* models get a qemu-xhci")
+    ap.add_argument("--arch", choices=sorted(ARCHES), default="amd64",
+                    help="the guest's architecture (default amd64)")
     args = ap.parse_args()
+    qemu, console, default_nic = ARCHES[args.arch]
+    args.nic = args.nic or default_nic
+    if args.pxe is not None and args.arch == "arm64":
+        ap.error("--pxe boots a PC's PXE ROM (SeaBIOS, pxelinux): not with --arch arm64")
     if args.pxe is not None:
         if args.kernel or args.initrd or args.append:
             ap.error("--pxe takes the kernel, initrd and command line from TFTPDIR's "
@@ -237,7 +256,7 @@ def main():
     monitor_dir = tempfile.mkdtemp(prefix="qemu-boot-") if link_events else None
     monitor_path = os.path.join(monitor_dir, "monitor.sock") if monitor_dir else None
     cmd = ["ip", "netns", "exec", args.netns] if args.netns else []
-    cmd += ["qemu-system-x86_64", "-accel", "tcg", "-nographic", "-display", "none",
+    cmd += [*qemu, "-accel", "tcg", "-nographic", "-display", "none",
             "-monitor", f"unix:{monitor_path},server,nowait" if monitor_path else "none",
             "-serial", "stdio", "-no-reboot", "-m", str(args.memory), "-smp", "1"]
     if any(e.before_start() for e in link_events):
@@ -250,8 +269,8 @@ def main():
                 "-device", f"rtl8139,netdev=n0,mac={args.mac}", *args.qemu_arg]
     else:
         append = args.append
-        if not re.search(r"(^|\s)console=ttyS0\b", append):
-            append += " console=ttyS0"
+        if not re.search(rf"(^|\s)console={console}\b", append):
+            append += f" console={console}"
         cmd += ["-kernel", args.kernel, "-initrd", args.initrd, "-append", append]
         if args.nic.startswith("usb-"):
             cmd += ["-device", "qemu-xhci"]

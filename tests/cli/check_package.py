@@ -5,8 +5,9 @@
 
 Compares the package's files (dpkg-deb -c) with a `cmake --install BUILD --prefix /usr` into a
 scratch folder: the same paths (the man pages gzipped by dh_compress), plus only the copyright
-and changelog Debian policy asks for and the lintian overrides. Then the control data: the two
-files under /etc are conffiles, initramfs-tools' trigger (activate-noawait update-initramfs, from
+and changelog Debian policy asks for and the lintian overrides (dh_lintian installs
+debian/nfsroot-init.lintian-overrides). Then the control data: the two files under /etc are
+conffiles, initramfs-tools' trigger (activate-noawait update-initramfs, from
 dh_installinitramfs) is there and the only maintainer script is a postrm that activates it again
 on purge, Depends names initramfs-tools, the static
 libraries' and gcc-12's source packages are in Built-Using, and the hook's conf file ships
