@@ -256,11 +256,12 @@ def tree_state(root, skip):
 
 def purge(args):
     root = image_root(args)
-    # A previous run's install and enable file: the check starts from an image without either.
-    if is_installed(root):
-        in_image(args, root, "apt-get", "purge", "-y", "-q", PACKAGE, stdout=subprocess.DEVNULL)
+    # A previous run's enable file and install: the check starts from an image without either.
+    # The file goes first, so that the purge's trigger rebuilds the initrd without it.
     if os.path.lexists(os.path.join(root, ENABLE_FILE)):
         os.unlink(os.path.join(root, ENABLE_FILE))
+    if is_installed(root):
+        in_image(args, root, "apt-get", "purge", "-y", "-q", PACKAGE, stdout=subprocess.DEVNULL)
     initrd = newest_initrd(root)
     skip = PACKAGE_MANAGER_RECORDS + (os.path.relpath(initrd, root), "var/lib/initramfs-tools/")
     before, before_listing = tree_state(root, skip), initrd_listing(initrd)
