@@ -52,12 +52,17 @@ constexpr std::array<FlagOption, 47> kFlagOptions{{
 // Userspace-only options (libmount's MNT_USERSPACE_MAP and the loop device's): dropped. NAME
 // alone, and NAME= with a value where mount(8) takes one (user=NAME is utab's, loop=DEVICE …).
 bool userspace_only(std::string_view name, bool has_value) {
-  for (const std::string_view bare : {"noauto", "_netdev", "nofail", "nogroup", "noowner"}) {
+  for (const std::string_view bare : {"noauto", "_netdev", "nofail", "nogroup", "noowner", "nousers"}) {
     if (name == bare) return !has_value;
   }
   for (const std::string_view valued : {"user", "loop", "offset", "sizelimit", "encryption", "comment", "helper",
                                         "uhelper"}) {
     if (name == valued) return true;
+  }
+  // dm-verity's verity.hashdevice= …, which mount(8) turns into a device mapper table.
+  for (const std::string_view verity : {"hashdevice", "roothash", "hashoffset", "roothashfile", "fecdevice",
+                                        "fecoffset", "fecroots", "roothashsig", "oncorruption"}) {
+    if (name.starts_with("verity.") && name.substr(7) == verity) return true;
   }
   // x-* and X-* (fstab's X-mount.mkdir): mount(8) and systemd read them, never the kernel.
   return name.starts_with("x-") || name.starts_with("X-");

@@ -57,6 +57,7 @@ TEST_CASE("mount options split exactly as libmount splits them", "[mount_options
       "a=\"x,x-a,ro\",b", "nosuid=,nodev=,rw=", "user=,owner=", "user=alice,users=1,owner=1", "defaults=1,auto=1",
       "noauto=,_netdev=,nofail=,noauto=1", "loop=/dev/loop0,offset=1,sizelimit=2,encryption=x,comment,helper,uhelper",
       "ro=1,nosuid=yes", "size=1M,a\"b,ro", "ro,\"", "\"a,b\"c,nodev",
+      "nousers,verity.roothash=ab12,verity.fecroots=2,verity.hashdevice", "verity.other=1",
   };
   for (const auto& options : corpus) {
     INFO("options: '" << options << "'");
