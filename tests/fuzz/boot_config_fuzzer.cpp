@@ -37,7 +37,7 @@ std::optional<std::string> render(const nfsroot::KernelCommandLine& line) {
   if (!line.init_arguments.empty()) text += "--";
   for (const auto& word : line.init_arguments) {
     if (word.find('"') != std::string::npos || has_space(word)) return std::nullopt;
-    text += ' ' + word;
+    text += word.empty() ? std::string(" \"\"") : ' ' + word;  // a lone '"' gives init an empty word
   }
   return text;
 }
