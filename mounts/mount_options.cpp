@@ -49,34 +49,67 @@ constexpr std::array<FlagOption, 47> kFlagOptions{{
     {"auto", 0, false},
 }};
 
-// Userspace-only options with a value or a prefix, dropped like the names above.
-bool userspace_only(std::string_view option) {
-  for (const std::string_view name : {"noauto", "_netdev", "nofail", "loop", "nogroup", "noowner"}) {
-    if (option == name) return true;
+// Userspace-only options (libmount's MNT_USERSPACE_MAP and the loop device's): dropped. NAME
+// alone, and NAME= with a value where mount(8) takes one (user=NAME is utab's, loop=DEVICE …).
+bool userspace_only(std::string_view name, bool has_value) {
+  for (const std::string_view bare : {"noauto", "_netdev", "nofail", "nogroup", "noowner", "nousers"}) {
+    if (name == bare) return !has_value;
   }
-  for (const std::string_view prefix : {"x-", "comment=", "helper=", "uhelper=", "loop="}) {
-    if (option.starts_with(prefix)) return true;
+  for (const std::string_view valued : {"user", "loop", "offset", "sizelimit", "encryption", "comment", "helper",
+                                        "uhelper"}) {
+    if (name == valued) return true;
   }
-  return false;
+  // dm-verity's verity.hashdevice= …, which mount(8) turns into a device mapper table.
+  for (const std::string_view verity : {"hashdevice", "roothash", "hashoffset", "roothashfile", "fecdevice",
+                                        "fecoffset", "fecroots", "roothashsig", "oncorruption"}) {
+    if (name.starts_with("verity.") && name.substr(7) == verity) return true;
+  }
+  // x-* and X-* (fstab's X-mount.mkdir): mount(8) and systemd read them, never the kernel.
+  return name.starts_with("x-") || name.starts_with("X-");
+}
+
+// libmount's mnt_optstr_next_option(): ',' separates options except inside "…"; a quote left
+// open ends the list there, the option it opens included, as mount(8) reads it.
+std::vector<std::string_view> split_options(std::string_view options) {
+  std::vector<std::string_view> result;
+  std::size_t begin = 0;
+  bool quoted = false;
+  for (std::size_t i = 0; i < options.size(); ++i) {
+    if (options[i] == '"') {
+      quoted = !quoted;
+    } else if (options[i] == ',' && !quoted) {
+      result.push_back(options.substr(begin, i - begin));
+      begin = i + 1;
+    }
+  }
+  if (!quoted) result.push_back(options.substr(begin));
+  return result;
 }
 
 }  // namespace
 
 MountOptions split_mount_options(std::string_view options) {
   MountOptions result;
-  for (const auto option : split(options, ',')) {
+  for (const auto option : split_options(options)) {
     if (option.empty()) continue;
+    const auto equals = option.find('=');
+    const std::string_view name = option.substr(0, equals);
+    const bool has_value = equals != std::string_view::npos && equals + 1 < option.size();
+    // libmount reads "NAME=" as NAME; a flag with a real value ("ro=1") is the filesystem's.
+    if (name == "defaults") continue;  // no flag at all, whatever follows
     bool is_flag = false;
-    for (const auto& known : kFlagOptions) {
-      if (known.name != option) continue;
-      is_flag = true;
-      if (known.clears) {
-        result.flags &= ~known.flag;
-      } else {
-        result.flags |= known.flag;
+    if (!has_value) {
+      for (const auto& known : kFlagOptions) {
+        if (known.name != name) continue;
+        is_flag = true;
+        if (known.clears) {
+          result.flags &= ~known.flag;
+        } else {
+          result.flags |= known.flag;
+        }
       }
     }
-    if (is_flag || userspace_only(option)) continue;
+    if (is_flag || userspace_only(name, has_value)) continue;
     if (!result.data.empty()) result.data += ',';
     result.data += option;
   }

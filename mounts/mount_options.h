@@ -12,8 +12,9 @@ struct MountOptions {
 };
 
 // libmount cannot be linked statically (Debian ships no libmount.a), so the generic options are
-// recognised here, userspace-only ones (noauto, _netdev, x-*, …) dropped, and everything else is
-// filesystem data, kept in order. tests/unit/mount_options_libmount_test.cpp holds a corpus
+// recognised here, userspace-only ones (noauto, _netdev, x-*, X-*, user=, loop=, …) dropped, and
+// everything else is filesystem data, kept in order; ',' inside "…" does not separate, as in
+// libmount. tests/unit/mount_options_libmount_test.cpp holds a corpus
 // that must split exactly as libmount splits it.
 [[nodiscard]] MountOptions split_mount_options(std::string_view options);
 

@@ -216,7 +216,10 @@ class Builder {
   }
 
   Result<void> check_size(std::string_view options) {
-    if (options.find("size=") == std::string_view::npos) return {};
+    // nr_blocks= is a size too (in pages): without this, nr_blocks=1m alone was never checked.
+    if (options.find("size=") == std::string_view::npos && options.find("nr_blocks=") == std::string_view::npos) {
+      return {};
+    }
     load_mem_total();
     if (!mem_total_) return {};
     return check_tmpfs_size(options, *mem_total_);

@@ -461,6 +461,16 @@ std::optional<std::string> seed_layout_lower(std::string_view mount_point, std::
 std::optional<std::uint64_t> tmpfs_size_bytes(std::string_view options, std::uint64_t mem_total_bytes) {
   std::optional<std::uint64_t> size = mem_total_bytes / 2;
   for (const auto option : split(options, ',')) {
+    // mm/shmem.c: nr_blocks= sets the same limit as size=, in pages; the later one wins.
+    if (option.starts_with("nr_blocks=")) {
+      const auto blocks = parse_size_bytes(option.substr(10));
+      if (!blocks) {
+        size = std::nullopt;
+      } else {
+        size = *blocks > (UINT64_MAX >> 12) ? UINT64_MAX : *blocks << 12;  // 4 KiB pages
+      }
+      continue;
+    }
     if (!option.starts_with("size=")) continue;
     const std::string_view value = option.substr(5);
     if (value.ends_with('%')) {

@@ -186,9 +186,10 @@ struct UnionPlan {
 // the link does not have that shape.
 [[nodiscard]] std::optional<std::string> seed_layout_lower(std::string_view mount_point, std::string_view link_text);
 
-// The most a tmpfs with these options may hold: size= in bytes or as a share of RAM, else the
-// kernel's default of half of RAM (Documentation/filesystems/tmpfs.rst); nullopt for a size
-// that does not parse (check_tmpfs_size reports it).
+// The most a tmpfs with these options may hold: the last size= (bytes or a share of RAM) or
+// nr_blocks= (4 KiB pages), which set the same limit, else the kernel's default of half of RAM
+// (Documentation/filesystems/tmpfs.rst); nullopt for a size that does not parse
+// (check_tmpfs_size reports it).
 [[nodiscard]] std::optional<std::uint64_t> tmpfs_size_bytes(std::string_view options, std::uint64_t mem_total_bytes);
 
 }  // namespace nfsroot

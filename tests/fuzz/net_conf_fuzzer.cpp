@@ -1,9 +1,12 @@
 // Fuzzes the files the root system reads: /run/net-IF.conf and resolv.conf. Whatever the
-// values, every key is one line that sh-style single-quote parsing reads back to the value,
-// and resolv.conf has one line per nameserver and no line a value made.
+// values, every key is one line that sh reads back to the value (unquote() below parses the
+// exact quoting the renderer uses, as sh does), and resolv.conf has one line per nameserver and
+// no line a value made. tests/cli runs the real sh on hostile values.
 #include <cstddef>
 #include <optional>
 #include <cstdint>
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,10 +54,16 @@ std::string expected(std::string_view value) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size < 1) return 0;
-  // The first byte: how many nameservers (0..7); the rest: text fields separated by NUL.
+  // The first byte: how many nameservers (0..7) and whether there is an MTU; then 32 bytes of
+  // addresses (address, netmask, broadcast, gateway, root server, three nameservers), then
+  // text fields separated by NUL.
+  if (size < 33) return 0;
   const std::size_t servers = data[0] % 8;
-  const auto fields = split(std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1), '\0');
+  auto address = [&](std::size_t i) {
+    const std::uint8_t* at = data + 1 + 4 * i;
+    return Ipv4Address{(std::uint32_t{at[0]} << 24) | (std::uint32_t{at[1]} << 16) | (std::uint32_t{at[2]} << 8) | at[3]};
+  };
+  const auto fields = split(std::string_view(reinterpret_cast<const char*>(data) + 33, size - 33), '\0');
   auto field = [&](std::size_t i) { return i < fields.size() ? std::string(fields[i]) : std::string(); };
   InterfaceConfig config;
   config.device = field(0);
@@ -64,43 +73,58 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   config.nis_domain = field(4);
   config.root_path = field(5);
   config.boot_file = field(6);
-  for (std::size_t i = 0; i < servers; ++i) config.dns_servers.push_back(Ipv4Address{0x0a000001u + static_cast<std::uint32_t>(i)});
+  config.address = address(0);
+  config.netmask = address(1);
+  config.broadcast = address(2);
+  if (data[0] & 0x40) config.gateway = address(3);
+  if (data[0] & 0x20) config.root_server = address(4);
+  for (std::size_t i = 0; i < servers; ++i) config.dns_servers.push_back(address(5 + i % 3));
   if (data[0] & 0x80) config.mtu = static_cast<std::uint16_t>(size);
+  config.lease_seconds = static_cast<std::uint32_t>(size * 7);
+  config.uptime_seconds = static_cast<long>(size);
+
+  // Every key once, each value what sh reads back (control characters as '?').
+  auto dns = [&](std::size_t i) { return i < servers ? config.dns_servers[i].to_string() : std::string("0.0.0.0"); };
+  std::map<std::string, std::string, std::less<>> keys{
+      {"DEVICE", expected(config.device)},       {"PROTO", expected(config.protocol)},
+      {"IPV4ADDR", config.address.to_string()},  {"IPV4BROADCAST", config.broadcast.to_string()},
+      {"IPV4NETMASK", config.netmask.to_string()},
+      {"IPV4GATEWAY", config.gateway ? config.gateway->to_string() : "0.0.0.0"},
+      {"IPV4DNS0", dns(0)},                      {"IPV4DNS1", dns(1)},
+      {"HOSTNAME", expected(config.hostname)},   {"DNSDOMAIN", expected(config.dns_domain)},
+      {"NISDOMAIN", expected(config.nis_domain)},
+      {"ROOTSERVER", config.root_server ? config.root_server->to_string() : "0.0.0.0"},
+      {"ROOTPATH", expected(config.root_path)},  {"filename", expected(config.boot_file)},
+      {"UPTIME", std::to_string(config.uptime_seconds)}, {"DHCPLEASETIME", std::to_string(config.lease_seconds)},
+      {"DOMAINSEARCH", ""}};
+  if (config.mtu) keys.emplace("IPV4MTU", std::to_string(*config.mtu));
 
   const std::string conf = format_net_conf(config);
-  const std::vector<std::pair<std::string_view, std::string>> keys{
-      {"DEVICE", config.device},       {"PROTO", config.protocol},     {"HOSTNAME", config.hostname},
-      {"DNSDOMAIN", config.dns_domain}, {"NISDOMAIN", config.nis_domain}, {"ROOTPATH", config.root_path},
-      {"filename", config.boot_file}};
   check(conf.ends_with('\n'));
-  auto lines = split(std::string_view(conf).substr(0, conf.size() - 1), '\n');
-  check(lines.size() == 17u + (config.mtu ? 1u : 0u));
-  for (const auto line : lines) {
+  std::set<std::string, std::less<>> seen;
+  for (const auto line : split(std::string_view(conf).substr(0, conf.size() - 1), '\n')) {
     const auto equals = line.find('=');
     check(equals != std::string_view::npos);
     const auto name = line.substr(0, equals);
     const auto value = unquote(line.substr(equals + 1));
     check(value.has_value());
-    for (const auto& [key, given] : keys) {
-      if (key == name) check(*value == expected(given));
-    }
+    const auto key = keys.find(name);
+    check(key != keys.end() && seen.emplace(name).second);
+    check(*value == key->second);
   }
+  check(seen.size() == keys.size());
 
+  // resolv.conf: the comment, "search" for a valid DNS domain only, then one line per
+  // nameserver, in order, at most three (resolv.conf(5) MAXNS); nothing a value could add.
   const std::string resolv = format_resolv_conf(config);
-  check(resolv.ends_with('\n'));
-  std::size_t nameservers = 0, searches = 0;
-  for (const auto line : split(std::string_view(resolv).substr(0, resolv.size() - 1), '\n')) {
-    if (line.starts_with("nameserver ")) {
-      ++nameservers;
-      check(Ipv4Address::parse(line.substr(11)).has_value());
-    } else if (line.starts_with("search ")) {
-      ++searches;
-      check(is_valid_dns_name(line.substr(7)));
-    } else {
-      check(line.starts_with("# written by nfsroot-init"));
-    }
+  check(resolv.ends_with('\n') && resolv.starts_with("# written by nfsroot-init"));
+  auto lines = split(std::string_view(resolv).substr(0, resolv.size() - 1), '\n');
+  std::size_t at = 1;
+  if (is_valid_dns_name(config.dns_domain)) {
+    check(lines.size() > at && lines[at] == "search " + config.dns_domain);
+    ++at;
   }
-  check(nameservers == (servers < 3 ? servers : 3) && searches <= 1);
-  check(resolv.starts_with('#'));
+  check(lines.size() == at + std::min<std::size_t>(servers, 3));
+  for (std::size_t i = 0; at + i < lines.size(); ++i) check(lines[at + i] == "nameserver " + config.dns_servers[i].to_string());
   return 0;
 }

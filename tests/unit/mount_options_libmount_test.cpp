@@ -51,6 +51,13 @@ TEST_CASE("mount options split exactly as libmount splits them", "[mount_options
       "users,nouser", "auto,noauto", "comment=systemd.automount,uid=0", "loop", "helper=foo,uhelper=udisks2",
       // edge cases
       "", ",", "ro,,rw", ",,size=1M,,", "rsize=1048576,wsize=1048576,timeo=600,retrans=2,sec=sys",
+      // found by mount_options_fuzzer: fstab's X-* options, a ',' inside quotes, NAME= as NAME,
+      // userspace options with values, and an unterminated quote (libmount drops from there on)
+      "X-mount.mkdir,nosuid", "X-MOUNT.MKDIR=0700,size=1M", "context=\"system_u:object_r:nfs_t:s0:c1,c2\",ro",
+      "a=\"x,x-a,ro\",b", "nosuid=,nodev=,rw=", "user=,owner=", "user=alice,users=1,owner=1", "defaults=1,auto=1",
+      "noauto=,_netdev=,nofail=,noauto=1", "loop=/dev/loop0,offset=1,sizelimit=2,encryption=x,comment,helper,uhelper",
+      "ro=1,nosuid=yes", "size=1M,a\"b,ro", "ro,\"", "\"a,b\"c,nodev",
+      "nousers,verity.roothash=ab12,verity.fecroots=2,verity.hashdevice", "verity.other=1",
   };
   for (const auto& options : corpus) {
     INFO("options: '" << options << "'");

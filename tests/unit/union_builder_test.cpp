@@ -221,6 +221,21 @@ TEST_CASE("union builder: a size above the machine's RAM skips that union before
   CHECK(std::count(system.trace.begin(), system.trace.end(), "read(/proc/meminfo)") == 1);
 }
 
+TEST_CASE("union builder: nr_blocks= above the machine's RAM skips that union, without any size=",
+          "[union_builder]") {
+  FakeSystem system;
+  add_debian_image(system);
+  system.files["/proc/meminfo"] = "MemTotal:        1048576 kB\n";  // 1 GiB: 262144 pages
+  const auto report = build(system, {entry("/var overlay nr_blocks=1m"), entry("/tmp tmpfs nr_blocks=262145")});
+  REQUIRE(report.unions.size() == 2);
+  REQUIRE(report.unions[0].error);
+  CHECK(describe(*report.unions[0].error).find("tmpfs nr_blocks=1m: more than this machine's RAM") != std::string::npos);
+  REQUIRE(report.unions[1].error);
+  CHECK(describe(*report.unions[1].error).find("tmpfs nr_blocks=262145: more than this machine's RAM") !=
+        std::string::npos);
+  for (const auto& line : system.trace) CHECK_FALSE(line.starts_with("mount(tmpfs,"));
+}
+
 TEST_CASE("union builder: without /proc/meminfo sizes are not checked, and the report says so", "[union_builder]") {
   FakeSystem system;
   add_debian_image(system);

@@ -379,3 +379,15 @@ TEST_CASE("union plan: nr_blocks= is checked against RAM like size=", "[union_pl
   REQUIRE_FALSE(refused);
   CHECK(describe(refused.error()).find("tmpfs nr_blocks=262145: more than this machine's RAM") == 0);
 }
+
+TEST_CASE("union plan: the counted tmpfs size is the last of size= and nr_blocks=, as tmpfs takes it",
+          "[union_plan]") {
+  // mm/shmem.c: size= and nr_blocks= both set the block limit; the later one wins.
+  const std::uint64_t ram = 1024ull << 20;
+  CHECK(tmpfs_size_bytes("nr_blocks=256", ram) == 1ull << 20);
+  CHECK(tmpfs_size_bytes("mode=0755,nr_blocks=1k", ram) == 4ull << 20);
+  CHECK(tmpfs_size_bytes("size=10M,nr_blocks=256", ram) == 1ull << 20);
+  CHECK(tmpfs_size_bytes("nr_blocks=256,size=10M", ram) == 10ull << 20);
+  CHECK(tmpfs_size_bytes("nr_blocks=256,size=50%", ram) == ram / 100 * 50);
+  CHECK(tmpfs_size_bytes("mode=0755", ram) == ram / 2);
+}
