@@ -41,6 +41,16 @@ Result<void> write_file(const std::string& path, std::string_view content) {
   return {};
 }
 
+Result<void> make_directories(const std::string& path) {
+  for (std::size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
+    const std::string prefix = path.substr(0, slash);
+    if (::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) {
+      return std::unexpected(error_from_errno("mkdir", prefix, errno));
+    }
+    if (slash == std::string::npos) return {};
+  }
+}
+
 bool path_exists(const std::string& path) {
   struct stat status {};
   return ::stat(path.c_str(), &status) == 0;

@@ -12,5 +12,8 @@ namespace nfsroot {
 // Creates or truncates, mode 0644.
 [[nodiscard]] Result<void> write_file(const std::string& path, std::string_view content);
 [[nodiscard]] bool path_exists(const std::string& path);
+// mkdir -p, each new directory mode 0755, for the early folders and the files /run gets (the
+// boot's mounts in a root go through sys/system.h instead).
+[[nodiscard]] Result<void> make_directories(const std::string& path);
 
 }  // namespace nfsroot

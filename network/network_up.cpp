@@ -90,13 +90,9 @@ struct Interface {
 // made as needed, each file written whole.
 Result<void> write_runtime_files(const std::string& run_dir, const std::vector<RuntimeFile>& files) {
   for (const auto& file : files) {
-    for (std::size_t slash = file.path.find('/'); slash != std::string::npos; slash = file.path.find('/', slash + 1)) {
-      const std::string directory = run_dir + "/" + file.path.substr(0, slash);
-      if (::mkdir(directory.c_str(), 0755) != 0 && errno != EEXIST) {
-        return std::unexpected(error_from_errno("mkdir", directory, errno));
-      }
-    }
-    TRY(write_file(run_dir + "/" + file.path, file.content));
+    const std::string path = run_dir + "/" + file.path;
+    TRY(make_directories(path.substr(0, path.rfind('/'))));
+    TRY(write_file(path, file.content));
   }
   return {};
 }
@@ -443,11 +439,8 @@ Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig con
   }
   const std::string conf_path = options_.run_dir + "/net-" + link.name + ".conf";
   TRY(write_file(conf_path, format_net_conf(config)));
-  const std::string resolv_dir = options_.run_dir + "/nfsroot-init";
-  if (::mkdir(resolv_dir.c_str(), 0755) != 0 && errno != EEXIST) {
-    return std::unexpected(error_from_errno("mkdir", resolv_dir, errno));
-  }
-  TRY(write_file(resolv_dir + "/resolv.conf", format_resolv_conf(config)));
+  TRY(make_directories(options_.run_dir + "/nfsroot-init"));
+  TRY(write_file(options_.run_dir + "/nfsroot-init/resolv.conf", format_resolv_conf(config)));
   if (step_.networkd_files) TRY(write_runtime_files(options_.run_dir, networkd_runtime_files(config, step_.client_id)));
   NetworkOutcome outcome;
   outcome.config = std::move(config);

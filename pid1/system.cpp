@@ -10,24 +10,11 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "base/file.h"
 #include "base/unique_fd.h"
 #include "mounts/mount_options.h"
 
 namespace nfsroot {
-
-namespace {
-
-Result<void> make_directories(const std::string& path) {
-  for (std::size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
-    const std::string prefix = path.substr(0, slash);
-    if (::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) {
-      return std::unexpected(error_from_errno("mkdir", prefix, errno));
-    }
-    if (slash == std::string::npos) return {};
-  }
-}
-
-}  // namespace
 
 Result<void> mount_early(const EarlyMount& mount) {
   if (auto made = make_directories(mount.target); !made) return made;
