@@ -45,25 +45,21 @@ std::string network_file(const InterfaceConfig& config, bool renew) {
   // (systemd.network(5); the default only when networkd itself sees a network root).
   out += "KeepConfiguration=yes\n";
   if (renew) {
-    out += "DHCP=ipv4\n";
-  } else {
-    out += "DHCP=no\n";
-    // A netmask that is not contiguous never gets here: the network step refused it.
-    out += "Address=" + config.address.to_string() + "/" + std::to_string(prefix_length(config.netmask).value_or(32)) + "\n";
-    if (config.gateway) out += "Gateway=" + config.gateway->to_string() + "\n";
-    for (const auto& server : config.dns_servers) out += "DNS=" + server.to_string() + "\n";
-  }
-  if (renew) {
     // /init sent no client identifier: the server knows this client by its MAC (chaddr).
-    out += "\n[DHCPv4]\nClientIdentifier=mac\n";
+    return out + "DHCP=ipv4\n\n[DHCPv4]\nClientIdentifier=mac\n";
   }
+  out += "DHCP=no\n";
+  // A netmask that is not contiguous never gets here: the network step refused it.
+  out += "Address=" + config.address.to_string() + "/" + std::to_string(prefix_length(config.netmask).value_or(32)) + "\n";
+  if (config.gateway) out += "Gateway=" + config.gateway->to_string() + "\n";
+  for (const auto& server : config.dns_servers) out += "DNS=" + server.to_string() + "\n";
   return out;
 }
 
 }  // namespace
 
-bool networkd_can_renew(const InterfaceConfig& config, const std::optional<DhcpClientId>& client_id) {
-  return config.protocol == "dhcp" && (!client_id || client_id->value.empty());
+bool networkd_can_renew(bool by_dhcp, const std::optional<DhcpClientId>& client_id) {
+  return by_dhcp && (!client_id || client_id->value.empty());
 }
 
 std::vector<RuntimeFile> networkd_runtime_files(const InterfaceConfig& config,
@@ -71,7 +67,7 @@ std::vector<RuntimeFile> networkd_runtime_files(const InterfaceConfig& config,
   if (!is_plain_interface_name(config.device)) return {};
   const std::string stem = std::string(kDirectory) + "70-nfsroot-" + config.device;
   return {{stem + ".link", link_file(config)},
-          {stem + ".network", network_file(config, networkd_can_renew(config, client_id))}};
+          {stem + ".network", network_file(config, networkd_can_renew(config.protocol == "dhcp", client_id))}};
 }
 
 }  // namespace nfsroot

@@ -28,6 +28,7 @@ struct RuntimeFile {
 // which the server matches to a lease made without an identifier (RFC 2131 4.2: the client is
 // known by chaddr), but it cannot send the identifier of ip=dhcp,<type>,<value>: with one, the
 // .network keeps the address as static and nothing renews the lease.
-[[nodiscard]] bool networkd_can_renew(const InterfaceConfig& config, const std::optional<DhcpClientId>& client_id);
+// by_dhcp: the address came from a lease (explain asks before there is one).
+[[nodiscard]] bool networkd_can_renew(bool by_dhcp, const std::optional<DhcpClientId>& client_id);
 
 }  // namespace nfsroot

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "base/text.h"
+#include "net/networkd_files.h"
 
 namespace nfsroot {
 
@@ -86,8 +87,7 @@ void write_network(Writer& out, const NetworkStep& step) {
     out.more("no systemd-networkd files (nfsroot-init.networkd=no)");
     return;
   }
-  // net/networkd_files.h: networkd can ask again only as the client /init was.
-  const bool renews = step.mode == NetworkMode::Dhcp && !step.client_id;
+  const bool renews = networkd_can_renew(step.mode == NetworkMode::Dhcp, step.client_id);
   out.more(std::string("and /run/systemd/network/70-nfsroot-<interface>.{link,network}: networkd keeps ") +
            (renews ? "the address and renews the lease" : "the address as static") + " (nfsroot-init.networkd=)");
 }

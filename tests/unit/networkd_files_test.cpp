@@ -44,7 +44,7 @@ TEST_CASE("networkd files: a lease is kept and renewed as the same client", "[ne
         "\n"
         "[DHCPv4]\n"
         "ClientIdentifier=mac\n");
-  CHECK(networkd_can_renew(dhcp_lease(), std::nullopt));
+  CHECK(networkd_can_renew(true, std::nullopt));
 }
 
 TEST_CASE("networkd files: the lease's MTU is kept", "[networkd_files]") {
@@ -60,7 +60,7 @@ TEST_CASE("networkd files: a static ip= is kept as static", "[networkd_files]") 
   config.protocol = "none";
   config.netmask = ip4("255.255.240.0");
   config.lease_seconds = 0;
-  CHECK_FALSE(networkd_can_renew(config, std::nullopt));
+  CHECK_FALSE(networkd_can_renew(config.protocol == "dhcp", std::nullopt));
   const auto files = networkd_runtime_files(config, std::nullopt);
   REQUIRE(files.size() == 2);
   CHECK(files[1].content ==
@@ -81,7 +81,7 @@ TEST_CASE("networkd files: a client id networkd cannot send keeps the lease as s
   // networkd sends its MAC or a DUID as the identifier: asking with either would be another
   // client to the server, which may hand out another address under the NFS root.
   const DhcpClientId id{0, "rack4-node17"};
-  CHECK_FALSE(networkd_can_renew(dhcp_lease(), id));
+  CHECK_FALSE(networkd_can_renew(true, id));
   const auto files = networkd_runtime_files(dhcp_lease(), id);
   REQUIRE(files.size() == 2);
   CHECK(files[1].content.find("DHCP=no\nAddress=10.0.2.15/24\nGateway=10.0.2.2\n") != std::string::npos);
