@@ -66,11 +66,21 @@ for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' || missing+=("$package")
 done
 
+# apt-get update, going on when some index could not be had: a mirror caught mid-sync serves one
+# architecture's security index with the wrong size (seen here for bookworm-security i386), and
+# apt then keeps the other indexes. What we need and cannot be found still fails the install
+# below, by name.
+apt_update() {
+  if ! "${sudo[@]}" apt-get update -q; then
+    echo "setup: apt-get update reported errors (above); going on with the indexes it could fetch" >&2
+  fi
+}
+
 kernel_dir=.cache/kernel
 updated=false
 if [ ${#missing[@]} -gt 0 ] || [ ! -f "$kernel_dir/version" ] || [ "$added_arch" = true ]; then
   echo "setup: apt-get update"
-  "${sudo[@]}" apt-get update -q
+  apt_update
   updated=true
 fi
 if [ ${#missing[@]} -gt 0 ]; then
@@ -93,7 +103,7 @@ scripts/build-musl-runtime.sh .cache
 musl_runtime=$(scripts/build-musl-runtime.sh --print-dir .cache)
 
 # The kernel for the boot tests; apt's lists must be current for it to find the package.
-if [ "$updated" = false ] && [ ! -f "$kernel_dir/version" ]; then "${sudo[@]}" apt-get update -q; fi
+if [ "$updated" = false ] && [ ! -f "$kernel_dir/version" ]; then apt_update; fi
 "${sudo[@]}" scripts/fetch-test-kernel.sh "$kernel_dir"
 
 # The arm64 and i386 boot tests' kernels and their test roots' busybox (the guest runs it).
