@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace nfsroot {
 
@@ -14,6 +15,10 @@ struct Error {
   std::string problem;    // what went wrong, when errno does not say it
   int errno_value = 0;    // 0 when the failure is not a syscall's
   std::string hint;       // what the admin can change; may be empty
+  // What the callers were doing when it failed, innermost first ("union /var (built-in
+  // default)", "unions"): added on the way out, printed by describe() outermost first, so no
+  // caller rewrites the operation or the hint of an error it did not make.
+  std::vector<std::string> context;
 };
 
 template <class T>
@@ -36,7 +41,13 @@ using Result = std::expected<T, Error>;
 [[nodiscard]] Error error_with_problem(std::string_view operation, std::string_view input, std::string_view problem,
                                        std::string_view hint = {});
 
-// One line for logs and stderr: "mount /root: No such file or directory (errno 2); check …".
+// Adds what the caller was doing to a failed result (a success passes through untouched, and
+// the context text is only built by the caller when it fails):
+//   if (!done) return std::unexpected(with_context(std::move(done.error()), "union " + mount_point));
+[[nodiscard]] Error with_context(Error error, std::string context);
+
+// One line for logs and stderr: "mount /root: No such file or directory (errno 2); check …",
+// behind the contexts: "unions: mkdir /run/nfsroot-init/layers: …".
 [[nodiscard]] std::string describe(const Error& error);
 
 }  // namespace nfsroot

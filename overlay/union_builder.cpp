@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <climits>
 
+#include "base/cat.h"
 #include "base/file.h"
 #include "base/text.h"
 #include "mounts/mount_options.h"
@@ -263,8 +264,7 @@ Result<UnionReport> build_unions(System& system, const UnionPlan& plan) {
   for (const auto& step : plan.setup) {
     Builder builder(system, plan, report.notices);
     if (auto done = builder.perform(step); !done) {
-      Error error = std::move(done.error());
-      error.operation = "unions: " + error.operation;
+      Error error = with_context(std::move(done.error()), "unions");
       if (error.hint.empty()) error.hint = "no union can be built without the layers directory " + plan.layers_dir;
       return std::unexpected(std::move(error));
     }
@@ -279,11 +279,10 @@ Result<UnionReport> build_unions(System& system, const UnionPlan& plan) {
       for (const auto& step : planned.steps) {
         auto done = builder.perform(step);
         if (done) continue;
-        Error error = std::move(done.error());
         // The step's own words for the report line; the entry and its origin for the error.
-        result.line = planned.summary() + " skipped: " + describe(error);
-        error.operation = "union " + planned.entry.mount_point + " (" + planned.entry.origin + "): " + error.operation;
-        failure = std::move(error);
+        result.line = planned.summary() + " skipped: " + describe(done.error());
+        failure = with_context(std::move(done.error()),
+                               cat("union ", planned.entry.mount_point, " (", planned.entry.origin, ')'));
         break;
       }
     } else {

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "base/cat.h"
 #include "base/text.h"
 #include "mounts/mount_options.h"
 
@@ -72,7 +73,7 @@ Result<SplitOptions> split_entry_options(const OverlayEntry& entry) {
       const auto [end, status] = std::from_chars(value.data(), value.data() + value.size(), number, base);
       const bool whole = !value.empty() && status == std::errc{} && end == value.data() + value.size();
       if (!whole || (key == "mode" && number > 07777)) {
-        return std::unexpected(error_with_problem(entry.origin, option, "not a valid " + std::string(key) + "=",
+        return std::unexpected(error_with_problem(option, "", "not a valid " + std::string(key) + "=",
                                                   key == "mode" ? "mode= takes octal digits, e.g. mode=1777"
                                                                 : "uid= and gid= take a number, e.g. uid=0"));
       }
@@ -321,9 +322,7 @@ Result<UnionPlan> plan_union_steps(const std::vector<OverlayEntry>& entries, con
 
     auto options = split_entry_options(entry);
     if (!options) {
-      Error error = std::move(options.error());
-      error.operation = "union " + entry.mount_point + " (" + error.operation + ")";
-      planned.error = std::move(error);
+      planned.error = with_context(std::move(options.error()), cat("union ", entry.mount_point, " (", entry.origin, ')'));
       plan.unions.push_back(std::move(planned));
       continue;
     }

@@ -49,3 +49,15 @@ TEST_CASE("TRY: a success gives its value, the first failure returns from the ca
   CHECK(check_digit('7'));
   CHECK_FALSE(check_digit('?'));
 }
+
+TEST_CASE("with_context: describe prints the callers' contexts outermost first, before the error", "[error]") {
+  auto error = nfsroot::error_from_errno("mkdir", "/run/nfsroot-init/layers", ENOSPC, "free memory");
+  error = nfsroot::with_context(std::move(error), "union /var (built-in default)");
+  error = nfsroot::with_context(std::move(error), "unions");
+  CHECK(nfsroot::describe(error) ==
+        "unions: union /var (built-in default): mkdir /run/nfsroot-init/layers: No space left on device (errno 28); "
+        "free memory");
+  // Context is added; the error's own fields stay as its maker wrote them.
+  CHECK(error.operation == "mkdir");
+  CHECK(error.hint == "free memory");
+}

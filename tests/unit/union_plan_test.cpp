@@ -156,7 +156,7 @@ TEST_CASE("union plan: attribute and layout errors", "[union_plan]") {
   REQUIRE(bad_uid->unions.size() == 2);
   REQUIRE(bad_uid->unions[0].error);
   CHECK(describe(*bad_uid->unions[0].error) ==
-        "union /srv (overlays:4) uid=root: not a valid uid=; uid= and gid= take a number, e.g. uid=0");
+        "union /srv (overlays:4): uid=root: not a valid uid=; uid= and gid= take a number, e.g. uid=0");
   CHECK(bad_uid->unions[0].steps.empty());
   CHECK_FALSE(bad_uid->unions[1].error);
 
