@@ -1,10 +1,8 @@
-// Module loading syscalls: reading the index and sysfs, finit_module(2). Returns reports, never logs.
+// Module loading: reading the index and sysfs, then finit_module(2) through the syscall layer. Returns reports, never logs.
 #include "drivers/module_loader.h"
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/module.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -19,9 +17,6 @@
 #include "base/unique_fd.h"
 #include "base/file.h"
 
-#ifndef MODULE_INIT_COMPRESSED_FILE
-#define MODULE_INIT_COMPRESSED_FILE 4  // Linux 5.17 uapi; older headers lack it
-#endif
 
 namespace nfsroot {
 
@@ -101,11 +96,14 @@ class Inserter {
     if (!fd.valid()) {
       return fail(name, error_from_errno("open", path, errno, "the module is listed in modules.dep but missing"));
     }
-    const int error = system_.insert(fd.get(), path);
+    const auto inserted = system_.system.load_module(fd.get(), path);
     const auto finished = std::chrono::steady_clock::now();
     const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(finished - start);
-    if (error == EEXIST) return already_loaded(name);
-    if (error != 0) return fail(name, error_from_errno("finit_module", name, error, finit_module_hint(error)));
+    if (!inserted) {
+      const int error = inserted.error().errno_value;
+      if (error == EEXIST) return already_loaded(name);
+      return fail(name, error_from_errno("finit_module", name, error, finit_module_hint(error)));
+    }
     report_.loaded.push_back({name, elapsed, finished});
     return outcome_[name] = true;
   }
@@ -141,12 +139,6 @@ std::string format_milliseconds(std::chrono::microseconds elapsed) {
 
 }  // namespace
 
-int finit_module_file(int fd, std::string_view path) {
-  const bool compressed = path.ends_with(".ko.xz") || path.ends_with(".ko.zst") || path.ends_with(".ko.gz");
-  const int flags = compressed ? MODULE_INIT_COMPRESSED_FILE : 0;
-  if (::syscall(SYS_finit_module, fd, "", flags) != 0) return errno;
-  return 0;
-}
 
 Result<std::string> running_kernel_modules_dir() {
   struct utsname names {};

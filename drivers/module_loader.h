@@ -4,28 +4,22 @@
 
 #include <chrono>
 #include <cstddef>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/error.h"
 #include "drivers/module_index.h"
+#include "sys/system.h"
 
 namespace nfsroot {
 
-// Inserts one opened module file into the kernel; returns 0 or an errno value.
-using InsertModule = std::function<int(int fd, std::string_view path)>;
-
-// finit_module(2). A compressed module (.ko.xz, .ko.zst, .ko.gz) is handed to the kernel to
-// decompress (Linux 6.0+ with CONFIG_MODULE_DECOMPRESS, else EOPNOTSUPP).
-[[nodiscard]] int finit_module_file(int fd, std::string_view path);
-
-// Where modules and devices are; tests point both at a temporary tree and fake the insert.
+// Where modules and devices are, and the syscall layer that inserts them; tests point both
+// folders at a temporary tree and fake the insert with the one FakeSystem.
 struct ModuleSystem {
+  System& system;                  // finit_module(2)
   std::string modules_dir;         // /lib/modules/VERSION
   std::string sysfs_dir = "/sys";  // for bus/*/devices/*/modalias and module/NAME/initstate
-  InsertModule insert = finit_module_file;
 };
 
 // "/lib/modules/" + the running kernel's release (uname -r).

@@ -103,7 +103,7 @@ void handle_hotplug(const Drivers& drivers, AppearedInterfaces appeared) {
 }
 
 // The NIC drivers, by modalias: the network step needs them now.
-Drivers load_nic_drivers(const BootPlan& plan) {
+Drivers load_nic_drivers(System& system, const BootPlan& plan) {
   const long started = log_elapsed_ms();
   auto directory = running_kernel_modules_dir();
   if (!directory) fail_boot(BootStep::Drivers, directory.error(), plan.failure);
@@ -113,7 +113,7 @@ Drivers load_nic_drivers(const BootPlan& plan) {
     error.hint = "the initramfs has no modules for this kernel: rebuild it for the running kernel (update-initramfs -u)";
     fail_boot(BootStep::Drivers, error, plan.failure);
   }
-  Drivers drivers{ModuleSystem{*directory}, std::move(*index), started, std::nullopt, std::nullopt};
+  Drivers drivers{ModuleSystem{system, *directory}, std::move(*index), started, std::nullopt, std::nullopt};
   // Subscribed before sysfs is read, so that a device appearing in between is in the queue.
   if (auto uevents = UeventSocket::open(); uevents) {
     drivers.uevents.emplace(std::move(*uevents));
@@ -313,7 +313,7 @@ void write_timings(const Timings& timings) {
   // 3. Drivers: the NIC's by modalias now; the filesystem modules on a thread of their own,
   //    alongside the network step, joined before the mount.
   maybe_break(plan, BreakPoint::Modules);
-  const Drivers drivers = load_nic_drivers(plan);
+  const Drivers drivers = load_nic_drivers(system, plan);
   BackgroundModuleLoad filesystem_modules(drivers.system, drivers.index,
                                           {plan.modules.nfs_modules, plan.modules.union_modules,
                                            plan.modules.optional_nfs_modules});

@@ -3,6 +3,7 @@
 #include "sys/system.h"
 
 #include <fcntl.h>
+#include <linux/module.h>
 #include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -181,6 +182,18 @@ Result<void> LinuxSystem::change_directory(const std::string& path) {
 
 Result<void> LinuxSystem::change_root(const std::string& path) {
   if (::chroot(path.c_str()) != 0) return std::unexpected(error_from_errno("chroot", path, errno));
+  return {};
+}
+
+#ifndef MODULE_INIT_COMPRESSED_FILE
+#define MODULE_INIT_COMPRESSED_FILE 4  // Linux 5.17 uapi; older headers lack it
+#endif
+
+Result<void> LinuxSystem::load_module(int fd, const std::string& path) {
+  const std::string_view name = path;
+  const bool compressed = name.ends_with(".ko.xz") || name.ends_with(".ko.zst") || name.ends_with(".ko.gz");
+  const int flags = compressed ? MODULE_INIT_COMPRESSED_FILE : 0;
+  if (::syscall(SYS_finit_module, fd, "", flags) != 0) return std::unexpected(error_from_errno("finit_module", path, errno));
   return {};
 }
 

@@ -1,4 +1,4 @@
-// The one syscall layer: what the boot's steps (root mount, unions, hand-off) do to the system,
+// The one syscall layer: what the boot's steps (drivers, root mount, unions, hand-off) do to the system,
 // behind one interface. LinuxSystem makes the calls; the unit tests' FakeSystem records them as a
 // trace and keeps a clock of its own, so each step's order and retries are tested without root.
 #pragma once
@@ -79,6 +79,12 @@ class System {
   [[nodiscard]] virtual Result<void> change_directory(const std::string& path) = 0;  // chdir(2)
   [[nodiscard]] virtual Result<void> change_root(const std::string& path) = 0;       // chroot(2)
 
+  // --- kernel modules
+  // finit_module(2) of an opened module file (PATH names it, for the message and to tell a
+  // compressed one, which the kernel decompresses: Linux 6.0+ with CONFIG_MODULE_DECOMPRESS,
+  // else EOPNOTSUPP). Safe to call from the background load's thread.
+  [[nodiscard]] virtual Result<void> load_module(int fd, const std::string& path) = 0;
+
   // --- time: every wait has a deadline on the monotonic clock
   [[nodiscard]] virtual Clock::time_point now() = 0;
   // Returns at the deadline (a signal does not cut it short).
@@ -106,6 +112,7 @@ class LinuxSystem final : public System {
   [[nodiscard]] Result<std::uint64_t> filesystem_type(const std::string& path) override;
   [[nodiscard]] Result<void> change_directory(const std::string& path) override;
   [[nodiscard]] Result<void> change_root(const std::string& path) override;
+  [[nodiscard]] Result<void> load_module(int fd, const std::string& path) override;
   [[nodiscard]] Clock::time_point now() override;
   void wait_until(Clock::time_point deadline) override;
 };

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -170,6 +171,22 @@ class FakeSystem final : public System {
 
   Result<void> change_root(const std::string& path) override {
     trace.push_back("chroot(" + path + ")");
+    return {};
+  }
+
+  // finit_module: recorded in the trace ("finit_module(PATH)"), answered by on_load_module
+  // when set (it may read the file through fd), else by failing_modules (path -> errno).
+  std::map<std::string, int> failing_modules;
+  std::function<int(int fd, const std::string& path)> on_load_module;
+  Result<void> load_module(int fd, const std::string& path) override {
+    trace.push_back("finit_module(" + path + ")");
+    int error = 0;
+    if (on_load_module) {
+      error = on_load_module(fd, path);
+    } else if (const auto failing = failing_modules.find(path); failing != failing_modules.end()) {
+      error = failing->second;
+    }
+    if (error != 0) return std::unexpected(error_from_errno("finit_module", path, error));
     return {};
   }
 

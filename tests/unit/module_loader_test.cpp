@@ -13,6 +13,8 @@
 #include <fstream>
 #include <map>
 
+#include "fake_system.h"
+
 using namespace nfsroot;
 namespace fs = std::filesystem;
 
@@ -28,9 +30,9 @@ void write(const fs::path& path, std::string_view text) {
 }
 
 // A kernel's module tree and a sysfs, both fake, under one temporary directory.
-class FakeSystem {
+class FakeTree {
  public:
-  FakeSystem() {
+  FakeTree() {
     char name[] = "/tmp/module_loader_test.XXXXXX";
     REQUIRE(::mkdtemp(name) != nullptr);
     root_ = name;
@@ -77,7 +79,7 @@ class FakeSystem {
       write(modules_dir_ / path, fs::path(path).stem().string());
     }
   }
-  ~FakeSystem() { fs::remove_all(root_); }
+  ~FakeTree() { fs::remove_all(root_); }
 
   void add_device(std::string_view bus, std::string_view device, std::string_view modalias,
                   std::string_view driver = {}) {
@@ -90,10 +92,7 @@ class FakeSystem {
 
   // finit_module's fake: the errno to return per module, 0 for the rest; records each call.
   ModuleSystem system() {
-    ModuleSystem system;
-    system.modules_dir = modules_dir_;
-    system.sysfs_dir = sysfs_dir_;
-    system.insert = [this](int fd, std::string_view path) {
+    kernel.on_load_module = [this](int fd, const std::string& path) {
       char name[64] = {};
       const ssize_t got = ::read(fd, name, sizeof name - 1);
       REQUIRE(got > 0);
@@ -104,7 +103,7 @@ class FakeSystem {
       const auto error = errors.find(module);
       return error == errors.end() ? 0 : error->second;
     };
-    return system;
+    return ModuleSystem{kernel, modules_dir_.string(), sysfs_dir_.string()};
   }
 
   ModuleIndex index() {
@@ -114,6 +113,7 @@ class FakeSystem {
   }
 
   fs::path root_, modules_dir_, sysfs_dir_;
+  testing::FakeSystem kernel;  // finit_module's fake: answers through on_load_module above
   Names inserted;
   std::map<std::string, int> errors;
   std::map<std::string, std::function<void()>> on_insert;
@@ -135,7 +135,7 @@ Names failed_names(const ModuleLoadReport& report) {
 
 TEST_CASE("coldplug: every driver matching an unbound device; one finding no hardware is recorded",
           "[module_loader]") {
-  FakeSystem fake;
+  FakeTree fake;
   fake.add_device("pci", "0000:00:03.0", kQemuRtl8139);
   fake.add_device("pci", "0000:00:01.1", "pci:v00008086d00007010sv00001AF4sd00001100bc01sc01i80", "ata_piix");
   fake.add_device("pci", "0000:00:00.0", "pci:v00008086d00001237sv00001AF4sd00001100bc06sc00i00");
@@ -151,6 +151,12 @@ TEST_CASE("coldplug: every driver matching an unbound device; one finding no har
   REQUIRE(report);
   // Buses in name order; ata_piix is not tried: its device is bound already.
   CHECK(fake.inserted == Names{"acpi_cpufreq", "mii", "8139cp", "8139too"});
+  // Each insert went through the syscall layer, by the module's path under modules_dir.
+  const std::string dir = fake.modules_dir_.string();
+  CHECK(fake.kernel.trace == Names{"finit_module(" + dir + "/kernel/drivers/cpufreq/acpi-cpufreq.ko)",
+                                   "finit_module(" + dir + "/kernel/drivers/net/mii.ko)",
+                                   "finit_module(" + dir + "/kernel/drivers/net/ethernet/realtek/8139cp.ko)",
+                                   "finit_module(" + dir + "/kernel/drivers/net/ethernet/realtek/8139too.ko)"});
   CHECK(loaded_names(*report) == Names{"mii", "8139cp", "8139too"});
   REQUIRE(failed_names(*report) == Names{"acpi_cpufreq"});
   CHECK(report->failed[0].error.errno_value == ENODEV);
@@ -167,7 +173,7 @@ TEST_CASE("coldplug: every driver matching an unbound device; one finding no har
 }
 
 TEST_CASE("coldplug: devices a driver adds are handled in another pass", "[module_loader]") {
-  FakeSystem fake;
+  FakeTree fake;
   fake.add_device("pci", "0000:00:04.0", "pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00");
   // virtio_pci's probe registers the virtio device, as the kernel does during finit_module.
   fake.on_insert["virtio_pci"] = [&] {
@@ -182,7 +188,7 @@ TEST_CASE("coldplug: devices a driver adds are handled in another pass", "[modul
 }
 
 TEST_CASE("coldplug: a dependency that fails keeps its users out, with the reason", "[module_loader]") {
-  FakeSystem fake;
+  FakeTree fake;
   fake.add_device("pci", "0000:00:03.0", kQemuRtl8139);
   fake.errors["mii"] = ENOEXEC;
   const auto report = coldplug_modules(fake.system(), fake.index());
@@ -194,7 +200,7 @@ TEST_CASE("coldplug: a dependency that fails keeps its users out, with the reaso
 }
 
 TEST_CASE("coldplug: what is already in the kernel is not read again", "[module_loader]") {
-  FakeSystem fake;
+  FakeTree fake;
   fake.add_device("pci", "0000:00:03.0", kQemuRtl8139);
   fake.set_live("mii");
   fake.errors["8139too"] = EEXIST;  // loaded between our look and the syscall: still fine
@@ -207,7 +213,7 @@ TEST_CASE("coldplug: what is already in the kernel is not read again", "[module_
 }
 
 TEST_CASE("coldplug: nothing to do is not an error; no sysfs is", "[module_loader]") {
-  FakeSystem fake;
+  FakeTree fake;
   auto report = coldplug_modules(fake.system(), fake.index());
   REQUIRE(report);
   CHECK(report->describe() == "no modules to load");
@@ -221,7 +227,7 @@ TEST_CASE("coldplug: nothing to do is not an error; no sysfs is", "[module_loade
 }
 
 TEST_CASE("named modules: dependencies first, each once, built-in ones counted", "[module_loader]") {
-  FakeSystem fake;
+  FakeTree fake;
   fake.set_live("sunrpc");
   const auto report = load_named_modules(fake.system(), fake.index(), {"nfs", "nfsv3", "af_packet"});
   REQUIRE(report);
@@ -250,7 +256,7 @@ TEST_CASE("named modules: the first that cannot be loaded is the error", "[modul
   };
   for (const auto& c : cases) {
     INFO(c.message);
-    FakeSystem fake;
+    FakeTree fake;
     if (c.errno_value != 0) {
       fake.errors[std::string(c.fail)] = c.errno_value;
     } else {
@@ -262,7 +268,7 @@ TEST_CASE("named modules: the first that cannot be loaded is the error", "[modul
     CHECK(describe(report.error()).starts_with(c.message));
   }
 
-  FakeSystem fake;
+  FakeTree fake;
   const auto report = load_named_modules(fake.system(), fake.index(), {"nfsv3", "nfsv4"});
   REQUIRE_FALSE(report);
   CHECK(fake.inserted.empty());  // decided before anything is loaded
@@ -270,7 +276,7 @@ TEST_CASE("named modules: the first that cannot be loaded is the error", "[modul
 }
 
 TEST_CASE("index files: modules.dep and modules.alias are needed, the others optional", "[module_loader]") {
-  FakeSystem fake;
+  FakeTree fake;
   fs::remove(fake.modules_dir_ / "modules.builtin");  // and there is no modules.softdep
   CHECK(read_module_index(fake.modules_dir_));
 
@@ -288,7 +294,7 @@ TEST_CASE("index files: modules.dep and modules.alias are needed, the others opt
 }
 
 TEST_CASE("unbound modaliases: sorted by bus and device, bound devices and empty files skipped", "[module_loader]") {
-  FakeSystem fake;
+  FakeTree fake;
   fake.add_device("pci", "0000:00:03.0", kQemuRtl8139);
   fake.add_device("pci", "0000:00:02.0", "pci:v00001234d00001111sv00001AF4sd00001100bc03sc00i00", "bochs-drm");
   fake.add_device("acpi", "PNP0A03:00", "acpi:PNP0A03:");
@@ -305,12 +311,13 @@ TEST_CASE("the running kernel's module folder, and the real insert fails cleanly
   CHECK(dir->starts_with("/lib/modules/"));
   CHECK(dir->size() > std::string_view("/lib/modules/").size());
   // EBADF with CAP_SYS_MODULE, EPERM without: never 0, and nothing is loaded.
-  CHECK(finit_module_file(-1, "none.ko") != 0);
+  LinuxSystem real;
+  CHECK_FALSE(real.load_module(-1, "none.ko"));
 }
 
 TEST_CASE("drivers step: the NIC's now, the filesystem sets on a thread in order, each set's report at the join",
           "[module_loader]") {
-  FakeSystem fake;
+  FakeTree fake;
   fake.add_device("pci", "0000:00:03.0", kQemuRtl8139);
   const ModuleIndex index = fake.index();
   const auto nic = coldplug_modules(fake.system(), index);
@@ -332,7 +339,7 @@ TEST_CASE("drivers step: the NIC's now, the filesystem sets on a thread in order
 
 TEST_CASE("hotplug: one device's modalias loads every matching module once; nothing matching is noted",
           "[module_loader]") {
-  FakeSystem fake;
+  FakeTree fake;
   fake.set_live("mii");
   const auto index = fake.index();
   const auto report = load_modules_for_modalias(fake.system(), index, kQemuRtl8139);
@@ -350,7 +357,7 @@ TEST_CASE("hotplug: one device's modalias loads every matching module once; noth
 }
 
 TEST_CASE("hotplug: a module that fails is recorded and the others still load", "[module_loader]") {
-  FakeSystem fake;
+  FakeTree fake;
   fake.errors["8139cp"] = ENODEV;
   const auto report = load_modules_for_modalias(fake.system(), fake.index(), kQemuRtl8139);
   CHECK(loaded_names(report) == Names{"mii", "8139too"});
