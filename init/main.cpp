@@ -274,7 +274,7 @@ void write_timings(const Timings& timings) {
   log_start(LogTarget::Stderr);
   install_crash_handlers();
   ::umask(022);
-  const FailurePolicy before_command_line = failure_policy(std::nullopt);
+  FailurePolicy before_command_line = failure_policy(std::nullopt);
   LinuxSystem system;
   // Before the first write: a PID 1 whose "/" is a real root (a container, init= on a disk root)
   // is not ours to boot, and the hand-off would delete it.
@@ -282,9 +282,12 @@ void write_timings(const Timings& timings) {
     fail_boot(BootStep::Early, initramfs.error(), before_command_line);
   }
 
-  // 1. Early mounts: /proc for the command line, /dev for the console and /dev/kmsg.
+  // 1. Early mounts: /proc for the command line, /dev for the console and /dev/kmsg. Once
+  //    /proc is there, panic= is known from the kernel, so a failing /sys, /dev or /run mount
+  //    reboots as the admin asked instead of waiting.
   for (const auto& mount : early_mounts()) {
     if (auto mounted = mount_early(mount); !mounted) fail_boot(BootStep::Early, mounted.error(), before_command_line);
+    if (mount.target == "/proc") before_command_line = failure_policy(kernel_panic_seconds());
   }
   ensure_console_fds();
   const bool kmsg = log_use_kmsg();

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 
 #include "base/file.h"
@@ -15,6 +16,20 @@
 #include "mounts/mount_options.h"
 
 namespace nfsroot {
+
+std::optional<int> parse_panic_seconds(std::string_view text) {
+  if (text.ends_with('\n')) text.remove_suffix(1);
+  int seconds = 0;
+  const auto [end, status] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (text.empty() || status != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return seconds;
+}
+
+std::optional<int> kernel_panic_seconds() {
+  const auto text = read_file("/proc/sys/kernel/panic");
+  if (!text) return std::nullopt;
+  return parse_panic_seconds(*text);
+}
 
 Result<void> mount_early(const EarlyMount& mount) {
   if (auto made = make_directories(mount.target); !made) return made;

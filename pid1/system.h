@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,12 @@ namespace nfsroot {
 // filesystem (EBUSY) counts as mounted.
 [[nodiscard]] Result<void> mount_early(const EarlyMount& mount);
 
+// The kernel's own copy of panic= (kernel-parameters.txt: "panic=" sets the panic timeout that
+// /proc/sys/kernel/panic shows): the failure policy of the early mounts after /proc, before the
+// command line is read. nullopt when /proc/sys/kernel/panic cannot be read or holds no number.
+[[nodiscard]] std::optional<int> kernel_panic_seconds();
+// Its text: a decimal number with an optional sign and a newline.
+[[nodiscard]] std::optional<int> parse_panic_seconds(std::string_view text);
 
 // The kernel opens /dev/console as fds 0-2 for init when the initramfs has it; if it could
 // not, open it now that devtmpfs is mounted.
