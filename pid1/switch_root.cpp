@@ -1,7 +1,6 @@
 // switch_root for an initramfs: the root is rootfs, so it is emptied and over-mounted.
 #include "pid1/switch_root.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/mount.h>
@@ -37,42 +36,38 @@ int open_in_root(int root_fd, const std::string& path, std::uint64_t flags) {
   return static_cast<int>(::syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof how));
 }
 
-void delete_below(int directory_fd, dev_t device, const struct stat& root_status, FreedInitramfs& freed) {
-  DIR* directory = ::fdopendir(directory_fd);
-  if (!directory) {
-    ::close(directory_fd);
+// Path by path, through the syscall layer: only PID 1 runs now, and the walk recurses only into
+// what lstat calls a directory, so no symlink is followed.
+void delete_below(System& system, const std::string& directory, const FileStatus& top, const FileStatus& new_root,
+                  FreedInitramfs& freed) {
+  auto names = system.directory_names(directory);
+  if (!names) {
     ++freed.failures;
     return;
   }
-  while (const dirent* entry = ::readdir(directory)) {
-    const std::string name = entry->d_name;
-    if (name == "." || name == "..") continue;
-    struct stat status {};
-    if (::fstatat(::dirfd(directory), name.c_str(), &status, AT_SYMLINK_NOFOLLOW) != 0) {
+  for (const auto& name : *names) {
+    const std::string path = directory == "/" ? "/" + name : directory + "/" + name;
+    const auto status = system.file_status(path);
+    if (!status) {
       ++freed.failures;
       continue;
     }
-    if (status.st_dev != device) continue;  // a mount point: another filesystem, leave it
-    if (S_ISDIR(status.st_mode)) {
-      if (status.st_dev == root_status.st_dev && status.st_ino == root_status.st_ino) continue;
-      const int child = ::openat(::dirfd(directory), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (child < 0) {
+    if (status->device != top.device) continue;  // a mount point: another filesystem, leave it
+    if (status->directory) {
+      if (status->device == new_root.device && status->inode == new_root.inode) continue;
+      delete_below(system, path, top, new_root, freed);
+      // EBUSY: a mount point of this filesystem (a bind), left in place.
+      if (auto removed = system.remove(path, RemoveKind::Directory); !removed && removed.error().errno_value != EBUSY) {
         ++freed.failures;
-        continue;
       }
-      delete_below(child, device, root_status, freed);
-      if (::unlinkat(::dirfd(directory), name.c_str(), AT_REMOVEDIR) != 0 && errno != EBUSY) ++freed.failures;
+    } else if (system.remove(path, RemoveKind::File)) {
+      ++freed.files;
+      // A file's bytes are freed with its last name (busybox has hundreds of hard links).
+      if (status->links <= 1) freed.bytes += status->size;
     } else {
-      if (::unlinkat(::dirfd(directory), name.c_str(), 0) == 0) {
-        ++freed.files;
-        // A file's bytes are freed with its last name (busybox has hundreds of hard links).
-        if (status.st_nlink <= 1) freed.bytes += static_cast<unsigned long>(status.st_size);
-      } else {
-        ++freed.failures;
-      }
+      ++freed.failures;
     }
   }
-  ::closedir(directory);
 }
 
 }  // namespace
@@ -121,18 +116,13 @@ Result<void> move_mounts(System& system, const std::string& new_root, const std:
 Result<FreedInitramfs> free_initramfs(System& system, const std::string& new_root) {
   TRY(require_initramfs_root(system));
   FreedInitramfs freed;
-  struct stat root_status {};
-  struct stat top {};
-  if (::stat(new_root.c_str(), &root_status) != 0 || ::stat("/", &top) != 0) {
+  const auto top = system.file_status("/");
+  const auto root = system.file_status(new_root);
+  if (!top || !root) {
     ++freed.failures;
     return freed;
   }
-  const int directory = ::open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (directory < 0) {
-    ++freed.failures;
-    return freed;
-  }
-  delete_below(directory, top.st_dev, root_status, freed);
+  delete_below(system, "/", *top, *root, freed);
   return freed;
 }
 

@@ -31,8 +31,8 @@ inline constexpr std::uint64_t kTmpfsMagic = 0x01021994;
                                        const std::vector<std::string>& mounts);
 
 struct FreedInitramfs {
-  unsigned long files = 0;
-  unsigned long bytes = 0;
+  std::uint64_t files = 0;
+  std::uint64_t bytes = 0;
   unsigned failures = 0;  // entries that could not be removed; reported, not fatal
 };
 

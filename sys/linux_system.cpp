@@ -2,6 +2,7 @@
 // RESOLVE_IN_ROOT, fstat(2), fchown(2), statfs(2), chdir(2), chroot(2), clock_nanosleep(2).
 #include "sys/system.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/module.h>
 #include <linux/openat2.h>
@@ -12,8 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <memory>
 #include <type_traits>
 
 #include "base/file.h"
@@ -182,6 +185,37 @@ Result<void> LinuxSystem::change_directory(const std::string& path) {
 
 Result<void> LinuxSystem::change_root(const std::string& path) {
   if (::chroot(path.c_str()) != 0) return std::unexpected(error_from_errno("chroot", path, errno));
+  return {};
+}
+
+Result<FileStatus> LinuxSystem::file_status(const std::string& path) {
+  struct stat status {};
+  if (::lstat(path.c_str(), &status) != 0) return std::unexpected(error_from_errno("lstat", path, errno));
+  return FileStatus{S_ISDIR(status.st_mode), status.st_dev, status.st_ino, status.st_nlink,
+                    static_cast<std::uint64_t>(status.st_size)};
+}
+
+Result<std::vector<std::string>> LinuxSystem::directory_names(const std::string& path) {
+  // opendir(3) opens with O_CLOEXEC in glibc and musl.
+  const std::unique_ptr<DIR, int (*)(DIR*)> directory(::opendir(path.c_str()), ::closedir);
+  if (!directory) return std::unexpected(error_from_errno("opendir", path, errno));
+  std::vector<std::string> names;
+  errno = 0;
+  while (const dirent* entry = ::readdir(directory.get())) {
+    const std::string_view name = entry->d_name;
+    if (name != "." && name != "..") names.emplace_back(name);
+    errno = 0;
+  }
+  if (errno != 0) return std::unexpected(error_from_errno("readdir", path, errno));
+  std::ranges::sort(names);
+  return names;
+}
+
+Result<void> LinuxSystem::remove(const std::string& path, RemoveKind kind) {
+  const int flags = kind == RemoveKind::Directory ? AT_REMOVEDIR : 0;
+  if (::unlinkat(AT_FDCWD, path.c_str(), flags) != 0) {
+    return std::unexpected(error_from_errno(kind == RemoveKind::Directory ? "rmdir" : "unlink", path, errno));
+  }
   return {};
 }
 

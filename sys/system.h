@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/error.h"
 #include "base/unique_fd.h"
@@ -35,6 +36,17 @@ struct DirectoryStatus {
   std::uint64_t inode = 0;
 };
 
+// lstat(2) of an entry of the initramfs, for the hand-off's delete walk.
+struct FileStatus {
+  bool directory = false;  // a real directory: a symlink to one is not
+  std::uint64_t device = 0;
+  std::uint64_t inode = 0;
+  std::uint64_t links = 0;
+  std::uint64_t size = 0;
+};
+
+enum class RemoveKind : std::uint8_t { File, Directory };
+
 class System {
  public:
   using Clock = std::chrono::steady_clock;
@@ -49,6 +61,13 @@ class System {
   // chown, then chmod (chown clears the set-id bits), of a directory in the initramfs.
   [[nodiscard]] virtual Result<void> set_directory_attributes(const std::string& path,
                                                               const DirectoryAttributes& attributes) = 0;
+
+  // lstat(2): never follows a symlink.
+  [[nodiscard]] virtual Result<FileStatus> file_status(const std::string& path) = 0;
+  // The names in a directory, without "." and "..", in name order.
+  [[nodiscard]] virtual Result<std::vector<std::string>> directory_names(const std::string& path) = 0;
+  // unlink(2) of a file or symlink, rmdir(2) of a directory.
+  [[nodiscard]] virtual Result<void> remove(const std::string& path, RemoveKind kind) = 0;
 
   // --- the new root, resolved inside it
   // PATH as the image sees it, resolved inside ROOT: "..", absolute and relative symlinks all
@@ -99,6 +118,9 @@ class LinuxSystem final : public System {
   [[nodiscard]] Result<std::string> read_file(const std::string& path) override;
   [[nodiscard]] Result<void> set_directory_attributes(const std::string& path,
                                                       const DirectoryAttributes& attributes) override;
+  [[nodiscard]] Result<FileStatus> file_status(const std::string& path) override;
+  [[nodiscard]] Result<std::vector<std::string>> directory_names(const std::string& path) override;
+  [[nodiscard]] Result<void> remove(const std::string& path, RemoveKind kind) override;
   [[nodiscard]] Result<ResolvedDirectory> open_directory_in_root(const std::string& root,
                                                                  const std::string& path) override;
   [[nodiscard]] Result<std::optional<std::string>> read_link_in_root(const std::string& root,

@@ -190,6 +190,42 @@ class FakeSystem final : public System {
     return {};
   }
 
+  // The initramfs for the hand-off's delete walk: path -> lstat result ("/", "/init", "/lib", …);
+  // a directory's names are the entries one level below it. failing_removes: path -> errno.
+  std::map<std::string, FileStatus> initramfs;
+  std::map<std::string, int> failing_removes;
+  Result<FileStatus> file_status(const std::string& path) override {
+    const auto found = initramfs.find(path);
+    if (found == initramfs.end()) return std::unexpected(error_from_errno("lstat", path, ENOENT));
+    return found->second;
+  }
+  Result<std::vector<std::string>> directory_names(const std::string& path) override {
+    if (!initramfs.contains(path)) return std::unexpected(error_from_errno("opendir", path, ENOENT));
+    const std::string prefix = path == "/" ? "/" : path + "/";
+    std::vector<std::string> names;
+    for (const auto& [entry, status] : initramfs) {
+      if (entry.size() > prefix.size() && entry.starts_with(prefix) && entry.find('/', prefix.size()) == std::string::npos) {
+        names.push_back(entry.substr(prefix.size()));
+      }
+    }
+    return names;
+  }
+  Result<void> remove(const std::string& path, RemoveKind kind) override {
+    const bool directory = kind == RemoveKind::Directory;
+    trace.push_back((directory ? "rmdir(" : "unlink(") + path + ")");
+    if (const auto failing = failing_removes.find(path); failing != failing_removes.end()) {
+      return std::unexpected(error_from_errno(directory ? "rmdir" : "unlink", path, failing->second));
+    }
+    if (directory && !directory_names(path)->empty()) return std::unexpected(error_from_errno("rmdir", path, ENOTEMPTY));
+    const FileStatus removed = initramfs.at(path);
+    initramfs.erase(path);
+    // The file's other names see one link fewer, as lstat does after unlink(2).
+    for (auto& [other, status] : initramfs) {
+      if (!directory && status.device == removed.device && status.inode == removed.inode) --status.links;
+    }
+    return {};
+  }
+
   Clock::time_point now() override { return clock; }
 
   void wait_until(Clock::time_point deadline) override {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 
@@ -105,4 +106,39 @@ TEST_CASE("file in root: more than the limit is an error naming the file", "[lin
   REQUIRE_FALSE(big);
   CHECK(describe(big.error()).find("overlays") != std::string::npos);
   CHECK(describe(big.error()).find("larger than 65536 bytes") != std::string::npos);
+}
+
+TEST_CASE("delete walk calls: lstat never follows a link, names come sorted without . and .., remove by kind",
+          "[linux_system]") {
+  TemporaryImage image;
+  LinuxSystem system;
+  image.write("b-file", "12345");
+  fs::create_directory(image.root / "a-dir");
+  fs::create_symlink("a-dir", image.root / "c-link");
+  fs::create_hard_link(image.root / "b-file", image.root / "d-hardlink");
+
+  const auto names = system.directory_names(image.root.string());
+  REQUIRE(names);
+  CHECK(*names == std::vector<std::string>{"a-dir", "b-file", "c-link", "d-hardlink", "etc"});
+
+  const auto link = system.file_status((image.root / "c-link").string());
+  REQUIRE(link);
+  CHECK_FALSE(link->directory);  // a symlink to a directory is not one
+  const auto file = system.file_status((image.root / "b-file").string());
+  REQUIRE(file);
+  CHECK(file->size == 5);
+  CHECK(file->links == 2);
+  const auto top = system.file_status(image.root.string());
+  REQUIRE(top);
+  CHECK(top->directory);
+  CHECK(file->device == top->device);
+
+  CHECK(system.remove((image.root / "c-link").string(), RemoveKind::File));
+  CHECK(fs::exists(image.root / "a-dir"));  // the link went, not what it points to
+  const auto not_empty = system.remove(image.root.string(), RemoveKind::Directory);
+  REQUIRE_FALSE(not_empty);
+  CHECK(not_empty.error().errno_value == ENOTEMPTY);
+  CHECK(system.remove((image.root / "a-dir").string(), RemoveKind::Directory));
+  CHECK_FALSE(system.file_status((image.root / "a-dir").string()));
+  CHECK_FALSE(system.directory_names((image.root / "missing").string()));
 }
