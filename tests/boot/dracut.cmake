@@ -7,7 +7,8 @@
 # TESTROOT: root-source=, root-fs=, root-options= lines) shows the server the boot chose, the type
 # and the options; wsize=4096 (and rsize=8192) only where the root-path or root= asked for them.
 #
-#   boot.lab_dracut_<form>   label boot and fault_matrix; each is one QEMU boot (12-30 s under TCG)
+#   boot.lab_dracut_<form>   label boot and fault_matrix; each is one QEMU boot (12-30 s under TCG,
+#                            55-80 s on a host at load average 20)
 #
 # include() this from tests/CMakeLists.txt after boot/nfs_fixture.cmake, FULL_BOOT_MODULES and
 # ROOT_IS_READY.
@@ -33,7 +34,8 @@ set(_dr_hosts
   "dhcp_no_server|52:54:00:16:00:06|${_dr_root}|10.99.0.3"
   "root_legacy|52:54:00:16:00:07|nfs:10.99.0.2:/decoy:rsize=1024|"
   "root_nfs|52:54:00:16:00:08||"
-  "root_nfs4|52:54:00:16:00:09|10.99.0.2:/decoy,vers=3,wsize=4096|")
+  "root_nfs4|52:54:00:16:00:09|10.99.0.2:/decoy,vers=3,wsize=4096|"
+  "dhcp_nfs4_comma_no_server|52:54:00:16:00:0a|nfs4:${_dr_pseudo},wsize=4096|10.99.0.2")
 
 set(_dr_lab --dnsmasq=0 --address=10.99.0.2 --address=10.99.0.3 --nfs=0 --nfs-port=2049
     "--export=${_dr_root}:${_dr_pseudo}")
@@ -121,6 +123,12 @@ nfsroot_dracut_boot(dhcp_no_server APPEND "root=/dev/nfs" SERVER 10.99.0.3 TYPE 
   SOURCE "server from DHCP next-server \\(siaddr\\), path from ${_dr_rp}, version from the default"
   EXPECT "${_dr_v3}"
   REJECT "wsize=4096")
+
+# dracut's root=dhcp; nfs4: with ',' options and no server: NFSv4 from next-server (10.99.0.2).
+nfsroot_dracut_boot(dhcp_nfs4_comma_no_server APPEND "root=dhcp" SERVER 10.99.0.2 TYPE nfs4
+  SOURCE "server from DHCP next-server \\(siaddr\\), path from ${_dr_rp}, version from nfs4: in the ${_dr_rp}"
+  EXPECT "${_dr_wsize}" "TESTROOT: root-options=ro,[^ ]*vers=4\\.[0-2],"
+  REJECT "root: 10.*type nfs4.*mountaddr=")
 
 # --- on the command line (ip=dhcp still, so the lease's root-path is there to be ignored) -----
 # dracut's legacy root=SERVER:PATH:OPTIONS; the decoy root-path (10.99.0.2:/decoy, rsize=1024)
