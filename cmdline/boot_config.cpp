@@ -351,6 +351,7 @@ void Parser::nfsroot(std::string_view value) {
 void Parser::dracut_root(std::string_view value) {
   const NfsRootForm form = split_dracut_nfs_root(value);
   NfsRootSpec spec;
+  spec.given_by = "root=";
   spec.version = form.version;
   if (form.text.server) {
     if (const auto address = Ipv4Address::parse(*form.text.server)) {

@@ -196,7 +196,7 @@ void mount_root(System& system, const BootPlan& plan, const NetworkOutcome& netw
   for (const auto& warning : root->warnings) log_warning("DHCP root-path: " + warning);
   const NfsMountRequest& request = root->request;
   log_info(cat("root: ", request.source, " (server from ", root->server_source, ", path from ", root->path_source,
-               "), type ", request.fstype, ", ", request.read_only ? "read-only" : "read-write", ", options ",
+               ", version from ", root->version_source, "), type ", request.fstype, ", ", request.read_only ? "read-only" : "read-write", ", options ",
                request.data()));
   auto mounted = mount_nfs_root(system, request, plan.root.target, plan.root.timeout_seconds, client.address,
                                 [](std::string_view line) { log_info(line); });

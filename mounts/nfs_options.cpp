@@ -25,8 +25,9 @@ std::string family_of(std::string_view option) {
   return std::string(key);
 }
 
-// The major version an option asks for, if it is a version option.
-std::optional<int> version_of(std::string_view option) {
+}  // namespace
+
+std::optional<int> nfs_version_option(std::string_view option) {
   std::string_view number;
   if (option.starts_with("vers=")) {
     number = option.substr(5);
@@ -39,8 +40,6 @@ std::optional<int> version_of(std::string_view option) {
   }
   return parse_decimal<int>(number.substr(0, number.find('.')));
 }
-
-}  // namespace
 
 NfsRootText split_nfs_root_text(std::string_view text) {
   NfsRootText result;
@@ -120,7 +119,7 @@ NfsMountRequest plan_nfs_mount(const NfsMountInput& input) {
   }
   int version = input.version_hint == 4 ? 4 : 3;
   for (const auto& option : user) {
-    if (const auto asked = version_of(option)) version = *asked;
+    if (const auto asked = nfs_version_option(option)) version = *asked;
   }
   request.version = version;
   request.fstype = version >= 4 ? "nfs4" : "nfs";

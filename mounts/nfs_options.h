@@ -16,6 +16,7 @@ struct NfsRootSpec {
   std::string path;                   // "" = the DHCP root-path, else the kernel default
   std::vector<std::string> options;   // in order, as given
   int version = 0;                    // 4 for dracut's root=nfs4:, else 0 (options decide)
+  std::string given_by = "nfsroot=";  // the option that said it: "nfsroot=" or dracut's "root="
   auto operator<=>(const NfsRootSpec&) const = default;
 };
 
@@ -65,6 +66,10 @@ struct NfsMountInput {
   int version_hint = 0;                   // 4 for root=nfs4:
   bool read_only = true;
 };
+
+// The major NFS version an option asks for (vers=4.2, nfsvers=3, v4), or nullopt when it is not
+// a version option. plan_nfs_mount() lets the last one win over nfs4: and the default, v3.
+[[nodiscard]] std::optional<int> nfs_version_option(std::string_view option);
 
 // Defaults first (NFSv3 over TCP, nolock: there is no statd in the initramfs), then the
 // user's options, each replacing the default it contradicts ("vers=4.2" replaces "vers=3",

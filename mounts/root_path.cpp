@@ -44,6 +44,33 @@ std::vector<std::string> lease_options_allowed(const std::vector<std::string>& f
   return kept;
 }
 
+// The last option that names a version: plan_nfs_mount() takes it over nfs4: and the default.
+std::optional<std::string> last_version_option(const std::vector<std::string>& options) {
+  const auto found = std::find_if(options.rbegin(), options.rend(),
+                                  [](const std::string& option) { return nfs_version_option(option).has_value(); });
+  if (found == options.rend()) return std::nullopt;
+  return *found;
+}
+
+std::string version_source(const NfsRootSpec& command_line, const NfsRootSpec& from_lease) {
+  if (const auto given = last_version_option(command_line.options)) return escape_for_log(*given) + " on the command line";
+  if (const auto given = last_version_option(from_lease.options)) {
+    return escape_for_log(*given) + " in the DHCP root-path (option 17)";
+  }
+  if (command_line.version == 4) return "root=nfs4:";
+  if (from_lease.version == 4) return "nfs4: in the DHCP root-path (option 17)";
+  return "the default";
+}
+
+std::string options_source(const NfsRootSpec& command_line, const NfsRootSpec& from_lease) {
+  if (!from_lease.options.empty() && !command_line.options.empty()) {
+    return "DHCP root-path (option 17), then the command line";
+  }
+  if (!from_lease.options.empty()) return "DHCP root-path (option 17)";
+  if (!command_line.options.empty()) return "command line";
+  return "none given, the defaults only";
+}
+
 }  // namespace
 
 NfsRootSpec parse_root_path_option(std::string_view root_path, std::vector<std::string>& warnings) {
@@ -79,8 +106,8 @@ RootPathChoice choose_nfs_root(const NfsRootSpec& command_line, std::optional<Ip
   NfsRootSpec from_lease;
   if (lease && pinned) {
     if (!lease->root_path.empty()) {
-      choice.warnings.push_back("the command line names the server and the path (nfsroot=): ignoring the DHCP "
-                                "root-path '" + escape_for_log(lease->root_path) + "'");
+      choice.warnings.push_back("the command line names the server and the path (" + command_line.given_by +
+                                "): ignoring the DHCP root-path '" + escape_for_log(lease->root_path) + "'");
     }
   } else if (lease) {
     from_lease = parse_root_path_option(lease->root_path, choice.warnings);
@@ -103,12 +130,14 @@ RootPathChoice choose_nfs_root(const NfsRootSpec& command_line, std::optional<Ip
 
   // nfs4: on the command line wins; else the root-path's, unless the command line pinned it all.
   choice.version = command_line.version != 0 ? command_line.version : from_lease.version;
+  choice.version_source = version_source(command_line, from_lease);
+  choice.options_source = options_source(command_line, from_lease);
   choice.options = from_lease.options;
   choice.options.insert(choice.options.end(), command_line.options.begin(), command_line.options.end());
 
   if (command_line.server) {
     choice.server = command_line.server;
-    choice.server_source = "nfsroot=";
+    choice.server_source = command_line.given_by;
   } else if (ip_server) {
     choice.server = ip_server;
     choice.server_source = "ip= <server-ip>";

@@ -25,8 +25,10 @@ struct RootPathChoice {
   std::string path;                   // may hold "%s" (expand_root_path() in mounts/nfs_options.h)
   std::vector<std::string> options;   // the lease's first, then the command line's
   int version = 0;                    // 4 for root=nfs4: or a root-path with nfs4:, else 0 (options)
-  std::string server_source;          // "nfsroot=", "ip= <server-ip>", "DHCP root-path (option 17)", …
+  std::string server_source;          // "nfsroot=" or "root=" (given_by), "ip= <server-ip>", "DHCP root-path (option 17)", …
   std::string path_source;            // "command line", "DHCP root-path (option 17)", "the kernel default"
+  std::string version_source;         // "vers=4.2 on the command line", "root=nfs4:", "the default", …
+  std::string options_source;         // "command line", "DHCP root-path (option 17)", both, or none given
   std::vector<std::string> warnings;  // about the lease's root-path, its text escaped
 };
 
@@ -40,8 +42,10 @@ struct RootPathChoice {
 //    "rw" is dropped (only the command line's ro/rw decides), and so are its addr=, mountaddr=,
 //    port=, mountport=, sec= where the command line gives that key, and its addr=/mountaddr=
 //    where the command line (nfsroot= or ip=) names the server; each with a warning;
-//  - server: nfsroot='s, then ip='s <server-ip> (`ip_server`), then the one in root-path,
-//    then siaddr (next-server) when not 0.0.0.0, then the DHCP server identifier.
+//  - server: nfsroot='s (or root='s), then ip='s <server-ip> (`ip_server`), then the one in root-path,
+//    then siaddr (next-server) when not 0.0.0.0, then the DHCP server identifier;
+//  - version (decided by plan_nfs_mount, said here): the last vers=/nfsvers=/vN of the options
+//    (the command line's come last), else nfs4: (root=, then the root-path's), else NFSv3.
 // Without a lease (static ip=, or the plan before the network is up) only the command line
 // counts: the server may stay unknown and the path is the command line's or the default.
 [[nodiscard]] RootPathChoice choose_nfs_root(const NfsRootSpec& command_line, std::optional<Ipv4Address> ip_server,

@@ -1,6 +1,8 @@
 // BootConfig -> BootPlan: every decision the boot makes before it touches the system.
 #include "plan/boot_plan.h"
 
+#include <algorithm>
+
 #include "mounts/root_path.h"
 #include "overlay/union_plan.h"
 #include "plan/resolve.h"
@@ -82,6 +84,21 @@ RootStep plan_root(const BootConfig& config, std::vector<Error>& errors) {
   step.path_source = known.path_source;
   step.path_from_lease = dhcp && config.nfs.path.empty();
   if (step.path_from_lease) step.path_source = "DHCP root-path (option 17), else the kernel default";
+  // The lease counts unless the command line named server and path (choose_nfs_root): its
+  // nfs4: or vers= may still set the version, unless the command line's own vers= comes after.
+  const bool lease_counts = dhcp && !(config.nfs.server && !config.nfs.path.empty());
+  const bool command_line_vers = std::any_of(config.nfs.options.begin(), config.nfs.options.end(),
+                                             [](const std::string& o) { return nfs_version_option(o).has_value(); });
+  step.version_source = known.version_source;
+  if (lease_counts && !command_line_vers) {
+    step.version_source += config.nfs.version == 4 ? "; a vers= in the DHCP root-path would change it"
+                                                   : "; a DHCP root-path with nfs4: or vers= may change it";
+  }
+  step.options_source = known.options_source;
+  if (lease_counts) {
+    step.options_source = config.nfs.options.empty() ? "DHCP root-path (option 17), if it gives any"
+                                                      : "DHCP root-path (option 17) if it gives any, then the command line";
+  }
   step.options = known.options;
   step.read_only = config.read_only;
   step.mount = root_mount_request(step, step.server ? step.server->to_string() : std::string(kServerPlaceholder),

@@ -32,6 +32,8 @@ struct RootStep {
   std::string server_source;          // where the server comes from, for people
   std::string path;                   // may hold "%s", replaced once the network is up
   std::string path_source;
+  std::string version_source;         // what set the NFS version, and whether DHCP may still
+  std::string options_source;         // where the NFS options come from
   bool path_from_lease = false;       // the DHCP root-path decides, when it has one
   NfsMountRequest mount;              // with the server as known now (a placeholder otherwise)
   std::vector<std::string> options;   // the command line's NFS options; the lease's go first

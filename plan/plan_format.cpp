@@ -101,6 +101,8 @@ void write_root(Writer& out, const RootStep& step) {
   out.more("path: " + step.path_source + (step.path.find("%s") != std::string::npos
                                                ? "; %s becomes the hostname, else the client address"
                                                : ""));
+  out.more("version: " + std::to_string(step.mount.version) + " (" + step.version_source + ")");
+  out.more("options: " + step.options_source);
   out.more("retry timeouts and unreachable servers for up to " + std::to_string(step.timeout_seconds) +
            " s (nfsroot-init.mount_timeout=)");
 }

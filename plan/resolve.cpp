@@ -32,6 +32,7 @@ Result<ResolvedRoot> resolve_root(const RootStep& step, const DhcpLease* lease, 
                                     expand_root_path(choice.path, client.hostname, client.address));
   root.server_source = std::move(choice.server_source);
   root.path_source = std::move(choice.path_source);
+  root.version_source = std::move(choice.version_source);
   root.warnings = std::move(choice.warnings);
   return root;
 }

@@ -25,6 +25,7 @@ struct ResolvedRoot {
   NfsMountRequest request;   // source, type, read-only and data for mount(2)
   std::string server_source;  // "nfsroot=", "DHCP root-path (option 17)", …
   std::string path_source;
+  std::string version_source;  // "root=nfs4:", "vers=3 in the DHCP root-path (option 17)", "the default", …
   std::vector<std::string> warnings;  // about the lease's root-path, for the log
 };
 

@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """The fault matrix's private network: a namespace, a bridge, tap devices, servers on a clock.
 
-  netns_lab.py --name NAME --state-dir DIR [--tap IFNAME[=MAC][:unbridged]]...
+  netns_lab.py --name NAME --state-dir DIR [--tap IFNAME[=MAC][:unbridged]]... [--address ADDR]...
                [--dhcpd DELAY] [--hostile-dhcp DELAY --hostile MODE...]
-               [--nfs DELAY --export PATH] [--root-path TEXT]
+               [--dnsmasq DELAY [--client MAC=ROOT-PATH]... [--next-server MAC=ADDR]...]
+               [--nfs DELAY --export PATH [--nfs-port PORT]] [--root-path TEXT]
                -- python3 qemu_boot.py QEMU_BOOT_ARGS...
 
-Makes the network namespace nfsroot-lab-NAME with a bridge br0 at 10.99.0.1/24 and one tap
-device per --tap (default tap0=52:54:00:12:34:56), each on the bridge unless ":unbridged" (up,
-but connected to nothing), then runs the qemu_boot.py command after "--" with --netns and one --tap
-per device appended, so QEMU itself runs in the namespace on those taps. The address plan is private to the
-namespace, which has no route and no link out: no traffic leaves it.
+Makes the network namespace nfsroot-lab-NAME with a bridge br0 at 10.99.0.1/24 (and each
+--address, 10.99.0.x, on the same bridge: more server addresses a guest can be sent to) and one
+tap device per --tap (default tap0=52:54:00:12:34:56), each on the bridge unless ":unbridged"
+(up, but connected to nothing), then runs the qemu_boot.py command after "--" with --netns and
+one --tap per device appended, so QEMU itself runs in the namespace on those taps. The address
+plan is private to the namespace, which has no route and no link out: no traffic leaves it.
 
 Servers, each started DELAY seconds after QEMU (0: before it), or, with DELAY written
 /REGEX/+SEC, SEC seconds after REGEX first appears in the console log (qemu_boot.py's --log=),
@@ -21,8 +23,16 @@ namespace:
                          root-path --root-path if given
   --hostile-dhcp DELAY   hostile_dhcp.py on br0 offering 10.99.0.10; --hostile malformed and/or
                          hostile-values choose what it sends (see that script)
+  --dnsmasq DELAY        dnsmasq on br0 (--no-ping: it offers at once) with one host entry per
+                         --client: the j-th gets the fixed address 10.99.0.(20+j) and, through
+                         its own tag, its own root-path (option 17, sent whether asked for or
+                         not; an empty ROOT-PATH sends none); --next-server MAC=ADDR sets that
+                         host's siaddr (dhcp-boot). Router and DNS 10.99.0.1, domain lab.test;
+                         other MACs get 10.99.0.100-150 and no root-path
   --nfs DELAY            nfs_server.py: rpcbind + nfs-ganesha serving --export read-only on
-                         10.99.0.1 (NFS port 20490, MOUNT port 20048), in a private /run
+                         every address of the namespace (10.99.0.1 and each --address; NFS port
+                         --nfs-port, default 20490, MOUNT port 20048, both in rpcbind on 111),
+                         in a private /run
 Without a server option that server is simply absent (the "no DHCP", "nothing answers NFS"
 cases). qemu_boot.py's --set-link pulls and plugs cables (netdevs n0, n1, ... by --tap order).
 
@@ -48,6 +58,7 @@ from qemu_boot import kill_group  # beside this script: SIGTERM, then SIGKILL, t
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER_IP = "10.99.0.1"
 PREFIX = 24
+SUBNET = "10.99.0."  # every address of the lab is in 10.99.0.0/24
 BRIDGE = "br0"
 DEFAULT_MAC = "52:54:00:12:34:56"
 
@@ -80,12 +91,13 @@ def tail(path, lines=25):
 
 
 class Lab:
-    def __init__(self, name, state_dir, taps):
+    def __init__(self, name, state_dir, taps, addresses=()):
         if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", name):
             raise Error(f"--name {name!r}: letters, digits, '_', '.', '-' only")
         self.ns = f"nfsroot-lab-{name}"
         self.dir = state_dir
         self.taps = taps
+        self.addresses = list(addresses)  # more addresses of the servers, on br0
         self.groups = []        # (what, Popen) started in their own process group
         self.nfs_started = False
         self.plan = []          # what is not started yet (see at)
@@ -130,13 +142,16 @@ class Lab:
         run(*ns, "link", "set", "lo", "up")
         run(*ns, "link", "add", BRIDGE, "type", "bridge", "stp_state", "0", "forward_delay", "0")
         run(*ns, "addr", "add", f"{SERVER_IP}/{PREFIX}", "dev", BRIDGE)
+        for address in self.addresses:  # secondaries: 10.99.0.1 stays the primary (DHCP's server id)
+            run(*ns, "addr", "add", f"{address}/{PREFIX}", "dev", BRIDGE)
         run(*ns, "link", "set", BRIDGE, "up")
         for name, _, bridged in self.taps:
             run(*ns, "tuntap", "add", "dev", name, "mode", "tap")
             if bridged:
                 run(*ns, "link", "set", name, "master", BRIDGE)
             run(*ns, "link", "set", name, "up")
-        self.log(f"namespace {self.ns}: {BRIDGE} {SERVER_IP}/{PREFIX}, taps " + ", ".join(
+        self.log(f"namespace {self.ns}: {BRIDGE} " + ", ".join(
+            f"{a}/{PREFIX}" for a in [SERVER_IP] + self.addresses) + ", taps " + ", ".join(
             f"{n}{'' if b else ' (unbridged)'}" for n, _, b in self.taps))
 
     def teardown(self):
@@ -237,6 +252,36 @@ subnet 10.99.0.0 netmask 255.255.255.0 {{
         self.spawn("dhcpd", ["dhcpd", "-f", "-d", "-4", "-cf", conf, "-lf", leases,
                              "-pf", os.path.join(self.dir, "dhcpd.pid"), BRIDGE], "dhcpd.log")
 
+    def dnsmasq(self, clients, next_servers):
+        """dnsmasq as a dracut user's DHCP server: one dhcp-host per client MAC, each tagged, and
+        the tag's own root-path and next-server."""
+        conf = os.path.join(self.dir, "dnsmasq.conf")
+        lines = [f"# netns_lab.py: the lab's dnsmasq, inside {self.ns} only",
+                 "port=0", "user=root", "group=root", f"interface={BRIDGE}", "bind-interfaces",
+                 "no-resolv", "no-hosts", "log-dhcp", "dhcp-authoritative",
+                 # dnsmasq pings an address for about 3 s before it offers it (dnsmasq(8) --no-ping)
+                 "no-ping",
+                 f"dhcp-leasefile={os.path.join(self.dir, 'dnsmasq.leases')}",
+                 f"dhcp-range={SUBNET}100,{SUBNET}150,255.255.255.0,1h",
+                 f"dhcp-option=option:router,{SERVER_IP}",
+                 f"dhcp-option=option:dns-server,{SERVER_IP}",
+                 "dhcp-option=option:domain-name,lab.test"]
+        for j, (mac, root_path) in enumerate(clients):
+            tag = f"client{j}"
+            lines.append(f"dhcp-host={mac},{SUBNET}{20 + j},set:{tag}")
+            if root_path:
+                # -force: sent even when the client's parameter request list lacks 17, as
+                # dracut-era configurations do; the quotes keep its commas in one string.
+                lines.append(f'dhcp-option-force=tag:{tag},option:root-path,"{root_path}"')
+            if mac in next_servers:
+                lines.append(f"dhcp-boot=tag:{tag},pxelinux.0,boot,{next_servers[mac]}")
+        with open(conf, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        open(os.path.join(self.dir, "dnsmasq.leases"), "w").close()
+        self.spawn("dnsmasq", ["dnsmasq", "--keep-in-foreground", "--log-facility=-",
+                               f"--conf-file={conf}",
+                               f"--pid-file={os.path.join(self.dir, 'dnsmasq.pid')}"], "dnsmasq.log")
+
     def hostile_dhcp(self, modes, root_path):
         argv = [sys.executable, os.path.join(HERE, "hostile_dhcp.py"), f"--interface={BRIDGE}",
                 f"--server={SERVER_IP}", "--address=10.99.0.10",
@@ -246,11 +291,14 @@ subnet 10.99.0.0 netmask 255.255.255.0 {{
             argv.append(f"--root-path={root_path}")
         self.spawn("hostile_dhcp.py", argv, "hostile_dhcp.out")
 
-    def nfs(self, export):
+    def nfs(self, export, nfs_port):
         self.nfs_started = True
+        # 0.0.0.0 inside the namespace: 10.99.0.1 and every --address, so the server a guest
+        # picked shows in its mounts.
         r = subprocess.run([sys.executable, os.path.join(HERE, "nfs_server.py"), "start",
                             f"--state-dir={os.path.join(self.dir, 'nfs')}", f"--netns={self.ns}",
-                            f"--host={SERVER_IP}", f"--export={export}", "--timeout=30"],
+                            "--host=0.0.0.0", f"--export={export}", f"--nfs-port={nfs_port}",
+                            "--timeout=30"],
                            capture_output=True, text=True)
         self.log("nfs_server.py start: " + (r.stdout + r.stderr).strip().replace("\n", "; "))
         if r.returncode != 0:
@@ -258,7 +306,7 @@ subnet 10.99.0.0 netmask 255.255.255.0 {{
 
     def report(self):
         print(f"netns_lab: {self.ns}, files in {self.dir}:")
-        for name in ("lab.log", "dhcpd.log", "hostile_dhcp.log", "nfs/ganesha.log"):
+        for name in ("lab.log", "dhcpd.log", "dnsmasq.log", "hostile_dhcp.log", "nfs/ganesha.log"):
             lines = tail(os.path.join(self.dir, name), 15 if name != "lab.log" else 40)
             if lines:
                 print(f"  --- {name} (last lines) ---")
@@ -272,6 +320,23 @@ def parse_tap(text, index):
         raise Error(f"--tap {text!r}: write it as tap0, tap0=52:54:00:12:34:56 or tap0=MAC:unbridged")
     mac = m.group(2) or "52:54:00:12:34:%02x" % (0x56 + index)
     return m.group(1), mac.lower(), not m.group(3)
+
+
+def lab_address(text):
+    m = re.fullmatch(r"10\.99\.0\.([0-9]{1,3})", text)
+    if not m or not 2 <= int(m.group(1)) <= 9:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a server address 10.99.0.2 to 10.99.0.9 "
+                                         "(10.99.0.1 is br0's own, the clients' start at .10)")
+    return text
+
+
+def mac_and_value(text):
+    """MAC=VALUE, the value taken as written (a root-path holds ':', ',' and '=')."""
+    m = re.fullmatch(r"([0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5})=(.*)", text, re.S)
+    if not m or any(c in m.group(2) for c in '"\\\n'):
+        raise argparse.ArgumentTypeError(f"{text!r}: write MAC=VALUE, the value without quotes, "
+                                         "backslashes or newlines")
+    return m.group(1).lower(), m.group(2)
 
 
 def when(text):
@@ -298,19 +363,39 @@ def main():
     ap.add_argument("--hostile-dhcp", type=when, metavar="DELAY")
     ap.add_argument("--hostile", action="append", default=[],
                     choices=("malformed", "hostile-values"))
+    ap.add_argument("--dnsmasq", type=when, metavar="DELAY")
+    ap.add_argument("--client", type=mac_and_value, action="append", default=[],
+                    metavar="MAC=ROOT-PATH")
+    ap.add_argument("--next-server", type=mac_and_value, action="append", default=[],
+                    metavar="MAC=ADDR")
+    ap.add_argument("--address", type=lab_address, action="append", default=[])
     ap.add_argument("--nfs", type=when, metavar="DELAY")
+    ap.add_argument("--nfs-port", type=int, default=20490)
     ap.add_argument("--export")
     ap.add_argument("--root-path")
     args = ap.parse_args(argv[:split])
     boot_args = argv[split + 1:]
     if args.nfs is not None and not args.export:
         ap.error("--nfs needs --export")
+    if (args.client or args.next_server) and args.dnsmasq is None:
+        ap.error("--client and --next-server are dnsmasq's: give --dnsmasq")
+    clients = dict(args.client)
+    if len(clients) != len(args.client):
+        ap.error("--client: a MAC twice")
+    next_servers = dict(args.next_server)
+    for mac, address in next_servers.items():
+        if mac not in clients:
+            ap.error(f"--next-server {mac}: not a --client")
+        if address != SERVER_IP and address not in args.address:
+            ap.error(f"--next-server {mac}={address}: neither {SERVER_IP} nor an --address")
     if os.geteuid() != 0:
         sys.exit("netns_lab: needs root (network namespaces, tap devices, servers)")
-    for tool in ("ip", "dhcpd") if args.dhcpd is not None else ("ip",):
+    packages = {"ip": "iproute2", "dhcpd": "isc-dhcp-server", "dnsmasq": "dnsmasq-base"}
+    tools = ["ip"] + (["dhcpd"] if args.dhcpd is not None else []) \
+        + (["dnsmasq"] if args.dnsmasq is not None else [])
+    for tool in tools:
         if not shutil.which(tool, path="/usr/sbin:/sbin:" + os.environ.get("PATH", "")):
-            sys.exit(f"netns_lab: {tool} not found (apt-get install "
-                     f"{'isc-dhcp-server' if tool == 'dhcpd' else 'iproute2'})")
+            sys.exit(f"netns_lab: {tool} not found (apt-get install {packages[tool]})")
 
     # SIGTERM (ctest's timeout, a killed job) ends as an exception, so the teardown runs.
     def stop(signum, _frame):
@@ -320,7 +405,7 @@ def main():
 
     try:
         taps = [parse_tap(t, i) for i, t in enumerate(args.tap or ["tap0=" + DEFAULT_MAC])]
-        lab = Lab(args.name, os.path.abspath(args.state_dir), taps)
+        lab = Lab(args.name, os.path.abspath(args.state_dir), taps, args.address)
     except Error as e:
         sys.exit(f"netns_lab: {e}")
     status = 2
@@ -337,11 +422,13 @@ def main():
         lab.t0 = time.monotonic()
         if args.dhcpd is not None:
             lab.at(args.dhcpd, "dhcpd", lambda: lab.dhcpd(args.root_path))
+        if args.dnsmasq is not None:
+            lab.at(args.dnsmasq, "dnsmasq", lambda: lab.dnsmasq(list(clients.items()), next_servers))
         if args.hostile_dhcp is not None:
             lab.at(args.hostile_dhcp, "hostile_dhcp.py",
                    lambda: lab.hostile_dhcp(args.hostile, args.root_path))
         if args.nfs is not None:
-            lab.at(args.nfs, "nfs-ganesha", lambda: lab.nfs(args.export))
+            lab.at(args.nfs, "nfs-ganesha", lambda: lab.nfs(args.export, args.nfs_port))
         lab.log(" ".join(qemu))
         lab.fire_due()  # the servers that start at once, before the guest looks for them
         proc = subprocess.Popen(qemu, preexec_fn=die_with_parent)

@@ -2,7 +2,7 @@
 """Start and stop the NFS server of the boot tests: nfs-ganesha (and rpcbind) on 127.0.0.1.
 
   nfs_server.py start  --state-dir DIR --export PATH[:PSEUDO]... [--optional-export PATH[:PSEUDO]]...
-                       [--timeout SEC] [--netns NS --host ADDR]
+                       [--timeout SEC] [--netns NS --host ADDR] [--nfs-port PORT]
   nfs_server.py stop   --state-dir DIR
   nfs_server.py status --state-dir DIR
   nfs_server.py run    --state-dir DIR --export PATH[:PSEUDO]...   (foreground until Ctrl-C)
@@ -33,7 +33,10 @@ Needs root, ganesha.nfsd with the VFS FSAL (nfs-ganesha, nfs-ganesha-vfs) and rp
 of netns_lab.py: a guest on a tap device reaches ADDR directly). Both servers then also get a
 private mount namespace with its own tmpfs on /run, because rpcbind's /run/rpcbind.sock (which
 ganesha registers through) is a path, not a network address: without it the namespace's ganesha
-would register with the host's rpcbind. `stop` works from anywhere (it goes by pid).
+would register with the host's rpcbind. `stop` works from anywhere (it goes by pid). --host
+0.0.0.0 serves every address of the namespace (netns_lab.py's servers on several addresses of
+one bridge); --nfs-port 2049 there lets a guest mount NFSv4 without port= (the namespace's
+ports are its own).
 """
 import argparse
 import errno
@@ -647,7 +650,7 @@ def cmd_start(state_dir, export_args, timeout, optional_args=(), netns=None):
     log(f"ganesha.nfsd (pid {ganesha['pid']}) answers on {HOST}:{NFS_PORT} (NFS v3, v4.0-4.2) and "
         f"{HOST}:{MNT_PORT} (MOUNT v3) after {took:.2f} s; {time.monotonic() - t0:.2f} s in all")
     for path, pseudo in exports:
-        guest = "10.0.2.2" if HOST == "127.0.0.1" else HOST
+        guest = {"127.0.0.1": "10.0.2.2", "0.0.0.0": "<any address of the namespace>"}.get(HOST, HOST)
         log(f"export {path} (NFSv4: {pseudo}), read-only; guest: {guest}:{path}")
 
 
@@ -666,7 +669,7 @@ def cmd_status(state_dir):
 
 
 def main(argv=None):
-    global HOST
+    global HOST, NFS_PORT
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog=__doc__.split("\n", 2)[2])
@@ -679,8 +682,13 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=60, help="seconds to wait for the server")
     ap.add_argument("--netns", metavar="NS", help="serve inside this network namespace")
     ap.add_argument("--host", default=HOST, metavar="ADDR", help="the address to serve on")
+    ap.add_argument("--nfs-port", type=int, default=NFS_PORT, metavar="PORT",
+                    help=f"the NFS port (default {NFS_PORT}); only with --netns")
     args = ap.parse_args(argv)
     HOST = args.host
+    NFS_PORT = args.nfs_port
+    if NFS_PORT != 20490 and not args.netns:
+        ap.error("--nfs-port is for a server inside a namespace: the host's tests expect 20490")
     if args.netns and args.host == "127.0.0.1":
         ap.error("--netns needs --host: the address the guest reaches inside the namespace")
     state_dir = os.path.abspath(args.state_dir)

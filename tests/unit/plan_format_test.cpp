@@ -21,6 +21,10 @@ TEST_CASE("plan text: the seed's line shows each step with its arguments", "[pla
            "renews the lease (nfsroot-init.networkd=)\n",
            "4. root        mount 192.168.1.1:/var/lib/nfs/debian-lenny-32 on /root\n",
            "type nfs, read-only, options vers=3,proto=tcp,nolock,addr=192.168.1.1,mountaddr=192.168.1.1\n",
+           "server: nfsroot=\n",
+           "path: command line\n",
+           "version: 3 (the default)\n",
+           "options: none given, the defaults only\n",
            "5. unions      /tmp               tmpfs    size=128M,mode=1777  (built-in default)\n",
            "/var               overlay  size=128M            (built-in default)\n",
            "6. hand-off    move /dev /proc /sys /run into /root, free the initramfs\n",
@@ -63,4 +67,42 @@ TEST_CASE("plan text: the networkd files, kept as static where networkd cannot r
   const auto off = text("ip=dhcp root=/dev/nfs nfsroot=10.0.2.2:/srv nfsroot-init.networkd=no");
   CHECK(off.find("no systemd-networkd files (nfsroot-init.networkd=no)\n") != std::string::npos);
   CHECK(off.find("70-nfsroot") == std::string::npos);
+}
+
+TEST_CASE("plan text: where the NFS version and options come from, and what DHCP may still change", "[plan_format]") {
+  struct Case {
+    const char* line;
+    const char* version;
+    const char* options;
+  };
+  const Case cases[] = {
+      {"ip=dhcp root=/dev/nfs", "version: 3 (the default; a DHCP root-path with nfs4: or vers= may change it)\n",
+       "options: DHCP root-path (option 17), if it gives any\n"},
+      {"root=dhcp", "version: 3 (the default; a DHCP root-path with nfs4: or vers= may change it)\n",
+       "options: DHCP root-path (option 17), if it gives any\n"},
+      // server and path on the command line: the root-path is ignored, nothing is left open
+      {"root=nfs4:10.0.0.9:/client", "version: 4 (root=nfs4:)\n", "options: none given, the defaults only\n"},
+      {"root=nfs:10.0.0.9:/client:wsize=4096", "version: 3 (the default)\n", "options: command line\n"},
+      {"root=10.0.0.9:/client:vers=4.2", "version: 4 (vers=4.2 on the command line)\n", "options: command line\n"},
+      {"nfsroot=10.0.0.9:/r,nfsvers=3 rootflags=v4.1", "version: 4 (v4.1 on the command line)\n",
+       "options: command line\n"},
+      // the path alone: DHCP still names the server, and its options go first
+      {"root=nfs4:/client", "version: 4 (root=nfs4:; a vers= in the DHCP root-path would change it)\n",
+       "options: DHCP root-path (option 17), if it gives any\n"},
+      {"ip=dhcp root=/dev/nfs nfsroot=/r,vers=4.1", "version: 4 (vers=4.1 on the command line)\n",
+       "options: DHCP root-path (option 17) if it gives any, then the command line\n"},
+      // static ip= has no lease: what the command line says is final
+      {"ip=10.0.0.5:10.0.0.9:10.0.0.1:255.255.255.0::eth0:off root=/dev/nfs nfsroot=/r", "version: 3 (the default)\n",
+       "options: none given, the defaults only\n"},
+  };
+  for (const auto& c : cases) {
+    const auto out = text(c.line);
+    INFO(out);
+    CHECK(out.find(c.version) != std::string::npos);
+    CHECK(out.find(c.options) != std::string::npos);
+  }
+  // dracut's root= names the server itself, and explain says which option did
+  CHECK(text("root=nfs4:10.0.0.9:/client").find("server: root=\n") != std::string::npos);
+  CHECK(text("root=10.0.0.9:/client").find("server: root=\n") != std::string::npos);
+  CHECK(text("root=/dev/nfs nfsroot=10.0.0.9:/client").find("server: nfsroot=\n") != std::string::npos);
 }

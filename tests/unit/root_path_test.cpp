@@ -245,3 +245,54 @@ TEST_CASE("root path: a root-path's nfs4: and server count unless the command li
   v4.version = 4;
   CHECK(choose_nfs_root(v4, std::nullopt, &lease).version == 4);
 }
+
+TEST_CASE("root path: the version's source is what plan_nfs_mount decides by", "[root_path]") {
+  struct Case {
+    NfsRootSpec command_line;
+    const char* root_path;
+    int mount_version;       // what plan_nfs_mount makes of the choice
+    const char* source;
+    const char* options_source;
+  };
+  NfsRootSpec v4;
+  v4.version = 4;
+  NfsRootSpec v4_path_only = v4;
+  v4_path_only.path = "/client";
+  const Case cases[] = {
+      {NfsRootSpec{}, "10.0.2.9:/client", 3, "the default", "none given, the defaults only"},
+      {NfsRootSpec{}, "nfs4:10.0.2.9:/client", 4, "nfs4: in the DHCP root-path (option 17)", "none given, the defaults only"},
+      {NfsRootSpec{}, "10.0.2.9:/client,vers=4.1", 4, "vers=4.1 in the DHCP root-path (option 17)",
+       "DHCP root-path (option 17)"},
+      // an explicit vers= wins over nfs4: (plan_nfs_mount), and the explanation says so
+      {NfsRootSpec{}, "nfs4:10.0.2.9:/client:vers=3", 3, "vers=3 in the DHCP root-path (option 17)",
+       "DHCP root-path (option 17)"},
+      {NfsRootSpec{}, "nfs:10.0.2.9:/client:nfsvers=4,v3", 3, "v3 in the DHCP root-path (option 17)",
+       "DHCP root-path (option 17)"},
+      {v4, "10.0.2.9:/client", 4, "root=nfs4:", "none given, the defaults only"},
+      // root=nfs4:/client leaves the server to DHCP, so the root-path's options still count
+      {v4_path_only, "10.0.2.9:/other,vers=3", 3, "vers=3 in the DHCP root-path (option 17)",
+       "DHCP root-path (option 17)"},
+      // the command line's options come after the lease's: its vers= is the last word
+      {spec(std::nullopt, "", {"vers=4.2"}), "nfs4:10.0.2.9:/client:vers=3", 4, "vers=4.2 on the command line",
+       "DHCP root-path (option 17), then the command line"},
+      {spec(std::nullopt, "", {"wsize=4096"}), "", 3, "the default", "command line"},
+      // pinned: the root-path's nfs4: and vers= are ignored with the rest of it
+      {spec(ip4("10.0.2.1"), "/srv/root"), "nfs4:10.0.2.9:/client:vers=4.1", 3, "the default",
+       "none given, the defaults only"},
+      // a vers= whose number does not parse asks for no version (the kernel rejects it later)
+      {NfsRootSpec{}, "10.0.2.9:/client,vers=x", 3, "the default", "DHCP root-path (option 17)"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.root_path << " / command line version " << c.command_line.version);
+    const DhcpLease l = lease(c.root_path);
+    const auto choice = choose_nfs_root(c.command_line, std::nullopt, &l);
+    CHECK(choice.version_source == c.source);
+    CHECK(choice.options_source == c.options_source);
+    NfsMountInput input;
+    input.server = choice.server->to_string();
+    input.path = choice.path;
+    input.user_options = choice.options;
+    input.version_hint = choice.version;
+    CHECK(plan_nfs_mount(input).version == c.mount_version);
+  }
+}
