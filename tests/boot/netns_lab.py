@@ -3,7 +3,8 @@
 
   netns_lab.py --name NAME --state-dir DIR [--tap IFNAME[=MAC][:unbridged]]...
                [--dhcpd DELAY] [--hostile-dhcp DELAY --hostile MODE...]
-               [--nfs DELAY --export PATH] [--root-path TEXT]
+               [--hostile-server IP] [--hostile-address IP]
+               [--nfs DELAY --export PATH] [--silent-nfs DELAY] [--root-path TEXT]
                -- python3 qemu_boot.py QEMU_BOOT_ARGS...
 
 Makes the network namespace nfsroot-lab-NAME with a bridge br0 at 10.99.0.1/24 and one tap
@@ -19,10 +20,16 @@ namespace:
   --dhcpd DELAY          ISC dhcpd -f on br0; the i-th --tap's MAC has the fixed address
                          10.99.0.(10+i); options: router and DNS 10.99.0.1, domain lab.test,
                          root-path --root-path if given
-  --hostile-dhcp DELAY   hostile_dhcp.py on br0 offering 10.99.0.10; --hostile malformed and/or
-                         hostile-values choose what it sends (see that script)
+  --hostile-dhcp DELAY   hostile_dhcp.py on br0 offering 10.99.0.10; --hostile malformed,
+                         hostile-values and/or offer-then-stop choose what it sends (see that
+                         script); --hostile-server and --hostile-address change the server id
+                         (option 54) it sends and the address it offers, so that it and dhcpd
+                         can be told apart (the "server replaced mid-boot" case)
   --nfs DELAY            nfs_server.py: rpcbind + nfs-ganesha serving --export read-only on
                          10.99.0.1 (NFS port 20490, MOUNT port 20048), in a private /run
+  --silent-nfs DELAY     silent_tcp.py on 10.99.0.1 ports 111, 20048 and 20490: every TCP
+                         connection is accepted and never answered (a hung server, not a
+                         refusing one)
 Without a server option that server is simply absent (the "no DHCP", "nothing answers NFS"
 cases). qemu_boot.py's --set-link pulls and plugs cables (netdevs n0, n1, ... by --tap order).
 
@@ -237,14 +244,21 @@ subnet 10.99.0.0 netmask 255.255.255.0 {{
         self.spawn("dhcpd", ["dhcpd", "-f", "-d", "-4", "-cf", conf, "-lf", leases,
                              "-pf", os.path.join(self.dir, "dhcpd.pid"), BRIDGE], "dhcpd.log")
 
-    def hostile_dhcp(self, modes, root_path):
+    def hostile_dhcp(self, modes, root_path, server, address):
         argv = [sys.executable, os.path.join(HERE, "hostile_dhcp.py"), f"--interface={BRIDGE}",
-                f"--server={SERVER_IP}", "--address=10.99.0.10",
+                f"--server={server}", f"--address={address}",
                 f"--log={os.path.join(self.dir, 'hostile_dhcp.log')}"]
         argv += [f"--{m}" for m in modes]
         if root_path:
             argv.append(f"--root-path={root_path}")
         self.spawn("hostile_dhcp.py", argv, "hostile_dhcp.out")
+
+    def silent_nfs(self):
+        self.spawn("silent_tcp.py", [sys.executable, os.path.join(HERE, "silent_tcp.py"),
+                                     f"--address={SERVER_IP}", "--port=111", "--port=20048",
+                                     "--port=20490",
+                                     f"--log={os.path.join(self.dir, 'silent_tcp.log')}"],
+                   "silent_tcp.out")
 
     def nfs(self, export):
         self.nfs_started = True
@@ -258,7 +272,7 @@ subnet 10.99.0.0 netmask 255.255.255.0 {{
 
     def report(self):
         print(f"netns_lab: {self.ns}, files in {self.dir}:")
-        for name in ("lab.log", "dhcpd.log", "hostile_dhcp.log", "nfs/ganesha.log"):
+        for name in ("lab.log", "dhcpd.log", "hostile_dhcp.log", "silent_tcp.log", "nfs/ganesha.log"):
             lines = tail(os.path.join(self.dir, name), 15 if name != "lab.log" else 40)
             if lines:
                 print(f"  --- {name} (last lines) ---")
@@ -297,7 +311,10 @@ def main():
     ap.add_argument("--dhcpd", type=when, metavar="DELAY")
     ap.add_argument("--hostile-dhcp", type=when, metavar="DELAY")
     ap.add_argument("--hostile", action="append", default=[],
-                    choices=("malformed", "hostile-values"))
+                    choices=("malformed", "hostile-values", "offer-then-stop"))
+    ap.add_argument("--hostile-server", default=SERVER_IP)
+    ap.add_argument("--hostile-address", default="10.99.0.10")
+    ap.add_argument("--silent-nfs", type=when, metavar="DELAY")
     ap.add_argument("--nfs", type=when, metavar="DELAY")
     ap.add_argument("--export")
     ap.add_argument("--root-path")
@@ -339,7 +356,10 @@ def main():
             lab.at(args.dhcpd, "dhcpd", lambda: lab.dhcpd(args.root_path))
         if args.hostile_dhcp is not None:
             lab.at(args.hostile_dhcp, "hostile_dhcp.py",
-                   lambda: lab.hostile_dhcp(args.hostile, args.root_path))
+                   lambda: lab.hostile_dhcp(args.hostile, args.root_path, args.hostile_server,
+                                            args.hostile_address))
+        if args.silent_nfs is not None:
+            lab.at(args.silent_nfs, "silent_tcp.py", lab.silent_nfs)
         if args.nfs is not None:
             lab.at(args.nfs, "nfs-ganesha", lambda: lab.nfs(args.export))
         lab.log(" ".join(qemu))
