@@ -16,6 +16,7 @@
 #include "base/file.h"
 #include "net/dhcp_client.h"
 #include "net/dhcp_packet.h"
+#include "net/frame_drain.h"
 #include "network/dhcp_socket.h"
 #include "net/link_selection.h"
 #include "net/networkd_files.h"
@@ -32,7 +33,6 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr auto kProgressInterval = seconds(5);
-constexpr int kFramesPerWake = 64;
 
 long ms_between(TimePoint from, TimePoint to) {
   return static_cast<long>(std::chrono::duration_cast<milliseconds>(to - from).count());
@@ -213,22 +213,21 @@ std::optional<DhcpLease> BringUp::act(Interface& interface, DhcpAction action, T
 }
 
 Result<void> BringUp::receive(Interface& interface, TimePoint now, std::optional<DhcpLease>& lease) {
-  // Bounded per wake-up: a flood on one interface must not starve the others, the timers and
-  // the link events; what is left keeps the socket readable, so poll() comes straight back.
-  for (int frames = 0; frames < kFramesPerWake; ++frames) {
-    auto frame = TRY(interface.socket->receive());
-    if (!frame) return {};
-    const auto checksum = frame->checksum_not_ready ? UdpChecksum::Skip : UdpChecksum::Verify;
-    auto datagram = parse_udp_frame(frame->ip_packet, checksum);
+  // Bounded per wake-up (net/frame_drain.h): a flood on one interface must not starve the
+  // others, the timers and the link events.
+  auto take = [&](ReceivedFrame&& frame) {
+    const auto checksum = frame.checksum_not_ready ? UdpChecksum::Skip : UdpChecksum::Verify;
+    auto datagram = parse_udp_frame(frame.ip_packet, checksum);
     if (!datagram) {
       report_.debug(interface.link.name + ": dropped a frame: " + describe(datagram.error()));
-      continue;
+      return;
     }
-    if (datagram->destination_port != 68 || datagram->source_port != 67) continue;
+    if (datagram->destination_port != 68 || datagram->source_port != 67) return;
     if (interface.client && !interface.failure && !lease) {
       lease = act(interface, interface.client->on_packet(datagram->payload, now), now);
     }
-  }
+  };
+  TRY(drain_frames([&] { return interface.socket->receive(); }, take));
   return {};
 }
 

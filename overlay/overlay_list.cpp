@@ -23,7 +23,7 @@ bool valid_mount_point(std::string_view path) {
 }
 
 // tmpfs size= (a number with an optional k/m/g/t/p/e suffix, or a percentage of RAM) and
-// nr_blocks= (the same, no %). Not 0: tmpfs(5) reads 0 as no limit, so a union could take
+// nr_blocks= and nr_inodes= (the same, no %). Not 0: tmpfs(5) reads 0 as no limit, so a union could take
 // all of RAM.
 bool valid_size(std::string_view size, bool percent_allowed) {
   if (size.empty()) return false;
@@ -127,6 +127,14 @@ Result<OverlayEntry> parse_overlay_entry(std::string_view text, std::string_view
                                                   "bad " + std::string(option) + ": tmpfs reads 0 as no limit",
                                                   "nr_blocks= takes a number of pages above 0, e.g. nr_blocks=32768; "
                                                   "size= reads better"));
+      }
+      // mm/shmem.c parses nr_inodes= with memparse (k, m, g; no %), and 0 means no inode limit:
+      // a union could then fill RAM with empty files, whatever its size= says.
+      if (option.starts_with("nr_inodes=") && !valid_size(option.substr(10), false)) {
+        return std::unexpected(error_with_problem(origin, input,
+                                                  "bad " + std::string(option) + ": tmpfs reads 0 as no limit",
+                                                  "nr_inodes= takes a number of inodes above 0 with an optional k, m "
+                                                  "or g suffix, e.g. nr_inodes=64k; leave it out for tmpfs' default"));
       }
       if (option.starts_with("mode=") && (option.size() == 5 || option.substr(5).find_first_not_of("01234567") !=
                                                                      std::string_view::npos)) {

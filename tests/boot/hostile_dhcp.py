@@ -2,7 +2,8 @@
 """A hostile DHCP server for the fault matrix (netns_lab.py runs it inside the lab namespace).
 
   hostile_dhcp.py --interface br0 --server 10.99.0.1 --address 10.99.0.10
-                  [--malformed] [--hostile-values] [--root-path TEXT] [--log FILE]
+                  [--malformed] [--hostile-values] [--offer-then-stop] [--root-path TEXT]
+                  [--log FILE]
 
 Answers every DISCOVER with an OFFER and every REQUEST with an ACK for --address, broadcast to
 255.255.255.255:68 from port 67 (a plain UDP socket bound to the interface; no raw frames are
@@ -21,6 +22,12 @@ with "..", backquotes, $(...) and a newline followed by a resolv.conf line; an o
 (give it options such as ",rw,mountaddr=..."). Every command in them only creates a file
 /run/testroot-ran-WHAT, which the test root's /sbin/init looks for (make_test_root.py).
 Without --hostile-values the replies carry ordinary values (host name lab10, domain lab.test).
+
+--offer-then-stop answers the first DISCOVER with an OFFER and then exits, before any REQUEST
+can be ACKed: a server that goes away mid-boot (a failover, a restarted dnsmasq). With
+--server set to another address than the lab's dhcpd (option 54 is what a client tells the
+servers apart by; the datagrams still come from br0's own address), the test shows which
+server's lease the client ends with.
 """
 import argparse
 import ipaddress
@@ -125,6 +132,7 @@ def main():
     ap.add_argument("--address", required=True, help="the address every client is offered")
     ap.add_argument("--malformed", action="store_true")
     ap.add_argument("--hostile-values", action="store_true")
+    ap.add_argument("--offer-then-stop", action="store_true")
     ap.add_argument("--root-path")
     ap.add_argument("--log")
     args = ap.parse_args()
@@ -135,8 +143,9 @@ def main():
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
     sock.setsockopt(socket.SOL_SOCKET, SO_BINDTODEVICE, args.interface.encode())
     sock.bind(("0.0.0.0", 67))
-    log(out, f"listening on {args.interface}:67 (malformed={args.malformed}, "
-             f"hostile_values={args.hostile_values}, root_path={args.root_path!r})")
+    log(out, f"listening on {args.interface}:67 as server {args.server} (malformed={args.malformed}, "
+             f"hostile_values={args.hostile_values}, offer_then_stop={args.offer_then_stop}, "
+             f"root_path={args.root_path!r})")
     while True:
         data, peer = sock.recvfrom(4096)
         request = parse_request(data)
@@ -156,6 +165,9 @@ def main():
                 time.sleep(0.01)  # in order, and not one burst the NIC may drop
         sock.sendto(reply(args, xid, chaddr, answer), ("255.255.255.255", 68))
         log(out, f"  sent {'OFFER' if answer == OFFER else 'ACK'} of {args.address}")
+        if args.offer_then_stop and answer == OFFER:
+            log(out, "stopping after the first OFFER (--offer-then-stop): no ACK will come")
+            return
 
 
 if __name__ == "__main__":

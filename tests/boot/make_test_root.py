@@ -3,6 +3,7 @@
 
   make_test_root.py --output DIR [--seed-output DIR2] [--busybox /bin/busybox [--applets-from BUSYBOX]]
                     [--seed-layout] [--seed-content mount|ro] [--overlays FILE] [--force]
+                    [--image-file REL=FILE]... [--image-symlink REL=TARGET]... [--image-fifo REL]...
   make_test_root.py --check DIR...
 
 The tree is a static busybox (/bin/busybox, its applets as relative symlinks, /bin/sh) and two
@@ -31,6 +32,9 @@ The image's own files that the unions must show (or hide): /var/lib/testroot/mar
 /var/lib/testroot/deletable, /tmp/testroot-image-file, /etc/udev/rules.d/70-image.rules.
 Mount points: /proc /sys /dev /run /tmp (1777) /var /etc/udev/rules.d /root (0700);
 /etc/nfsroot-init/ is empty unless --overlays FILE puts FILE there as `overlays`.
+--image-file, --image-symlink and --image-fifo add a file (a copy of FILE), a symbolic link or a
+FIFO at REL inside the image, after everything else: the fault matrix's broken overlay lists
+(a symlinked, FIFO or huge /etc/nfsroot-init/overlays).
 
 --seed-layout builds DIR in the seed's old layout, and --seed-output DIR2 builds DIR2 that way
 besides DIR: /var is a symbolic link to /aufs/var/mount, with /aufs/var/{mount,ro,rw}; the
@@ -429,6 +433,18 @@ def build(root, args, seed_layout):
         write(root, f"{var if top == 'var' else top}/{rel}", text)
     write(root, f"{var}/{DELETABLE[1]}", DELETABLE[2])
 
+    for rel, source in args.image_file:
+        os.makedirs(os.path.dirname(os.path.join(root, rel)), exist_ok=True)
+        shutil.copyfile(source, os.path.join(root, rel))
+        os.chmod(os.path.join(root, rel), 0o644)
+    for rel, target in args.image_symlink:
+        os.makedirs(os.path.dirname(os.path.join(root, rel)), exist_ok=True)
+        os.symlink(target, os.path.join(root, rel))
+    for rel in args.image_fifo:
+        os.makedirs(os.path.dirname(os.path.join(root, rel)), exist_ok=True)
+        os.mkfifo(os.path.join(root, rel), 0o644)
+        os.chmod(os.path.join(root, rel), 0o644)
+
 
 def manifest(root):
     """Every entry under root: type, mode, and content hash or link target."""
@@ -488,6 +504,9 @@ def inputs(args, seed_layout):
         "seed_layout": seed_layout,
         "seed_content": args.seed_content if seed_layout else None,
         "overlays": sha256(args.overlays) if args.overlays else None,
+        "image_file": [[rel, sha256(source)] for rel, source in args.image_file],
+        "image_symlink": [list(pair) for pair in args.image_symlink],
+        "image_fifo": list(args.image_fifo),
     }
 
 
@@ -550,6 +569,22 @@ def check(root):
     return 0
 
 
+def image_rel(text):
+    """REL: a relative path inside the image, without .. (it must stay inside the tree)."""
+    parts = text.split("/")
+    if not text or text.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise argparse.ArgumentTypeError(f"{text!r}: write a relative path inside the image, "
+                                         "such as etc/nfsroot-init/overlays")
+    return text
+
+
+def image_pair(text):
+    rel, sep, value = text.partition("=")
+    if not sep or not value:
+        raise argparse.ArgumentTypeError(f"{text!r}: write REL=VALUE")
+    return image_rel(rel), value
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -569,6 +604,12 @@ def main(argv=None):
     ap.add_argument("--seed-content", choices=("mount", "ro"), default="mount",
                     help="with --seed-layout: where the image's /var content lives")
     ap.add_argument("--overlays", metavar="FILE", help="install FILE as /etc/nfsroot-init/overlays")
+    ap.add_argument("--image-file", metavar="REL=FILE", type=image_pair, action="append", default=[],
+                    help="put a copy of FILE at REL in the image")
+    ap.add_argument("--image-symlink", metavar="REL=TARGET", type=image_pair, action="append",
+                    default=[], help="put a symbolic link to TARGET at REL in the image")
+    ap.add_argument("--image-fifo", metavar="REL", type=image_rel, action="append", default=[],
+                    help="put a FIFO at REL in the image")
     ap.add_argument("--force", action="store_true", help="rebuild even when up to date")
     args = ap.parse_args(argv)
     try:

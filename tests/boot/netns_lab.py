@@ -3,8 +3,9 @@
 
   netns_lab.py --name NAME --state-dir DIR [--tap IFNAME[=MAC][:unbridged]]... [--address ADDR]...
                [--dhcpd DELAY] [--hostile-dhcp DELAY --hostile MODE...]
+               [--hostile-server IP] [--hostile-address IP]
                [--dnsmasq DELAY [--client MAC=ROOT-PATH]... [--next-server MAC=ADDR]...]
-               [--nfs DELAY --export PATH [--nfs-port PORT]] [--root-path TEXT]
+               [--nfs DELAY --export PATH [--nfs-port PORT]] [--silent-nfs DELAY] [--root-path TEXT]
                -- python3 qemu_boot.py QEMU_BOOT_ARGS...
 
 Makes the network namespace nfsroot-lab-NAME with a bridge br0 at 10.99.0.1/24 (and each
@@ -21,8 +22,11 @@ namespace:
   --dhcpd DELAY          ISC dhcpd -f on br0; the i-th --tap's MAC has the fixed address
                          10.99.0.(10+i); options: router and DNS 10.99.0.1, domain lab.test,
                          root-path --root-path if given
-  --hostile-dhcp DELAY   hostile_dhcp.py on br0 offering 10.99.0.10; --hostile malformed and/or
-                         hostile-values choose what it sends (see that script)
+  --hostile-dhcp DELAY   hostile_dhcp.py on br0 offering 10.99.0.10; --hostile malformed,
+                         hostile-values and/or offer-then-stop choose what it sends (see that
+                         script); --hostile-server and --hostile-address change the server id
+                         (option 54) it sends and the address it offers, so that it and dhcpd
+                         can be told apart (the "server replaced mid-boot" case)
   --dnsmasq DELAY        dnsmasq on br0 (--no-ping: it offers at once) with one host entry per
                          --client: the j-th gets the fixed address 10.99.0.(20+j) and, through
                          its own tag, its own root-path (option 17, sent whether asked for or
@@ -33,6 +37,9 @@ namespace:
                          every address of the namespace (10.99.0.1 and each --address; NFS port
                          --nfs-port, default 20490, MOUNT port 20048, both in rpcbind on 111),
                          in a private /run
+  --silent-nfs DELAY     silent_tcp.py on 10.99.0.1 ports 111, 20048 and 20490: every TCP
+                         connection is accepted and never answered (a hung server, not a
+                         refusing one)
 Without a server option that server is simply absent (the "no DHCP", "nothing answers NFS"
 cases). qemu_boot.py's --set-link pulls and plugs cables (netdevs n0, n1, ... by --tap order).
 
@@ -282,14 +289,21 @@ subnet 10.99.0.0 netmask 255.255.255.0 {{
                                f"--conf-file={conf}",
                                f"--pid-file={os.path.join(self.dir, 'dnsmasq.pid')}"], "dnsmasq.log")
 
-    def hostile_dhcp(self, modes, root_path):
+    def hostile_dhcp(self, modes, root_path, server, address):
         argv = [sys.executable, os.path.join(HERE, "hostile_dhcp.py"), f"--interface={BRIDGE}",
-                f"--server={SERVER_IP}", "--address=10.99.0.10",
+                f"--server={server}", f"--address={address}",
                 f"--log={os.path.join(self.dir, 'hostile_dhcp.log')}"]
         argv += [f"--{m}" for m in modes]
         if root_path:
             argv.append(f"--root-path={root_path}")
         self.spawn("hostile_dhcp.py", argv, "hostile_dhcp.out")
+
+    def silent_nfs(self):
+        self.spawn("silent_tcp.py", [sys.executable, os.path.join(HERE, "silent_tcp.py"),
+                                     f"--address={SERVER_IP}", "--port=111", "--port=20048",
+                                     "--port=20490",
+                                     f"--log={os.path.join(self.dir, 'silent_tcp.log')}"],
+                   "silent_tcp.out")
 
     def nfs(self, export, nfs_port):
         self.nfs_started = True
@@ -306,7 +320,8 @@ subnet 10.99.0.0 netmask 255.255.255.0 {{
 
     def report(self):
         print(f"netns_lab: {self.ns}, files in {self.dir}:")
-        for name in ("lab.log", "dhcpd.log", "dnsmasq.log", "hostile_dhcp.log", "nfs/ganesha.log"):
+        for name in ("lab.log", "dhcpd.log", "dnsmasq.log", "hostile_dhcp.log", "silent_tcp.log",
+                     "nfs/ganesha.log"):
             lines = tail(os.path.join(self.dir, name), 15 if name != "lab.log" else 40)
             if lines:
                 print(f"  --- {name} (last lines) ---")
@@ -362,7 +377,10 @@ def main():
     ap.add_argument("--dhcpd", type=when, metavar="DELAY")
     ap.add_argument("--hostile-dhcp", type=when, metavar="DELAY")
     ap.add_argument("--hostile", action="append", default=[],
-                    choices=("malformed", "hostile-values"))
+                    choices=("malformed", "hostile-values", "offer-then-stop"))
+    ap.add_argument("--hostile-server", default=SERVER_IP)
+    ap.add_argument("--hostile-address", default="10.99.0.10")
+    ap.add_argument("--silent-nfs", type=when, metavar="DELAY")
     ap.add_argument("--dnsmasq", type=when, metavar="DELAY")
     ap.add_argument("--client", type=mac_and_value, action="append", default=[],
                     metavar="MAC=ROOT-PATH")
@@ -426,7 +444,10 @@ def main():
             lab.at(args.dnsmasq, "dnsmasq", lambda: lab.dnsmasq(list(clients.items()), next_servers))
         if args.hostile_dhcp is not None:
             lab.at(args.hostile_dhcp, "hostile_dhcp.py",
-                   lambda: lab.hostile_dhcp(args.hostile, args.root_path))
+                   lambda: lab.hostile_dhcp(args.hostile, args.root_path, args.hostile_server,
+                                            args.hostile_address))
+        if args.silent_nfs is not None:
+            lab.at(args.silent_nfs, "silent_tcp.py", lab.silent_nfs)
         if args.nfs is not None:
             lab.at(args.nfs, "nfs-ganesha", lambda: lab.nfs(args.export, args.nfs_port))
         lab.log(" ".join(qemu))

@@ -56,6 +56,11 @@ TEST_CASE("overlay entry: errors name the input and the fix", "[overlay_list]") 
       {"/var overlay size=0k", "bad size=0k"},
       {"/var overlay nr_blocks=0", "bad nr_blocks=0"},
       {"/var overlay nr_blocks=lots", "bad nr_blocks=lots"},
+      // nr_inodes=0 is no inode limit (tmpfs(5)): a union could fill RAM with empty files.
+      {"/var overlay nr_inodes=0", "bad nr_inodes=0: tmpfs reads 0 as no limit"},
+      {"/tmp tmpfs size=1M,nr_inodes=0k", "bad nr_inodes=0k"},
+      {"/tmp tmpfs nr_inodes=", "bad nr_inodes="},
+      {"/tmp tmpfs nr_inodes=5%", "bad nr_inodes=5%"},
       // The hand-off moves the initramfs' /proc /sys /dev /run onto these.
       {"/proc tmpfs", "mount point '/proc' is where the hand-off moves the initramfs' /proc"},
       {"/sys/fs/cgroup tmpfs", "where the hand-off moves the initramfs' /sys"},
@@ -114,9 +119,9 @@ TEST_CASE("overlay list merge: higher replaces by mount point, none removes, par
   CHECK(merged[2].mount_point == "/var/lib/docker");
 }
 
-TEST_CASE("overlay entry: /runner, /device and nr_blocks=N are fine", "[overlay_list]") {
+TEST_CASE("overlay entry: /runner, /device, nr_blocks=N and nr_inodes=N are fine", "[overlay_list]") {
   for (const char* text : {"/runner tmpfs", "/device overlay", "/var overlay nr_blocks=1000", "/var overlay size=1%",
-                           "/srv/run overlay"}) {
+                           "/srv/run overlay", "/tmp tmpfs nr_inodes=4096", "/tmp tmpfs nr_inodes=10k"}) {
     INFO(text);
     CHECK(parse_overlay_entry(text, "overlays:1"));
   }

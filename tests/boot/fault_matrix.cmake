@@ -1,0 +1,173 @@
+# More of the fault matrix (label fault_matrix): an image's broken overlay list, an NFS server
+# that accepts and never answers, a DHCP server replaced mid-boot. include() this from
+# tests/CMakeLists.txt after the LAB_* values, FULL_BOOT_MODULES and ROOT_IS_READY are set.
+# Each boot runs in netns_lab.py's private network (see tests/CMakeLists.txt's matrix).
+
+# --- an image's broken /etc/nfsroot-init/overlays -----------------------------------------------
+# One test root per case, each exported by the test's own nfs-ganesha in its namespace:
+#   symlinked  overlays -> ../../../../../../etc/nfsroot-init/hop (climbing out of the image),
+#              hop -> /etc/nfsroot-init/list-in-image (absolute), list-in-image the image's list.
+#              The initrd holds decoys at both link targets (/etc/nfsroot-init/hop 9M,
+#              /etc/nfsroot-init/list-in-image 8M), so a link followed outside the image shows.
+#   fifo       overlays is a FIFO (a plain open(2) would wait for a writer for ever)
+#   huge       overlays is over 64 KiB (an entry at its head that must not be used)
+#   bad_lines  overlays has one good line among bad ones
+# What the boot does (README "The overlay list"): links are resolved inside the image; a list
+# that is not a regular file or too large is reported with its name and the fix, and left out
+# (the lower sources, here the built-in defaults, apply); a bad line is reported with FILE:LINE
+# and skipped. The boot goes on in every case.
+get_filename_component(_fm_roots "${NFSROOT_TEST_ROOT}" DIRECTORY)
+set(_fm_lists "${NFSROOT_BOOT_SOURCE_DIR}/overlay-lists")
+set(_fm_huge "${NFSROOT_BOOT_BINARY_DIR}/overlay-list-huge.list")
+file(READ "${_fm_lists}/huge-head.list" _fm_text)
+string(REPEAT "# padding: an overlay list this long is refused before its entries are read.....\n" 900 _fm_pad)
+file(WRITE "${_fm_huge}" "${_fm_text}${_fm_pad}")  # 900 x 80 bytes: about 70 KiB
+set(_fm_list_path "etc/nfsroot-init/overlays")
+set(_fm_case_args_symlinked
+    "--image-symlink=${_fm_list_path}=../../../../../../etc/nfsroot-init/hop"
+    "--image-symlink=etc/nfsroot-init/hop=/etc/nfsroot-init/list-in-image"
+    "--image-file=etc/nfsroot-init/list-in-image=${_fm_lists}/in-image.list")
+set(_fm_case_args_fifo "--image-fifo=${_fm_list_path}")
+set(_fm_case_args_huge "--image-file=${_fm_list_path}=${_fm_huge}")
+set(_fm_case_args_bad_lines "--image-file=${_fm_list_path}=${_fm_lists}/bad-lines.list")
+set(_fm_busybox "${NFSROOT_BUSYBOX}")
+if(NOT _fm_busybox)
+  set(_fm_busybox /bin/busybox)
+endif()
+# The initrd of every case: the full-boot modules and the two decoys.
+set(_fm_decoys EXTRA_ADD "${_fm_lists}/initrd-hop.list:/etc/nfsroot-init/hop"
+                         "${_fm_lists}/initrd-target.list:/etc/nfsroot-init/list-in-image")
+foreach(_fm_case symlinked fifo huge bad_lines)
+  set(NFSROOT_TEST_ROOT_OVERLAYS_${_fm_case} "${_fm_roots}/testroot-overlays-${_fm_case}")
+  add_test(NAME boot.test_root_overlays_${_fm_case}
+           COMMAND "${NFSROOT_PYTHON3}" "${NFSROOT_BOOT_SOURCE_DIR}/make_test_root.py"
+                   "--output=${NFSROOT_TEST_ROOT_OVERLAYS_${_fm_case}}" "--busybox=${_fm_busybox}"
+                   ${_fm_case_args_${_fm_case}})
+  set_tests_properties(boot.test_root_overlays_${_fm_case} PROPERTIES
+                       LABELS "boot;fault_matrix" TIMEOUT 60 FIXTURES_SETUP overlay_roots_${_fm_case})
+endforeach()
+
+set(_fm_root "${NFSROOT_TEST_ROOT_OVERLAYS_symlinked}")
+nfsroot_add_boot_test(lab_overlays_symlinked
+  LAB --dhcpd=0 --nfs=0 "--export=${_fm_root}"
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.99.0.1:${_fm_root},${NFSROOT_TEST_NFS3_OPTIONS} panic=-1 console=ttyS0"
+  ${FULL_BOOT_MODULES} ${_fm_decoys}
+  # Both links were followed inside the image: its own list's entry (5M, line 3) is used.
+  EXPECT "union /tmp tmpfs 5M, mode=1777 \\(/root/etc/nfsroot-init/overlays:3\\)"
+         "union /var overlay on tmpfs 128M \\(built-in default\\)"
+         "TESTROOT: etc/nfsroot-init has: hop list-in-image overlays"
+         ${ROOT_IS_READY}
+  REJECT "tmpfs 9M" "tmpfs 8M" "overlay list:" "TESTROOT: FAIL" "rebooting"
+  TIMEOUT 120)
+
+# The message names the file and the fix, and the boot goes on with the defaults.
+set(_fm_defaults "union /tmp tmpfs 128M, mode=1777 \\(built-in default\\)"
+                 "union /var overlay on tmpfs 128M \\(built-in default\\)"
+                 "union /etc/udev/rules.d overlay on tmpfs 1M \\(built-in default\\)")
+set(_fm_root "${NFSROOT_TEST_ROOT_OVERLAYS_fifo}")
+nfsroot_add_boot_test(lab_overlays_fifo
+  LAB --dhcpd=0 --nfs=0 "--export=${_fm_root}"
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.99.0.1:${_fm_root},${NFSROOT_TEST_NFS3_OPTIONS} panic=-1 console=ttyS0"
+  ${FULL_BOOT_MODULES} ${_fm_decoys}
+  EXPECT "overlay list: /root/etc/nfsroot-init/overlays: not a regular file. make it a plain text file, ignoring it"
+         ${_fm_defaults} ${ROOT_IS_READY}
+  REJECT "TESTROOT: FAIL" "rebooting"
+  TIMEOUT 120)
+
+set(_fm_root "${NFSROOT_TEST_ROOT_OVERLAYS_huge}")
+nfsroot_add_boot_test(lab_overlays_huge
+  LAB --dhcpd=0 --nfs=0 "--export=${_fm_root}"
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.99.0.1:${_fm_root},${NFSROOT_TEST_NFS3_OPTIONS} panic=-1 console=ttyS0"
+  ${FULL_BOOT_MODULES} ${_fm_decoys}
+  EXPECT "overlay list: /root/etc/nfsroot-init/overlays: larger than 65536 bytes. keep it to the entries it needs, ignoring it"
+         ${_fm_defaults} ${ROOT_IS_READY}
+  REJECT "tmpfs 6M" "TESTROOT: FAIL" "rebooting"
+  TIMEOUT 120)
+
+# Each bad line is named FILE:LINE with its fault and fix and skipped; for its mount point the
+# lower source's entry (the built-in default) stays; the good line 7 is used.
+set(_fm_root "${NFSROOT_TEST_ROOT_OVERLAYS_bad_lines}")
+set(_fm_file "overlay list: /root/etc/nfsroot-init/overlays")
+nfsroot_add_boot_test(lab_overlays_bad_lines
+  LAB --dhcpd=0 --nfs=0 "--export=${_fm_root}"
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.99.0.1:${_fm_root},${NFSROOT_TEST_NFS3_OPTIONS} panic=-1 console=ttyS0"
+  ${FULL_BOOT_MODULES} ${_fm_decoys}
+  EXPECT "${_fm_file}:1 /var overlay size=0: bad size=0: tmpfs reads 0 as no limit. size= takes a number above 0.*, skipping it"
+         "${_fm_file}:2 /srv/data bogus: unknown kind 'bogus'. write MOUNTPOINT KIND \\[OPTIONS\\].*, skipping it"
+         "${_fm_file}:3 /tmp/\\.\\./etc tmpfs: mount point '/tmp/\\.\\./etc' is not a clean absolute path. write it like /var.*, skipping it"
+         "${_fm_file}:4 /proc tmpfs: mount point '/proc' is where the hand-off moves the initramfs' /proc. drop this entry.*, skipping it"
+         "${_fm_file}:5 /var overlay size=64M,bind: bind is a mount operation, not an option. remove it.*, skipping it"
+         "${_fm_file}:6 /etc/udev/rules.d overlay size=2M,nr_inodes=0: bad nr_inodes=0: tmpfs reads 0 as no limit. nr_inodes= takes a number of inodes above 0.*, skipping it"
+         "${_fm_file}:8 /var overlay size=96M too many: expected 2 or 3 fields. write MOUNTPOINT KIND.*, skipping it"
+         "union /tmp tmpfs 24M, mode=1777 \\(/root/etc/nfsroot-init/overlays:7\\)"
+         "union /var overlay on tmpfs 128M \\(built-in default\\)"
+         "union /etc/udev/rules.d overlay on tmpfs 1M \\(built-in default\\)"
+         ${ROOT_IS_READY}
+  REJECT "union /var overlay on tmpfs 64M" "union /var overlay on tmpfs 96M" "union /etc/udev/rules.d overlay on tmpfs 2M"
+         "union /(srv|proc)" "TESTROOT: FAIL" "rebooting"
+  TIMEOUT 120)
+
+foreach(_fm_case symlinked fifo huge bad_lines)
+  set_tests_properties(boot.lab_overlays_${_fm_case} PROPERTIES FIXTURES_REQUIRED overlay_roots_${_fm_case}
+                       LABELS "boot;fault_matrix")
+endforeach()
+
+# --- an NFS server that answers nothing ---------------------------------------------------------
+# silent_tcp.py on 10.99.0.1 accepts every TCP connection on rpcbind's, MOUNT's and NFS's ports
+# and never answers (a hung server: no refusal to react to). Each mount(2) then lasts the RPC
+# timeout, which timeo= (deciseconds) and retrans= set (nfs(5)), and fails with EIO: the
+# kernel's MOUNT call gave up. With timeo=10,retrans=1 an attempt takes about 2 s; with TCP's
+# defaults (60 s, 2 retransmissions) the first attempt alone took 180 s, past mount_timeout=. The retries stay within mount_timeout= (1, 2, 4 s apart; no 8 s wait past 15 s),
+# the message names the server and the fault, the diagnosis gives up on the silent rpcbind
+# within its own 3 s bounds ("no answer in time"), then panic=-1.
+nfsroot_add_boot_test(lab_nfs_silent
+  LAB --dhcpd=0 --silent-nfs=0
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.99.0.1:/srv/silent,${NFSROOT_TEST_NFS3_OPTIONS},timeo=10,retrans=1 nfsroot-init.mount_timeout=15 panic=-1 console=ttyS0"
+  MODULES 8139cp 8139too nfsv3
+  EXPECT "eth0: bound to 10\\.99\\.0\\.10 from 10\\.99\\.0\\.1"
+         "mount nfs 10\\.99\\.0\\.1:/srv/silent: I/O error. retrying in 1 s \\([0-9] s of 15 s\\)"
+         "mount nfs 10\\.99\\.0\\.1:/srv/silent: I/O error. retrying in 2 s"
+         "mount nfs 10\\.99\\.0\\.1:/srv/silent: I/O error. retrying in 4 s"
+         "root failed: mount nfs 10\\.99\\.0\\.1:/srv/silent -o [^ ]*mountaddr=10\\.99\\.0\\.1[^ ]*: I/O error \\(errno 5\\). gave up after [3-5] attempts in 1[0-5] s. is the NFS server 10\\.99\\.0\\.1 up and reachable from this network\\? \\(nfsroot-init\\.mount_timeout= sets how long to try\\). could not list the server's exports: list exports 10\\.99\\.0\\.1: no answer in time. the server's rpcbind lists: ask rpcbind 10\\.99\\.0\\.1: no answer in time"
+         "rebooting now \\(panic= is negative\\)" "reboot: Restarting system"
+  REJECT "root: mounted" "retrying in 8 s" "Connection refused"
+  TIMEOUT 120)
+set_tests_properties(boot.lab_nfs_silent PROPERTIES LABELS "boot;fault_matrix")
+
+# --- a DHCP server replaced mid-boot --------------------------------------------------------------
+# hostile_dhcp.py --offer-then-stop, as server id 10.99.0.2, offers 10.99.0.77 and exits before
+# any ACK. When the client's first REQUEST for it is on the console, the lab's dhcpd (server id
+# 10.99.0.1, the fixed address 10.99.0.10) starts. The client's REQUESTs name 10.99.0.2, so
+# dhcpd leaves them alone (RFC 2131 4.3.2); after 4 unanswered REQUESTs the client starts over
+# with DISCOVER and takes dhcpd's lease; the boot completes on it.
+nfsroot_add_boot_test(lab_dhcp_server_replaced
+  LAB --hostile-dhcp=0 --hostile=offer-then-stop --hostile-server=10.99.0.2 --hostile-address=10.99.0.77
+      "--dhcpd=/sending REQUEST 1 for 10\\.99\\.0\\.77/+1" --nfs=0 "--export=${NFSROOT_TEST_ROOT}"
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=${LAB_NFSROOT} panic=-1 console=ttyS0 debug"
+  ${FULL_BOOT_MODULES}
+  EXPECT "OFFER from 10\\.99\\.0\\.2: 10\\.99\\.0\\.77. requesting it"
+         "sending REQUEST 4 for 10\\.99\\.0\\.77 to 10\\.99\\.0\\.2"
+         "no ACK or NAK after 4 REQUESTs for 10\\.99\\.0\\.77. starting over with DISCOVER"
+         "OFFER from 10\\.99\\.0\\.1: 10\\.99\\.0\\.10. requesting it"
+         "eth0: bound to 10\\.99\\.0\\.10 from 10\\.99\\.0\\.1"
+         "network: eth0 10\\.99\\.0\\.10/24 \\(dhcp\\), gateway 10\\.99\\.0\\.1"
+         "TESTROOT: net conf /run/net-eth0\\.conf: .*IPV4ADDR='?10\\.99\\.0\\.10'? .*IPV4GATEWAY='?10\\.99\\.0\\.1'?"
+         "${LAB_ROOT_MOUNTED}" ${ROOT_IS_READY}
+  REJECT "bound to 10\\.99\\.0\\.77" "TESTROOT: .*10\\.99\\.0\\.77" "TESTROOT: net conf .*10\\.99\\.0\\.2[^0-9]"
+         "TESTROOT: FAIL" "rebooting"
+  TIMEOUT 150)
+set_tests_properties(boot.lab_dhcp_server_replaced PROPERTIES FIXTURES_REQUIRED nfs_test_root
+                     LABELS "boot;fault_matrix")
+
+unset(_fm_roots)
+unset(_fm_lists)
+unset(_fm_huge)
+unset(_fm_text)
+unset(_fm_pad)
+unset(_fm_list_path)
+unset(_fm_busybox)
+unset(_fm_decoys)
+unset(_fm_defaults)
+unset(_fm_root)
+unset(_fm_file)
+unset(_fm_case)
