@@ -1,4 +1,4 @@
-// Asking the NFS server what it exports (MOUNT protocol via rpcbind, with libnfs), to explain a
+// Asking the NFS server what it exports (MOUNT protocol via rpcbind, our RPC client), to explain a
 // failed mount: the path that was asked for beside the paths that exist.
 #pragma once
 
@@ -39,7 +39,7 @@ struct RpcService {
 // MNT3ERR_ACCES, not NOENT) is told apart from a real refusal this way.
 [[nodiscard]] bool exports_cover(const std::vector<NfsExport>& exports, const std::string& path);
 
-// "/srv/a (10.0.2.0/24), /srv/b (*)"
+// "/srv/a (10.0.2.0/24), /srv/b (*)"; what the server sent is escaped (escape_for_log).
 [[nodiscard]] std::string describe_exports(const std::vector<NfsExport>& exports);
 
 }  // namespace nfsroot

@@ -25,3 +25,17 @@ TEST_CASE("nfs exports: rpcbind's registrations, NFS and MOUNT grouped by port",
   CHECK(describe_nfs_services(services) == "NFS v3 v4 on tcp 20490; MOUNT v1 v3 on tcp 20048; MOUNT v3 on udp 20048");
   CHECK(describe_nfs_services({{100000, 2, 6, 111}}) == "no NFS registered with rpcbind");
 }
+
+TEST_CASE("nfs exports: what the server named is escaped in the message", "[nfs_exports]") {
+  const std::vector<NfsExport> exports = {{"/srv/a\nroot: mounted", {"*\x1b[2J"}}};
+  CHECK(describe_exports(exports) == "/srv/a\\nroot: mounted (*\\x1b[2J)");
+}
+
+TEST_CASE("nfs exports: the server must be an IPv4 address; nothing is looked up", "[nfs_exports]") {
+  const auto exports = list_nfs_exports("nfs.example.org", 100);
+  REQUIRE_FALSE(exports);
+  CHECK(describe(exports.error()) == "list exports nfs.example.org: server nfs.example.org: not an IPv4 address (no DNS at boot)");
+  const auto services = list_rpc_services("10.0.2", 100);
+  REQUIRE_FALSE(services);
+  CHECK(describe(services.error()) == "ask rpcbind 10.0.2: server 10.0.2: not an IPv4 address (no DNS at boot)");
+}
