@@ -1,214 +1,157 @@
-// rtnetlink requests and link events, through libnl-route-3 (linked statically in the /init).
+// rtnetlink requests and link events on the project's own codec (net/rtnetlink.h).
 #include "network/netlink.h"
 
-#include <arpa/inet.h>
 #include <linux/rtnetlink.h>
-#include <net/if.h>
-#include <net/if_arp.h>
-#include <netlink/cache.h>
-#include <netlink/netlink.h>
-#include <netlink/route/addr.h>
-#include <netlink/route/link.h>
-#include <netlink/route/route.h>
-#include <netlink/socket.h>
 
-#include <cstring>
+#include <array>
+#include <cerrno>
+
+#include "net/rtnetlink.h"
 
 namespace nfsroot {
 
 namespace {
 
-template <class T, void (*Free)(T*)>
-struct Freer {
-  void operator()(T* object) const { Free(object); }
-};
-using Link = std::unique_ptr<rtnl_link, Freer<rtnl_link, rtnl_link_put>>;
-using Cache = std::unique_ptr<nl_cache, Freer<nl_cache, nl_cache_free>>;
-using Address = std::unique_ptr<rtnl_addr, Freer<rtnl_addr, rtnl_addr_put>>;
-using Route = std::unique_ptr<rtnl_route, Freer<rtnl_route, rtnl_route_put>>;
-using NlAddress = std::unique_ptr<nl_addr, Freer<nl_addr, nl_addr_put>>;
-
-// libnl returns -NLE_* codes; nl_geterror() names them.
-Error netlink_error(std::string_view operation, std::string_view input, int code, std::string_view hint = {}) {
-  return error_with_problem(operation, input, nl_geterror(code), hint);
-}
-
-NlAddress ipv4_address(Ipv4Address address, int prefix_length) {
-  const std::uint32_t network_order = htonl(address.value);
-  NlAddress built(nl_addr_build(AF_INET, &network_order, sizeof network_order));
-  if (built) nl_addr_set_prefixlen(built.get(), prefix_length);
-  return built;
-}
-
-LinkInfo link_info(rtnl_link* link) {
-  LinkInfo info;
-  info.index = rtnl_link_get_ifindex(link);
-  if (const char* name = rtnl_link_get_name(link)) info.name = name;
-  info.flags = rtnl_link_get_flags(link);
-  info.mtu = rtnl_link_get_mtu(link);
-  if (nl_addr* address = rtnl_link_get_addr(link); address && nl_addr_get_len(address) == 6) {
-    MacAddress mac;
-    std::memcpy(mac.octets.data(), nl_addr_get_binary_addr(address), 6);
-    info.mac = mac;
-  }
-  info.ethernet = rtnl_link_get_arptype(link) == ARPHRD_ETHER && (info.flags & IFF_LOOPBACK) == 0;
-  return info;
-}
-
-Result<NlSocket> connect_route_socket() {
-  NlSocket socket(nl_socket_alloc());
-  if (!socket) return std::unexpected(error_with_problem("netlink", "socket", "out of memory"));
-  if (const int code = nl_connect(socket.get(), NETLINK_ROUTE); code < 0) {
-    return std::unexpected(netlink_error("netlink connect", "NETLINK_ROUTE", code));
-  }
-  return socket;
-}
-
-Result<Link> kernel_link(nl_sock* socket, const LinkInfo& link) {
-  rtnl_link* found = nullptr;
-  if (const int code = rtnl_link_get_kernel(socket, link.index, nullptr, &found); code < 0) {
-    return std::unexpected(netlink_error("netlink get link", link.name, code));
-  }
-  return Link(found);
-}
+using rtnetlink::Message;
 
 }  // namespace
 
-void NlSocketDeleter::operator()(nl_sock* socket) const { nl_socket_free(socket); }
-
 Result<RouteNetlink> RouteNetlink::open() {
-  return RouteNetlink(TRY(connect_route_socket()));
+  auto socket = TRY(LinuxNetlinkSocket::open());
+  return RouteNetlink(std::move(socket));
+}
+
+Result<int> RouteNetlink::exchange(std::span<std::byte> request, std::string_view what,
+                                   std::vector<LinkInfo>* links) {
+  // The sequence number is the request's header bytes 8..11, already written by the builder.
+  TRY(socket_->send(request));
+  const auto deadline = socket_->now() + kRequestTimeout;
+  for (;;) {
+    auto datagram = TRY(socket_->receive(deadline));
+    if (!datagram) {
+      return std::unexpected(error_with_problem(what, "netlink", "no answer from the kernel within " +
+                                                                     std::to_string(kRequestTimeout.count()) + " s"));
+    }
+    const auto messages = TRY(rtnetlink::parse_messages(*datagram));
+    for (const auto& message : messages) {
+      // An answer to an earlier request that timed out is not this one's.
+      if (message.sequence != sequence_) continue;
+      switch (message.kind) {
+        case Message::Kind::Ack:
+          return 0;
+        case Message::Kind::Error:
+          return message.error;
+        case Message::Kind::Done:
+          // The end of a dump: its own error when it failed half-way (the kernel sends no ack
+          // after a dump, NLM_F_ACK or not).
+          return message.error;
+        case Message::Kind::Link:
+          if (links) links->push_back(message.link);
+          break;
+        case Message::Kind::Other:
+          break;
+      }
+    }
+  }
 }
 
 Result<std::vector<LinkInfo>> RouteNetlink::links() {
-  nl_cache* raw = nullptr;
-  if (const int code = rtnl_link_alloc_cache(socket_.get(), AF_UNSPEC, &raw); code < 0) {
-    return std::unexpected(netlink_error("netlink list links", "", code));
+  std::array<std::byte, rtnetlink::kMaxRequestSize> buffer{};
+  const std::size_t length = TRY(rtnetlink::build_list_links(buffer, ++sequence_));
+  std::vector<LinkInfo> found;
+  if (const int error = TRY(exchange(std::span(buffer).first(length), "netlink list links", &found)); error != 0) {
+    return std::unexpected(error_from_errno("netlink list links", "", error));
   }
-  Cache cache(raw);
-  std::vector<LinkInfo> links;
-  for (nl_object* object = nl_cache_get_first(cache.get()); object; object = nl_cache_get_next(object)) {
-    links.push_back(link_info(reinterpret_cast<rtnl_link*>(object)));
-  }
-  return links;
+  return found;
 }
 
 Result<void> RouteNetlink::set_link_up(const LinkInfo& link, bool up) {
-  const Link current = TRY(kernel_link(socket_.get(), link));
-  Link change(rtnl_link_alloc());
-  if (up) {
-    rtnl_link_set_flags(change.get(), IFF_UP);
-  } else {
-    rtnl_link_unset_flags(change.get(), IFF_UP);
+  std::array<std::byte, rtnetlink::kMaxRequestSize> buffer{};
+  const std::string_view what = up ? "set link up" : "set link down";
+  const std::size_t length = TRY(rtnetlink::build_set_link_up(buffer, ++sequence_, link, up));
+  int error = TRY(exchange(std::span(buffer).first(length), what));
+  if (error == EOPNOTSUPP) {
+    // Kernels before 2.6.x's RTM_NEWLINK on existing links: the same change as RTM_SETLINK, as
+    // libnl's rtnl_link_change() retries.
+    const std::size_t again = TRY(rtnetlink::build_set_link_up(buffer, ++sequence_, link, up));
+    rtnetlink::change_to_setlink(std::span(buffer).first(again));
+    error = TRY(exchange(std::span(buffer).first(again), what));
   }
-  if (const int code = rtnl_link_change(socket_.get(), current.get(), change.get(), 0); code < 0) {
-    return std::unexpected(netlink_error(up ? "set link up" : "set link down", link.name, code));
-  }
+  if (error != 0) return std::unexpected(error_from_errno(what, link.name, error));
   return {};
 }
 
 Result<void> RouteNetlink::set_mtu(const LinkInfo& link, unsigned mtu) {
-  const Link current = TRY(kernel_link(socket_.get(), link));
-  Link change(rtnl_link_alloc());
-  rtnl_link_set_mtu(change.get(), mtu);
-  if (const int code = rtnl_link_change(socket_.get(), current.get(), change.get(), 0); code < 0) {
-    return std::unexpected(netlink_error("set MTU " + std::to_string(mtu), link.name, code,
-                                         "the NIC or its driver may not support this MTU"));
+  std::array<std::byte, rtnetlink::kMaxRequestSize> buffer{};
+  const std::string what = "set MTU " + std::to_string(mtu);
+  const std::size_t length = TRY(rtnetlink::build_set_mtu(buffer, ++sequence_, link, mtu));
+  int error = TRY(exchange(std::span(buffer).first(length), what));
+  if (error == EOPNOTSUPP) {
+    const std::size_t again = TRY(rtnetlink::build_set_mtu(buffer, ++sequence_, link, mtu));
+    rtnetlink::change_to_setlink(std::span(buffer).first(again));
+    error = TRY(exchange(std::span(buffer).first(again), what));
+  }
+  if (error != 0) {
+    return std::unexpected(error_from_errno(what, link.name, error, "the NIC or its driver may not support this MTU"));
   }
   return {};
 }
 
 Result<void> RouteNetlink::add_address(const LinkInfo& link, Ipv4Address address, int prefix_length,
                                        Ipv4Address broadcast) {
-  Address request(rtnl_addr_alloc());
-  NlAddress local = ipv4_address(address, prefix_length);
-  NlAddress broadcast_address = ipv4_address(broadcast, 32);
-  if (!request || !local || !broadcast_address) {
-    return std::unexpected(error_with_problem("add address", link.name, "out of memory"));
-  }
-  rtnl_addr_set_ifindex(request.get(), link.index);
-  rtnl_addr_set_family(request.get(), AF_INET);
-  rtnl_addr_set_local(request.get(), local.get());
-  rtnl_addr_set_prefixlen(request.get(), prefix_length);
-  rtnl_addr_set_broadcast(request.get(), broadcast_address.get());
+  std::array<std::byte, rtnetlink::kMaxRequestSize> buffer{};
   const std::string what = address.to_string() + "/" + std::to_string(prefix_length) + " on " + link.name;
-  if (const int code = rtnl_addr_add(socket_.get(), request.get(), 0); code < 0 && code != -NLE_EXIST) {
-    return std::unexpected(netlink_error("add address", what, code));
+  const std::size_t length =
+      TRY(rtnetlink::build_add_address(buffer, ++sequence_, link.index, address, prefix_length, broadcast));
+  // EEXIST: the same address is already there (a second run of the CLI, or a retry).
+  if (const int error = TRY(exchange(std::span(buffer).first(length), "add address")); error != 0 && error != EEXIST) {
+    return std::unexpected(error_from_errno("add address", what, error));
   }
   return {};
 }
 
 Result<void> RouteNetlink::add_default_route(const LinkInfo& link, Ipv4Address gateway) {
-  Route route(rtnl_route_alloc());
-  NlAddress everywhere = ipv4_address(Ipv4Address{}, 0);
-  NlAddress via = ipv4_address(gateway, 32);
-  rtnl_nexthop* hop = rtnl_route_nh_alloc();
-  if (!route || !everywhere || !via || !hop) {
-    if (hop) rtnl_route_nh_free(hop);
-    return std::unexpected(error_with_problem("add default route", link.name, "out of memory"));
-  }
-  rtnl_route_set_family(route.get(), AF_INET);
-  rtnl_route_set_table(route.get(), RT_TABLE_MAIN);
-  rtnl_route_set_protocol(route.get(), RTPROT_BOOT);
-  rtnl_route_set_scope(route.get(), RT_SCOPE_UNIVERSE);
-  rtnl_route_set_type(route.get(), RTN_UNICAST);
-  rtnl_route_set_dst(route.get(), everywhere.get());
-  rtnl_route_nh_set_ifindex(hop, link.index);
-  rtnl_route_nh_set_gateway(hop, via.get());
-  rtnl_route_add_nexthop(route.get(), hop);  // the route owns the hop from here
+  std::array<std::byte, rtnetlink::kMaxRequestSize> buffer{};
   const std::string what = "via " + gateway.to_string() + " dev " + link.name;
-  if (const int code = rtnl_route_add(socket_.get(), route.get(), 0); code < 0 && code != -NLE_EXIST) {
-    return std::unexpected(netlink_error("add default route", what, code,
-                                         "the gateway must be on the interface's subnet"));
+  const std::size_t length = TRY(rtnetlink::build_add_default_route(buffer, ++sequence_, link.index, gateway));
+  if (const int error = TRY(exchange(std::span(buffer).first(length), "add default route"));
+      error != 0 && error != EEXIST) {
+    return std::unexpected(error_from_errno("add default route", what, error,
+                                            "the gateway must be on the interface's subnet"));
   }
   return {};
 }
 
 Result<LinkEvents> LinkEvents::open() {
-  NlSocket socket(nl_socket_alloc());
-  if (!socket) return std::unexpected(error_with_problem("netlink", "events", "out of memory"));
-  // Events carry no sequence numbers of ours.
-  nl_socket_disable_seq_check(socket.get());
-  if (const int code = nl_connect(socket.get(), NETLINK_ROUTE); code < 0) {
-    return std::unexpected(netlink_error("netlink connect", "RTNLGRP_LINK", code));
-  }
-  if (const int code = nl_socket_add_membership(socket.get(), RTNLGRP_LINK); code < 0) {
-    return std::unexpected(netlink_error("netlink subscribe", "RTNLGRP_LINK", code));
-  }
-  if (const int code = nl_socket_set_nonblocking(socket.get()); code < 0) {
-    return std::unexpected(netlink_error("netlink nonblocking", "RTNLGRP_LINK", code));
-  }
+  const unsigned groups[] = {RTNLGRP_LINK};
+  auto socket = TRY(LinuxNetlinkSocket::open(groups));
   return LinkEvents(std::move(socket));
 }
 
-int LinkEvents::fd() const { return nl_socket_get_fd(socket_.get()); }
-
-Result<std::vector<LinkInfo>> LinkEvents::read() {
-  std::vector<LinkInfo> changed;
-  auto on_message = [](nl_msg* message, void* argument) -> int {
-    nl_msg_parse(
-        message,
-        [](nl_object* object, void* inner) {
-          if (std::strcmp(nl_object_get_type(object), "route/link") != 0) return;
-          static_cast<std::vector<LinkInfo>*>(inner)->push_back(link_info(reinterpret_cast<rtnl_link*>(object)));
-        },
-        argument);
-    return NL_OK;
-  };
-  nl_socket_modify_cb(socket_.get(), NL_CB_VALID, NL_CB_CUSTOM, on_message, &changed);
-  nl_cb* callbacks = nl_socket_get_cb(socket_.get());
+Result<LinkEvents::Changes> LinkEvents::read() {
+  Changes changes;
   for (;;) {
-    // Returns how many messages it handled; 0 or -NLE_AGAIN once the socket is drained.
-    const int code = nl_recvmsgs_report(socket_.get(), callbacks);
-    if (code > 0) continue;
-    if (code == 0 || code == -NLE_AGAIN) break;
-    // A full receive buffer loses events, not state: the caller re-lists the links.
-    if (code == -NLE_NOMEM) break;
-    nl_cb_put(callbacks);
-    return std::unexpected(netlink_error("netlink receive", "link events", code));
+    // A deadline already past: only what is waiting, never block the step's event loop.
+    auto datagram = socket_->receive(NetlinkSocket::Clock::time_point{});
+    if (!datagram) {
+      // netlink(7): the queue overflowed and events are gone, not the links' state: list again.
+      if (datagram.error().errno_value == ENOBUFS) {
+        changes.lost = true;
+        continue;
+      }
+      return std::unexpected(std::move(datagram.error()));
+    }
+    if (!*datagram) return changes;
+    // A message we cannot read is dropped: the caller lists the links after every wake-up.
+    auto messages = rtnetlink::parse_messages(**datagram);
+    if (!messages) {
+      changes.lost = true;
+      continue;
+    }
+    for (const auto& message : *messages) {
+      if (message.kind == Message::Kind::Link) changes.links.push_back(message.link);
+    }
   }
-  nl_cb_put(callbacks);
-  return changed;
 }
 
 }  // namespace nfsroot

@@ -1,7 +1,10 @@
-// rtnetlink through libnl-route-3: list links, bring them up, set MTU, add an address and
-// the default route, and watch link events (interfaces appearing, carrier).
+// rtnetlink for the network step: list links, bring them up or down, set the MTU, add an
+// address and the default route, and watch link events (interfaces appearing, carrier). The
+// messages are net/rtnetlink.h's; they travel through sys/netlink_socket.h, which the unit
+// tests fake.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -10,20 +13,21 @@
 #include "base/error.h"
 #include "base/ipv4.h"
 #include "net/link_info.h"
-
-struct nl_sock;
+#include "sys/netlink_socket.h"
 
 namespace nfsroot {
 
-struct NlSocketDeleter {
-  void operator()(nl_sock* socket) const;
-};
-using NlSocket = std::unique_ptr<nl_sock, NlSocketDeleter>;
-
-// A NETLINK_ROUTE socket for requests, each answered before the call returns.
+// Requests on one NETLINK_ROUTE socket, each answered (acked, or refused with an errno) before
+// the call returns.
 class RouteNetlink {
  public:
+  // The kernel answers a link change once the driver's open has run, which may wait for
+  // firmware (the user-mode helper fallback waits up to 60 s); the deadline only guards against
+  // an answer that never comes.
+  static constexpr std::chrono::seconds kRequestTimeout{90};
+
   [[nodiscard]] static Result<RouteNetlink> open();
+  explicit RouteNetlink(std::unique_ptr<NetlinkSocket> socket) : socket_(std::move(socket)) {}
 
   [[nodiscard]] Result<std::vector<LinkInfo>> links();
   [[nodiscard]] Result<void> set_link_up(const LinkInfo& link, bool up);
@@ -34,20 +38,29 @@ class RouteNetlink {
   [[nodiscard]] Result<void> add_default_route(const LinkInfo& link, Ipv4Address gateway);
 
  private:
-  explicit RouteNetlink(NlSocket socket) : socket_(std::move(socket)) {}
-  NlSocket socket_;
+  // Sends the request and reads until its ack: the errno of a refusal, 0 when acked. Links of
+  // a dump's answer go to `links` when given.
+  Result<int> exchange(std::span<std::byte> request, std::string_view what, std::vector<LinkInfo>* links = nullptr);
+  std::unique_ptr<NetlinkSocket> socket_;
+  std::uint32_t sequence_ = 0;
 };
 
 // Subscribed to RTNLGRP_LINK: poll fd() for readability, then read() the links that changed.
 class LinkEvents {
  public:
   [[nodiscard]] static Result<LinkEvents> open();
-  [[nodiscard]] int fd() const;
-  [[nodiscard]] Result<std::vector<LinkInfo>> read();
+  [[nodiscard]] int fd() const { return socket_->fd(); }
+  // The links the waiting events describe. When the socket's queue overflowed (ENOBUFS) events
+  // were lost: `lost` is set and the caller lists the links again.
+  struct Changes {
+    std::vector<LinkInfo> links;
+    bool lost = false;
+  };
+  [[nodiscard]] Result<Changes> read();
 
  private:
-  explicit LinkEvents(NlSocket socket) : socket_(std::move(socket)) {}
-  NlSocket socket_;
+  explicit LinkEvents(std::unique_ptr<LinuxNetlinkSocket> socket) : socket_(std::move(socket)) {}
+  std::unique_ptr<LinuxNetlinkSocket> socket_;
 };
 
 }  // namespace nfsroot

@@ -401,27 +401,7 @@ Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig con
     if (auto down = netlink_.set_link_up(other.link, false); !down) report_.debug(describe(down.error()) + ", ignoring");
   }
   chosen.socket.reset();
-  const auto prefix = prefix_length(config.netmask);
-  if (!prefix) {
-    return std::unexpected(error_with_problem("network", config.netmask.to_string(), "netmask is not contiguous",
-                                              "fix the subnet mask the DHCP server or ip= gives"));
-  }
-  if (config.mtu && *config.mtu != link.mtu) {
-    if (auto set = netlink_.set_mtu(link, *config.mtu); !set) {
-      report_.info(describe(set.error()) + ", ignoring");
-      config.mtu.reset();
-    }
-  }
-  TRY(netlink_.add_address(link, config.address, *prefix, config.broadcast));
-  if (config.gateway) {
-    if ((config.gateway->value & config.netmask.value) != (config.address.value & config.netmask.value)) {
-      return std::unexpected(error_with_problem(
-          "default route", "via " + config.gateway->to_string(),
-          "the gateway is not in " + config.address.to_string() + "/" + std::to_string(*prefix),
-          "the router (DHCP option 3 or ip= <gw-ip>) must be on the interface's subnet"));
-    }
-    TRY(netlink_.add_default_route(link, *config.gateway));
-  }
+  TRY(configure_link(netlink_, link, config, report_));
   if (options_.set_hostname && !config.hostname.empty()) {
     if (::sethostname(config.hostname.data(), config.hostname.size()) != 0) {
       report_.info(describe(error_from_errno("sethostname", config.hostname, errno)) + ", ignoring");
@@ -450,6 +430,32 @@ Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig con
 }
 
 }  // namespace
+
+Result<void> configure_link(RouteNetlink& netlink, const LinkInfo& link, InterfaceConfig& config,
+                            const NetworkReporter& report) {
+  const auto prefix = prefix_length(config.netmask);
+  if (!prefix) {
+    return std::unexpected(error_with_problem("network", config.netmask.to_string(), "netmask is not contiguous",
+                                              "fix the subnet mask the DHCP server or ip= gives"));
+  }
+  if (config.mtu && *config.mtu != link.mtu) {
+    if (auto set = netlink.set_mtu(link, *config.mtu); !set) {
+      report.info(describe(set.error()) + ", ignoring");
+      config.mtu.reset();
+    }
+  }
+  TRY(netlink.add_address(link, config.address, *prefix, config.broadcast));
+  if (config.gateway) {
+    if ((config.gateway->value & config.netmask.value) != (config.address.value & config.netmask.value)) {
+      return std::unexpected(error_with_problem(
+          "default route", "via " + config.gateway->to_string(),
+          "the gateway is not in " + config.address.to_string() + "/" + std::to_string(*prefix),
+          "the router (DHCP option 3 or ip= <gw-ip>) must be on the interface's subnet"));
+    }
+    TRY(netlink.add_default_route(link, *config.gateway));
+  }
+  return {};
+}
 
 Result<NetworkOutcome> bring_up_network(const NetworkStep& step, const NetworkOptions& options,
                                         const NetworkReporter& report) {

@@ -11,6 +11,7 @@
 #include "net/dhcp_client.h"
 #include "net/net_config_file.h"
 #include "net/network_step.h"
+#include "network/netlink.h"
 
 namespace nfsroot {
 
@@ -48,6 +49,13 @@ struct NetworkOutcome {
   long carrier_wait_ms = 0;  // from the start of the step to carrier on the chosen interface
   long configure_ms = 0;     // from carrier to a lease (or the static configuration)
 };
+
+// The chosen link's configuration through rtnetlink, in order: the MTU when the config asks
+// for another (a refusal is reported and the MTU dropped from the config), the address with
+// its prefix and broadcast, then the default route when there is a gateway, which must be on
+// the address's subnet.
+[[nodiscard]] Result<void> configure_link(RouteNetlink& netlink, const LinkInfo& link, InterfaceConfig& config,
+                                          const NetworkReporter& report);
 
 [[nodiscard]] Result<NetworkOutcome> bring_up_network(const NetworkStep& step, const NetworkOptions& options,
                                                       const NetworkReporter& report);

@@ -17,7 +17,6 @@ cd "$(dirname "$0")/.."
 #   file                   checks the release binary is statically linked
 #   kmod                   depmod for the test kernel's modules
 #   clang-16 libclang-rt-16-dev   libFuzzer targets (clang 14 cannot compile <expected>)
-#   libnl-3-dev libnl-route-3-dev  rtnetlink (static archives for the /init)
 #   libmount-dev           the reference our mount option splitter is tested against
 #   iproute2 dnsmasq-base isc-dhcp-server  DHCP integration tests in network namespaces
 #   nfs-ganesha nfs-ganesha-vfs rpcbind    the NFS server of the full-boot tests (started by them)
@@ -34,17 +33,14 @@ cd "$(dirname "$0")/.."
 # and for arm64 and i386 (dpkg --add-architecture, below; README "arm64 and i386"):
 #   crossbuild-essential-arm64 crossbuild-essential-i386  g++-12 cross compilers and the
 #                          target's libc6-dev/libstdc++-12-dev (cmake/toolchains/, dpkg-buildpackage -a)
-#   libnl-3-dev:ARCH libnl-route-3-dev:ARCH  the static archives the /init links
 #   qemu-system-arm        qemu-system-aarch64 for the arm64 boot tests (qemu-system-x86 has i386)
 packages=(g++ cmake ninja-build catch2 qemu-system-x86 busybox-static python3 file kmod
-          clang-16 libclang-rt-16-dev libnl-3-dev libnl-route-3-dev libmount-dev
+          clang-16 libclang-rt-16-dev libmount-dev
           iproute2 dnsmasq-base isc-dhcp-server nfs-ganesha nfs-ganesha-vfs rpcbind
           initramfs-tools zstd groff pxelinux syslinux-common ipxe-qemu
           debootstrap shellcheck musl-dev musl-tools gcc-12-source make
           debhelper dpkg-dev lintian
-          crossbuild-essential-arm64 crossbuild-essential-i386 qemu-system-arm
-          libnl-3-dev:arm64 libnl-route-3-dev:arm64
-          libnl-3-dev:i386 libnl-route-3-dev:i386)
+          crossbuild-essential-arm64 crossbuild-essential-i386 qemu-system-arm)
 cross_arches=(arm64 i386)
 
 sudo=()

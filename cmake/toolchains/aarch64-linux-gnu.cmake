@@ -1,5 +1,5 @@
 # Cross build for arm64 with Debian's g++-aarch64-linux-gnu (g++ 12) and the multiarch
-# libraries of libnl-3-dev:arm64 and libnl-route-3-dev:arm64 (scripts/setup.sh
+# toolchain of crossbuild-essential-arm64 (scripts/setup.sh
 # installs them):
 #   cmake -S . -B build-arm64 -G Ninja -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/aarch64-linux-gnu.cmake \
 #         -DNFSROOT_BUILD_TESTS=OFF && cmake --build build-arm64 --target nfsroot-init

@@ -1,5 +1,5 @@
 # Cross build for i386 (i686 and later) with Debian's g++-i686-linux-gnu (g++ 12) and the multiarch
-# libraries of libnl-3-dev:i386 and libnl-route-3-dev:i386 (scripts/setup.sh
+# toolchain of crossbuild-essential-i386 (scripts/setup.sh
 # installs them):
 #   cmake -S . -B build-i386 -G Ninja -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/i686-linux-gnu.cmake \
 #         -DNFSROOT_BUILD_TESTS=OFF && cmake --build build-i386 --target nfsroot-init

@@ -279,7 +279,7 @@ def scenario_two_interfaces(lab, binary):
 
 def scenario_link_refuses_up(lab, binary):
     # eth0 will not come up: a VXLAN interface (an Ethernet one to us) whose UDP port a process
-    # of the namespace already holds, so IFF_UP fails (libnl says "Object exists"), as a NIC without its
+    # of the namespace already holds, so IFF_UP fails (EADDRINUSE), as a NIC without its
     # firmware fails open. It is reported and left out; eth1, with the server, boots.
     holder = subprocess.Popen(
         ["ip", "netns", "exec", lab.client, "python3", "-c",

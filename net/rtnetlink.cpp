@@ -1,0 +1,368 @@
+// rtnetlink requests and replies, every length and offset checked by hand.
+#include "net/rtnetlink.h"
+
+#include <cstring>
+#include <string>
+
+namespace nfsroot::rtnetlink {
+
+namespace {
+
+// The UAPI numbers, spelled out: <linux/rtnetlink.h> and <net/if.h> clash, and a codec that
+// names every number it writes is easier to check against the golden bytes of the tests.
+constexpr std::size_t kAlign = 4;  // NLMSG_ALIGNTO, RTA_ALIGNTO
+constexpr std::size_t kHeaderSize = 16;  // struct nlmsghdr: len u32, type u16, flags u16, seq u32, pid u32
+constexpr std::size_t kIfinfoSize = 16;  // struct ifinfomsg: family u8, pad u8, type u16, index s32, flags u32, change u32
+constexpr std::size_t kIfaddrSize = 8;   // struct ifaddrmsg: family, prefixlen, flags, scope u8; index u32
+constexpr std::size_t kRtmsgSize = 12;   // struct rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type u8; flags u32
+constexpr std::size_t kAttributeHeader = 4;  // struct rtattr / nlattr: len u16, type u16
+constexpr std::size_t kErrorSize = 4;        // struct nlmsgerr starts with error s32
+
+constexpr std::uint16_t NLMSG_NOOP_ = 1;
+constexpr std::uint16_t NLMSG_ERROR_ = 2;
+constexpr std::uint16_t NLMSG_DONE_ = 3;
+constexpr std::uint16_t RTM_NEWLINK_ = 16;
+constexpr std::uint16_t RTM_GETLINK_ = 18;
+constexpr std::uint16_t RTM_SETLINK_ = 19;
+constexpr std::uint16_t RTM_NEWADDR_ = 20;
+constexpr std::uint16_t RTM_NEWROUTE_ = 24;
+
+constexpr std::uint16_t NLM_F_REQUEST_ = 0x1;
+constexpr std::uint16_t NLM_F_ACK_ = 0x4;
+constexpr std::uint16_t NLM_F_DUMP_ = 0x300;  // NLM_F_ROOT | NLM_F_MATCH
+constexpr std::uint16_t NLM_F_CREATE_ = 0x400;
+
+constexpr std::uint16_t IFLA_ADDRESS_ = 1;
+constexpr std::uint16_t IFLA_IFNAME_ = 3;
+constexpr std::uint16_t IFLA_MTU_ = 4;
+constexpr std::uint16_t IFLA_EXT_MASK_ = 29;
+constexpr std::uint32_t RTEXT_FILTER_VF_ = 1;
+constexpr std::uint16_t IFA_ADDRESS_ = 1;
+constexpr std::uint16_t IFA_LOCAL_ = 2;
+constexpr std::uint16_t IFA_BROADCAST_ = 4;
+constexpr std::uint16_t RTA_DST_ = 1;
+constexpr std::uint16_t RTA_OIF_ = 4;
+constexpr std::uint16_t RTA_GATEWAY_ = 5;
+constexpr std::uint16_t RTA_TABLE_ = 15;
+// NLA_F_NESTED and NLA_F_NET_BYTEORDER ride in the type's top bits (netlink.h NLA_TYPE_MASK).
+constexpr std::uint16_t kAttributeTypeMask = 0x3fff;
+
+constexpr std::uint8_t AF_UNSPEC_ = 0;
+constexpr std::uint8_t AF_INET_ = 2;
+constexpr std::uint16_t ARPHRD_ETHER_ = 1;
+constexpr std::uint16_t ARPHRD_LOOPBACK_ = 772;
+constexpr std::uint16_t ARPHRD_NONE_ = 0xfffe;
+constexpr std::uint32_t IFF_UP_ = 0x1;
+constexpr std::uint32_t IFF_LOOPBACK_ = 0x8;
+constexpr std::uint8_t RT_TABLE_MAIN_ = 254;
+constexpr std::uint8_t RTPROT_BOOT_ = 3;
+constexpr std::uint8_t RT_SCOPE_UNIVERSE_ = 0;
+constexpr std::uint8_t RT_SCOPE_HOST_ = 254;
+constexpr std::uint8_t RTN_UNICAST_ = 1;
+constexpr std::size_t kNameMax = 15;  // IFNAMSIZ - 1
+constexpr int kMaxErrno = 4095;       // the kernel's MAX_ERRNO
+
+constexpr std::size_t align(std::size_t length) { return (length + kAlign - 1) & ~(kAlign - 1); }
+
+// Explicit loads and stores in host order (memcpy: no alignment assumed, no aliasing).
+template <class T>
+T load(std::span<const std::byte> bytes, std::size_t at) {
+  T value;
+  std::memcpy(&value, bytes.data() + at, sizeof value);
+  return value;
+}
+
+template <class T>
+void store(std::span<std::byte> bytes, std::size_t at, T value) {
+  std::memcpy(bytes.data() + at, &value, sizeof value);
+}
+
+// IPv4 addresses in attributes are in network byte order.
+void store_ipv4(std::span<std::byte> bytes, std::size_t at, Ipv4Address address) {
+  for (int i = 0; i < 4; ++i) bytes[at + i] = static_cast<std::byte>(address.value >> (24 - 8 * i));
+}
+
+// Appends to a caller's buffer; remembers that it ran out instead of writing past it.
+class Writer {
+ public:
+  explicit Writer(std::span<std::byte> buffer) : buffer_(buffer) {}
+
+  // nlmsghdr; nlmsg_len is filled in by finish(), nlmsg_pid 0 (the kernel sets the sender).
+  void header(std::uint16_t type, std::uint16_t flags, std::uint32_t sequence) {
+    if (!reserve(kHeaderSize)) return;
+    store<std::uint16_t>(buffer_, 4, type);
+    store<std::uint16_t>(buffer_, 6, flags);
+    store<std::uint32_t>(buffer_, 8, sequence);
+    store<std::uint32_t>(buffer_, 12, 0);
+    length_ = kHeaderSize;
+  }
+  // A zeroed family header (ifinfomsg, ifaddrmsg, rtmsg) the caller fills at the returned offset.
+  std::size_t fixed(std::size_t size) {
+    const std::size_t at = length_;
+    if (!reserve(length_ + align(size))) return at;
+    length_ += align(size);
+    return at;
+  }
+  void attribute(std::uint16_t type, std::span<const std::byte> payload) {
+    const std::size_t at = length_;
+    const std::size_t total = kAttributeHeader + payload.size();
+    if (!reserve(length_ + align(total))) return;
+    store<std::uint16_t>(buffer_, at, static_cast<std::uint16_t>(total));
+    store<std::uint16_t>(buffer_, at + 2, type);
+    if (!payload.empty()) std::memcpy(buffer_.data() + at + kAttributeHeader, payload.data(), payload.size());
+    length_ += align(total);
+  }
+  void attribute_u32(std::uint16_t type, std::uint32_t value) {
+    std::byte bytes[4];
+    std::memcpy(bytes, &value, 4);
+    attribute(type, bytes);
+  }
+  void attribute_ipv4(std::uint16_t type, Ipv4Address address) {
+    std::byte bytes[4];
+    store_ipv4(bytes, 0, address);
+    attribute(type, bytes);
+  }
+  std::span<std::byte> bytes() { return buffer_; }
+
+  Result<std::size_t> finish(std::string_view what) {
+    if (overflow_) {
+      return std::unexpected(error_with_problem("build netlink request", what,
+                                                "the buffer of " + std::to_string(buffer_.size()) + " bytes is too small"));
+    }
+    store<std::uint32_t>(buffer_, 0, static_cast<std::uint32_t>(length_));
+    return length_;
+  }
+
+ private:
+  bool reserve(std::size_t end) {
+    if (overflow_ || end > buffer_.size()) {
+      overflow_ = true;
+      return false;
+    }
+    std::memset(buffer_.data() + length_, 0, end - length_);
+    return true;
+  }
+
+  std::span<std::byte> buffer_;
+  std::size_t length_ = 0;
+  bool overflow_ = false;
+};
+
+void put_u8(Writer& writer, std::size_t at, std::uint8_t value) {
+  if (at < writer.bytes().size()) writer.bytes()[at] = static_cast<std::byte>(value);
+}
+
+// The ifinfomsg of a link change (libnl: family AF_UNSPEC, type 0, the link's index).
+Result<std::size_t> build_link_change(std::span<std::byte> buffer, std::uint32_t sequence, int index,
+                                      std::uint32_t flags, std::uint32_t change, std::optional<std::uint32_t> mtu,
+                                      std::string_view what) {
+  Writer writer(buffer);
+  writer.header(RTM_NEWLINK_, NLM_F_REQUEST_ | NLM_F_ACK_, sequence);
+  const std::size_t at = writer.fixed(kIfinfoSize);
+  if (at + kIfinfoSize <= buffer.size()) {
+    store<std::int32_t>(buffer, at + 4, index);
+    store<std::uint32_t>(buffer, at + 8, flags);
+    store<std::uint32_t>(buffer, at + 12, change);
+  }
+  if (mtu) writer.attribute_u32(IFLA_MTU_, *mtu);
+  return writer.finish(what);
+}
+
+Error malformed(std::size_t offset, const std::string& problem) {
+  return error_with_problem("parse netlink reply", "byte " + std::to_string(offset), problem);
+}
+
+// The attributes of one RTM_NEWLINK, from `at` to the end of `message`.
+Result<void> parse_link_attributes(std::span<const std::byte> message, std::size_t at, std::size_t base,
+                                   LinkInfo& link) {
+  while (message.size() - at >= kAttributeHeader) {
+    const std::size_t length = load<std::uint16_t>(message, at);
+    const std::uint16_t type = load<std::uint16_t>(message, at + 2) & kAttributeTypeMask;
+    if (length < kAttributeHeader || length > message.size() - at) {
+      return std::unexpected(malformed(base + at, "attribute " + std::to_string(type) + " of length " +
+                                                      std::to_string(length) + " does not fit its message"));
+    }
+    const auto payload = message.subspan(at + kAttributeHeader, length - kAttributeHeader);
+    if (type == IFLA_IFNAME_) {
+      std::size_t size = 0;
+      while (size < payload.size() && payload[size] != std::byte{0}) ++size;
+      if (size == 0 || size > kNameMax) {
+        return std::unexpected(malformed(base + at, "interface name of " + std::to_string(size) + " bytes"));
+      }
+      link.name.assign(reinterpret_cast<const char*>(payload.data()), size);
+    } else if (type == IFLA_MTU_) {
+      if (payload.size() < 4) return std::unexpected(malformed(base + at, "IFLA_MTU shorter than 4 bytes"));
+      link.mtu = load<std::uint32_t>(payload, 0);
+    } else if (type == IFLA_ADDRESS_) {
+      // Only an Ethernet (6-byte) hardware address is a MAC to us; others (an InfiniBand or a
+      // tunnel's) leave it unset, as before.
+      if (payload.size() == 6) {
+        MacAddress mac;
+        std::memcpy(mac.octets.data(), payload.data(), 6);
+        link.mac = mac;
+      }
+    }
+    // The next one starts aligned; the padding of the last one may be cut off (RTA_NEXT).
+    at += std::min(align(length), message.size() - at);
+  }
+  if (at != message.size()) return std::unexpected(malformed(base + at, "trailing bytes after the last attribute"));
+  return {};
+}
+
+}  // namespace
+
+Result<std::size_t> build_list_links(std::span<std::byte> buffer, std::uint32_t sequence) {
+  Writer writer(buffer);
+  writer.header(RTM_GETLINK_, NLM_F_REQUEST_ | NLM_F_ACK_ | NLM_F_DUMP_, sequence);
+  const std::size_t at = writer.fixed(kIfinfoSize);
+  put_u8(writer, at, AF_UNSPEC_);
+  writer.attribute_u32(IFLA_EXT_MASK_, RTEXT_FILTER_VF_);
+  return writer.finish("RTM_GETLINK dump");
+}
+
+Result<std::size_t> build_set_link_up(std::span<std::byte> buffer, std::uint32_t sequence, const LinkInfo& link,
+                                      bool up) {
+  const std::uint32_t flags = (link.flags & ~IFF_UP_) | (up ? IFF_UP_ : 0);
+  return build_link_change(buffer, sequence, link.index, flags, IFF_UP_, std::nullopt, "RTM_NEWLINK IFF_UP");
+}
+
+Result<std::size_t> build_set_mtu(std::span<std::byte> buffer, std::uint32_t sequence, const LinkInfo& link,
+                                  std::uint32_t mtu) {
+  return build_link_change(buffer, sequence, link.index, 0, 0, mtu, "RTM_NEWLINK IFLA_MTU");
+}
+
+void change_to_setlink(std::span<std::byte> message) {
+  if (message.size() >= kHeaderSize && load<std::uint16_t>(message, 4) == RTM_NEWLINK_) {
+    store<std::uint16_t>(message, 4, RTM_SETLINK_);
+  }
+}
+
+Result<std::size_t> build_add_address(std::span<std::byte> buffer, std::uint32_t sequence, int link_index,
+                                      Ipv4Address address, int prefix_length, Ipv4Address broadcast) {
+  if (prefix_length < 0 || prefix_length > 32) {
+    return std::unexpected(error_with_problem("build netlink request", "prefix length " + std::to_string(prefix_length),
+                                              "not between 0 and 32"));
+  }
+  Writer writer(buffer);
+  writer.header(RTM_NEWADDR_, NLM_F_REQUEST_ | NLM_F_ACK_ | NLM_F_CREATE_, sequence);
+  const std::size_t at = writer.fixed(kIfaddrSize);
+  put_u8(writer, at, AF_INET_);
+  put_u8(writer, at + 1, static_cast<std::uint8_t>(prefix_length));
+  // ifa_flags 0; the scope as libnl's build_addr_msg() guesses it when none is set.
+  put_u8(writer, at + 3, (address.value >> 24) == 127 ? RT_SCOPE_HOST_ : RT_SCOPE_UNIVERSE_);
+  if (at + kIfaddrSize <= buffer.size()) store<std::uint32_t>(buffer, at + 4, static_cast<std::uint32_t>(link_index));
+  writer.attribute_ipv4(IFA_LOCAL_, address);
+  writer.attribute_ipv4(IFA_ADDRESS_, address);
+  writer.attribute_ipv4(IFA_BROADCAST_, broadcast);
+  return writer.finish("RTM_NEWADDR");
+}
+
+Result<std::size_t> build_add_default_route(std::span<std::byte> buffer, std::uint32_t sequence, int link_index,
+                                            Ipv4Address gateway) {
+  Writer writer(buffer);
+  writer.header(RTM_NEWROUTE_, NLM_F_REQUEST_ | NLM_F_ACK_ | NLM_F_CREATE_, sequence);
+  const std::size_t at = writer.fixed(kRtmsgSize);
+  put_u8(writer, at, AF_INET_);  // dst_len, src_len, tos 0
+  put_u8(writer, at + 4, RT_TABLE_MAIN_);
+  put_u8(writer, at + 5, RTPROT_BOOT_);
+  put_u8(writer, at + 6, RT_SCOPE_UNIVERSE_);
+  put_u8(writer, at + 7, RTN_UNICAST_);  // rtm_flags 0
+  writer.attribute_u32(RTA_TABLE_, RT_TABLE_MAIN_);
+  writer.attribute_ipv4(RTA_DST_, Ipv4Address{});
+  writer.attribute_ipv4(RTA_GATEWAY_, gateway);
+  writer.attribute_u32(RTA_OIF_, static_cast<std::uint32_t>(link_index));
+  return writer.finish("RTM_NEWROUTE");
+}
+
+Result<std::vector<Message>> parse_messages(std::span<const std::byte> datagram) {
+  std::vector<Message> messages;
+  std::size_t at = 0;
+  while (at < datagram.size()) {
+    if (datagram.size() - at < kHeaderSize) {
+      return std::unexpected(malformed(at, std::to_string(datagram.size() - at) + " bytes, shorter than a header"));
+    }
+    const std::size_t length = load<std::uint32_t>(datagram, at);
+    if (length < kHeaderSize || length > datagram.size() - at) {
+      return std::unexpected(malformed(at, "message length " + std::to_string(length) + " with " +
+                                               std::to_string(datagram.size() - at) + " bytes left"));
+    }
+    const auto message = datagram.subspan(at, length);
+    Message parsed;
+    parsed.type = load<std::uint16_t>(message, 4);
+    parsed.flags = load<std::uint16_t>(message, 6);
+    parsed.sequence = load<std::uint32_t>(message, 8);
+    const auto payload = message.subspan(kHeaderSize);
+    switch (parsed.type) {
+      case NLMSG_ERROR_: {
+        // struct nlmsgerr: the error, then the request's header (and more with extended acks).
+        if (payload.size() < kErrorSize) return std::unexpected(malformed(at, "NLMSG_ERROR without an error code"));
+        const std::int32_t code = load<std::int32_t>(payload, 0);
+        if (code > 0 || code < -kMaxErrno) {
+          return std::unexpected(malformed(at, "NLMSG_ERROR code " + std::to_string(code) + " is not an errno"));
+        }
+        parsed.kind = code == 0 ? Message::Kind::Ack : Message::Kind::Error;
+        parsed.error = -code;
+        break;
+      }
+      case NLMSG_DONE_: {
+        // A dump that failed half-way says so in NLMSG_DONE's payload (netlink_dump_done()).
+        parsed.kind = Message::Kind::Done;
+        if (payload.size() >= kErrorSize) {
+          const std::int32_t code = load<std::int32_t>(payload, 0);
+          if (code > 0 || code < -kMaxErrno) {
+            return std::unexpected(malformed(at, "NLMSG_DONE code " + std::to_string(code) + " is not an errno"));
+          }
+          parsed.error = -code;
+        }
+        break;
+      }
+      case RTM_NEWLINK_: {
+        if (payload.size() < kIfinfoSize) {
+          return std::unexpected(malformed(at, "RTM_NEWLINK of " + std::to_string(payload.size()) +
+                                                   " bytes, shorter than ifinfomsg"));
+        }
+        parsed.kind = Message::Kind::Link;
+        const std::uint16_t hardware_type = load<std::uint16_t>(payload, 2);
+        parsed.link.index = load<std::int32_t>(payload, 4);
+        parsed.link.flags = load<std::uint32_t>(payload, 8);
+        TRY(parse_link_attributes(message, kHeaderSize + kIfinfoSize, at, parsed.link));
+        // The kernel names every link it describes (rtnl_fill_ifinfo() always puts IFLA_IFNAME).
+        if (parsed.link.name.empty()) return std::unexpected(malformed(at, "RTM_NEWLINK without IFLA_IFNAME"));
+        parsed.link.ethernet = hardware_type == ARPHRD_ETHER_ && (parsed.link.flags & IFF_LOOPBACK_) == 0;
+        break;
+      }
+      default:
+        (void)NLMSG_NOOP_;
+        parsed.kind = Message::Kind::Other;
+        break;
+    }
+    messages.push_back(std::move(parsed));
+    // Messages in one datagram start aligned; the last one's padding may be absent.
+    at += std::min(align(length), datagram.size() - at);
+  }
+  return messages;
+}
+
+std::vector<std::byte> encode_link_message(const LinkInfo& link, std::uint32_t sequence, std::uint16_t flags) {
+  std::vector<std::byte> buffer(kHeaderSize + kIfinfoSize + 3 * kAttributeHeader + 8 + align(kNameMax + 1) + 4);
+  Writer writer(buffer);
+  writer.header(RTM_NEWLINK_, flags, sequence);
+  const std::size_t at = writer.fixed(kIfinfoSize);
+  const std::uint16_t type =
+      link.ethernet ? ARPHRD_ETHER_ : ((link.flags & IFF_LOOPBACK_) != 0 ? ARPHRD_LOOPBACK_ : ARPHRD_NONE_);
+  store<std::uint16_t>(buffer, at + 2, type);
+  store<std::int32_t>(buffer, at + 4, link.index);
+  store<std::uint32_t>(buffer, at + 8, link.flags);
+  if (link.mac) writer.attribute(IFLA_ADDRESS_, std::as_bytes(std::span(link.mac->octets)));
+  if (!link.name.empty()) {
+    std::string name = link.name.substr(0, kNameMax);
+    name.push_back('\0');
+    writer.attribute(IFLA_IFNAME_, std::as_bytes(std::span(name)));
+  }
+  writer.attribute_u32(IFLA_MTU_, link.mtu);
+  const std::size_t length = writer.finish("RTM_NEWLINK").value_or(0);
+  buffer.resize(length);
+  return buffer;
+}
+
+}  // namespace nfsroot::rtnetlink

@@ -1,0 +1,176 @@
+// The unit tests' fake of the rtnetlink socket (sys/netlink_socket.h): every request is decoded
+// into a trace line and answered as the kernel would, an ack, an errno the test scripts, or a
+// link dump in two datagrams; a clock of its own moves only when a receive waits out its
+// deadline.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "net/rtnetlink.h"
+#include "sys/netlink_socket.h"
+
+namespace nfsroot::testing {
+
+class FakeNetlinkSocket final : public NetlinkSocket {
+ public:
+  std::vector<std::string> trace;
+  std::map<std::string, std::vector<int>> refusals;  // request name -> errno of each call in turn (0: ack)
+  std::vector<LinkInfo> links;                       // what RTM_GETLINK lists
+  bool silent = false;                               // answer nothing
+  bool stale_answer_first = false;                   // an ack for an older request comes first
+  Clock::time_point clock{std::chrono::hours(1)};
+
+  Result<void> send(std::span<const std::byte> message) override {
+    REQUIRE(message.size() >= 16);
+    REQUIRE(u32(message, 0) == message.size());
+    const std::uint16_t type = u16(message, 4);
+    const std::uint32_t sequence = u32(message, 8);
+    const std::string line = decode(message);
+    trace.push_back(line);
+    if (silent) return {};
+    if (stale_answer_first) answers.push_back(error_message(sequence - 1, 0));
+    const std::string name = line.substr(0, line.find(' '));
+    if (type == 18) {  // RTM_GETLINK: the links in two datagrams, then NLMSG_DONE
+      std::vector<std::byte> first, second;
+      for (std::size_t i = 0; i < links.size(); ++i) {
+        const auto bytes = rtnetlink::encode_link_message(links[i], sequence, 0x2);
+        auto& into = i < (links.size() + 1) / 2 ? first : second;  // in order, split in two
+        into.insert(into.end(), bytes.begin(), bytes.end());
+      }
+      if (!first.empty()) answers.push_back(first);
+      if (!second.empty()) answers.push_back(second);
+      answers.push_back(done_message(sequence));
+      return {};
+    }
+    int error = 0;
+    if (auto turn = refusals.find(name); turn != refusals.end() && !turn->second.empty()) {
+      error = turn->second.front();
+      turn->second.erase(turn->second.begin());
+    }
+    answers.push_back(error_message(sequence, error));
+    return {};
+  }
+
+  Result<std::optional<std::vector<std::byte>>> receive(Clock::time_point deadline) override {
+    if (answers.empty()) {
+      trace.push_back("wait(" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(deadline - clock).count()) + "s)");
+      if (deadline > clock) clock = deadline;
+      return std::optional<std::vector<std::byte>>{};
+    }
+    auto answer = std::move(answers.front());
+    answers.pop_front();
+    return std::optional<std::vector<std::byte>>(std::move(answer));
+  }
+
+  Clock::time_point now() override { return clock; }
+
+ private:
+  std::deque<std::vector<std::byte>> answers;
+
+  static std::uint16_t u16(std::span<const std::byte> bytes, std::size_t at) {
+    std::uint16_t value;
+    std::memcpy(&value, bytes.data() + at, 2);
+    return value;
+  }
+  static std::uint32_t u32(std::span<const std::byte> bytes, std::size_t at) {
+    std::uint32_t value;
+    std::memcpy(&value, bytes.data() + at, 4);
+    return value;
+  }
+  static std::string ipv4(std::span<const std::byte> bytes, std::size_t at) {
+    std::string text;
+    for (int i = 0; i < 4; ++i) {
+      text += (i ? "." : "") + std::to_string(std::to_integer<unsigned>(bytes[at + i]));
+    }
+    return text;
+  }
+  static std::string hex(std::uint32_t value) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string text;
+    for (int shift = 28; shift >= 0; shift -= 4) {
+      if (!text.empty() || ((value >> shift) & 0xf) != 0 || shift == 0) text += kDigits[(value >> shift) & 0xf];
+    }
+    return "0x" + text;
+  }
+
+  // "RTM_NEWADDR create index=3 10.0.2.15/24 LOCAL=10.0.2.15 ...": the request as a person reads it.
+  static std::string decode(std::span<const std::byte> message) {
+    const std::uint16_t type = u16(message, 4);
+    const std::uint16_t flags = u16(message, 6);
+    std::string line;
+    std::size_t at = 16;
+    std::map<unsigned, std::string> names;
+    bool address_attributes = false;
+    switch (type) {
+      case 16:
+      case 19:
+        line = std::string(type == 16 ? "RTM_NEWLINK" : "RTM_SETLINK") + " index=" + std::to_string(u32(message, 20)) +
+               " flags=" + hex(u32(message, 24)) + " change=" + hex(u32(message, 28));
+        names = {{4, "MTU"}};
+        at = 32;
+        break;
+      case 18:
+        line = "RTM_GETLINK";
+        names = {{29, "EXT_MASK"}};
+        at = 32;
+        break;
+      case 20:
+        line = "RTM_NEWADDR index=" + std::to_string(u32(message, 20)) + " prefix=" +
+               std::to_string(std::to_integer<unsigned>(message[17])) + " scope=" +
+               std::to_string(std::to_integer<unsigned>(message[19]));
+        names = {{1, "ADDRESS"}, {2, "LOCAL"}, {4, "BROADCAST"}};
+        address_attributes = true;
+        at = 24;
+        break;
+      case 24:
+        line = "RTM_NEWROUTE dst_len=" + std::to_string(std::to_integer<unsigned>(message[17])) +
+               " table=" + std::to_string(std::to_integer<unsigned>(message[20])) +
+               " protocol=" + std::to_string(std::to_integer<unsigned>(message[21])) +
+               " scope=" + std::to_string(std::to_integer<unsigned>(message[22])) +
+               " type=" + std::to_string(std::to_integer<unsigned>(message[23]));
+        names = {{1, "DST"}, {4, "OIF"}, {5, "GATEWAY"}, {15, "TABLE"}};
+        at = 28;
+        break;
+      default:
+        FAIL("unexpected request type " << type);
+    }
+    const std::uint16_t expected_flags = type == 18 ? 0x305 : (type == 20 || type == 24) ? 0x405 : 0x5;
+    CHECK(flags == expected_flags);
+    while (at + 4 <= message.size()) {
+      const std::uint16_t length = u16(message, at);
+      const std::uint16_t attribute = u16(message, at + 2);
+      REQUIRE(length == 8);  // every attribute we send is one u32 or one IPv4 address
+      REQUIRE(names.contains(attribute));
+      const bool is_address = address_attributes || attribute == 1 || attribute == 5;
+      line += " " + names[attribute] + "=" + (is_address ? ipv4(message, at + 4) : std::to_string(u32(message, at + 4)));
+      at += 8;
+    }
+    REQUIRE(at == message.size());
+    return line;
+  }
+
+  static std::vector<std::byte> header(std::uint32_t length, std::uint16_t type, std::uint16_t flags,
+                                       std::uint32_t sequence) {
+    std::vector<std::byte> bytes(length);
+    std::memcpy(bytes.data(), &length, 4);
+    std::memcpy(bytes.data() + 4, &type, 2);
+    std::memcpy(bytes.data() + 6, &flags, 2);
+    std::memcpy(bytes.data() + 8, &sequence, 4);
+    return bytes;
+  }
+  // NLMSG_ERROR, NLM_F_CAPPED: the error and the request's header (zeroed here).
+  static std::vector<std::byte> error_message(std::uint32_t sequence, int error) {
+    auto bytes = header(36, 2, 0x100, sequence);
+    const std::int32_t code = -error;
+    std::memcpy(bytes.data() + 16, &code, 4);
+    return bytes;
+  }
+  static std::vector<std::byte> done_message(std::uint32_t sequence) { return header(20, 3, 0x2, sequence); }
+};
+
+}  // namespace nfsroot::testing
