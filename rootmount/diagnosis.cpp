@@ -9,7 +9,8 @@
 namespace nfsroot {
 
 std::string describe_export_list(const Result<std::vector<NfsExport>>& exports) {
-  return exports ? "the server exports: " + escape_for_log(describe_exports(*exports))
+  // describe_exports() escapes each name the server sent; its errors are escaped here.
+  return exports ? "the server exports: " + describe_exports(*exports)
                  : "could not list the server's exports: " + escape_for_log(describe(exports.error()));
 }
 
