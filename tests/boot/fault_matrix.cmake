@@ -128,7 +128,7 @@ nfsroot_add_boot_test(lab_nfs_silent
          "mount nfs 10\\.99\\.0\\.1:/srv/silent: I/O error. retrying in 1 s \\([0-9] s of 15 s\\)"
          "mount nfs 10\\.99\\.0\\.1:/srv/silent: I/O error. retrying in 2 s"
          "mount nfs 10\\.99\\.0\\.1:/srv/silent: I/O error. retrying in 4 s"
-         "root failed: mount nfs 10\\.99\\.0\\.1:/srv/silent -o [^ ]*mountaddr=10\\.99\\.0\\.1[^ ]*: I/O error \\(errno 5\\). gave up after [3-5] attempts in 1[0-5] s. is the NFS server 10\\.99\\.0\\.1 up and reachable from this network\\? \\(nfsroot-init\\.mount_timeout= sets how long to try\\). could not list the server's exports: list exports 10\\.99\\.0\\.1: no answer in time. the server's rpcbind lists: ask rpcbind 10\\.99\\.0\\.1: no answer in time"
+         "root failed: mount nfs 10\\.99\\.0\\.1:/srv/silent -o [^ ]*mountaddr=10\\.99\\.0\\.1[^ ]*: I/O error \\(errno 5\\). gave up after [3-5] attempts in 1[0-5] s. is the NFS server 10\\.99\\.0\\.1 up and reachable from this network\\? \\(nfsroot-init\\.mount_timeout= sets how long to try\\). could not list the server's exports: list exports 10\\.99\\.0\\.1: portmap v2 GETPORT 10\\.99\\.0\\.1:111: no answer in time. the server's rpcbind lists: ask rpcbind 10\\.99\\.0\\.1: portmap v2 DUMP 10\\.99\\.0\\.1:111: no answer in time"
          "rebooting now \\(panic= is negative\\)" "reboot: Restarting system"
   REJECT "root: mounted" "retrying in 8 s" "Connection refused"
   TIMEOUT 120)
