@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/cat.h"
 #include "mounts/mount_options.h"
 
 namespace nfsroot {
@@ -56,28 +57,42 @@ Result<void> mount_nfs_root(System& system, const NfsMountRequest& request, cons
                             int timeout_seconds, std::string_view client_address, const MountProgress& progress) {
   TRY(system.make_directories(target, 0755));
   const System::Clock::time_point start = system.now();
+  const System::Clock::time_point deadline = start + std::chrono::seconds(timeout_seconds);
   // Generic options the user wrote (nosuid, noatime, …) are mount flags: the NFS client would
   // reject them as unknown parameters.
   const MountOptions split = split_mount_options(request.data());
   const unsigned long flags = split.flags | (request.read_only ? MS_RDONLY : 0);
   const std::string& data = split.data;
   for (unsigned attempt = 1;; ++attempt) {
-    auto mounted = system.mount(request.source, target, request.fstype, flags, data);
+    // An attempt still waiting for the server at the deadline is stopped there: the kernel alone
+    // would wait timeo x (retrans + 1) per attempt. mount_timeout=0 asks for one attempt, bounded
+    // by the NFS client's own timeo= and retrans= only.
+    auto mounted = timeout_seconds > 0
+                       ? system.mount_until(request.source, target, request.fstype, flags, data, deadline)
+                       : system.mount(request.source, target, request.fstype, flags, data);
     if (mounted) return {};
     const int error = mounted.error().errno_value;
     const MountFailureKind kind = classify_nfs_mount_errno(error, request, client_address);
-    const std::string operation = "mount " + request.fstype + " " + request.source;
+    const std::string operation = cat("mount ", request.fstype, " ", request.source);
     if (!kind.transient) return std::unexpected(error_from_errno(operation, "-o " + data, error, kind.hint));
     const int delay = nfs_retry_delay_seconds(attempt);
     const auto waited = std::chrono::duration_cast<std::chrono::seconds>(system.now() - start).count();
-    if (waited + delay > timeout_seconds) {
+    if (timeout_seconds > 0 && system.now() >= deadline) {
       return std::unexpected(error_from_errno(
           operation, "-o " + data, error,
-          "gave up after " + std::to_string(attempt) + " attempts in " + std::to_string(waited) + " s; " + kind.hint +
-              " (nfsroot-init.mount_timeout= sets how long to try)"));
+          cat("gave up after ", attempt, attempt == 1 ? " attempt" : " attempts", " in ", waited,
+              " s, the last one stopped at the deadline with no answer; ", kind.hint,
+              " (nfsroot-init.mount_timeout= sets how long to try; timeo= and retrans= in nfsroot= how long "
+              "one attempt waits)")));
     }
-    progress(operation + ": " + std::strerror(error) + "; retrying in " + std::to_string(delay) + " s (" +
-             std::to_string(waited) + " s of " + std::to_string(timeout_seconds) + " s)");
+    if (waited + delay > timeout_seconds) {
+      return std::unexpected(error_from_errno(operation, "-o " + data, error,
+                                              cat("gave up after ", attempt, attempt == 1 ? " attempt" : " attempts",
+                                                  " in ", waited, " s; ", kind.hint,
+                                                  " (nfsroot-init.mount_timeout= sets how long to try)")));
+    }
+    progress(cat(operation, ": ", std::strerror(error), "; retrying in ", delay, " s (", waited, " s of ",
+                 timeout_seconds, " s)"));
     // There is no event that says "the server is up now": this is the retry backoff, bounded by
     // the mount deadline.
     system.wait_until(system.now() + std::chrono::seconds(delay));

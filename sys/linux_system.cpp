@@ -1,15 +1,19 @@
-// The syscall layer on Linux: mkdir(2), mount(2), move_mount(2), openat2(2) with
-// RESOLVE_IN_ROOT, fstat(2), fchown(2), statfs(2), chdir(2), chroot(2), clock_nanosleep(2).
+// The syscall layer on Linux: mkdir(2), mount(2) (in a child with a deadline: fork(2),
+// pidfd_open(2), poll(2), kill(2), waitpid(2)), move_mount(2), openat2(2) with RESOLVE_IN_ROOT,
+// fstat(2), fchown(2), statfs(2), chdir(2), chroot(2), clock_nanosleep(2).
 #include "sys/system.h"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/module.h>
 #include <linux/openat2.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +24,10 @@
 #include <type_traits>
 
 #include "base/file.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434  // Linux 5.3; the same number on every architecture since 5.1's unified table
+#endif
 
 #ifndef MOVE_MOUNT_T_EMPTY_PATH
 #define MOVE_MOUNT_T_EMPTY_PATH 0x00000040  // linux/mount.h, which clashes with sys/mount.h
@@ -72,6 +80,70 @@ Result<void> LinuxSystem::mount(const std::string& source, const std::string& ta
     return std::unexpected(error_from_errno(type.empty() ? "mount " + source + " onto" : "mount " + type, target, errno));
   }
   return {};
+}
+
+namespace {
+
+// The device PATH is on; a mount on PATH changes it.
+std::optional<dev_t> device_of(const std::string& path) {
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) return std::nullopt;
+  return status.st_dev;
+}
+
+// poll(2)'s timeout for DEADLINE, rounded up so that a wake-up is never just before it.
+int milliseconds_until(System::Clock::time_point deadline) {
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - System::Clock::now()).count();
+  return static_cast<int>(std::clamp<decltype(left)>(left, 0, INT_MAX));
+}
+
+}  // namespace
+
+Result<void> LinuxSystem::mount_until(const std::string& source, const std::string& target, const std::string& type,
+                                      unsigned long flags, const std::string& data, Clock::time_point deadline) {
+  // Everything the child needs is ready before fork(): it makes one system call and _exit()s,
+  // which is safe even while the background module load's thread runs.
+  const auto or_null = [](const std::string& text) { return text.empty() ? nullptr : text.c_str(); };
+  const char* const source_text = or_null(source);
+  const char* const type_text = or_null(type);
+  const char* const data_text = or_null(data);
+  const std::optional<dev_t> device_before = device_of(target);
+  const std::string operation = type.empty() ? "mount " + source + " onto" : "mount " + type;
+
+  const pid_t child = ::fork();
+  if (child < 0) return std::unexpected(error_from_errno("fork for " + operation, target, errno));
+  if (child == 0) {
+    const int result = ::mount(source_text, target.c_str(), type_text, flags, data_text);
+    ::_exit(result == 0 ? 0 : errno);  // every errno fits in an exit status
+  }
+
+  // A pidfd polls readable when the child exits. Without one (Linux < 5.3) the wait has no
+  // deadline of ours, as a plain mount(2) would not.
+  const UniqueFd child_fd(static_cast<int>(::syscall(SYS_pidfd_open, child, 0)));
+  bool stopped = false;
+  while (child_fd.valid()) {
+    pollfd exited{child_fd.get(), POLLIN, 0};
+    const int ready = ::poll(&exited, 1, milliseconds_until(deadline));
+    if (ready > 0) break;
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready == 0 && Clock::now() < deadline) continue;
+    stopped = true;  // the deadline (or a poll that cannot wait): stop the attempt
+    ::kill(child, SIGKILL);
+    break;
+  }
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0) {
+    if (errno != EINTR) return std::unexpected(error_from_errno("waitpid for " + operation, target, errno));
+  }
+  if (WIFEXITED(status)) {
+    const int error = WEXITSTATUS(status);
+    if (error == 0) return {};
+    return std::unexpected(error_from_errno(operation, target, error));
+  }
+  // Killed. The mount may have completed in the instant before SIGKILL: then it is there.
+  if (stopped && device_of(target) != device_before) return {};
+  return std::unexpected(error_from_errno(operation, target, stopped ? ETIMEDOUT : EINTR,
+                                          stopped ? "no answer by the deadline: the attempt was stopped" : ""));
 }
 
 Result<ResolvedDirectory> LinuxSystem::open_directory_in_root(const std::string& root, const std::string& path) {

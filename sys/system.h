@@ -91,6 +91,12 @@ class System {
   // mount(2); an empty source, type or data is passed as NULL.
   [[nodiscard]] virtual Result<void> mount(const std::string& source, const std::string& target,
                                            const std::string& type, unsigned long flags, const std::string& data) = 0;
+  // mount(2) that is stopped at DEADLINE: ETIMEDOUT then, and nothing is mounted. An NFS mount
+  // against a server that accepts connections and never answers waits timeo x (retrans + 1) in
+  // the kernel, 180 s with TCP's defaults (nfs(5)), whatever the boot's own deadline says.
+  [[nodiscard]] virtual Result<void> mount_until(const std::string& source, const std::string& target,
+                                                 const std::string& type, unsigned long flags, const std::string& data,
+                                                 Clock::time_point deadline) = 0;
   // move_mount(2) of the mount at FROM onto a resolved directory (MS_MOVE onto exactly it).
   [[nodiscard]] virtual Result<void> move_mount(const std::string& from, const ResolvedDirectory& to) = 0;
   // statfs(2)'s f_type of the filesystem PATH is on (RAMFS_MAGIC, TMPFS_MAGIC, NFS_SUPER_MAGIC…).
@@ -130,6 +136,11 @@ class LinuxSystem final : public System {
   [[nodiscard]] Result<DirectoryStatus> stat_directory(const ResolvedDirectory& directory) override;
   [[nodiscard]] Result<void> mount(const std::string& source, const std::string& target, const std::string& type,
                                    unsigned long flags, const std::string& data) override;
+  // The mount(2) runs in a child process (same mount namespace) that is killed at the deadline:
+  // the NFS client's RPC waits are killable (TASK_KILLABLE), so SIGKILL ends the call.
+  [[nodiscard]] Result<void> mount_until(const std::string& source, const std::string& target, const std::string& type,
+                                         unsigned long flags, const std::string& data,
+                                         Clock::time_point deadline) override;
   [[nodiscard]] Result<void> move_mount(const std::string& from, const ResolvedDirectory& to) override;
   [[nodiscard]] Result<std::uint64_t> filesystem_type(const std::string& path) override;
   [[nodiscard]] Result<void> change_directory(const std::string& path) override;

@@ -116,10 +116,11 @@ endforeach()
 # silent_tcp.py on 10.99.0.1 accepts every TCP connection on rpcbind's, MOUNT's and NFS's ports
 # and never answers (a hung server: no refusal to react to). Each mount(2) then lasts the RPC
 # timeout, which timeo= (deciseconds) and retrans= set (nfs(5)), and fails with EIO: the
-# kernel's MOUNT call gave up. With timeo=10,retrans=1 an attempt takes about 2 s; with TCP's
-# defaults (60 s, 2 retransmissions) the first attempt alone took 180 s, past mount_timeout=. The retries stay within mount_timeout= (1, 2, 4 s apart; no 8 s wait past 15 s),
-# the message names the server and the fault, the diagnosis gives up on the silent rpcbind
-# within its own 3 s bounds ("no answer in time"), then panic=-1.
+# kernel's MOUNT call gave up. With timeo=10,retrans=1 an attempt takes about 2 s. The retries
+# stay within mount_timeout= (1, 2, 4 s apart; no 8 s wait past 15 s; an attempt still running at
+# 15 s is stopped there, ETIMEDOUT; musl's strerror says "Operation timed out"), the message names the
+# server and the fault, the diagnosis gives up on the silent rpcbind within its own 3 s bounds
+# ("no answer in time"), then panic=-1.
 nfsroot_add_boot_test(lab_nfs_silent
   LAB --dhcpd=0 --silent-nfs=0
   APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.99.0.1:/srv/silent,${NFSROOT_TEST_NFS3_OPTIONS},timeo=10,retrans=1 nfsroot-init.mount_timeout=15 panic=-1 console=ttyS0"
@@ -128,11 +129,26 @@ nfsroot_add_boot_test(lab_nfs_silent
          "mount nfs 10\\.99\\.0\\.1:/srv/silent: I/O error. retrying in 1 s \\([0-9] s of 15 s\\)"
          "mount nfs 10\\.99\\.0\\.1:/srv/silent: I/O error. retrying in 2 s"
          "mount nfs 10\\.99\\.0\\.1:/srv/silent: I/O error. retrying in 4 s"
-         "root failed: mount nfs 10\\.99\\.0\\.1:/srv/silent -o [^ ]*mountaddr=10\\.99\\.0\\.1[^ ]*: I/O error \\(errno 5\\). gave up after [3-5] attempts in 1[0-5] s. is the NFS server 10\\.99\\.0\\.1 up and reachable from this network\\? \\(nfsroot-init\\.mount_timeout= sets how long to try\\). could not list the server's exports: list exports 10\\.99\\.0\\.1: portmap v2 GETPORT 10\\.99\\.0\\.1:111: no answer in time. the server's rpcbind lists: ask rpcbind 10\\.99\\.0\\.1: portmap v2 DUMP 10\\.99\\.0\\.1:111: no answer in time"
+         "root failed: mount nfs 10\\.99\\.0\\.1:/srv/silent -o [^ ]*mountaddr=10\\.99\\.0\\.1[^ ]*: (I/O error \\(errno 5\\)|(Connection|Operation) timed out \\(errno 110\\)). gave up after [3-5] attempts in 1[0-6] s(, the last one stopped at the deadline with no answer)?. is the NFS server 10\\.99\\.0\\.1 up and reachable from this network\\? \\(nfsroot-init\\.mount_timeout= sets how long to try[^)]*\\). could not list the server's exports: list exports 10\\.99\\.0\\.1: portmap v2 GETPORT 10\\.99\\.0\\.1:111: no answer in time. the server's rpcbind lists: ask rpcbind 10\\.99\\.0\\.1: portmap v2 DUMP 10\\.99\\.0\\.1:111: no answer in time"
          "rebooting now \\(panic= is negative\\)" "reboot: Restarting system"
   REJECT "root: mounted" "retrying in 8 s" "Connection refused"
   TIMEOUT 120)
 set_tests_properties(boot.lab_nfs_silent PROPERTIES LABELS "boot;fault_matrix")
+
+# The same server with the NFS client's defaults: TCP's timeo=600,retrans=2 alone would hold the
+# first attempt for 180 s (measured before the attempt had a deadline). The attempt runs in a
+# child process that is killed at mount_timeout=15, so the step ends at 15 s with one attempt,
+# and the test's TIMEOUT is well below 180 s.
+nfsroot_add_boot_test(lab_nfs_silent_defaults
+  LAB --dhcpd=0 --silent-nfs=0
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.99.0.1:/srv/silent nfsroot-init.mount_timeout=15 panic=-1 console=ttyS0"
+  MODULES 8139cp 8139too nfsv3
+  EXPECT "eth0: bound to 10\\.99\\.0\\.10 from 10\\.99\\.0\\.1"
+         "root failed: mount nfs 10\\.99\\.0\\.1:/srv/silent -o [^ ]*mountaddr=10\\.99\\.0\\.1[^ ]*: (Connection|Operation) timed out \\(errno 110\\). gave up after 1 attempt in 1[5-6] s, the last one stopped at the deadline with no answer. is the NFS server 10\\.99\\.0\\.1 up and reachable from this network\\? \\(nfsroot-init\\.mount_timeout= sets how long to try. timeo= and retrans= in nfsroot= how long one attempt waits\\)"
+         "rebooting now \\(panic= is negative\\)" "reboot: Restarting system"
+  REJECT "root: mounted" "retrying in"
+  TIMEOUT 100)
+set_tests_properties(boot.lab_nfs_silent_defaults PROPERTIES LABELS "boot;fault_matrix")
 
 # --- a DHCP server replaced mid-boot --------------------------------------------------------------
 # hostile_dhcp.py --offer-then-stop, as server id 10.99.0.2, offers 10.99.0.77 and exits before

@@ -6,6 +6,7 @@
 #include <sys/mount.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <functional>
@@ -85,6 +86,27 @@ class FakeSystem final : public System {
       return std::unexpected(error_from_errno("mount " + type, target, failing_mounts[target]));
     }
     return {};
+  }
+
+  // target -> how long each mount_until() call takes before the kernel would answer; a call whose
+  // answer comes past its deadline is stopped there: "stopped(after Ns)" and ETIMEDOUT.
+  std::map<std::string, std::chrono::seconds> slow_mounts;
+  std::vector<Clock::time_point> mount_deadlines;  // of each mount_until() call, in order
+
+  Result<void> mount_until(const std::string& source, const std::string& target, const std::string& type,
+                           unsigned long flags, const std::string& data, Clock::time_point deadline) override {
+    mount_deadlines.push_back(deadline);
+    if (auto slow = slow_mounts.find(target); slow != slow_mounts.end()) {
+      if (clock + slow->second > deadline) {
+        trace.push_back("mount(" + source + "," + target + "," + type + "," + flag_names(flags) + "," + data + ")");
+        trace.push_back("stopped(after " + format_seconds(std::chrono::duration<double>(deadline - clock).count()) +
+                        ")");
+        clock = std::max(clock, deadline);
+        return std::unexpected(error_from_errno("mount " + type, target, ETIMEDOUT));
+      }
+      clock += slow->second;
+    }
+    return mount(source, target, type, flags, data);
   }
 
   Result<ResolvedDirectory> open_directory_in_root(const std::string& root, const std::string& path) override {

@@ -1,7 +1,11 @@
 // LinuxSystem for real where no root is needed: reading a file of the image inside its root, on
-// a tree in a temporary directory (symlinks, a FIFO, a device link, a file too large).
+// a tree in a temporary directory (symlinks, a FIFO, a device link, a file too large). As root,
+// the mount in a child process with a deadline, in a mount namespace of this test's own.
 #include "sys/system.h"
 
+#include <linux/magic.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -141,4 +145,68 @@ TEST_CASE("delete walk calls: lstat never follows a link, names come sorted with
   CHECK(system.remove((image.root / "a-dir").string(), RemoveKind::Directory));
   CHECK_FALSE(system.file_status((image.root / "a-dir").string()));
   CHECK_FALSE(system.directory_names((image.root / "missing").string()));
+}
+
+namespace {
+
+// This test process's own mount namespace, private, so nothing it mounts is seen outside.
+bool own_mount_namespace() {
+  if (::geteuid() != 0 || ::unshare(CLONE_NEWNS) != 0) return false;
+  return ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("mount until a deadline: the child's mount is the caller's, its errno comes back", "[linux_system]") {
+  if (!own_mount_namespace()) {
+    WARN("needs root and unshare(CLONE_NEWNS): not run");
+    return;
+  }
+  TemporaryImage image;
+  LinuxSystem system;
+  const std::string target = image.root.string();
+  const auto later = System::Clock::now() + std::chrono::seconds(30);
+
+  const auto mounted = system.mount_until("tmpfs", target, "tmpfs", MS_NOSUID, "size=1m", later);
+  REQUIRE(mounted);
+  const auto type = system.filesystem_type(target);
+  REQUIRE(type);
+  CHECK(*type == TMPFS_MAGIC);  // mounted by the child, in the namespace the caller shares
+  CHECK(::umount(target.c_str()) == 0);
+
+  const auto missing = system.mount_until("tmpfs", target + "/missing", "tmpfs", 0, "", later);
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().errno_value == ENOENT);
+  CHECK(missing.error().operation == "mount tmpfs");
+
+  const auto bad_option = system.mount_until("tmpfs", target, "tmpfs", 0, "no_such_option=1", later);
+  REQUIRE_FALSE(bad_option);
+  CHECK(bad_option.error().errno_value == EINVAL);
+}
+
+TEST_CASE("mount until a deadline already past: either mounted or stopped with nothing mounted", "[linux_system]") {
+  if (!own_mount_namespace()) {
+    WARN("needs root and unshare(CLONE_NEWNS): not run");
+    return;
+  }
+  TemporaryImage image;
+  LinuxSystem system;
+  const std::string target = image.root.string();
+  // The child is killed at once; a tmpfs mount may still win the race. Whichever happened, the
+  // result says it: success means it is mounted (the target's device changed), ETIMEDOUT means
+  // it is not.
+  const auto before = system.file_status(target);
+  REQUIRE(before);
+  for (int round = 0; round < 20; ++round) {
+    const auto result = system.mount_until("tmpfs", target, "tmpfs", 0, "size=1m", System::Clock::now());
+    const auto after = system.file_status(target);
+    REQUIRE(after);
+    if (result) {
+      CHECK(after->device != before->device);
+      CHECK(::umount(target.c_str()) == 0);
+    } else {
+      CHECK(result.error().errno_value == ETIMEDOUT);
+      CHECK(after->device == before->device);
+    }
+  }
 }

@@ -129,3 +129,66 @@ TEST_CASE("nfs mount retry loop: mount_timeout=0 makes one attempt", "[nfs_mount
   REQUIRE_FALSE(attempt.result);
   CHECK(system.trace == Lines{"mkdir(/root,0755)", kMount});
 }
+
+TEST_CASE("nfs mount retry loop: an attempt still waiting at the deadline is stopped there, not after timeo x retrans",
+          "[nfs_mount]") {
+  // A server that accepts and never answers: the kernel alone would wait 180 s (TCP's timeo=600,
+  // retrans=2). mount_timeout=15 ends the step at 15 s.
+  FakeSystem system;
+  system.slow_mounts["/root"] = std::chrono::seconds(180);
+  const auto start = system.now();
+  const Attempt attempt = mount_with(system, 15);
+  REQUIRE_FALSE(attempt.result);
+  CHECK(system.trace == Lines{"mkdir(/root,0755)", kMount, "stopped(after 15s)"});
+  CHECK(system.now() - start == std::chrono::seconds(15));
+  CHECK(attempt.progress.empty());
+  CHECK(attempt.result.error().errno_value == ETIMEDOUT);
+  CHECK(attempt.result.error().hint ==
+        "gave up after 1 attempt in 15 s, the last one stopped at the deadline with no answer; is the NFS server "
+        "10.0.2.2 up and reachable from this network? (nfsroot-init.mount_timeout= sets how long to try; timeo= and "
+        "retrans= in nfsroot= how long one attempt waits)");
+}
+
+TEST_CASE("nfs mount retry loop: every attempt has the step's one deadline; a slow answer before it is taken",
+          "[nfs_mount]") {
+  FakeSystem system;
+  system.slow_mounts["/root"] = std::chrono::seconds(3);
+  system.mount_errors_in_turn["/root"] = {ETIMEDOUT, ETIMEDOUT, 0};
+  const auto start = system.now();
+  const Attempt attempt = mount_with(system, 60);
+  CHECK(attempt.result);
+  // 3 s per attempt and the 1 s, 2 s waits between them: mounted at 3 + 1 + 3 + 2 + 3 = 12 s.
+  CHECK(system.trace == Lines{"mkdir(/root,0755)", kMount, "wait(1s)", kMount, "wait(2s)", kMount});
+  CHECK(system.now() - start == std::chrono::seconds(12));
+  CHECK(system.mount_deadlines ==
+        std::vector<FakeSystem::Clock::time_point>(3, start + std::chrono::seconds(60)));
+  CHECK(attempt.progress ==
+        Lines{"mount nfs 10.0.2.2:/srv/root: Connection timed out; retrying in 1 s (3 s of 60 s)",
+              "mount nfs 10.0.2.2:/srv/root: Connection timed out; retrying in 2 s (7 s of 60 s)"});
+}
+
+TEST_CASE("nfs mount retry loop: the attempt that runs into the deadline is stopped, after the retries before it",
+          "[nfs_mount]") {
+  // Each attempt takes 4 s to be refused; the fourth starts at 4+1+4+2+4+4 = 19 s and would be
+  // answered at 23 s, past the 20 s deadline.
+  FakeSystem system;
+  system.slow_mounts["/root"] = std::chrono::seconds(4);
+  system.failing_mounts["/root"] = ECONNREFUSED;
+  const Attempt attempt = mount_with(system, 20);
+  REQUIRE_FALSE(attempt.result);
+  CHECK(system.trace == Lines{"mkdir(/root,0755)", kMount, "wait(1s)", kMount, "wait(2s)", kMount, "wait(4s)", kMount,
+                              "stopped(after 1s)"});
+  CHECK(attempt.progress.size() == 3);
+  CHECK(attempt.result.error().hint.starts_with(
+      "gave up after 4 attempts in 20 s, the last one stopped at the deadline with no answer; "));
+}
+
+TEST_CASE("nfs mount retry loop: mount_timeout=0 leaves the one attempt to the NFS client's own timeo/retrans",
+          "[nfs_mount]") {
+  FakeSystem system;
+  system.slow_mounts["/root"] = std::chrono::seconds(180);
+  const Attempt attempt = mount_with(system, 0);
+  CHECK(attempt.result);
+  CHECK(system.mount_deadlines.empty());
+  CHECK(system.trace == Lines{"mkdir(/root,0755)", kMount});
+}
