@@ -10,6 +10,7 @@
 # TARGET is a name such as dhcp_client (or dhcp_client_fuzzer); none means every target built.
 # --minutes N: each target runs N minutes (default 1); --runs N: each stops after N inputs, or
 # after --minutes if that comes first (both given), or unbounded in time (--runs alone).
+# A target with a dictionary, tests/fuzz/dict/NAME.dict, runs with it (-dict=).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,6 +60,10 @@ for name in "${targets[@]}"; do
   cp -r "$kept"/. "$work"/
   log="$out_dir/$name.log"
   limit=()
+  # A target's dictionary (tests/fuzz/dict/NAME.dict): the words its parser compares whole
+  # (libmount's option names, the '-'/'_' of module names), which byte mutations rarely build.
+  dict="tests/fuzz/dict/$name.dict"
+  [[ -f "$dict" ]] && limit+=(-dict="$dict")
   [[ -n "$runs" ]] && limit+=(-runs="$runs")
   [[ -n "$minutes" || -z "$runs" ]] && limit+=(-max_total_time=$((${minutes:-1} * 60)))
   start=$(date +%s)

@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check(option != "remount" && option != "bind" && option != "rbind" && option != "move" && option != "shared" &&
             option != "rshared" && option != "private" && option != "rprivate" && option != "slave" &&
             option != "rslave" && option != "unbindable" && option != "runbindable");
-      check(option != "size=0" && option != "size=0%" && option != "nr_blocks=0");
+      check(option != "size=0" && option != "size=0%" && option != "nr_blocks=0" && option != "nr_inodes=0");
     }
   }
   // Every entry of the list is in the merge, unless a later one for its mount point replaced it.
