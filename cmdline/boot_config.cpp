@@ -426,6 +426,8 @@ void Parser::own_option(std::string_view key, std::string_view value) {
   const std::string option = std::string(kOwnPrefix) + std::string(key);
   if (key == "overlay") {
     config_.overlay_entries.emplace_back(value);
+  } else if (key == "image") {
+    config_.image = value;
   } else if (key == "mount_timeout") {
     if (const auto number = seconds(option, value, 0, config_.mount_timeout_seconds)) own_mount_timeout_ = number;
   } else if (key == "interface_timeout") {

@@ -73,6 +73,9 @@ struct BootConfig {
   int mount_timeout_seconds = 180;           // nfsroot-init.mount_timeout= / rootdelay=
   int dhcp_timeout_seconds = 120;            // nfsroot-init.dhcp_timeout=
   std::vector<std::string> overlay_entries;  // nfsroot-init.overlay=, in order
+  // nfsroot-init.image=: image mode, the root is this squashfs/EROFS file (or channel folder)
+  // inside the NFS export; empty: the export itself is the root (directory mode).
+  std::string image;
   // nfsroot-init.networkd=: write /run/systemd/network/70-nfsroot-<interface>.{link,network}
   // at the hand-off, so the root's networkd and udev keep the interface (net/networkd_files.h).
   bool networkd_files = true;

@@ -29,6 +29,7 @@
 #include "plan/plan_format.h"
 #include "plan/resolve.h"
 #include "rootmount/diagnosis.h"
+#include "rootmount/image_root.h"
 #include "rootmount/nfs_mount.h"
 #include "sys/system.h"
 
@@ -150,10 +151,30 @@ void finish_filesystem_modules(const BootPlan& plan, const Drivers& drivers, Bac
   } else if (!optional->loaded.empty()) {
     log_info("for a DHCP root-path with nfs4: " + optional->describe());
   }
+  // Image mode: loop, squashfs, erofs. A missing one matters only if the image needs it; the
+  // image mount then names it.
+  for (std::size_t set = 3; set < outcome.reports.size(); ++set) {
+    const Result<ModuleLoadReport>& image = outcome.reports[set];
+    if (!image) {
+      log_notice(describe(image.error()) + "; an image that needs it cannot be mounted");
+    } else if (!image->loaded.empty()) {
+      log_info("image modules: " + image->describe());
+    }
+  }
   const auto loading = outcome.finished - outcome.started;
   log_info(cat("drivers done in ", log_elapsed_ms() - drivers.started_ms, " ms; filesystem modules ",
                milliseconds(loading), " ms alongside the network step's ", milliseconds(network_time), " ms (",
                milliseconds(std::min(loading, network_time)), " ms overlapped)"));
+}
+
+// The sets the background load takes, in the order finish_filesystem_modules() reads them:
+// NFS, unions, the optional nfsv4, then one set per image module (each may be missing; the
+// image's format decides which one the mount needs).
+std::vector<std::vector<std::string>> filesystem_module_sets(const BootPlan& plan) {
+  std::vector<std::vector<std::string>> sets{plan.modules.nfs_modules, plan.modules.union_modules,
+                                             plan.modules.optional_nfs_modules};
+  for (const auto& module : plan.modules.image_modules) sets.push_back({module});
+  return sets;
 }
 
 NetworkOutcome bring_up(const BootPlan& plan, const Drivers& drivers) {
@@ -198,11 +219,23 @@ void mount_root(System& system, const BootPlan& plan, const NetworkOutcome& netw
   log_info(cat("root: ", request.source, " (server from ", root->server_source, ", path from ", root->path_source,
                ", version from ", root->version_source, "), type ", request.fstype, ", ", request.read_only ? "read-only" : "read-write", ", options ",
                request.data()));
-  auto mounted = mount_nfs_root(system, request, plan.root.target, plan.root.timeout_seconds, client.address,
+  // Image mode mounts the export where the image is read from; directory mode, as the root.
+  const bool image_mode = !plan.root.image.empty();
+  const std::string& nfs_target = image_mode ? plan.root.image_source : plan.root.target;
+  auto mounted = mount_nfs_root(system, request, nfs_target, plan.root.timeout_seconds, client.address,
                                 [](std::string_view line) { log_info(line); });
   if (!mounted) fail_boot(BootStep::Root, diagnose_nfs_mount_failure(request, mounted.error()), plan.failure);
   if (plan.root.debug) log_info("root: " + describe_server_exports(request.server));
-  log_info(cat("root: mounted ", request.source, " on ", plan.root.target, " in ", log_elapsed_ms() - started, " ms"));
+  log_info(cat("root: mounted ", request.source, " on ", nfs_target, " in ", log_elapsed_ms() - started, " ms"));
+  if (!image_mode) return;
+  if (auto made = system.make_directories(plan.root.target, 0755); !made) {
+    fail_boot(BootStep::Root, made.error(), plan.failure);
+  }
+  auto image = mount_image_root(system, plan.root.image_source, plan.root.image, plan.root.target);
+  if (!image) fail_boot(BootStep::Root, with_context(image.error(), "image root"), plan.failure);
+  log_info(cat("root: image ", image->version, " (", to_string(image->format), ", ", image->size / 1024, " KiB",
+               image->channel.empty() ? std::string() : cat(", current of channel ", image->channel), ") from ",
+               request.source, ", on ", image->device, ", mounted read-only on ", plan.root.target));
 }
 
 // A list that cannot be read is reported and left out: the other sources still apply.
@@ -318,8 +351,7 @@ void write_timings(const Timings& timings) {
   maybe_break(plan, BreakPoint::Modules);
   const Drivers drivers = load_nic_drivers(system, plan);
   BackgroundModuleLoad filesystem_modules(drivers.system, drivers.index,
-                                          {plan.modules.nfs_modules, plan.modules.union_modules,
-                                           plan.modules.optional_nfs_modules});
+                                          filesystem_module_sets(plan));
 
   // 4. Network: carrier, DHCP or static ip=, address, route, MTU; /run/net-<interface>.conf.
   maybe_break(plan, BreakPoint::Premount);

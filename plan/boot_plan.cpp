@@ -1,6 +1,8 @@
 // BootConfig -> BootPlan: every decision the boot makes before it touches the system.
 #include "plan/boot_plan.h"
 
+#include "mounts/image_file.h"
+
 #include <algorithm>
 
 #include "mounts/root_path.h"
@@ -163,6 +165,14 @@ BootPlan plan_boot(const ParsedBootConfig& parsed) {
   plan.root = plan_root(config, plan.errors);
   plan.modules.nfs_modules = {"nfs", plan.root.mount.version >= 4 ? "nfsv4" : "nfsv" + std::to_string(plan.root.mount.version)};
   plan.modules.union_modules = {"overlay"};
+  if (!config.image.empty()) {
+    if (auto image = normalize_image_path(config.image)) {
+      plan.root.image = std::move(*image);
+      plan.modules.image_modules = {"loop", "squashfs", "erofs"};
+    } else {
+      plan.errors.push_back(image.error());
+    }
+  }
   // A DHCP root-path may still say nfs4: (dracut's form) when the command line leaves it open.
   const bool lease_may_pick_version = config.ip.mode() == NetworkMode::Dhcp && config.nfs.version == 0 &&
                                       !(config.nfs.server && !config.nfs.path.empty()) &&

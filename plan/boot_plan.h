@@ -25,6 +25,9 @@ struct ModulesStep {
   std::vector<std::string> nfs_modules;     // nfs and the nfsvN the version needs
   std::vector<std::string> union_modules;   // overlay: without it those unions are skipped
   std::vector<std::string> optional_nfs_modules;  // nfsv4 when the DHCP root-path may say nfs4:
+  // Image mode: loop and both image filesystems, each its own set (the image's magic decides
+  // which one the mount needs, after the export is mounted).
+  std::vector<std::string> image_modules;
 };
 
 struct RootStep {
@@ -39,6 +42,11 @@ struct RootStep {
   std::vector<std::string> options;   // the command line's NFS options; the lease's go first
   bool read_only = true;              // ro / rw
   std::string target = "/root";
+  // Image mode (nfsroot-init.image=): the export is mounted read-only at image_source, in the
+  // initramfs' /run that the hand-off moves into the root, and `image` under it (a file, or a
+  // channel folder whose `current` names the version) is loop-mounted read-only on target.
+  std::string image;  // normalized, no leading '/'; empty: directory mode
+  std::string image_source = "/run/nfsroot-init/image";
   int timeout_seconds = 0;
   bool debug = false;
   // What the command line said, for choose_nfs_root() once the lease is known.

@@ -1,6 +1,8 @@
 // Text rendering of the boot plan.
 #include "plan/plan_format.h"
 
+#include "base/cat.h"
+
 #include <algorithm>
 
 #include "base/text.h"
@@ -94,7 +96,13 @@ void write_network(Writer& out, const NetworkStep& step) {
 
 void write_root(Writer& out, const RootStep& step) {
   std::string source = step.mount.source;
-  out.section("4. root", "mount " + source + " on " + step.target + (step.server ? "" : "  (server from the lease)"));
+  const std::string& nfs_target = step.image.empty() ? step.target : step.image_source;
+  out.section("4. root", "mount " + source + " on " + nfs_target + (step.server ? "" : "  (server from the lease)"));
+  if (!step.image.empty()) {
+    out.more(cat("image: ", step.image, " in the export: a squashfs or EROFS file, or a channel folder whose current "
+                 "names the version (nfsroot-init.image=)"));
+    out.more(cat("       loop-mounted read-only on ", step.target, "; the export stays at ", step.image_source));
+  }
   out.more("type " + step.mount.fstype + ", " + (step.mount.read_only ? "read-only" : "read-write") +
            ", options " + step.mount.data());
   out.more("server: " + step.server_source);
@@ -157,7 +165,10 @@ std::string format_plan(const BootPlan& plan) {
   std::vector<std::string> mounts;
   for (const auto& mount : plan.early_mounts) mounts.push_back(mount.target + " " + mount.fstype);
   out.section("1. early", "mount " + join(mounts, ", "));
-  out.section("2. drivers", "NIC drivers by modalias, with dependencies; then " + join(plan.modules.nfs_modules, ", "));
+  out.section("2. drivers", "NIC drivers by modalias, with dependencies; then " + join(plan.modules.nfs_modules, ", ") +
+                               (plan.modules.image_modules.empty()
+                                    ? std::string()
+                                    : ", " + join(plan.modules.image_modules, ", ")));
   write_network(out, plan.network);
   write_root(out, plan.root);
   write_unions(out, plan.unions);

@@ -5,10 +5,12 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/loop.h>
 #include <linux/module.h>
 #include <linux/openat2.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -233,6 +235,58 @@ Result<void> LinuxSystem::set_directory_attributes(const std::string& path,
 
 Result<std::string> LinuxSystem::read_file(const std::string& path) { return nfsroot::read_file(path); }
 
+Result<std::string> LinuxSystem::read_file_head(const std::string& path, std::size_t max_bytes) {
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  if (!fd.valid()) return std::unexpected(error_from_errno("open", path, errno));
+  std::string head(max_bytes, '\0');
+  std::size_t filled = 0;
+  while (filled < max_bytes) {
+    const ssize_t got = ::read(fd.get(), head.data() + filled, max_bytes - filled);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return std::unexpected(error_from_errno("read", path, errno));
+    if (got == 0) break;
+    filled += static_cast<std::size_t>(got);
+  }
+  head.resize(filled);
+  return head;
+}
+
+Result<std::string> LinuxSystem::mount_loop(const std::string& image, const std::string& target,
+                                            const std::string& type, unsigned long flags) {
+  const UniqueFd file(::open(image.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!file.valid()) return std::unexpected(error_from_errno("open", image, errno));
+  const UniqueFd control(::open("/dev/loop-control", O_RDWR | O_CLOEXEC));
+  if (!control.valid()) {
+    return std::unexpected(error_from_errno("open", "/dev/loop-control", errno, "is the loop module loaded?"));
+  }
+  // Another process may configure the free device first (EBUSY): ask for the next free one.
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    const int number = ::ioctl(control.get(), LOOP_CTL_GET_FREE);
+    if (number < 0) return std::unexpected(error_from_errno("LOOP_CTL_GET_FREE", "/dev/loop-control", errno));
+    const std::string device = "/dev/loop" + std::to_string(number);
+    // Read-only: the kernel makes the device read-only too when its fd cannot write (loop.c).
+    const UniqueFd loop(::open(device.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!loop.valid()) return std::unexpected(error_from_errno("open", device, errno));
+    loop_config config{};
+    config.fd = static_cast<std::uint32_t>(file.get());
+    config.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR;
+    const std::size_t name_size = std::min(image.size(), sizeof config.info.lo_file_name - 1);
+    std::copy_n(image.data(), name_size, reinterpret_cast<char*>(config.info.lo_file_name));
+    // LOOP_CONFIGURE (Linux 5.8) sets the file and its flags in one call, so no other process
+    // ever sees the device half configured.
+    if (::ioctl(loop.get(), LOOP_CONFIGURE, &config) != 0) {
+      if (errno == EBUSY) continue;
+      return std::unexpected(error_from_errno("LOOP_CONFIGURE", device + " with " + image, errno));
+    }
+    // Mounted while `loop` is still open: with LO_FLAGS_AUTOCLEAR, the last close detaches it.
+    if (::mount(device.c_str(), target.c_str(), type.c_str(), flags, nullptr) != 0) {
+      return std::unexpected(error_from_errno("mount " + type + " " + device, target, errno));
+    }
+    return device;
+  }
+  return std::unexpected(error_from_errno("LOOP_CONFIGURE", image, EBUSY, "every free loop device was taken"));
+}
+
 Result<void> LinuxSystem::move_mount(const std::string& from, const ResolvedDirectory& to) {
   // The raw syscall: glibc's move_mount() wrapper is its own (2.36), musl has none.
   if (::syscall(SYS_move_mount, AT_FDCWD, from.c_str(), to.fd.get(), "", MOVE_MOUNT_T_EMPTY_PATH) != 0) {
@@ -264,7 +318,7 @@ Result<FileStatus> LinuxSystem::file_status(const std::string& path) {
   struct stat status {};
   if (::lstat(path.c_str(), &status) != 0) return std::unexpected(error_from_errno("lstat", path, errno));
   return FileStatus{S_ISDIR(status.st_mode), status.st_dev, status.st_ino, status.st_nlink,
-                    static_cast<std::uint64_t>(status.st_size)};
+                    static_cast<std::uint64_t>(status.st_size), S_ISREG(status.st_mode), S_ISLNK(status.st_mode)};
 }
 
 Result<std::vector<std::string>> LinuxSystem::directory_names(const std::string& path) {

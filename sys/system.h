@@ -43,6 +43,8 @@ struct FileStatus {
   std::uint64_t inode = 0;
   std::uint64_t links = 0;
   std::uint64_t size = 0;
+  bool regular = false;  // a regular file
+  bool symlink = false;
 };
 
 enum class RemoveKind : std::uint8_t { File, Directory };
@@ -58,6 +60,9 @@ class System {
   [[nodiscard]] virtual Result<void> make_directories(const std::string& path, std::uint32_t mode) = 0;
   // A whole small file: /proc/filesystems, /proc/meminfo.
   [[nodiscard]] virtual Result<std::string> read_file(const std::string& path) = 0;
+  // At most the first max_bytes of a file (an image's superblock), never following a final
+  // symlink and never blocking on a FIFO.
+  [[nodiscard]] virtual Result<std::string> read_file_head(const std::string& path, std::size_t max_bytes) = 0;
   // chown, then chmod (chown clears the set-id bits), of a directory in the initramfs.
   [[nodiscard]] virtual Result<void> set_directory_attributes(const std::string& path,
                                                               const DirectoryAttributes& attributes) = 0;
@@ -97,6 +102,11 @@ class System {
   [[nodiscard]] virtual Result<void> mount_until(const std::string& source, const std::string& target,
                                                  const std::string& type, unsigned long flags, const std::string& data,
                                                  Clock::time_point deadline) = 0;
+  // Attaches IMAGE read-only to a free loop device (LOOP_CONFIGURE with LO_FLAGS_READ_ONLY |
+  // LO_FLAGS_AUTOCLEAR, direct I/O off) and mounts that device on TARGET; the device detaches
+  // when the mount goes, or at once if the mount fails. Returns the device ("/dev/loop0").
+  [[nodiscard]] virtual Result<std::string> mount_loop(const std::string& image, const std::string& target,
+                                                       const std::string& type, unsigned long flags) = 0;
   // move_mount(2) of the mount at FROM onto a resolved directory (MS_MOVE onto exactly it).
   [[nodiscard]] virtual Result<void> move_mount(const std::string& from, const ResolvedDirectory& to) = 0;
   // statfs(2)'s f_type of the filesystem PATH is on (RAMFS_MAGIC, TMPFS_MAGIC, NFS_SUPER_MAGIC…).
@@ -122,6 +132,7 @@ class LinuxSystem final : public System {
  public:
   [[nodiscard]] Result<void> make_directories(const std::string& path, std::uint32_t mode) override;
   [[nodiscard]] Result<std::string> read_file(const std::string& path) override;
+  [[nodiscard]] Result<std::string> read_file_head(const std::string& path, std::size_t max_bytes) override;
   [[nodiscard]] Result<void> set_directory_attributes(const std::string& path,
                                                       const DirectoryAttributes& attributes) override;
   [[nodiscard]] Result<FileStatus> file_status(const std::string& path) override;
@@ -141,6 +152,8 @@ class LinuxSystem final : public System {
   [[nodiscard]] Result<void> mount_until(const std::string& source, const std::string& target, const std::string& type,
                                          unsigned long flags, const std::string& data,
                                          Clock::time_point deadline) override;
+  [[nodiscard]] Result<std::string> mount_loop(const std::string& image, const std::string& target,
+                                               const std::string& type, unsigned long flags) override;
   [[nodiscard]] Result<void> move_mount(const std::string& from, const ResolvedDirectory& to) override;
   [[nodiscard]] Result<std::uint64_t> filesystem_type(const std::string& path) override;
   [[nodiscard]] Result<void> change_directory(const std::string& path) override;

@@ -13,7 +13,7 @@ init scripts:
                     "TESTROOT: <fact>", or "TESTROOT: FAIL <what>: <detail>" when a check fails:
                       pid=1, argc=N, argv=/sbin/init ..., cmdline=...
                       proc sys dev mounted, run mounted
-                      root-fs=nfs ro (or nfs4), root-source=..., root-options=..., root rejects writes
+                      root-fs=nfs ro (or nfs4; squashfs or erofs in image mode, then image-export=SOURCE TYPE), root-source=..., root-options=..., root rejects writes
                       initramfs gone
                       net conf present /run/net-eth0.conf (+ its DEVICE/IPV4ADDR/... line)
                       net conf sources cleanly, one line per value, names valid, ran nothing;
@@ -124,6 +124,9 @@ say "root-source=$root_source"
 say "root-options=$root_opts"
 case "$root_type" in
     nfs|nfs4) ;;
+    squashfs|erofs)
+        # Image mode: the image's export stays mounted where the initramfs put it.
+        say "image-export=$(awk '$2 == "/run/nfsroot-init/image" { print $1, $3 }' /proc/mounts)" ;;
     *) fail "root is not NFS: $root_type $root_source" ;;
 esac
 [ "$root_mode" = ro ] || fail "root is not mounted read-only: $root_opts"

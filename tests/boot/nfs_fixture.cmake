@@ -30,6 +30,9 @@
 #   NFSROOT_TEST_NFSROOT_V3        10.0.2.2:<root>,port=20490,mountport=20048   (for nfsroot=)
 #   NFSROOT_TEST_NFSROOT_V4        10.0.2.2:/testroot,vers=4.2,port=20490       (for nfsroot=)
 #   NFSROOT_TEST_NFSROOT_SEED_V3   10.0.2.2:<seed root>,port=20490,mountport=20048
+#   NFSROOT_TEST_IMAGES            image mode's export (make_test_images.py): a squashfs channel
+#                                  channels/busybox, busybox-v1.erofs, broken/ and a non-image;
+#                                  NFSv3 path = this, NFSv4 /images
 #   NFSROOT_TEST_NFS_STATE_DIR     the server's folder: ganesha.log, ganesha.conf, rpcbind.log
 #   NFSROOT_TEST_DEBIAN_ROOT       the debootstrapped Debian image (tests/boot/debian.cmake builds
 #                                  it), exported too when it exists: NFSv3 path = this, NFSv4 /debian
@@ -70,6 +73,7 @@ set(NFSROOT_TEST_NFSROOT_V4 "${NFSROOT_TEST_SERVER}:${NFSROOT_TEST_ROOT_PSEUDO},
 set(NFSROOT_TEST_NFSROOT_SEED_V3
     "${NFSROOT_TEST_SERVER}:${NFSROOT_TEST_ROOT_SEED},${NFSROOT_TEST_NFS3_OPTIONS}")
 set(NFSROOT_TEST_NFS_STATE_DIR "${_nfs_dir}/nfs-server")
+set(NFSROOT_TEST_IMAGES "${_nfs_dir}/images")
 # The Debian image lives in the source tree's ignored .cache/ (debootstrap takes minutes; the
 # image is kept between runs, keyed by its inputs), at a path known before it is built.
 file(REAL_PATH "${PROJECT_SOURCE_DIR}" _nfs_source)
@@ -103,11 +107,15 @@ add_test(NAME boot.test_root
          COMMAND "${NFSROOT_PYTHON3}" "${_nfs_here}/make_test_root.py"
                  "--output=${NFSROOT_TEST_ROOT}" "--busybox=${_nfs_busybox}"
                  "--seed-output=${NFSROOT_TEST_ROOT_SEED}" --seed-content=ro)
+add_test(NAME boot.test_images
+         COMMAND "${NFSROOT_PYTHON3}" "${_nfs_here}/make_test_images.py"
+                 "--root=${NFSROOT_TEST_ROOT}" "--output=${NFSROOT_TEST_IMAGES}")
 add_test(NAME boot.nfs_server_start
          COMMAND "${NFSROOT_PYTHON3}" "${_nfs_here}/nfs_server.py" start
                  "--state-dir=${NFSROOT_TEST_NFS_STATE_DIR}"
                  "--export=${NFSROOT_TEST_ROOT}:${NFSROOT_TEST_ROOT_PSEUDO}"
                  "--export=${NFSROOT_TEST_ROOT_SEED}:${NFSROOT_TEST_ROOT_SEED_PSEUDO}"
+                 "--export=${NFSROOT_TEST_IMAGES}:/images"
                  "--optional-export=${NFSROOT_TEST_DEBIAN_ROOT}:/debian" ${_nfs_arch_exports}
                  --timeout=60)
 add_test(NAME boot.nfs_server_stop
@@ -119,6 +127,9 @@ add_test(NAME boot.test_root_untouched
 
 set_tests_properties(boot.test_root PROPERTIES
   LABELS boot TIMEOUT 60 FIXTURES_SETUP nfs_test_root)
+# The images are made from the test root, so after it; both set up the same fixture.
+set_tests_properties(boot.test_images PROPERTIES
+  LABELS boot TIMEOUT 120 FIXTURES_SETUP nfs_test_root DEPENDS boot.test_root)
 set_tests_properties(boot.nfs_server_start PROPERTIES
   LABELS boot TIMEOUT 90 FIXTURES_SETUP nfs_server FIXTURES_REQUIRED nfs_test_root
   RESOURCE_LOCK ${NFSROOT_NFS_SERVER_LOCK})

@@ -167,6 +167,22 @@ class FakeSystem final : public System {
     return files[path];
   }
 
+  Result<std::string> read_file_head(const std::string& path, std::size_t max_bytes) override {
+    trace.push_back("head(" + path + ")");
+    if (!files.contains(path)) return std::unexpected(error_from_errno("open", path, ENOENT));
+    return files[path].substr(0, max_bytes);
+  }
+
+  std::map<std::string, int> failing_loop_mounts;  // image -> errno
+  Result<std::string> mount_loop(const std::string& image, const std::string& target, const std::string& type,
+                                 unsigned long flags) override {
+    trace.push_back("mount_loop(" + image + "," + target + "," + type + "," + flag_names(flags) + ")");
+    if (failing_loop_mounts.contains(image)) {
+      return std::unexpected(error_from_errno("mount " + type + " /dev/loop0", target, failing_loop_mounts[image]));
+    }
+    return std::string("/dev/loop0");
+  }
+
   // A clock of its own, moved only by wait_until(): retries and deadlines without real time.
   Clock::time_point clock{std::chrono::hours(1)};
   std::map<std::string, std::uint64_t> filesystem_types;  // path -> f_type; absent: ENOENT
