@@ -6,19 +6,24 @@
 One run, same kernel (the test kernel in .cache/kernel), same NFS export (nfs-ganesha on
 127.0.0.1, started by tests/boot/nfs_server.py on a test root from tests/boot/make_test_root.py,
 in a temporary folder, always stopped at the end), same QEMU settings (tests/boot/qemu_boot.py:
--accel tcg, one vCPU, 512 MiB, rtl8139 on QEMU's user network). Four initrds:
+-accel tcg, one vCPU, 512 MiB, rtl8139 on QEMU's user network). The initrds:
 
   ours-hook   the real mkinitramfs with nfsroot-init's hook and its defaults (NFSROOT_INIT_NICS
               =small, NFSROOT_INIT_SHELL=busybox, zstd) (tests/boot/mkinitramfs_initrd.py)
-  ours-rtl    the same with NFSROOT_INIT_NICS="r8169 8139cp 8139too" NFSROOT_INIT_SHELL=klibc:
-              the seed's Realtek hardware only, klibc's sh as the rescue shell
+  ours-rtl    the same with NFSROOT_INIT_NICS="r8169 8139cp 8139too" NFSROOT_INIT_NFS=3
+              NFSROOT_INIT_SHELL=none: the seed's Realtek hardware only, NFSv3 only, no shell
+  ours-rtl-nfs34  the same with nfsv3 and nfsv4 (the hook's default NFSROOT_INIT_NFS): built
+              for its size only, not booted
   ours-min    tests/boot/mkinitrd.py: /init + 8139cp 8139too nfsv3 overlay (gzip)
+  ours-min-glibc  ours-min around the glibc flavour (--glibc-init, default build/nfsroot-init),
+              so that musl and glibc are timed side by side; every other ours-* uses --init,
+              the release /init (build/nfsroot-init-musl when built)
   itools      the real mkinitramfs, MODULES=netboot, zstd, hook disabled: initramfs-tools'
               own init, its nfs script and klibc's ipconfig/nfsmount
   ours-min-base  with --baseline-init PATH: ours-min around another /init (an older build), to
               measure a change to /init side by side
 
-Each is booted --boots times, alternating (hook, rtl, min, itools, hook, ...), with
+Each is booted --boots times, alternating (hook, rtl, min, min-glibc, itools, hook, ...), with
     ip=dhcp root=/dev/nfs ro nfsroot=10.0.2.2:<export>[,options]
 (ours take no options and find the server's ports through rpcbind at 10.0.2.2:111; klibc's
 nfsmount needs ",tcp" because the server speaks TCP only). The test root's /sbin/init gets one
@@ -29,7 +34,9 @@ are writable, then powers off.
 Prints, per initrd: size compressed and uncompressed (the cpio archives after decompression),
 /init's size, the uptime at which the kernel ran /init and at which the root's /sbin/init
 started (median, min, max), nfsroot-init's own step timings, which of the three folders are
-writable; then the ratios ours / initramfs-tools. Needs root (mkinitramfs in a private mount
+writable; then the ratios ours / initramfs-tools, and issue 13's goals, each met or not: the
+hook's initrds' sizes (named NIC list without shell <= 1.2 MiB, defaults <= 3.5 MiB) and the
+musl /init's time from /init to the root's init against the glibc one (median, same run). Needs root (mkinitramfs in a private mount
 namespace, rpcbind on port 111), qemu-system-x86, initramfs-tools, nfs-ganesha, zstd.
 Only loopback and QEMU's user network are used.
 """
@@ -203,6 +210,12 @@ def report(variants, results, sizes, args):
     hdr = ["initrd", "compressed", "uncompressed", "files", "/init", "kernel runs /init s",
            "root /sbin/init s", "/init to root init s", "ok"]
     rows = []
+    for name in sizes:
+        if name not in results:  # built for its size only
+            comp, plain, init, files = sizes[name]
+            rows.append([name, mib(comp), mib(plain), str(files),
+                         f"{init / 1024:.0f} KiB" if init is not None else "-", "-", "-", "-",
+                         "not booted"])
     for name, _, _ in variants:
         comp, plain, init, files = sizes[name]
         rs = results[name]
@@ -243,7 +256,7 @@ def report(variants, results, sizes, args):
     print()
     ref = "itools"
     rc, rp, ri, _ = sizes[ref]
-    ru = [r["uptime"] for r in results[ref] if r["ok"]]
+    ru = [r["uptime"] for r in results.get(ref, []) if r["ok"]]
     hdr = ["ratio", "compressed", "uncompressed", "root /sbin/init uptime", "/init to root init"]
     rows = []
     for name, _, _ in variants:
@@ -254,14 +267,44 @@ def report(variants, results, sizes, args):
         rows.append([f"{name} / {ref}", f"{c / rc:.3f}", f"{p / rp:.3f}",
                      f"{statistics.median(u) / statistics.median(ru):.3f}" if u and ru else "-",
                      ratio(phase([r for r in results[name] if r["ok"]]),
-                           phase([r for r in results[ref] if r["ok"]]))])
+                           phase([r for r in results.get(ref, []) if r["ok"]]))])
     table(hdr, rows)
+    print()
+    goals(results, sizes, args)
     failed = [(n, i + 1, r["error"]) for n, _, _ in variants for i, r in enumerate(results[n])
               if not r["ok"]]
     if failed:
         print()
         for n, i, e in failed:
             print(f"  {n} boot {i}: {e}")
+
+
+# Issue 13's goals for the hook's initrds (real mkinitramfs, its default compression settings
+# with the hook's conf-hook) and for the musl /init against the glibc one, same run.
+SIZE_GOALS = [("ours-rtl", "named NIC list, NFSv3 only, no shell", 1.2),
+              ("ours-rtl-nfs34", "named NIC list, NFSv3 and v4, no shell", 1.2),
+              ("ours-hook", "hook defaults", 3.5)]
+
+
+def goals(results, sizes, args):
+    print("goals (issue 13)")
+    for name, what, limit in SIZE_GOALS:
+        if name not in sizes:
+            continue
+        comp = sizes[name][0]
+        print(f"  {name} ({what}): {comp} bytes = {comp / 1048576:.2f} MiB <= {limit} MiB: "
+              + ("met" if comp <= limit * 1048576 else "NOT met"))
+    if "ours-min-glibc" in results:
+        musl = phase([r for r in results.get("ours-min", []) if r["ok"]])
+        glibc = phase([r for r in results["ours-min-glibc"] if r["ok"]])
+        if musl and glibc:
+            m, g = statistics.median(musl), statistics.median(glibc)
+            print(f"  /init to root init, ours-min {os.path.basename(args.init)} vs ours-min-glibc "
+                  f"{os.path.basename(args.glibc_init)}: median {m:.2f} s vs {g:.2f} s "
+                  f"(ratio {m / g:.3f}; min {min(musl):.2f} vs {min(glibc):.2f}): musl "
+                  + ("not slower: met" if m <= g else "slower: NOT met"))
+        else:
+            print("  musl vs glibc: not measured (a flavour reached the root's init in no boot)")
 
 
 def phase(good):
@@ -301,14 +344,21 @@ def main():
     ap.add_argument("--boots", type=int, default=3, help="boots per initrd (default 3)")
     ap.add_argument("--timeout", type=float, default=120, help="seconds per boot (default 120)")
     ap.add_argument("--memory", type=int, default=512, help="guest MiB (default 512)")
-    ap.add_argument("--init", default=os.path.join(SOURCE, "build", "nfsroot-init"),
-                    help="the static nfsroot-init (default build/nfsroot-init)")
+    ap.add_argument("--init", default=None,
+                    help="the static nfsroot-init of every ours-* initrd (default: the release one, "
+                         "build/nfsroot-init-musl, else build/nfsroot-init)")
+    ap.add_argument("--glibc-init", default=os.path.join(SOURCE, "build", "nfsroot-init"),
+                    help="the glibc flavour for ours-min-glibc (default build/nfsroot-init; "
+                         "\"\" leaves that row out)")
     ap.add_argument("--baseline-init", metavar="PATH",
                     help="another nfsroot-init (e.g. an older commit's build/nfsroot-init): adds "
                          "ours-min-base, ours-min with it, booted alternating with the others")
     ap.add_argument("--kernel-dir", default=os.path.join(SOURCE, ".cache", "kernel"))
     ap.add_argument("--itools-nfs-options", default="tcp",
                     help="nfsroot= options for initramfs-tools' klibc nfsmount (default: tcp)")
+    ap.add_argument("--only", metavar="NAMES",
+                    help="boot only these initrds (comma-separated, e.g. ours-min,ours-min-glibc, "
+                         "for more repetitions of one comparison); all are still built and sized")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (initrds, logs)")
     args = ap.parse_args()
     if os.geteuid() != 0:
@@ -318,6 +368,9 @@ def main():
     for tool in ("qemu-system-x86_64", "mkinitramfs", "ganesha.nfsd", "zstd"):
         if not shutil.which(tool, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin"):
             sys.exit(f"boot_compare: {tool} missing (scripts/setup.sh installs what the tests need)")
+    if args.init is None:
+        musl = os.path.join(SOURCE, "build", "nfsroot-init-musl")
+        args.init = musl if os.path.isfile(musl) else os.path.join(SOURCE, "build", "nfsroot-init")
     args.init = os.path.abspath(args.init)
     kdir = os.path.abspath(args.kernel_dir)
     try:
@@ -332,6 +385,13 @@ def main():
         args.baseline_init = os.path.abspath(args.baseline_init)
         if not os.path.isfile(args.baseline_init):
             sys.exit(f"boot_compare: --baseline-init {args.baseline_init}: no such file")
+    if args.glibc_init:
+        args.glibc_init = os.path.abspath(args.glibc_init)
+        if not os.path.isfile(args.glibc_init):
+            sys.exit(f"boot_compare: --glibc-init {args.glibc_init}: no such file (build the "
+                     "nfsroot-init target, or --glibc-init= to leave ours-min-glibc out)")
+        if args.glibc_init == args.init:
+            args.glibc_init = None  # --init is the glibc one already: nothing to compare
 
     # SIGTERM/SIGHUP unwind like Ctrl-C, so the NFS server is always stopped.
     def stop(signum, _frame):
@@ -356,11 +416,19 @@ def main():
         log("building ours-hook (mkinitramfs + nfsroot-init's hook)")
         run([PY, os.path.join(BOOT, "mkinitramfs_initrd.py"), f"--init={args.init}",
              f"--output={img['ours-hook']}", f"--kernel-dir={kdir}"], 600)
-        log("building ours-rtl (the hook, Realtek PCI drivers only, klibc shell)")
+        log("building ours-rtl (the hook, Realtek PCI drivers only, NFSv3 only, no shell)")
         run([PY, os.path.join(BOOT, "mkinitramfs_initrd.py"), f"--init={args.init}",
              f"--output={img['ours-rtl']}", f"--kernel-dir={kdir}", "--nics=r8169 8139cp 8139too",
-             "--shell=klibc"], 600)
+             "--nfs=3", "--shell=none"], 600)
+        img["ours-rtl-nfs34"] = os.path.join(work, "ours-rtl-nfs34.img")
+        log("building ours-rtl-nfs34 (the same with nfsv3 and nfsv4, the hook's default; size only)")
+        run([PY, os.path.join(BOOT, "mkinitramfs_initrd.py"), f"--init={args.init}",
+             f"--output={img['ours-rtl-nfs34']}", f"--kernel-dir={kdir}",
+             "--nics=r8169 8139cp 8139too", "--shell=none"], 600)
         minimal = {"ours-min": args.init}
+        if args.glibc_init:
+            img["ours-min-glibc"] = os.path.join(work, "ours-min-glibc.img")
+            minimal["ours-min-glibc"] = args.glibc_init
         if args.baseline_init:
             img["ours-min-base"] = os.path.join(work, "ours-min-base.img")
             minimal["ours-min-base"] = args.baseline_init
@@ -386,8 +454,15 @@ def main():
         opts = f",{args.itools_nfs_options}" if args.itools_nfs_options else ""
         variants = [("ours-hook", img["ours-hook"], line), ("ours-rtl", img["ours-rtl"], line),
                     ("ours-min", img["ours-min"], line), ("itools", img["itools"], line + opts)]
-        if args.baseline_init:
-            variants.insert(3, ("ours-min-base", img["ours-min-base"], line))
+        for extra in ("ours-min-base", "ours-min-glibc"):
+            if extra in img:
+                variants.insert(3, (extra, img[extra], line))
+        if args.only:
+            wanted = set(args.only.split(","))
+            unknown = wanted - {n for n, _, _ in variants}
+            if unknown:
+                sys.exit(f"boot_compare: --only: no initrd {', '.join(sorted(unknown))}")
+            variants = [v for v in variants if v[0] in wanted]
         results = {n: [] for n, _, _ in variants}
         for i in range(args.boots):
             for name, initrd, append in variants:

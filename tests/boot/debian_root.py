@@ -277,7 +277,7 @@ def purge(args):
         fail(f"with NFSROOT_INIT=n, the initrd the trigger rebuilt is not initramfs-tools' own "
              f"(no scripts/nfs or scripts/local in it): the hook must stay off until enabled")
     for path in ("usr/lib/nfsroot-init/nfsroot-init", "usr/share/initramfs-tools/hooks/nfsroot-init",
-                 "etc/initramfs-tools/conf.d/nfsroot-init", "etc/nfsroot-init/overlays",
+                 "usr/share/initramfs-tools/conf-hooks.d/nfsroot-init", "etc/initramfs-tools/conf.d/nfsroot-init", "etc/nfsroot-init/overlays",
                  "usr/sbin/nfsroot-image"):
         if not os.path.isfile(os.path.join(root, path)):
             fail(f"the package installed no /{path}")

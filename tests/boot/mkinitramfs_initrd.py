@@ -9,11 +9,14 @@ private mount namespace (unshare -m): tmpfs over /lib/modules (or an overlay ove
 the host has no /lib/modules) and over /boot, with the cache bind-mounted in. The host's own
 /lib/modules and /boot are never touched. The configuration folder (-d) is made in a temporary
 folder: initramfs.conf (MODULES=list, BUSYBOX=y, COMPRESS=...), conf.d/nfsroot-init enabling the
-hook with --init as the binary, hooks/nfsroot-init = the project's hook.
+hook with --init as the binary, hooks/nfsroot-init = the project's hook. The project's
+conf-hook (--conf-hook; zstd -19 for an nfsroot-init initramfs when no COMPRESSLEVEL is set) is
+shown in /usr/share/initramfs-tools/conf-hooks.d beside the host's own, again only inside the
+namespace (a tmpfs with copies of the host's files), as the package installs it.
 
 Then the initrd is unpacked (unmkinitramfs) and checked against what the hook promises, both
 ways: /init is the --init binary; the modules are exactly the closure (modprobe --show-depends
-on the test kernel) of the --nics set, nfs nfsv3 nfsv4 and overlay, so that the modules other
+on the test kernel) of the --nics set, nfs, the --nfs versions' nfsv3/nfsv4 and overlay, so that the modules other
 hooks and MODULES= added are gone; every other file is one the hook keeps or adds (the overlay
 list, mkinitramfs's ld.so files, the --shell's files), so that initramfs-tools' scripts, udev,
 klibc, kmod and their libraries are gone; the shell runs (chroot into the tree, /bin/sh -c) or
@@ -49,7 +52,7 @@ INNER = "_NFSROOT_MKINITRAMFS_INNER"
 
 # What the hook asks manual_add_modules for (module names, as modprobe takes them); the check
 # wants exactly their closure. Kept apart from the hook on purpose: a change there must show here.
-ROOT_MODULES = ["nfs", "nfsv3", "nfsv4", "overlay", "aufs"]
+ROOT_MODULES = ["nfs", "overlay", "aufs"]  # and nfsv3/nfsv4 of --nfs
 USB_HOSTS = ["xhci_pci", "ehci_pci", "ohci_pci", "uhci_hcd"]
 USB_ETHERNET = ["cdc_ether", "cdc_ncm", "cdc_subset", "rndis_host", "asix", "ax88179_178a",
                 "lan78xx", "smsc95xx", "ax88796b", "microchip", "smsc"]
@@ -59,7 +62,7 @@ SMALL_NIC_DIRS = ["kernel/drivers/net/ethernet/realtek"]
 # Whatever the set: the boot tests' NIC (QEMU's rtl8139 wants 8139cp), and the promise of
 # "every Realtek NIC driver and the common virtual ones" for small and all.
 MUST_HAVE = {"small": ["8139cp", "8139too", "r8169", "r8152", "rtl8150", "xhci_pci", "virtio_net",
-                       "vmxnet3", "hv_netvsc", "xen_netfront", "e1000", "nfs", "nfsv3", "nfsv4",
+                       "vmxnet3", "hv_netvsc", "xen_netfront", "e1000", "nfs",
                        "sunrpc", "overlay", "cdc_ether", "usbnet", "mii", "asix", "lan78xx",
                        "smsc95xx"]}
 MUST_HAVE["all"] = MUST_HAVE["small"] + ["bnx2", "tg3", "igb", "ixgbe"]
@@ -89,16 +92,22 @@ def parse_args():
     p.add_argument("--hook", default=os.path.join(SOURCE, "initramfs-hook", "hooks", "nfsroot-init"))
     p.add_argument("--overlays", default=os.path.join(SOURCE, "initramfs-hook", "overlays"),
                    help="overlay list to bake in ('' for none)")
+    p.add_argument("--conf-hook", default=os.path.join(SOURCE, "initramfs-hook", "conf-hooks.d", "nfsroot-init"),
+                   help="the project's conf-hook to show in conf-hooks.d (\"\": none)")
     p.add_argument("--compress", default="zstd", help="COMPRESS= (zstd, gzip, xz, lz4, ...)")
     p.add_argument("--modules", default="list", help="MODULES= (list, netboot, most, dep)")
     p.add_argument("--nics", default="small",
                    help="NFSROOT_INIT_NICS= for the hook and the check (small, all, or module names)")
+    p.add_argument("--nfs", default="3 4", choices=["3 4", "3", "4"],
+                   help="NFSROOT_INIT_NFS= for the hook and the check (default \"3 4\")")
     p.add_argument("--shell", default="busybox", choices=["busybox", "klibc", "none"],
                    help="NFSROOT_INIT_SHELL= for the hook and the check")
     p.add_argument("--fake-firmware", action="store_true",
                    help="show mkinitramfs a made-up /lib/firmware and check which files it takes")
     p.add_argument("--extra-conf", action="append", default=[],
                    help="one more VAR=value line for conf.d/nfsroot-init (repeatable)")
+    p.add_argument("--max-mib", type=float, metavar="MIB",
+                   help="fail when the compressed initrd is bigger (issue 13's size goals)")
     p.add_argument("--no-check", action="store_true", help="do not unpack and check the result")
     p.add_argument("--arch", choices=sorted(mkinitrd.ELF_MACHINES),
                    help="check that every ELF file of the initrd is built for this architecture")
@@ -125,7 +134,8 @@ FSTYPE=auto
     open(os.path.join(confdir, "modules"), "w").close()
     lines = ["NFSROOT_INIT=y", f"NFSROOT_INIT_BINARY={os.path.abspath(args.init)}",
              f"NFSROOT_INIT_OVERLAYS={os.path.abspath(args.overlays) if args.overlays else ''}",
-             f"NFSROOT_INIT_NICS={shlex.quote(args.nics)}", f"NFSROOT_INIT_SHELL={args.shell}"]
+             f"NFSROOT_INIT_NICS={shlex.quote(args.nics)}", f"NFSROOT_INIT_SHELL={args.shell}",
+             f"NFSROOT_INIT_NFS={shlex.quote(args.nfs)}"]
     lines += args.extra_conf
     with open(os.path.join(confdir, "conf.d", "nfsroot-init"), "w") as f:
         f.write("# written by tests/boot/mkinitramfs_initrd.py\n" + "\n".join(lines) + "\n")
@@ -158,7 +168,7 @@ def outer(args):
         cmd = ["unshare", "-m", "--propagation", "private", sys.executable, os.path.abspath(__file__),
                f"--init={os.path.abspath(args.init)}", f"--output={os.path.abspath(args.output)}",
                f"--kernel-dir={kdir}", f"--kver={kver}", f"--compress={args.compress}",
-               f"--workdir={work}"]
+               f"--workdir={work}", f"--conf-hook={os.path.abspath(args.conf_hook) if args.conf_hook else ''}"]
         if args.verbose:
             cmd.append("--verbose")
         if args.fake_firmware:
@@ -170,6 +180,14 @@ def outer(args):
             fail(f"mkinitramfs in the mount namespace failed (exit {rc})")
         if not args.no_check:
             check(args, work)
+        if args.max_mib is not None:
+            size = os.path.getsize(args.output)
+            verdict = "within" if size <= args.max_mib * 1048576 else "OVER"
+            print(f"mkinitramfs_initrd: size goal: {size} bytes = {size / 1048576:.2f} MiB, "
+                  f"{verdict} {args.max_mib:g} MiB", flush=True)
+            if verdict == "OVER":
+                fail(f"the initrd is {size} bytes, over the goal of {args.max_mib:g} MiB "
+                     f"({int(args.max_mib * 1048576)} bytes)")
 
 
 def inner(args):
@@ -193,6 +211,16 @@ def inner(args):
     os.makedirs(os.path.join(mods, kver))
     run(["mount", "--bind", os.path.join(kdir, "root", "lib", "modules", kver), os.path.join(mods, kver)])
     run(["mount", "-t", "tmpfs", "-o", "mode=0755", "nfsroot-test-boot", "/boot"])
+    if args.conf_hook:
+        # mkinitramfs sources every file of this folder: the host's (copied) and ours
+        hooks = "/usr/share/initramfs-tools/conf-hooks.d"
+        saved = os.path.join(work, "conf-hooks.d")
+        shutil.copytree(hooks, saved, symlinks=True) if os.path.isdir(hooks) else os.makedirs(saved)
+        os.makedirs(hooks, exist_ok=True)
+        run(["mount", "-t", "tmpfs", "-o", "mode=0755", "nfsroot-test-conf-hooks", hooks])
+        for n in os.listdir(saved):
+            shutil.copy2(os.path.join(saved, n), os.path.join(hooks, n), follow_symlinks=False)
+        shutil.copy2(args.conf_hook, os.path.join(hooks, "nfsroot-init"))
     if args.fake_firmware:
         firmware = os.path.realpath("/lib/firmware")
         if not os.path.isdir(firmware):
@@ -221,7 +249,7 @@ def inner(args):
         fail(f"mkinitramfs failed (exit {rc}) after {took:.1f} s")
     size = os.path.getsize(args.output)
     print(f"mkinitramfs_initrd: mkinitramfs took {took:.1f} s; initrd {args.output}: "
-          f"{size} bytes ({size / 1048576:.1f} MiB, {args.compress})", flush=True)
+          f"{size} bytes ({size / 1048576:.2f} MiB, {args.compress})", flush=True)
 
 
 def sha256(path):
@@ -267,21 +295,22 @@ def listed_modules():
 
 def expected_modules(args):
     """(exact set or None, allowed set, must-have list) for --nics."""
-    root = ROOT_MODULES + listed_modules()
+    nfs = [f"nfsv{v}" for v in args.nfs.split()]
+    root = ROOT_MODULES + nfs + listed_modules()
     if args.nics == "small":
         want = module_closure(args, [m for d in SMALL_NIC_DIRS for m in modules_under(args, d)]
                               + SMALL_NICS + root)
-        return want, want, MUST_HAVE["small"]
+        return want, want, MUST_HAVE["small"] + nfs
     if args.nics == "all":
         # auto_add_modules net leaves some of drivers/net out: bound it from above instead.
         allowed = module_closure(args, modules_under(args, "kernel/drivers/net") + USB_HOSTS
                                  + ["virtio_pci"] + root + ["nvmem-imx-ocotp"])
-        return None, allowed, MUST_HAVE["all"]
+        return None, allowed, MUST_HAVE["all"] + nfs
     nics = args.nics.split()
     usb = {module_name(n) for n in modules_under(args, "kernel/drivers/net/usb")}
     hosts = USB_HOSTS if any(module_name(n) in usb for n in nics) else []
     want = module_closure(args, nics + hosts + root)
-    return want, want, [n.replace("-", "_") for n in nics] + ["nfs", "nfsv3", "nfsv4", "overlay"]
+    return want, want, [n.replace("-", "_") for n in nics] + ["nfs", "overlay"] + nfs
 
 
 def shell_files(args, main):
@@ -428,7 +457,7 @@ def check(args, work):
 
     print(f"mkinitramfs_initrd: unpacked: {files} files, {total} bytes ({total / 1048576:.1f} MiB), "
           f"{len(modules)} modules, {len(firmware)} firmware files; /init = {args.init}; "
-          f"NICS={args.nics} SHELL={args.shell}")
+          f"NICS={args.nics} SHELL={args.shell} NFS={args.nfs}")
     if problems:
         fail("the initrd is not what the hook promises: " + "; ".join(problems))
 

@@ -1,5 +1,5 @@
 # cli.install_*: `cmake --install BUILD --prefix PREFIX` into a scratch DESTDIR puts the binary,
-# the hook, its conf file and the overlay list where initramfs-tools looks, and the conf file
+# the hook, its conf-hook, its conf file and the overlay list where initramfs-tools looks, and the conf file
 # names the binary where this prefix put it (the prefix is chosen at install time, not at
 # configure time), and the binary is the release /init INIT (the musl one when it is built).
 # Run: cmake -DBUILD=<build dir> -DPREFIX=<prefix> -DDEST=<scratch> -DINIT=<release /init> -P <this>
@@ -10,6 +10,7 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "cmake --install --prefix ${PREFIX} failed: ${err}")
 endif()
 foreach(path "${PREFIX}/lib/nfsroot-init/nfsroot-init" /usr/share/initramfs-tools/hooks/nfsroot-init
+             /usr/share/initramfs-tools/conf-hooks.d/nfsroot-init
              /etc/initramfs-tools/conf.d/nfsroot-init /etc/nfsroot-init/overlays)
   if(NOT EXISTS "${DEST}${path}")
     message(FATAL_ERROR "cmake --install --prefix ${PREFIX}: ${path} missing")
