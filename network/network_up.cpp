@@ -15,13 +15,11 @@
 
 #include "base/file.h"
 #include "net/dhcp_client.h"
-#include "net/dhcp_packet.h"
-#include "net/frame_drain.h"
-#include "network/dhcp_socket.h"
 #include "net/link_selection.h"
 #include "net/networkd_files.h"
+#include "network/dhcp_exchange.h"
 #include "network/netlink.h"
-#include "net/udp_frame.h"
+#include "sys/packet_socket.h"
 
 namespace nfsroot {
 
@@ -79,10 +77,7 @@ struct Interface {
   LinkInfo link;
   bool carrier = false;
   TimePoint carrier_at{};
-  std::optional<DhcpSocket> socket;
-  std::optional<DhcpClient> client;
-  std::optional<TimePoint> deadline;  // when the client wants on_timeout()
-  std::optional<Error> failure;       // DHCP gave up on it
+  std::optional<DhcpExchange> dhcp;   // from carrier on, until DHCP gives up or another interface wins
   std::optional<Error> link_failure;  // it would not come up, or had no DHCP socket: left out
 };
 
@@ -108,9 +103,6 @@ class BringUp {
  private:
   Result<void> refresh_links(TimePoint now);
   Result<void> start_dhcp(Interface& interface, TimePoint now);
-  // Performs what the DHCP client asked for; returns the lease once it has one.
-  std::optional<DhcpLease> act(Interface& interface, DhcpAction action, TimePoint now);
-  Result<void> receive(Interface& interface, TimePoint now, std::optional<DhcpLease>& lease);
   Result<NetworkOutcome> configure(Interface& chosen, InterfaceConfig config, TimePoint now,
                                    std::optional<DhcpLease> lease = std::nullopt);
   Error no_interface_error() const;
@@ -164,70 +156,11 @@ Result<void> BringUp::refresh_links(TimePoint now) {
 }
 
 Result<void> BringUp::start_dhcp(Interface& interface, TimePoint now) {
-  interface.socket.emplace(TRY(DhcpSocket::open(interface.link.index, interface.link.name)));
-  DhcpClientConfig config;
-  config.mac = interface.link.mac.value_or(MacAddress{});
-  const std::uint64_t seed = random_seed(interface.link);
-  config.xid = static_cast<std::uint32_t>(seed >> 32) ^ static_cast<std::uint32_t>(seed);
-  config.random_seed = seed;
-  config.vendor_class = step_.vendor_class;
-  config.client_id = step_.client_id;
-  config.host_name = step_.hostname;
-  config.timeout = seconds(step_.dhcp_timeout_seconds);
-  config.requested_address = step_.requested_address;
-  interface.client.emplace(config);
+  auto socket = TRY(LinuxPacketSocket::open(interface.link.index, interface.link.name));
+  interface.dhcp.emplace(interface.link.name, std::move(socket),
+                         dhcp_client_config(step_, interface.link, random_seed(interface.link)), report_.debug);
   report_.info(interface.link.name + ": DHCP discover (vendor class \"" + step_.vendor_class + "\")");
-  if (auto lease = act(interface, interface.client->start(now), now)) {
-    (void)lease;  // a lease from start() is impossible: nothing was received yet
-  }
-  return {};
-}
-
-std::optional<DhcpLease> BringUp::act(Interface& interface, DhcpAction action, TimePoint now) {
-  for (const auto& note : interface.client->take_notes()) report_.debug(interface.link.name + ": " + note);
-  (void)now;
-  if (auto* send = std::get_if<DhcpSend>(&action)) {
-    const auto frame = build_udp_frame(Ipv4Address{}, Ipv4Address{0xffffffff}, 68, 67, send->payload);
-    if (auto sent = interface.socket->send_broadcast(frame); !sent) {
-      // A send can fail while the link settles; the retransmission timer tries again.
-      report_.debug(describe(sent.error()) + ", ignoring");
-    }
-    interface.deadline = send->wait_until;
-    return std::nullopt;
-  }
-  if (auto* wait = std::get_if<DhcpWait>(&action)) {
-    interface.deadline = wait->until;
-    return std::nullopt;
-  }
-  if (auto* bound = std::get_if<DhcpBound>(&action)) {
-    interface.deadline.reset();
-    return bound->lease;
-  }
-  if (auto* failed = std::get_if<DhcpFailed>(&action)) {
-    interface.deadline.reset();
-    interface.failure = failed->error;
-    // With one interface the step's own error says it; with several, say which one gave up.
-    if (interfaces_.size() > 1) report_.info(interface.link.name + ": " + describe(failed->error));
-  }
-  return std::nullopt;
-}
-
-Result<void> BringUp::receive(Interface& interface, TimePoint now, std::optional<DhcpLease>& lease) {
-  // Bounded per wake-up (net/frame_drain.h): a flood on one interface must not starve the
-  // others, the timers and the link events.
-  auto take = [&](ReceivedFrame&& frame) {
-    const auto checksum = frame.checksum_not_ready ? UdpChecksum::Skip : UdpChecksum::Verify;
-    auto datagram = parse_udp_frame(frame.ip_packet, checksum);
-    if (!datagram) {
-      report_.debug(interface.link.name + ": dropped a frame: " + describe(datagram.error()));
-      return;
-    }
-    if (datagram->destination_port != 68 || datagram->source_port != 67) return;
-    if (interface.client && !interface.failure && !lease) {
-      lease = act(interface, interface.client->on_packet(datagram->payload, now), now);
-    }
-  };
-  TRY(drain_frames([&] { return interface.socket->receive(); }, take));
+  interface.dhcp->start(now);
   return {};
 }
 
@@ -269,7 +202,7 @@ Error BringUp::no_usable_interface_error() const {
 
 Error BringUp::dhcp_failed_error() const {
   for (const auto& interface : interfaces_) {
-    if (interface.failure) return *interface.failure;
+    if (interface.dhcp && interface.dhcp->failure()) return *interface.dhcp->failure();
   }
   return error_with_problem("DHCP", describe_choice(step_), "no lease", "check the DHCP server");
 }
@@ -300,11 +233,11 @@ Result<NetworkOutcome> BringUp::run() {
       }
     } else {
       for (auto& interface : interfaces_) {
-        if (interface.carrier && !interface.client && !interface.link_failure) {
+        if (interface.carrier && !interface.dhcp && !interface.link_failure) {
           if (auto started = start_dhcp(interface, now); !started) {
             report_.info(interface.link.name + ": " + describe(started.error()) + "; going on without it");
             interface.link_failure = started.error();
-            interface.socket.reset();
+            interface.dhcp.reset();
           }
         }
       }
@@ -321,7 +254,7 @@ Result<NetworkOutcome> BringUp::run() {
     if (interfaces_.empty() && now >= interface_deadline) return std::unexpected(no_interface_error());
     if (!any_carrier && now >= carrier_deadline) return std::unexpected(no_carrier_error());
     const bool dhcp_running = std::any_of(interfaces_.begin(), interfaces_.end(),
-                                          [](const Interface& i) { return i.client && !i.failure; });
+                                          [](const Interface& i) { return i.dhcp && !i.dhcp->failure(); });
     if (any_carrier && step_.mode == NetworkMode::Dhcp && !dhcp_running &&
         (!waiting_for_carrier || now >= carrier_deadline)) {
       return std::unexpected(dhcp_failed_error());
@@ -332,13 +265,13 @@ Result<NetworkOutcome> BringUp::run() {
     if (!any_carrier || waiting_for_carrier) wake = std::min(wake, carrier_deadline);
     if (interfaces_.empty()) wake = std::min(wake, interface_deadline);
     for (const auto& interface : interfaces_) {
-      if (interface.deadline) wake = std::min(wake, *interface.deadline);
+      if (interface.dhcp && interface.dhcp->deadline()) wake = std::min(wake, *interface.dhcp->deadline());
     }
     std::vector<pollfd> fds{{events_.fd(), POLLIN, 0}};
     const bool watch_hotplug = options_.hotplug && options_.hotplug->fd >= 0;
     if (watch_hotplug) fds.push_back({options_.hotplug->fd, POLLIN, 0});
     for (const auto& interface : interfaces_) {
-      if (interface.socket) fds.push_back({interface.socket->fd(), POLLIN, 0});
+      if (interface.dhcp && interface.dhcp->fd() >= 0) fds.push_back({interface.dhcp->fd(), POLLIN, 0});
     }
     const long timeout_ms = std::max(0L, ms_between(now, wake) + 1);
     if (::poll(fds.data(), fds.size(), static_cast<int>(std::min<long>(timeout_ms, INT_MAX))) < 0 && errno != EINTR) {
@@ -353,12 +286,13 @@ Result<NetworkOutcome> BringUp::run() {
       TRY(refresh_links(now));
     }
     for (auto& interface : interfaces_) {
-      std::optional<DhcpLease> lease;
-      if (interface.socket) {
-        TRY(receive(interface, now, lease));
-      }
-      if (!lease && interface.client && !interface.failure && interface.deadline && *interface.deadline <= now) {
-        lease = act(interface, interface.client->on_timeout(now), now);
+      if (!interface.dhcp) continue;
+      // A client that gave up still has its socket drained, so that poll() does not spin on it.
+      const bool had_failed = interface.dhcp->failure().has_value();
+      const std::optional<DhcpLease> lease = TRY(interface.dhcp->on_wake(now));
+      // With one interface the step's own error says it; with several, say which one gave up.
+      if (!had_failed && interface.dhcp->failure() && interfaces_.size() > 1) {
+        report_.info(interface.link.name + ": " + describe(*interface.dhcp->failure()));
       }
       if (lease) {
         for (const auto& refused : lease->warnings) {
@@ -397,10 +331,10 @@ Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig con
   // Only the interface that won keeps running; the others go back down.
   for (auto& other : interfaces_) {
     if (other.link.index == link.index) continue;
-    other.socket.reset();
+    other.dhcp.reset();
     if (auto down = netlink_.set_link_up(other.link, false); !down) report_.debug(describe(down.error()) + ", ignoring");
   }
-  chosen.socket.reset();
+  chosen.dhcp.reset();
   TRY(configure_link(netlink_, link, config, report_));
   if (options_.set_hostname && !config.hostname.empty()) {
     if (::sethostname(config.hostname.data(), config.hostname.size()) != 0) {

@@ -1,15 +1,19 @@
-// Packet socket I/O for DHCP: open with a filter, send broadcast frames, receive frames.
-#include "network/dhcp_socket.h"
+// The DHCP packet socket on Linux: socket(2) with a BPF filter, sendto(2) to the Ethernet
+// broadcast address, poll(2) and recvmsg(2) with the checksum status in PACKET_AUXDATA.
+#include "sys/packet_socket.h"
 
 #include <arpa/inet.h>
 #include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 
 namespace nfsroot {
@@ -42,7 +46,7 @@ Result<void> attach_filter(int fd, const std::string& name) {
 
 }  // namespace
 
-Result<DhcpSocket> DhcpSocket::open(int interface_index, const std::string& interface_name) {
+Result<std::unique_ptr<LinuxPacketSocket>> LinuxPacketSocket::open(int interface_index, const std::string& interface_name) {
   UniqueFd fd(::socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_IP)));
   if (!fd.valid()) {
     return std::unexpected(error_from_errno("open packet socket", interface_name, errno,
@@ -61,10 +65,10 @@ Result<DhcpSocket> DhcpSocket::open(int interface_index, const std::string& inte
   if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
     return std::unexpected(error_from_errno("bind packet socket", interface_name, errno));
   }
-  return DhcpSocket(std::move(fd), interface_index, interface_name);
+  return std::unique_ptr<LinuxPacketSocket>(new LinuxPacketSocket(std::move(fd), interface_index, interface_name));
 }
 
-Result<void> DhcpSocket::send_broadcast(std::span<const std::byte> ip_packet) {
+Result<void> LinuxPacketSocket::send_broadcast(std::span<const std::byte> ip_packet) {
   sockaddr_ll to{};
   to.sll_family = AF_PACKET;
   to.sll_protocol = htons(ETH_P_IP);
@@ -77,7 +81,25 @@ Result<void> DhcpSocket::send_broadcast(std::span<const std::byte> ip_packet) {
   return {};
 }
 
-Result<std::optional<ReceivedFrame>> DhcpSocket::receive() {
+Result<std::optional<ReceivedFrame>> LinuxPacketSocket::receive(Clock::time_point deadline) {
+  for (;;) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    pollfd watched{fd_.get(), POLLIN, 0};
+    const int ready = ::poll(&watched, 1, static_cast<int>(std::clamp<long long>(left, 0, INT_MAX)));
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      return std::unexpected(error_from_errno("poll", name_, errno));
+    }
+    if (ready > 0) {
+      auto frame = TRY(receive_waiting());
+      if (frame) return frame;
+    }
+    // Nothing after all, or poll's millisecond rounding woke it a little early.
+    if (Clock::now() >= deadline) return std::optional<ReceivedFrame>{};
+  }
+}
+
+Result<std::optional<ReceivedFrame>> LinuxPacketSocket::receive_waiting() {
   ReceivedFrame frame;
   frame.ip_packet.resize(4096);  // a DHCP reply fits; MSG_TRUNC tells when one did not
   alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(tpacket_auxdata))> control{};
@@ -87,9 +109,9 @@ Result<std::optional<ReceivedFrame>> DhcpSocket::receive() {
   message.msg_iovlen = 1;
   message.msg_control = control.data();
   message.msg_controllen = control.size();
-  const ssize_t received = ::recvmsg(fd_.get(), &message, MSG_TRUNC);
+  const ssize_t received = ::recvmsg(fd_.get(), &message, MSG_TRUNC | MSG_DONTWAIT);
   if (received < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return std::nullopt;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return std::optional<ReceivedFrame>{};
     return std::unexpected(error_from_errno("receive DHCP packet", name_, errno));
   }
   if (static_cast<std::size_t>(received) > frame.ip_packet.size()) {
