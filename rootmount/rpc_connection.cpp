@@ -13,6 +13,7 @@
 #include <climits>
 
 #include "base/cat.h"
+#include "sys/wait_for_events.h"
 
 namespace nfsroot {
 
@@ -22,14 +23,10 @@ namespace {
 // or the deadline passes. EINTR waits again for what is left.
 Result<void> wait_for(int fd, short events, RpcClock::time_point deadline, std::string_view peer,
                       std::string_view waiting_for) {
-  for (;;) {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - RpcClock::now()).count();
-    if (left <= 0) return std::unexpected(error_with_problem(waiting_for, peer, "no answer in time"));
-    pollfd watched{fd, events, 0};
-    const int ready = ::poll(&watched, 1, static_cast<int>(std::min<decltype(left)>(left, INT_MAX)));
-    if (ready > 0) return {};
-    if (ready < 0 && errno != EINTR) return std::unexpected(error_from_errno("poll", peer, errno));
+  if (!TRY(wait_for_events(fd, events, deadline, peer))) {
+    return std::unexpected(error_with_problem(waiting_for, peer, "no answer in time"));
   }
+  return {};
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 #include <type_traits>
 
 #include "base/file.h"
+#include "sys/wait_for_events.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434  // Linux 5.3; the same number on every architecture since 5.1's unified table
@@ -93,12 +94,6 @@ std::optional<dev_t> device_of(const std::string& path) {
   return status.st_dev;
 }
 
-// poll(2)'s timeout for DEADLINE, rounded up so that a wake-up is never just before it.
-int milliseconds_until(System::Clock::time_point deadline) {
-  const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - System::Clock::now()).count();
-  return static_cast<int>(std::clamp<decltype(left)>(left, 0, INT_MAX));
-}
-
 }  // namespace
 
 Result<void> LinuxSystem::mount_until(const std::string& source, const std::string& target, const std::string& type,
@@ -123,15 +118,12 @@ Result<void> LinuxSystem::mount_until(const std::string& source, const std::stri
   // deadline of ours, as a plain mount(2) would not.
   const UniqueFd child_fd(static_cast<int>(::syscall(SYS_pidfd_open, child, 0)));
   bool stopped = false;
-  while (child_fd.valid()) {
-    pollfd exited{child_fd.get(), POLLIN, 0};
-    const int ready = ::poll(&exited, 1, milliseconds_until(deadline));
-    if (ready > 0) break;
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready == 0 && Clock::now() < deadline) continue;
-    stopped = true;  // the deadline (or a poll that cannot wait): stop the attempt
-    ::kill(child, SIGKILL);
-    break;
+  if (child_fd.valid()) {
+    const auto exited = wait_for_events(child_fd.get(), POLLIN, deadline, "pidfd of " + operation);
+    if (!exited || !*exited) {
+      stopped = true;  // the deadline (or a poll that cannot wait): stop the attempt
+      ::kill(child, SIGKILL);
+    }
   }
   int status = 0;
   while (::waitpid(child, &status, 0) < 0) {

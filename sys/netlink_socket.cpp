@@ -11,6 +11,8 @@
 #include <climits>
 #include <string>
 
+#include "sys/wait_for_events.h"
+
 namespace nfsroot {
 
 namespace {
@@ -49,17 +51,7 @@ Result<void> LinuxNetlinkSocket::send(std::span<const std::byte> message) {
 
 Result<std::optional<std::vector<std::byte>>> LinuxNetlinkSocket::receive(Clock::time_point deadline) {
   for (;;) {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    pollfd watched{fd_.get(), POLLIN, 0};
-    const int ready = ::poll(&watched, 1, static_cast<int>(std::clamp<long long>(left, 0, INT_MAX)));
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      return std::unexpected(error_from_errno("poll", kWhat, errno));
-    }
-    if (ready == 0) {
-      if (Clock::now() >= deadline) return std::optional<std::vector<std::byte>>{};
-      continue;  // poll's millisecond rounding woke it a little early
-    }
+    if (!TRY(wait_for_events(fd_.get(), POLLIN, deadline, kWhat))) return std::optional<std::vector<std::byte>>{};
     // A dump's datagram can be larger than a page (a NIC with many SR-IOV VFs): ask its size
     // first (MSG_PEEK | MSG_TRUNC returns the real length), as libnl does with MSG_PEEK.
     const ssize_t size = ::recv(fd_.get(), nullptr, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);

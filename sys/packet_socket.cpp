@@ -13,8 +13,9 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <climits>
 #include <cstring>
+
+#include "sys/wait_for_events.h"
 
 namespace nfsroot {
 
@@ -83,18 +84,10 @@ Result<void> LinuxPacketSocket::send_broadcast(std::span<const std::byte> ip_pac
 
 Result<std::optional<ReceivedFrame>> LinuxPacketSocket::receive(Clock::time_point deadline) {
   for (;;) {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    pollfd watched{fd_.get(), POLLIN, 0};
-    const int ready = ::poll(&watched, 1, static_cast<int>(std::clamp<long long>(left, 0, INT_MAX)));
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      return std::unexpected(error_from_errno("poll", name_, errno));
-    }
-    if (ready > 0) {
-      auto frame = TRY(receive_waiting());
-      if (frame) return frame;
-    }
-    // Nothing after all, or poll's millisecond rounding woke it a little early.
+    if (!TRY(wait_for_events(fd_.get(), POLLIN, deadline, name_))) return std::optional<ReceivedFrame>{};
+    auto frame = TRY(receive_waiting());
+    if (frame) return frame;
+    // A frame that was not for us: a busy link must not keep the caller past its deadline.
     if (Clock::now() >= deadline) return std::optional<ReceivedFrame>{};
   }
 }
