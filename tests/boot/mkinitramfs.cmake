@@ -63,7 +63,24 @@ apt-get install --no-install-recommends initramfs-tools)"
     COMMAND ${_mki_mk} AT_TEST_TIME [[--init=${INIT}]])
   nfsroot_boot_step(_mki_steps FAIL "boot.${_mki_name} failed"
     COMMAND ${_mki_boot} AT_TEST_TIME [[--kernel=${kernel}]])
+  if(_mki_name STREQUAL "mkinitramfs_rtl_nfs3")
+    # The same initrd in image mode: the hook's loop and squashfs (NFSROOT_INIT_IMAGE's
+    # default) loop-mount the test images' squashfs channel.
+    nfsroot_boot_step(_mki_steps FAIL "boot.${_mki_name}: the image-mode boot with the hook's initrd failed"
+      COMMAND "${NFSROOT_PYTHON3}" "${CMAKE_CURRENT_LIST_DIR}/qemu_boot.py"
+              "--initrd=${_mki_dir}/${_mki_name}.initrd.img" "--log=${_mki_dir}/${_mki_name}.image.console.log"
+              "--append=ip=dhcp root=/dev/nfs ro nfsroot=10.0.2.2:${NFSROOT_TEST_IMAGES},${NFSROOT_TEST_NFS3_OPTIONS} nfsroot-init.image=channels/busybox console=ttyS0"
+              "--timeout=${_mki_timeout}"
+              "--expect=image modules: loaded loop \\([0-9.]+ ms\\)"
+              "--expect=root: image v1\\.squashfs \\(squashfs, [0-9]+ KiB, current of channel channels/busybox\\) from 10\\.0\\.2\\.2:${NFSROOT_TEST_IMAGES}, on /dev/loop[0-9]+, mounted read-only on /root"
+              "--expect=TESTROOT: root-fs=squashfs ro" "--expect=TESTROOT: pid=1"
+              "--reject=TESTROOT: FAIL" "--reject=warning:"
+      AT_TEST_TIME [[--kernel=${kernel}]])
+  endif()
   math(EXPR _mki_ctest_timeout "${_mki_timeout} + 120")  # mkinitramfs takes ~10-20 s, the check more
+  if(_mki_name STREQUAL "mkinitramfs_rtl_nfs3")
+    math(EXPR _mki_ctest_timeout "${_mki_ctest_timeout} + ${_mki_timeout}")  # and the image boot
+  endif()
   nfsroot_add_scripted_boot_test("${_mki_name}" INIT "$<TARGET_FILE:${NFSROOT_RELEASE_INIT}>"
                                  TIMEOUT ${_mki_ctest_timeout} STEPS _mki_steps)
   nfsroot_use_nfs_server("boot.${_mki_name}")

@@ -16,7 +16,8 @@ namespace (a tmpfs with copies of the host's files), as the package installs it.
 
 Then the initrd is unpacked (unmkinitramfs) and checked against what the hook promises, both
 ways: /init is the --init binary; the modules are exactly the closure (modprobe --show-depends
-on the test kernel) of the --nics set, nfs, the --nfs versions' nfsv3/nfsv4 and overlay, so that the modules other
+on the test kernel) of the --nics set, nfs, the --nfs versions' nfsv3/nfsv4, overlay, and loop with the --image
+formats (squashfs, erofs), so that the modules other
 hooks and MODULES= added are gone; every other file is one the hook keeps or adds (the overlay
 list, mkinitramfs's ld.so files, the --shell's files), so that initramfs-tools' scripts, udev,
 klibc, kmod and their libraries are gone; the shell runs (chroot into the tree, /bin/sh -c) or
@@ -100,6 +101,8 @@ def parse_args():
                    help="NFSROOT_INIT_NICS= for the hook and the check (small, all, or module names)")
     p.add_argument("--nfs", default="3 4", choices=["3 4", "3", "4"],
                    help="NFSROOT_INIT_NFS= for the hook and the check (default \"3 4\")")
+    p.add_argument("--image", default="squashfs erofs", choices=["squashfs erofs", "squashfs", "erofs", "none"],
+                   help="NFSROOT_INIT_IMAGE= for the hook and the check (default \"squashfs erofs\")")
     p.add_argument("--shell", default="busybox", choices=["busybox", "klibc", "none"],
                    help="NFSROOT_INIT_SHELL= for the hook and the check")
     p.add_argument("--fake-firmware", action="store_true",
@@ -135,7 +138,7 @@ FSTYPE=auto
     lines = ["NFSROOT_INIT=y", f"NFSROOT_INIT_BINARY={os.path.abspath(args.init)}",
              f"NFSROOT_INIT_OVERLAYS={os.path.abspath(args.overlays) if args.overlays else ''}",
              f"NFSROOT_INIT_NICS={shlex.quote(args.nics)}", f"NFSROOT_INIT_SHELL={args.shell}",
-             f"NFSROOT_INIT_NFS={shlex.quote(args.nfs)}"]
+             f"NFSROOT_INIT_NFS={shlex.quote(args.nfs)}", f"NFSROOT_INIT_IMAGE={shlex.quote(args.image)}"]
     lines += args.extra_conf
     with open(os.path.join(confdir, "conf.d", "nfsroot-init"), "w") as f:
         f.write("# written by tests/boot/mkinitramfs_initrd.py\n" + "\n".join(lines) + "\n")
@@ -296,21 +299,24 @@ def listed_modules():
 def expected_modules(args):
     """(exact set or None, allowed set, must-have list) for --nics."""
     nfs = [f"nfsv{v}" for v in args.nfs.split()]
-    root = ROOT_MODULES + nfs + listed_modules()
+    # image mode: loop and the formats, erofs with libcrc32c and its crc32c softdeps
+    image = [] if args.image == "none" else ["loop"] + args.image.split()
+    mounts = nfs + image
+    root = ROOT_MODULES + mounts + listed_modules()
     if args.nics == "small":
         want = module_closure(args, [m for d in SMALL_NIC_DIRS for m in modules_under(args, d)]
                               + SMALL_NICS + root)
-        return want, want, MUST_HAVE["small"] + nfs
+        return want, want, MUST_HAVE["small"] + mounts
     if args.nics == "all":
         # auto_add_modules net leaves some of drivers/net out: bound it from above instead.
         allowed = module_closure(args, modules_under(args, "kernel/drivers/net") + USB_HOSTS
                                  + ["virtio_pci"] + root + ["nvmem-imx-ocotp"])
-        return None, allowed, MUST_HAVE["all"] + nfs
+        return None, allowed, MUST_HAVE["all"] + mounts
     nics = args.nics.split()
     usb = {module_name(n) for n in modules_under(args, "kernel/drivers/net/usb")}
     hosts = USB_HOSTS if any(module_name(n) in usb for n in nics) else []
     want = module_closure(args, nics + hosts + root)
-    return want, want, [n.replace("-", "_") for n in nics] + ["nfs", "overlay"] + nfs
+    return want, want, [n.replace("-", "_") for n in nics] + ["nfs", "overlay"] + mounts
 
 
 def shell_files(args, main):
