@@ -6,6 +6,8 @@
 #include <array>
 #include <bitset>
 
+#include "base/cat.h"
+
 namespace nfsroot {
 
 namespace {
@@ -77,7 +79,7 @@ std::string_view option_name(std::uint8_t code) {
 
 std::string option_label(DhcpOption option) {
   const auto code = static_cast<std::uint8_t>(option);
-  return "option " + std::to_string(code) + " (" + std::string(option_name(code)) + ")";
+  return cat("option ", code, " (", option_name(code), ")");
 }
 
 Error packet_error(std::string problem) { return error_with_problem("parse DHCP message", {}, problem); }
@@ -114,16 +116,16 @@ Result<void> collect_options(std::span<const std::byte> field_bytes, OptionField
       continue;
     }
     if (code == static_cast<std::uint8_t>(DhcpOption::End)) return {};
-    const std::string where = "option " + std::to_string(code) + " at byte " + std::to_string(offset + at);
+    const std::string where = cat("option ", code, " at byte ", offset + at);
     if (at + 1 >= field_bytes.size()) {
-      return std::unexpected(packet_error(where + " has no length byte before the end of the " +
-                                          std::string(field_name(field)) + " field"));
+      return std::unexpected(
+          packet_error(cat(where, " has no length byte before the end of the ", field_name(field), " field")));
     }
     const std::size_t length = byte_at(field_bytes, at + 1);
     if (at + 2 + length > field_bytes.size()) {
-      return std::unexpected(packet_error(where + ": length " + std::to_string(length) + " runs past the end of the " +
-                                          std::string(field_name(field)) + " field (" +
-                                          std::to_string(field_bytes.size() - at - 2) + " bytes left)"));
+      return std::unexpected(packet_error(cat(where, ": length ", length, " runs past the end of the ",
+                                              field_name(field), " field (", field_bytes.size() - at - 2,
+                                              " bytes left)")));
     }
     if (code == static_cast<std::uint8_t>(DhcpOption::Overload) && field != OptionField::Options) {
       // RFC 2131 4.1: option 52 belongs in the options field; inside file or sname it would
@@ -145,8 +147,7 @@ bool has_length(const OptionData& options, DhcpOption option, std::size_t expect
   if (!options.has(option)) return false;
   const std::size_t length = options.get(option).size();
   if (length == expected) return true;
-  dropped.push_back(option_label(option) + ": " + std::to_string(expected) + " bytes expected, got " +
-                    std::to_string(length) + "; ignoring it");
+  dropped.push_back(cat(option_label(option), ": ", expected, " bytes expected, got ", length, "; ignoring it"));
   return false;
 }
 
@@ -169,8 +170,8 @@ std::vector<Ipv4Address> address_list_option(const OptionData& options, DhcpOpti
   if (!options.has(option)) return addresses;
   const auto bytes = options.get(option);
   if (bytes.empty() || bytes.size() % 4 != 0) {
-    dropped.push_back(option_label(option) + ": " + std::to_string(bytes.size()) +
-                      " bytes, not a list of 4-byte addresses; ignoring it");
+    dropped.push_back(
+        cat(option_label(option), ": ", bytes.size(), " bytes, not a list of 4-byte addresses; ignoring it"));
     return addresses;
   }
   for (std::size_t at = 0; at < bytes.size(); at += 4) addresses.push_back(Ipv4Address{load32(bytes, at)});
@@ -213,20 +214,18 @@ void store_be(std::vector<std::byte>& out, std::size_t at, std::uint32_t value, 
 
 Result<DhcpMessage> parse_dhcp_message(std::span<const std::byte> payload) {
   if (payload.size() < kDhcpMinimumMessageSize) {
-    return std::unexpected(packet_error(std::to_string(payload.size()) + " bytes, shorter than the " +
-                                        std::to_string(kDhcpMinimumMessageSize) +
-                                        " of a DHCP header and magic cookie"));
+    return std::unexpected(packet_error(cat(payload.size(), " bytes, shorter than the ", kDhcpMinimumMessageSize,
+                                            " of a DHCP header and magic cookie")));
   }
   DhcpMessage message;
   message.op = byte_at(payload, kOp);
   if (message.op != kBootReply) {
-    return std::unexpected(packet_error("op " + std::to_string(message.op) + ", not a BOOTREPLY (2)"));
+    return std::unexpected(packet_error(cat("op ", message.op, ", not a BOOTREPLY (2)")));
   }
   const std::uint8_t htype = byte_at(payload, kHtype);
   const std::uint8_t hlen = byte_at(payload, kHlen);
   if (htype != kHtypeEthernet || hlen != kHlenEthernet) {
-    return std::unexpected(packet_error("hardware type " + std::to_string(htype) + " length " + std::to_string(hlen) +
-                                        ", not Ethernet (1, 6)"));
+    return std::unexpected(packet_error(cat("hardware type ", htype, " length ", hlen, ", not Ethernet (1, 6)")));
   }
   for (std::size_t i = 0; i < kMagicCookie.size(); ++i) {
     if (byte_at(payload, kCookie + i) != kMagicCookie[i]) {
@@ -255,8 +254,8 @@ Result<DhcpMessage> parse_dhcp_message(std::span<const std::byte> payload) {
   if (has_length(options, DhcpOption::Overload, 1, dropped)) {
     overload = byte_at(options.get(DhcpOption::Overload), 0);
     if (overload < 1 || overload > 3) {
-      dropped.push_back(option_label(DhcpOption::Overload) + ": value " + std::to_string(overload) +
-                        " is not 1, 2 or 3; ignoring it");
+      dropped.push_back(
+          cat(option_label(DhcpOption::Overload), ": value ", overload, " is not 1, 2 or 3; ignoring it"));
       overload = 0;
     }
   }
@@ -282,17 +281,16 @@ Result<DhcpMessage> parse_dhcp_message(std::span<const std::byte> payload) {
     const auto bytes = options.get(DhcpOption::MessageType);
     const unsigned value = bytes.size() == 1 ? byte_at(bytes, 0) : 0;
     if (value < static_cast<unsigned>(DhcpMessageType::Discover) || value > static_cast<unsigned>(DhcpMessageType::Inform)) {
-      return std::unexpected(packet_error(option_label(DhcpOption::MessageType) + " is malformed (" +
-                                          std::to_string(bytes.size()) + " bytes, value " + std::to_string(value) +
-                                          ")"));
+      return std::unexpected(packet_error(cat(option_label(DhcpOption::MessageType), " is malformed (", bytes.size(),
+                                              " bytes, value ", value, ")")));
     }
     message.type = static_cast<DhcpMessageType>(value);
   }
   if (options.has(DhcpOption::ServerIdentifier)) {
     const auto bytes = options.get(DhcpOption::ServerIdentifier);
     if (bytes.size() != 4) {
-      return std::unexpected(packet_error(option_label(DhcpOption::ServerIdentifier) + " is " +
-                                          std::to_string(bytes.size()) + " bytes, not 4"));
+      return std::unexpected(
+          packet_error(cat(option_label(DhcpOption::ServerIdentifier), " is ", bytes.size(), " bytes, not 4")));
     }
     message.server_id = Ipv4Address{load32(bytes, 0)};
   }
@@ -311,8 +309,8 @@ Result<DhcpMessage> parse_dhcp_message(std::span<const std::byte> payload) {
     if (mtu >= kMinimumMtu) {
       message.mtu = mtu;
     } else {
-      dropped.push_back(option_label(DhcpOption::InterfaceMtu) + ": " + std::to_string(mtu) + " is below " +
-                        std::to_string(kMinimumMtu) + "; ignoring it");
+      dropped.push_back(
+          cat(option_label(DhcpOption::InterfaceMtu), ": ", mtu, " is below ", kMinimumMtu, "; ignoring it"));
     }
   }
   message.lease_seconds = seconds_option(options, DhcpOption::LeaseTime, dropped);

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <string>
 
+#include "base/cat.h"
+
 namespace nfsroot::rtnetlink {
 
 namespace {
@@ -127,7 +129,7 @@ class Writer {
   Result<std::size_t> finish(std::string_view what) {
     if (overflow_) {
       return std::unexpected(error_with_problem("build netlink request", what,
-                                                "the buffer of " + std::to_string(buffer_.size()) + " bytes is too small"));
+                                                cat("the buffer of ", buffer_.size(), " bytes is too small")));
     }
     store<std::uint32_t>(buffer_, 0, static_cast<std::uint32_t>(length_));
     return length_;
@@ -169,7 +171,7 @@ Result<std::size_t> build_link_change(std::span<std::byte> buffer, std::uint32_t
 }
 
 Error malformed(std::size_t offset, const std::string& problem) {
-  return error_with_problem("parse netlink reply", "byte " + std::to_string(offset), problem);
+  return error_with_problem("parse netlink reply", cat("byte ", offset), problem);
 }
 
 // The attributes of one RTM_NEWLINK, from `at` to the end of `message`.
@@ -179,15 +181,15 @@ Result<void> parse_link_attributes(std::span<const std::byte> message, std::size
     const std::size_t length = load<std::uint16_t>(message, at);
     const std::uint16_t type = load<std::uint16_t>(message, at + 2) & kAttributeTypeMask;
     if (length < kAttributeHeader || length > message.size() - at) {
-      return std::unexpected(malformed(base + at, "attribute " + std::to_string(type) + " of length " +
-                                                      std::to_string(length) + " does not fit its message"));
+      return std::unexpected(
+          malformed(base + at, cat("attribute ", type, " of length ", length, " does not fit its message")));
     }
     const auto payload = message.subspan(at + kAttributeHeader, length - kAttributeHeader);
     if (type == IFLA_IFNAME_) {
       std::size_t size = 0;
       while (size < payload.size() && payload[size] != std::byte{0}) ++size;
       if (size == 0 || size > kNameMax) {
-        return std::unexpected(malformed(base + at, "interface name of " + std::to_string(size) + " bytes"));
+        return std::unexpected(malformed(base + at, cat("interface name of ", size, " bytes")));
       }
       link.name.assign(reinterpret_cast<const char*>(payload.data()), size);
     } else if (type == IFLA_MTU_) {
@@ -240,7 +242,7 @@ void change_to_setlink(std::span<std::byte> message) {
 Result<std::size_t> build_add_address(std::span<std::byte> buffer, std::uint32_t sequence, int link_index,
                                       Ipv4Address address, int prefix_length, Ipv4Address broadcast) {
   if (prefix_length < 0 || prefix_length > 32) {
-    return std::unexpected(error_with_problem("build netlink request", "prefix length " + std::to_string(prefix_length),
+    return std::unexpected(error_with_problem("build netlink request", cat("prefix length ", prefix_length),
                                               "not between 0 and 32"));
   }
   Writer writer(buffer);
@@ -279,12 +281,12 @@ Result<std::vector<Message>> parse_messages(std::span<const std::byte> datagram)
   std::size_t at = 0;
   while (at < datagram.size()) {
     if (datagram.size() - at < kHeaderSize) {
-      return std::unexpected(malformed(at, std::to_string(datagram.size() - at) + " bytes, shorter than a header"));
+      return std::unexpected(malformed(at, cat(datagram.size() - at, " bytes, shorter than a header")));
     }
     const std::size_t length = load<std::uint32_t>(datagram, at);
     if (length < kHeaderSize || length > datagram.size() - at) {
-      return std::unexpected(malformed(at, "message length " + std::to_string(length) + " with " +
-                                               std::to_string(datagram.size() - at) + " bytes left"));
+      return std::unexpected(
+          malformed(at, cat("message length ", length, " with ", datagram.size() - at, " bytes left")));
     }
     const auto message = datagram.subspan(at, length);
     Message parsed;
@@ -298,7 +300,7 @@ Result<std::vector<Message>> parse_messages(std::span<const std::byte> datagram)
         if (payload.size() < kErrorSize) return std::unexpected(malformed(at, "NLMSG_ERROR without an error code"));
         const std::int32_t code = load<std::int32_t>(payload, 0);
         if (code > 0 || code < -kMaxErrno) {
-          return std::unexpected(malformed(at, "NLMSG_ERROR code " + std::to_string(code) + " is not an errno"));
+          return std::unexpected(malformed(at, cat("NLMSG_ERROR code ", code, " is not an errno")));
         }
         parsed.kind = code == 0 ? Message::Kind::Ack : Message::Kind::Error;
         parsed.error = -code;
@@ -310,7 +312,7 @@ Result<std::vector<Message>> parse_messages(std::span<const std::byte> datagram)
         if (payload.size() >= kErrorSize) {
           const std::int32_t code = load<std::int32_t>(payload, 0);
           if (code > 0 || code < -kMaxErrno) {
-            return std::unexpected(malformed(at, "NLMSG_DONE code " + std::to_string(code) + " is not an errno"));
+            return std::unexpected(malformed(at, cat("NLMSG_DONE code ", code, " is not an errno")));
           }
           parsed.error = -code;
         }
@@ -318,8 +320,8 @@ Result<std::vector<Message>> parse_messages(std::span<const std::byte> datagram)
       }
       case RTM_NEWLINK_: {
         if (payload.size() < kIfinfoSize) {
-          return std::unexpected(malformed(at, "RTM_NEWLINK of " + std::to_string(payload.size()) +
-                                                   " bytes, shorter than ifinfomsg"));
+          return std::unexpected(
+              malformed(at, cat("RTM_NEWLINK of ", payload.size(), " bytes, shorter than ifinfomsg")));
         }
         parsed.kind = Message::Kind::Link;
         const std::uint16_t hardware_type = load<std::uint16_t>(payload, 2);

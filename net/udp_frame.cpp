@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <string>
 
+#include "base/cat.h"
+
 namespace nfsroot {
 
 namespace {
@@ -63,17 +65,17 @@ Error frame_error(std::string problem) {
 Result<UdpDatagram> parse_udp_frame(std::span<const std::byte> frame, UdpChecksum checksum) {
   const std::size_t received = frame.size();
   if (received < kIpv4MinimumHeader) {
-    return std::unexpected(frame_error(std::to_string(received) + " bytes, shorter than an IPv4 header (20)"));
+    return std::unexpected(frame_error(cat(received, " bytes, shorter than an IPv4 header (20)")));
   }
   const unsigned version = std::to_integer<unsigned>(frame[0]) >> 4;
-  if (version != 4) return std::unexpected(frame_error("IP version " + std::to_string(version) + ", not 4"));
+  if (version != 4) return std::unexpected(frame_error(cat("IP version ", version, ", not 4")));
   const std::size_t header_length = (std::to_integer<std::size_t>(frame[0]) & 0x0f) * 4;
   if (header_length < kIpv4MinimumHeader) {
-    return std::unexpected(frame_error("IPv4 header length " + std::to_string(header_length) + " is below 20"));
+    return std::unexpected(frame_error(cat("IPv4 header length ", header_length, " is below 20")));
   }
   if (header_length > received) {
-    return std::unexpected(frame_error("IPv4 header length " + std::to_string(header_length) + " is past the " +
-                                       std::to_string(received) + " bytes received"));
+    return std::unexpected(
+        frame_error(cat("IPv4 header length ", header_length, " is past the ", received, " bytes received")));
   }
   // A correct header sums to 0xffff, its checksum field included (RFC 791, RFC 1071).
   if (fold(add_to_sum(0, frame.first(header_length))) != 0xffff) {
@@ -81,29 +83,28 @@ Result<UdpDatagram> parse_udp_frame(std::span<const std::byte> frame, UdpChecksu
   }
   const std::size_t total_length = load16(frame, 2);
   if (total_length < header_length || total_length > received) {
-    return std::unexpected(frame_error("IPv4 total length " + std::to_string(total_length) + " does not fit header " +
-                                       std::to_string(header_length) + " and " + std::to_string(received) +
-                                       " bytes received"));
+    return std::unexpected(frame_error(cat("IPv4 total length ", total_length, " does not fit header ",
+                                           header_length, " and ", received, " bytes received")));
   }
   const std::uint8_t protocol = std::to_integer<std::uint8_t>(frame[9]);
   if (protocol != kProtocolUdp) {
-    return std::unexpected(frame_error("IP protocol " + std::to_string(protocol) + ", not UDP (17)"));
+    return std::unexpected(frame_error(cat("IP protocol ", protocol, ", not UDP (17)")));
   }
   const std::uint16_t fragment = load16(frame, 6);
   if ((fragment & (kMoreFragments | kFragmentOffsetMask)) != 0) {
-    return std::unexpected(frame_error("an IPv4 fragment (offset " + std::to_string((fragment & kFragmentOffsetMask) * 8) +
-                                       ((fragment & kMoreFragments) != 0 ? ", more fragments" : "") +
-                                       "); fragments are not reassembled"));
+    return std::unexpected(frame_error(cat("an IPv4 fragment (offset ", (fragment & kFragmentOffsetMask) * 8,
+                                           (fragment & kMoreFragments) != 0 ? ", more fragments" : "",
+                                           "); fragments are not reassembled")));
   }
   const auto packet = frame.first(total_length);  // what follows is Ethernet padding
   const auto udp = packet.subspan(header_length);
   if (udp.size() < kUdpHeader) {
-    return std::unexpected(frame_error("UDP header cut short: " + std::to_string(udp.size()) + " bytes"));
+    return std::unexpected(frame_error(cat("UDP header cut short: ", udp.size(), " bytes")));
   }
   const std::size_t udp_length = load16(udp, 4);
   if (udp_length < kUdpHeader || udp_length > udp.size()) {
-    return std::unexpected(frame_error("UDP length " + std::to_string(udp_length) + " does not fit the " +
-                                       std::to_string(udp.size()) + " bytes the IPv4 packet holds"));
+    return std::unexpected(
+        frame_error(cat("UDP length ", udp_length, " does not fit the ", udp.size(), " bytes the IPv4 packet holds")));
   }
   UdpDatagram datagram;
   datagram.source = Ipv4Address{load32(frame, 12)};
