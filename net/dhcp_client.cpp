@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "base/cat.h"
 #include "base/text.h"
 
 namespace nfsroot {
@@ -24,13 +25,13 @@ std::string hex32(std::uint32_t value) {
 }
 
 std::string count(unsigned n, std::string_view what) {
-  return std::to_string(n) + " " + std::string(what) + (n == 1 ? "" : "s");
+  return cat(n, " ", what, n == 1 ? "" : "s");
 }
 
 // "OFFER from 10.0.2.2", or "OFFER" when the server did not say who it is.
 std::string describe_reply(const DhcpMessage& message) {
   std::string text = message.type ? std::string(to_string(*message.type)) : std::string("BOOTP reply");
-  if (message.server_id) text += " from " + message.server_id->to_string();
+  if (message.server_id) text += cat(" from ", message.server_id->to_string());
   return text;
 }
 
@@ -122,15 +123,16 @@ std::vector<std::byte> DhcpClient::request_bytes(DhcpMessageType type, DhcpTime 
 DhcpAction DhcpClient::send_discover(DhcpTime now) {
   state_ = DhcpState::Selecting;
   ++discovers_sent_;
-  notes_.push_back("sending DISCOVER " + std::to_string(attempt_ + 1) + " (xid " + hex32(xid_) + ")");
+  notes_.push_back(cat("sending DISCOVER ", attempt_ + 1, " (xid ", hex32(xid_), ")"));
   return send_and_wait(request_bytes(DhcpMessageType::Discover, now), now);
 }
 
 DhcpAction DhcpClient::send_request(DhcpTime now) {
   ++requests_sent_;
-  std::string note = "sending REQUEST " + std::to_string(attempt_ + 1) + " for " + offered_address_.to_string();
-  note += state_ == DhcpState::Requesting ? " to " + offer_server_.to_string() : std::string(" (INIT-REBOOT)");
-  notes_.push_back(note + " (xid " + hex32(xid_) + ")");
+  const bool rebooting = state_ != DhcpState::Requesting;
+  notes_.push_back(cat("sending REQUEST ", attempt_ + 1, " for ", offered_address_.to_string(),
+                       rebooting ? " (INIT-REBOOT)" : " to ", rebooting ? std::string() : offer_server_.to_string(),
+                       " (xid ", hex32(xid_), ")"));
   return send_and_wait(request_bytes(DhcpMessageType::Request, now), now);
 }
 
@@ -149,7 +151,7 @@ DhcpAction DhcpClient::restart(DhcpTime now, milliseconds delay) {
   xid_ = static_cast<std::uint32_t>(next_random());
   if (delay <= milliseconds(0)) return send_discover(now);
   timer_ = std::min(now + delay, deadline_);
-  notes_.push_back("next DISCOVER in " + std::to_string(delay.count()) + " ms");
+  notes_.push_back(cat("next DISCOVER in ", delay.count(), " ms"));
   return DhcpWait{timer_};
 }
 
@@ -177,8 +179,8 @@ DhcpAction DhcpClient::on_timeout(DhcpTime now) {
     case DhcpState::Rebooting: {
       const unsigned limit = state_ == DhcpState::Requesting ? kMaxRequestSends : kMaxRebootSends;
       if (attempt_ < limit) return send_request(now);
-      notes_.push_back("no ACK or NAK after " + count(attempt_, "REQUEST") + " for " + offered_address_.to_string() +
-                       "; starting over with DISCOVER");
+      notes_.push_back(cat("no ACK or NAK after ", count(attempt_, "REQUEST"), " for ", offered_address_.to_string(),
+                           "; starting over with DISCOVER"));
       return restart(now, milliseconds(0));
     }
     case DhcpState::Bound:
@@ -280,8 +282,8 @@ DhcpAction DhcpClient::bind(const DhcpMessage& ack) {
   lease.lease_seconds = ack.lease_seconds.value_or(offered_lease_seconds_.value_or(kInfiniteLease));
   lease.renewal_seconds = ack.renewal_seconds.value_or(fraction_of(lease.lease_seconds, 1, 2));
   lease.rebinding_seconds = ack.rebinding_seconds.value_or(fraction_of(lease.lease_seconds, 7, 8));
-  notes_.push_back(describe_reply(ack) + ": " + lease.address.to_string() + "/" + lease.netmask.to_string() +
-                   ", lease " + std::to_string(lease.lease_seconds) + " s");
+  notes_.push_back(cat(describe_reply(ack), ": ", lease.address.to_string(), "/", lease.netmask.to_string(), ", lease ",
+                       lease.lease_seconds, " s"));
   for (const auto& warning : lease.warnings) notes_.push_back(describe_reply(ack) + ": " + warning);
   state_ = DhcpState::Bound;
   lease_ = std::move(lease);
@@ -297,15 +299,15 @@ DhcpAction DhcpClient::fail() {
       problem = "INIT-REBOOT for " + config_.requested_address->to_string() + ": " +
                 (naks_ > 0 ? last_nak_ : "no answer to " + count(requests_sent_, "REQUEST")) + "; then ";
     }
-    problem += "no OFFER after " + count(discovers_sent_, "DISCOVER") + " in " + std::to_string(waited) + " s";
+    problem += cat("no OFFER after ", count(discovers_sent_, "DISCOVER"), " in ", waited, " s");
     hint = "check that a DHCP server serves this network (cable, switch port, VLAN)";
     if (!config_.vendor_class.empty()) {
       hint += " and answers vendor class \"" + config_.vendor_class + "\" (dhcpclass=)";
     }
     hint += ", or raise nfsroot-init.dhcp_timeout=";
   } else {
-    problem = count(offers_taken_, "OFFER") + " taken but no ACK after " + count(requests_sent_, "REQUEST") + " (" +
-              count(discovers_sent_, "DISCOVER") + " sent) in " + std::to_string(waited) + " s";
+    problem = cat(count(offers_taken_, "OFFER"), " taken but no ACK after ", count(requests_sent_, "REQUEST"), " (",
+                  count(discovers_sent_, "DISCOVER"), " sent) in ", waited, " s");
     if (naks_ > 0) problem += "; " + count(naks_, "NAK") + ", the last: " + last_nak_;
     hint = "the server offers but does not confirm: check its log for this MAC (an address conflict, another "
            "server refusing the address)";

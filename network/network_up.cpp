@@ -13,6 +13,7 @@
 #include <climits>
 #include <cstring>
 
+#include "base/cat.h"
 #include "base/file.h"
 #include "net/dhcp_client.h"
 #include "net/link_selection.h"
@@ -37,7 +38,7 @@ long ms_between(TimePoint from, TimePoint to) {
 }
 
 std::string seconds_text(long ms) {
-  return std::to_string(ms / 1000) + "." + std::to_string((ms % 1000) / 100) + " s";
+  return cat(ms / 1000, ".", (ms % 1000) / 100, " s");
 }
 
 // Entropy for the DHCP xid and backoff jitter. Never blocks: an early-boot pool that is not
@@ -131,7 +132,8 @@ Result<void> BringUp::refresh_links(TimePoint now) {
     auto known = std::find_if(interfaces_.begin(), interfaces_.end(),
                               [&](const Interface& i) { return i.link.index == link.index; });
     if (known == interfaces_.end()) {
-      report_.info(link.name + (link.mac ? " " + link.mac->to_string() : std::string()) + ": bringing the link up");
+      report_.info(cat(link.name, link.mac ? " " : "", link.mac ? link.mac->to_string() : std::string(),
+                       ": bringing the link up"));
       Interface added;
       added.link = link;
       // One NIC that will not come up (missing firmware, a driver that fails open) must not
@@ -168,8 +170,8 @@ Result<void> BringUp::start_dhcp(Interface& interface, TimePoint now) {
 // and how to get its driver in, rather than wait the whole carrier_timeout for a link on
 // nothing.
 Error BringUp::no_interface_error() const {
-  std::string problem = "none appeared within " + std::to_string(interface_wait_seconds()) +
-                        " s; interfaces present: " + describe_links(all_links_);
+  std::string problem =
+      cat("none appeared within ", interface_wait_seconds(), " s; interfaces present: ", describe_links(all_links_));
   std::string hint =
       "check that the NIC's driver is in the initramfs and the ip= <device> or BOOTIF= value, or raise "
       "nfsroot-init.interface_timeout= for a NIC that appears late";
@@ -187,7 +189,7 @@ Error BringUp::no_carrier_error() const {
     if (!interface.link_failure) names += (names.empty() ? "" : ", ") + interface.link.name;
   }
   return error_with_problem("waiting for carrier on", names,
-                            "none within " + std::to_string(step_.carrier_timeout_seconds) + " s",
+                            cat("none within ", step_.carrier_timeout_seconds, " s"),
                             "check the cable and the switch port, or raise carrier_timeout=");
 }
 
@@ -299,9 +301,9 @@ Result<NetworkOutcome> BringUp::run() {
           const std::string line = interface.link.name + ": DHCP " + refused;
           (report_.warning ? report_.warning : report_.info)(line);
         }
-        report_.info(interface.link.name + ": bound to " + lease->address.to_string() + " from " +
-                     lease->server_id.to_string() + " in " + seconds_text(ms_between(interface.carrier_at, now)) +
-                     " after carrier");
+        report_.info(cat(interface.link.name, ": bound to ", lease->address.to_string(), " from ",
+                         lease->server_id.to_string(), " in ", seconds_text(ms_between(interface.carrier_at, now)),
+                         " after carrier"));
         return configure(interface, config_from_lease(*lease, step_), now, lease);
       }
     }
@@ -311,14 +313,14 @@ Result<NetworkOutcome> BringUp::run() {
       if (interfaces_.empty()) {
         // At the deadline the failure says it; a "10 s of 10 s" line before it says nothing.
         if (now < interface_deadline) {
-          report_.info("no network interface yet (" + std::to_string(waited) + " s of " +
-                       std::to_string(interface_wait_seconds()) + " s, nfsroot-init.interface_timeout=)");
+          report_.info(cat("no network interface yet (", waited, " s of ", interface_wait_seconds(),
+                           " s, nfsroot-init.interface_timeout=)"));
         }
       } else if (waiting_for_carrier && !any_carrier) {
-        report_.info("waiting for carrier on " + describe_choice(step_) + " (" + std::to_string(waited) + " s of " +
-                     std::to_string(step_.carrier_timeout_seconds) + " s)");
+        report_.info(cat("waiting for carrier on ", describe_choice(step_), " (", waited, " s of ",
+                         step_.carrier_timeout_seconds, " s)"));
       } else if (dhcp_running) {
-        report_.info("waiting for a DHCP answer (" + std::to_string(waited) + " s)");
+        report_.info(cat("waiting for a DHCP answer (", waited, " s)"));
       }
     }
   }
@@ -383,7 +385,7 @@ Result<void> configure_link(RouteNetlink& netlink, const LinkInfo& link, Interfa
     if ((config.gateway->value & config.netmask.value) != (config.address.value & config.netmask.value)) {
       return std::unexpected(error_with_problem(
           "default route", "via " + config.gateway->to_string(),
-          "the gateway is not in " + config.address.to_string() + "/" + std::to_string(*prefix),
+          cat("the gateway is not in ", config.address.to_string(), "/", *prefix),
           "the router (DHCP option 3 or ip= <gw-ip>) must be on the interface's subnet"));
     }
     TRY(netlink.add_default_route(link, *config.gateway));

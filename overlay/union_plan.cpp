@@ -105,12 +105,12 @@ std::string attribute_sources(const AttributeOverrides& overrides, std::string_v
     taken.emplace_back("mode");
   }
   if (overrides.uid) {
-    given.push_back("uid " + std::to_string(*overrides.uid));
+    given.push_back(cat("uid ", *overrides.uid));
   } else {
     taken.emplace_back("owner");
   }
   if (overrides.gid) {
-    given.push_back("gid " + std::to_string(*overrides.gid));
+    given.push_back(cat("gid ", *overrides.gid));
   } else {
     taken.emplace_back("group");
   }
@@ -333,7 +333,7 @@ Result<UnionPlan> plan_union_steps(const std::vector<OverlayEntry>& entries, con
           MountTmpfs{entry.mount_point, join(concat(options->data, options->flags), ","), options->overrides});
     } else {
       needs_layers = true;
-      planned.layer_dir = layers + "/" + std::to_string(number) + "-" + layer_name(entry.mount_point);
+      planned.layer_dir = cat(layers, "/", number, "-", layer_name(entry.mount_point));
       const std::string upper = planned.layer_dir + "/upper";
       const std::string work = planned.layer_dir + "/work";
       // The layer tmpfs is not what users see: mode 0755 root:root (a bare tmpfs would be
@@ -371,8 +371,7 @@ DirectoryAttributes apply_overrides(const DirectoryAttributes& image, const Attr
 }
 
 std::string tmpfs_options_with_attributes(const DirectoryAttributes& attributes, std::string_view options) {
-  std::string text = "mode=" + octal(attributes.mode) + ",uid=" + std::to_string(attributes.uid) +
-                     ",gid=" + std::to_string(attributes.gid);
+  std::string text = cat("mode=", octal(attributes.mode), ",uid=", attributes.uid, ",gid=", attributes.gid);
   if (!options.empty()) {
     text += ',';
     text += options;
@@ -395,7 +394,7 @@ std::optional<std::uint64_t> parse_mem_total(std::string_view meminfo) {
 
 Result<void> check_tmpfs_size(std::string_view options, std::uint64_t mem_total_bytes) {
   const std::uint64_t mib = mem_total_bytes >> 20;
-  const std::string ram = "MemTotal " + std::to_string(mib) + " MiB";
+  const std::string ram = cat("MemTotal ", mib, " MiB");
   for (const auto option : split(options, ',')) {
     if (option.starts_with("nr_blocks=")) {
       // tmpfs(5): nr_blocks counts PAGE_SIZE blocks; 4 KiB on the architectures we boot.
@@ -424,10 +423,10 @@ Result<void> check_tmpfs_size(std::string_view options, std::uint64_t mem_total_
       return std::unexpected(error_with_problem("tmpfs", option, "not a size", "write e.g. size=128M or size=25%"));
     }
     if (*bytes > mem_total_bytes) {
-      return std::unexpected(error_with_problem("tmpfs", option, "more than this machine's RAM (" + ram + ")",
-                                                "lower size= for this entry (e.g. size=" +
-                                                    std::to_string(std::max<std::uint64_t>(mib / 4, 1)) +
-                                                    "M, or size=25%), or give the client more memory"));
+      return std::unexpected(error_with_problem("tmpfs", option, cat("more than this machine's RAM (", ram, ")"),
+                                                cat("lower size= for this entry (e.g. size=",
+                                                    std::max<std::uint64_t>(mib / 4, 1),
+                                                    "M, or size=25%), or give the client more memory")));
     }
   }
   return {};

@@ -45,10 +45,9 @@ std::string address_or(const std::optional<Ipv4Address>& address, std::string_vi
 // Both bounds of the wait before DHCP or the static address: for an interface to exist, then
 // for its link.
 std::string waits(const NetworkStep& step) {
-  return "wait for an interface up to " +
-         std::to_string(std::min(step.interface_timeout_seconds, step.carrier_timeout_seconds)) +
-         " s (nfsroot-init.interface_timeout=), for carrier up to " + std::to_string(step.carrier_timeout_seconds) +
-         " s (carrier_timeout=)";
+  return cat("wait for an interface up to ", std::min(step.interface_timeout_seconds, step.carrier_timeout_seconds),
+             " s (nfsroot-init.interface_timeout=), for carrier up to ", step.carrier_timeout_seconds,
+             " s (carrier_timeout=)");
 }
 
 void write_network(Writer& out, const NetworkStep& step) {
@@ -63,17 +62,17 @@ void write_network(Writer& out, const NetworkStep& step) {
     out.more(waits(step));
     std::string dhcp = "vendor class \"" + step.vendor_class + "\"";
     if (step.client_id) {
-      dhcp += ", client id type " + std::to_string(step.client_id->type) + " \"" + step.client_id->value + "\"";
+      dhcp += cat(", client id type ", step.client_id->type, " \"", step.client_id->value, "\"");
     }
     if (!step.hostname.empty()) dhcp += ", hostname " + step.hostname;
-    dhcp += ", give up after " + std::to_string(step.dhcp_timeout_seconds) + " s";
+    dhcp += cat(", give up after ", step.dhcp_timeout_seconds, " s");
     out.more(dhcp);
     out.more("address, netmask, router, DNS, MTU (from the lease)");
   } else if (step.mode == NetworkMode::Static) {
     out.section("3. network", "static on " + where);
     out.more(waits(step));
-    out.more("address " + step.address->to_string() + "/" + std::to_string(*prefix_length(*step.netmask)) +
-             ", gateway " + address_or(step.gateway, "none"));
+    out.more(cat("address ", step.address->to_string(), "/", *prefix_length(*step.netmask), ", gateway ",
+                 address_or(step.gateway, "none")));
     if (!step.hostname.empty()) out.more("hostname " + step.hostname);
   } else {
     out.section("3. network", "off (ip=off)");
@@ -109,10 +108,10 @@ void write_root(Writer& out, const RootStep& step) {
   out.more("path: " + step.path_source + (step.path.find("%s") != std::string::npos
                                                ? "; %s becomes the hostname, else the client address"
                                                : ""));
-  out.more("version: " + std::to_string(step.mount.version) + " (" + step.version_source + ")");
+  out.more(cat("version: ", step.mount.version, " (", step.version_source, ")"));
   out.more("options: " + step.options_source);
-  out.more("retry timeouts and unreachable servers for up to " + std::to_string(step.timeout_seconds) +
-           " s (nfsroot-init.mount_timeout=)");
+  out.more(cat("retry timeouts and unreachable servers for up to ", step.timeout_seconds,
+               " s (nfsroot-init.mount_timeout=)"));
 }
 
 void write_unions(Writer& out, const UnionsStep& step) {
@@ -150,8 +149,7 @@ void write_unions(Writer& out, const UnionsStep& step) {
 std::string describe_failure(const FailurePolicy& policy) {
   switch (policy.action) {
     case FailurePolicy::Action::RebootAfterDelay:
-      return "reboot after " + std::to_string(policy.delay_seconds) + " s (panic=" +
-             std::to_string(policy.delay_seconds) + ")";
+      return cat("reboot after ", policy.delay_seconds, " s (panic=", policy.delay_seconds, ")");
     case FailurePolicy::Action::RebootNow: return "reboot at once (panic= negative)";
     case FailurePolicy::Action::RescueShell: return "rescue shell if the initramfs has /bin/sh, else wait (panic= unset)";
   }
