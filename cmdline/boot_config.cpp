@@ -31,6 +31,7 @@ class Parser {
   bool autoconf_word(std::string_view option, std::string_view value, std::string_view word);
   void nfsroot(std::string_view value);
   void dracut_root(std::string_view value);
+  void live_root(std::string_view value);
   void root(std::string_view value);
   void break_points(std::string_view option, std::string_view value);
   void own_option(std::string_view key, std::string_view value);
@@ -55,6 +56,7 @@ class Parser {
   std::optional<int> own_mount_timeout_;
   bool root_nfs_spec_given_ = false;  // root=nfs:… / root=nfs4:…, which wins over nfsroot=
   bool nfsroot_given_ = false;
+  std::string live_image_;  // the image file (or channel) that root=live:nfs://… names
   std::vector<std::string> nfsopts_;  // nfsopts= and rootflags=, appended after the rest
 };
 
@@ -69,6 +71,15 @@ ParsedBootConfig Parser::parse(const KernelCommandLine& line) {
     result_.warnings.push_back(
         "nfsroot=: ignored because root=" + config_.root_argument +
         " names the NFS root too; remove one of them");
+  }
+  if (!live_image_.empty()) {
+    if (config_.image.empty()) {
+      config_.image = live_image_;
+      config_.image_option = "root=live:";
+    } else if (config_.image != live_image_) {
+      result_.warnings.push_back("root=" + config_.root_argument + ": names the image " + live_image_ +
+                                 ", but nfsroot-init.image=" + config_.image + " wins; remove one of them");
+    }
   }
   config_.nfs.options.insert(config_.nfs.options.end(), nfsopts_.begin(), nfsopts_.end());
   std::sort(config_.breaks.begin(), config_.breaks.end());
@@ -372,10 +383,67 @@ void Parser::dracut_root(std::string_view value) {
   root_nfs_spec_given_ = true;
 }
 
+// dracut's livenet: root=live:nfs://<server-ip>[:<port>]/<path>/<file> (RFC 2224's NFS URL, the
+// port being the NFS server's, nfs-lib.sh rfc2224_nfs_to_var), and nfs4:// for NFSv4. Here it is
+// image mode: the export is <path>, the image (a file, or a channel folder) is <file>.
+void Parser::live_root(std::string_view value) {
+  std::string_view url = value.substr(std::string_view("live:").size());
+  NfsRootSpec spec;
+  spec.given_by = "root=live:";
+  if (url.starts_with("nfs://")) {
+    url.remove_prefix(std::string_view("nfs://").size());
+  } else if (url.starts_with("nfs4://")) {
+    url.remove_prefix(std::string_view("nfs4://").size());
+    spec.version = 4;
+  } else {
+    warn("root", value, "nfsroot-init loads live images from NFS only",
+         "use root=live:nfs://<server-ip>/<path>/<image> or live:nfs4://…");
+    config_.root_kind = RootKind::Other;
+    return;
+  }
+  const auto slash = url.find('/');
+  std::string_view authority = url.substr(0, slash);
+  std::string_view path = slash == std::string_view::npos ? std::string_view() : url.substr(slash);
+  if (const auto colon = authority.find(':'); colon != std::string_view::npos) {
+    const std::string_view port = authority.substr(colon + 1);
+    authority = authority.substr(0, colon);
+    // anaconda's nfs://<server>:/<path> has an empty port: no option then.
+    if (const auto number = parse_decimal<int>(port); number && *number >= 1 && *number <= 65535) {
+      spec.options.push_back("port=" + std::string(port));
+    } else if (!port.empty()) {
+      warn("root", value, "port '" + std::string(port) + "' is not a number from 1 to 65535",
+           "using the NFS server's usual port");
+    }
+  }
+  if (const auto address = Ipv4Address::parse(authority)) {
+    spec.server = *address;
+  } else {
+    warn("root", value, "server '" + std::string(authority) + "' is not an IPv4 address (there is no DNS at boot)",
+         "taking the server from DHCP instead");
+  }
+  while (path.size() > 1 && path.ends_with('/')) path.remove_suffix(1);
+  const auto last = path.rfind('/');
+  if (last == std::string_view::npos || last + 1 == path.size()) {
+    warn("root", value, "names no image file after the server",
+         "use root=live:nfs://<server-ip>/<path>/<image>");
+    config_.root_kind = RootKind::Other;
+    return;
+  }
+  spec.path = last == 0 ? std::string("/") : std::string(path.substr(0, last));
+  live_image_ = std::string(path.substr(last + 1));
+  config_.nfs = std::move(spec);
+  root_nfs_spec_given_ = true;
+}
+
 void Parser::root(std::string_view value) {
   config_.root_argument = std::string(value);
   config_.root_kind = RootKind::Nfs;
+  live_image_.clear();
   if (value == "/dev/nfs") return;
+  if (value.starts_with("live:")) {
+    live_root(value);
+    return;
+  }
   if (value == "dhcp") {  // dracut: the root-path from DHCP
     config_.nfs = NfsRootSpec{};
     root_nfs_spec_given_ = true;

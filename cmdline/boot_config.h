@@ -76,6 +76,7 @@ struct BootConfig {
   // nfsroot-init.image=: image mode, the root is this squashfs/EROFS file (or channel folder)
   // inside the NFS export; empty: the export itself is the root (directory mode).
   std::string image;
+  std::string image_option = "nfsroot-init.image=";  // or "root=live:" (dracut's livenet form)
   // nfsroot-init.networkd=: write /run/systemd/network/70-nfsroot-<interface>.{link,network}
   // at the hand-off, so the root's networkd and udev keep the interface (net/networkd_files.h).
   bool networkd_files = true;

@@ -16,7 +16,7 @@ struct NfsRootSpec {
   std::string path;                   // "" = the DHCP root-path, else the kernel default
   std::vector<std::string> options;   // in order, as given
   int version = 0;                    // 4 for dracut's root=nfs4:, else 0 (options decide)
-  std::string given_by = "nfsroot=";  // the option that said it: "nfsroot=" or dracut's "root="
+  std::string given_by = "nfsroot=";  // the option that said it: "nfsroot=", dracut's "root=" or "root=live:"
   auto operator<=>(const NfsRootSpec&) const = default;
 };
 

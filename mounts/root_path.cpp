@@ -57,7 +57,7 @@ std::string version_source(const NfsRootSpec& command_line, const NfsRootSpec& f
   if (const auto given = last_version_option(from_lease.options)) {
     return escape_for_log(*given) + " in the DHCP root-path (option 17)";
   }
-  if (command_line.version == 4) return "root=nfs4:";
+  if (command_line.version == 4) return command_line.given_by == "root=live:" ? "root=live:nfs4://" : "root=nfs4:";
   if (from_lease.version == 4) return "nfs4: in the DHCP root-path (option 17)";
   return "the default";
 }

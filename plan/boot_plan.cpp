@@ -158,8 +158,8 @@ BootPlan plan_boot(const ParsedBootConfig& parsed) {
     plan.errors.push_back(error_with_problem(
         "root=", config.root_argument, "not an NFS root; nfsroot-init boots only NFS roots",
         "use root=/dev/nfs nfsroot=<server-ip>:<path> (or dracut's root=nfs:[<server-ip>:]<path>[:<options>], "
-        "root=nfs4:…, root=<server-ip>:<path>[:<options>], root=dhcp), or build the initrd without the nfsroot-init "
-        "hook"));
+        "root=nfs4:…, root=<server-ip>:<path>[:<options>], root=dhcp, root=live:nfs://<server-ip>/<path>/<image>), or "
+        "build the initrd without the nfsroot-init hook"));
   }
   plan.network = plan_network(config, plan.errors);
   plan.root = plan_root(config, plan.errors);
@@ -168,6 +168,7 @@ BootPlan plan_boot(const ParsedBootConfig& parsed) {
   if (!config.image.empty()) {
     if (auto image = normalize_image_path(config.image)) {
       plan.root.image = std::move(*image);
+      plan.root.image_option = config.image_option;
       plan.modules.image_modules = {"loop", "squashfs", "erofs"};
     } else {
       plan.errors.push_back(image.error());

@@ -46,6 +46,7 @@ struct RootStep {
   // initramfs' /run that the hand-off moves into the root, and `image` under it (a file, or a
   // channel folder whose `current` names the version) is loop-mounted read-only on target.
   std::string image;  // normalized, no leading '/'; empty: directory mode
+  std::string image_option = "nfsroot-init.image=";  // the option that named it
   std::string image_source = "/run/nfsroot-init/image";
   int timeout_seconds = 0;
   bool debug = false;

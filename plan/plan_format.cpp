@@ -99,7 +99,7 @@ void write_root(Writer& out, const RootStep& step) {
   out.section("4. root", "mount " + source + " on " + nfs_target + (step.server ? "" : "  (server from the lease)"));
   if (!step.image.empty()) {
     out.more(cat("image: ", step.image, " in the export: a squashfs or EROFS file, or a channel folder whose current "
-                 "names the version (nfsroot-init.image=)"));
+                 "names the version (", step.image_option, ")"));
     out.more(cat("       loop-mounted read-only on ", step.target, "; the export stays at ", step.image_source));
   }
   out.more("type " + step.mount.fstype + ", " + (step.mount.read_only ? "read-only" : "read-write") +

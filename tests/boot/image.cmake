@@ -36,6 +36,18 @@ nfsroot_add_boot_test(image_erofs_nfs4
   REJECT "TESTROOT: FAIL" "warning:"
   TIMEOUT 150)
 
+# dracut's livenet form: root=live:nfs4://SERVER:PORT/DIR/FILE mounts DIR, then the image FILE.
+nfsroot_add_boot_test(image_dracut_live
+  APPEND "ip=dhcp root=live:nfs4://10.0.2.2:${NFSROOT_TEST_NFS_PORT}/images/busybox-v1.erofs console=ttyS0"
+  ${_img_modules}
+  EXPECT "root: 10\\.0\\.2\\.2:/images \\(server from root=live:, path from command line, version from root=live:nfs4://\\)"
+         "root: mounted 10\\.0\\.2\\.2:/images on /run/nfsroot-init/image in [0-9]+ ms"
+         "root: image busybox-v1\\.erofs \\(erofs, [0-9]+ KiB\\) from 10\\.0\\.2\\.2:/images, on /dev/loop[0-9]+, mounted read-only on /root"
+         "TESTROOT: root-fs=erofs ro" "TESTROOT: image-export=10\\.0\\.2\\.2:/images nfs4"
+         ${_img_ready}
+  REJECT "TESTROOT: FAIL" "warning:"
+  TIMEOUT 150)
+
 # A channel whose current names a version that is not there: the file, the name, the fix.
 nfsroot_add_boot_test(image_missing_version
   APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.0.2.2:${NFSROOT_TEST_IMAGES},${NFSROOT_TEST_NFS3_OPTIONS} nfsroot-init.image=broken panic=-1 console=ttyS0"
@@ -54,10 +66,10 @@ nfsroot_add_boot_test(image_wrong_magic
   REJECT "TESTROOT:"
   TIMEOUT 120)
 
-nfsroot_use_nfs_server(boot.image_squashfs_channel boot.image_erofs_nfs4 boot.image_missing_version
-                       boot.image_wrong_magic)
-set_property(TEST boot.image_squashfs_channel boot.image_erofs_nfs4 boot.image_missing_version
-                  boot.image_wrong_magic APPEND PROPERTY LABELS image_mode)
+nfsroot_use_nfs_server(boot.image_squashfs_channel boot.image_erofs_nfs4 boot.image_dracut_live
+                       boot.image_missing_version boot.image_wrong_magic)
+set_property(TEST boot.image_squashfs_channel boot.image_erofs_nfs4 boot.image_dracut_live
+                  boot.image_missing_version boot.image_wrong_magic APPEND PROPERTY LABELS image_mode)
 
 unset(_img_modules)
 unset(_img_ready)

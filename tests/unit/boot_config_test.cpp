@@ -274,6 +274,74 @@ TEST_CASE("root=: every dracut NFS form, with ':' or ',' options, and the legacy
   }
 }
 
+TEST_CASE("root=live:nfs://: dracut's livenet URL is image mode, the export its folder, the image its last name",
+          "[boot_config][root][image]") {
+  auto parsed = parse("root=live:nfs://10.0.2.2/srv/images/debian-v3.squashfs ip=dhcp");
+  CHECK(parsed.config.root_kind == RootKind::Nfs);
+  CHECK(parsed.config.nfs.server == ip4("10.0.2.2"));
+  CHECK(parsed.config.nfs.path == "/srv/images");
+  CHECK(parsed.config.nfs.options.empty());
+  CHECK(parsed.config.nfs.version == 0);
+  CHECK(parsed.config.nfs.given_by == "root=live:");
+  CHECK(parsed.config.image == "debian-v3.squashfs");
+  CHECK(parsed.config.image_option == "root=live:");
+  CHECK(parsed.warnings.empty());
+
+  // RFC 2224's port is the NFS server's; nfs4:// asks for NFSv4; a channel folder, a trailing '/'.
+  parsed = parse("root=live:nfs4://10.0.2.2:20490/images/channels/busybox/");
+  CHECK(parsed.config.nfs.path == "/images/channels");
+  CHECK(parsed.config.nfs.options == std::vector<std::string>{"port=20490"});
+  CHECK(parsed.config.nfs.version == 4);
+  CHECK(parsed.config.image == "busybox");
+  CHECK(parsed.warnings.empty());
+
+  // An image at the top of the export; anaconda's empty port.
+  parsed = parse("root=live:nfs://10.0.2.2:/v1.erofs");
+  CHECK(parsed.config.nfs.path == "/");
+  CHECK(parsed.config.nfs.options.empty());
+  CHECK(parsed.config.image == "v1.erofs");
+  CHECK(parsed.warnings.empty());
+
+  // The command line's own option wins, and says so; nfsroot= loses to root= as for nfs:.
+  parsed = parse("root=live:nfs://10.0.2.2/images/a.squashfs nfsroot-init.image=b.squashfs nfsroot=10.0.0.9:/x");
+  CHECK(parsed.config.image == "b.squashfs");
+  CHECK(parsed.config.image_option == "nfsroot-init.image=");
+  CHECK(parsed.config.nfs.server == ip4("10.0.2.2"));
+  CHECK(warned_about(parsed, "names the image a.squashfs, but nfsroot-init.image=b.squashfs wins"));
+  CHECK(warned_about(parsed, "nfsroot=: ignored because root=live:nfs://"));
+
+  // A later root= replaces the image with the rest of the root.
+  parsed = parse("root=live:nfs://10.0.2.2/images/a.squashfs root=/dev/nfs");
+  CHECK(parsed.config.image.empty());
+}
+
+TEST_CASE("root=live:: other schemes, names, bad ports and URLs without an image are reported",
+          "[boot_config][root][image]") {
+  auto parsed = parse("root=live:http://10.0.2.2/images/a.squashfs");
+  CHECK(parsed.config.root_kind == RootKind::Other);
+  CHECK(warned_about(parsed, "root=live:http://10.0.2.2/images/a.squashfs: nfsroot-init loads live images from NFS "
+                             "only; use root=live:nfs://"));
+  CHECK(parsed.config.image.empty());
+
+  parsed = parse("root=live:nfs://server.lab/images/a.squashfs");
+  CHECK(parsed.config.root_kind == RootKind::Nfs);
+  CHECK_FALSE(parsed.config.nfs.server);
+  CHECK(warned_about(parsed, "server 'server.lab' is not an IPv4 address (there is no DNS at boot); taking the server "
+                             "from DHCP instead"));
+
+  parsed = parse("root=live:nfs://10.0.2.2:99999/images/a.squashfs");
+  CHECK(parsed.config.nfs.options.empty());
+  CHECK(warned_about(parsed, "port '99999' is not a number from 1 to 65535"));
+
+  for (const char* line : {"root=live:nfs://10.0.2.2", "root=live:nfs://10.0.2.2/", "root=live:nfs4://10.0.2.2//"}) {
+    INFO(line);
+    parsed = parse(line);
+    CHECK(parsed.config.root_kind == RootKind::Other);
+    CHECK(parsed.config.image.empty());
+    CHECK(warned_about(parsed, "names no image file after the server"));
+  }
+}
+
 TEST_CASE("nfsopts= and rootflags= add NFS options after the rest", "[boot_config][nfsroot]") {
   const auto parsed = parse("nfsopts=timeo=30 nfsroot=10.0.0.1:/r,vers=3 rootflags=noatime");
   CHECK(parsed.config.nfs.options == std::vector<std::string>{"vers=3", "timeo=30", "noatime"});

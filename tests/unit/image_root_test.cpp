@@ -188,6 +188,18 @@ TEST_CASE("image mode in the plan: the export on /run, the image on /root, loop 
   CHECK(text.find("mount 10.0.2.2:/srv/images on /run/nfsroot-init/image") != std::string::npos);
   CHECK(text.find("image: channels/debian in the export") != std::string::npos);
   CHECK(text.find("then nfs, nfsv3, loop, squashfs, erofs") != std::string::npos);
+  CHECK(text.find("names the version (nfsroot-init.image=)") != std::string::npos);
+
+  // dracut's livenet URL plans the same mounts, and explain names the option.
+  const BootPlan live = plan_boot(parse_boot_config("ip=dhcp root=live:nfs4://10.0.2.2/images/channels/debian"));
+  REQUIRE(live.errors.empty());
+  CHECK(live.root.image == "debian");
+  CHECK(live.root.image_option == "root=live:");
+  CHECK(live.root.mount.version == 4);
+  CHECK(live.modules.image_modules == std::vector<std::string>{"loop", "squashfs", "erofs"});
+  const std::string live_text = format_plan(live);
+  CHECK(live_text.find("mount 10.0.2.2:/images/channels on /run/nfsroot-init/image") != std::string::npos);
+  CHECK(live_text.find("names the version (root=live:)") != std::string::npos);
 
   const BootPlan directory_mode = plan_boot(parse_boot_config("ip=dhcp root=/dev/nfs nfsroot=10.0.2.2:/srv/root"));
   CHECK(directory_mode.root.image.empty());
