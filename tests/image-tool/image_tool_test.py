@@ -1276,6 +1276,36 @@ def scenario_debian_publish(tmp):
     log("  " + "\n  ".join(p.stdout.strip().splitlines()))
 
 
+def scenario_debian_build(tmp):
+    """build on the Debian image: what its image file holds, by unsquashfs' listing (the image
+    is too big to unpack here), and the size and time, for the README."""
+    image = debian_image()
+    before = mounts_outside(image)
+    export = os.path.join(tmp, "export")
+    os.makedirs(export)
+    dbus = os.path.join(image, "var/lib/dbus/machine-id")
+    dbus_regular = os.path.isfile(dbus) and not os.path.islink(dbus)
+    p = tool("build", image, export, "--name", "debian", "--exclude-host-keys", check_rc=0, timeout=1800)
+    version = built_version(p)
+    channel = os.path.join(export, "debian")
+    check_channel(channel, version)
+    listing = subprocess.run(["unsquashfs", "-lls", os.path.join(channel, version)], capture_output=True,
+                             text=True, check=True).stdout.splitlines()
+    paths = {line.split(" squashfs-root", 1)[1]: line for line in listing if " squashfs-root" in line}
+    for d in API_DIRS:
+        if os.path.isdir(os.path.join(image, d)) and not os.path.islink(os.path.join(image, d)):
+            inside = [q for q in paths if q.startswith(f"/{d}/")]
+            expect(f"/{d}" in paths and not inside, f"/{d} in the image file: {inside[:5]}")
+    if os.path.isfile(os.path.join(image, "etc/machine-id")):
+        expect(paths["/etc/machine-id"].split()[2] == "0", "etc/machine-id is not empty", paths["/etc/machine-id"])
+    expect(not (dbus_regular and "/var/lib/dbus/machine-id" in paths), "var/lib/dbus/machine-id was packed")
+    keys = [q for q in paths if q.startswith("/etc/ssh/ssh_host_")]
+    expect(not keys, f"host keys packed: {keys}")
+    expect("/usr/lib/os-release" in paths or "/etc/os-release" in paths, "no os-release in the image file")
+    nothing_left(image, before)
+    log("  " + "\n  ".join(p.stdout.strip().splitlines()))
+
+
 SCENARIOS = {
     "help": scenario_help,
     "refusals": scenario_refusals,
@@ -1298,6 +1328,7 @@ SCENARIOS = {
     "debian_shell": scenario_debian_shell,
     "debian_initrd": scenario_debian_initrd,
     "debian_publish": scenario_debian_publish,
+    "debian_build": scenario_debian_build,
 }
 
 
