@@ -1130,7 +1130,7 @@ def scenario_build_refusals(tmp):
     fake = fake_tools(tmp, "mksquashfs", "#!/bin/sh\nfor last; do :; done\n"
                       "printf 'hsqs partial image' > \"$2\"\necho 'mksquashfs: write failed: No space left on device' >&2\nexit 1\n")
     p = tool_env({"PATH": fake + ":" + os.environ["PATH"]}, "build", image, export)
-    expect(p.returncode == 1 and "mksquashfs failed" in p.stderr and "current unchanged" in p.stderr,
+    expect(p.returncode == 1 and "packing failed (mksquashfs" in p.stderr and "current unchanged" in p.stderr,
            f"a failing mksquashfs: exit status {p.returncode}", p.stderr)
     untouched("a failing mksquashfs")
     p = tool_env({"PATH": fake + ":" + os.environ["PATH"]}, "build", image, export, "--name", "fresh")
