@@ -1129,10 +1129,13 @@ def scenario_build_refusals(tmp):
         untouched(f"{packer} missing")
     fake = fake_tools(tmp, "mksquashfs", "#!/bin/sh\nfor last; do :; done\n"
                       "printf 'hsqs partial image' > \"$2\"\necho 'mksquashfs: write failed: No space left on device' >&2\nexit 1\n")
-    p = tool_env({"PATH": fake + ":" + os.environ["PATH"]}, "build", image, export)
+    failing_tmp = os.path.join(tmp, "tmpdir-failing")
+    os.makedirs(failing_tmp)
+    p = tool_env({"PATH": fake + ":" + os.environ["PATH"], "TMPDIR": failing_tmp}, "build", image, export)
     expect(p.returncode == 1 and "packing failed (mksquashfs" in p.stderr and "current unchanged" in p.stderr,
            f"a failing mksquashfs: exit status {p.returncode}", p.stderr)
     untouched("a failing mksquashfs")
+    expect(not os.listdir(failing_tmp), f"a failing mksquashfs: files left in TMPDIR: {os.listdir(failing_tmp)}")
     p = tool_env({"PATH": fake + ":" + os.environ["PATH"]}, "build", image, export, "--name", "fresh")
     expect(p.returncode == 1 and not os.path.exists(os.path.join(export, "fresh")),
            "a failing first build left its new channel folder", p.stderr)

@@ -57,7 +57,9 @@ for name, old, new, scenario in PLANTS:
     os.chmod(d, 0o755)  # list runs as nobody
     t = d + '/nfsroot-image'
     open(t, 'w').write(src.replace(old, new)); os.chmod(t, 0o755)
-    p = subprocess.run([sys.executable, TEST, '--tool', t, scenario], capture_output=True, text=True)
+    # TMPDIR: what a planted bug leaves in the temporary folder goes with the copy.
+    p = subprocess.run([sys.executable, TEST, '--tool', t, scenario], capture_output=True, text=True,
+                       env=dict(os.environ, TMPDIR=d))
     shutil.rmtree(d)
     fail = [l for l in p.stdout.splitlines() if l.startswith('FAIL')]
     missed += p.returncode == 0
