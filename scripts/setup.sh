@@ -34,7 +34,8 @@ cd "$(dirname "$0")/.."
 #   crossbuild-essential-arm64 crossbuild-essential-i386  g++-12 cross compilers and the
 #                          target's libc6-dev/libstdc++-12-dev (cmake/toolchains/, dpkg-buildpackage -a)
 #   qemu-system-arm        qemu-system-aarch64 for the arm64 boot tests (qemu-system-x86 has i386)
-#   squashfs-tools erofs-utils  the image-mode boot tests' squashfs and EROFS images (make_test_images.py)
+#   squashfs-tools erofs-utils  the image-mode boot tests' squashfs and EROFS images (make_test_images.py),
+#                          nfsroot-image build and its tests (mksquashfs, mkfs.erofs, unsquashfs, fsck.erofs)
 packages=(g++ cmake ninja-build catch2 qemu-system-x86 busybox-static python3 file kmod
           clang-16 libclang-rt-16-dev libmount-dev
           iproute2 dnsmasq-base isc-dhcp-server nfs-ganesha nfs-ganesha-vfs rpcbind

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""nfsroot-image, for real: mounts, chroot, signals, initrd checks, publishing.
+"""nfsroot-image, for real: mounts, chroot, signals, initrd checks, publishing, image files.
 
   image_tool_test.py --tool NFSROOT_IMAGE [--image DEBIAN_ROOT --deb PACKAGE] SCENARIO...
 
@@ -17,9 +17,11 @@ not propagate back to /dev. Needs root. Scenarios: see SCENARIOS at the end; `al
 one that the arguments allow.
 """
 import argparse
+import fcntl
 import hashlib
 import os
 import pty
+import re
 import select
 import shutil
 import signal
@@ -700,9 +702,495 @@ def scenario_publish(tmp):
 def scenario_help(tmp):
     p = tool("--help", check_rc=0)
     for line in ("shell IMAGE [COMMAND [ARG...]]", "initrd IMAGE [KVER...]",
-                 "publish IMAGE TFTPDIR [--kernel KVER] [--subdir NAME]"):
+                 "publish IMAGE TFTPDIR [--kernel KVER] [--subdir NAME]",
+                 "build IMAGE EXPORT [--name NAME] [--format squashfs|erofs] [--keep K] [--exclude-host-keys]",
+                 "list [--verify] EXPORT/NAME", "rollback EXPORT/NAME [VERSION]"):
         expect(line in p.stdout, f"--help does not show '{line}'", p.stdout)
     refused([], 2, "no command given")
+
+
+# --- build, list, rollback: image files in a channel ----------------------------------------------
+
+VERSION_NAME = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{12}\.(squashfs|erofs)$")
+API_DIRS = ("proc", "sys", "dev", "run", "tmp")
+API_MODES = {"proc": 0o555, "sys": 0o555, "dev": 0o755, "run": 0o755, "tmp": 0o1777}
+HOST_KEYS = ("etc/ssh/ssh_host_ed25519_key", "etc/ssh/ssh_host_ed25519_key.pub")
+
+
+def make_build_image(top):
+    """The fake image with what build must leave out: files in the API folders (each with its
+    own mode), a machine-id in /etc and in dbus' folder, SSH host keys beside a config."""
+    make_fake_image(top)
+    for d in API_DIRS:
+        os.makedirs(os.path.join(top, d, "sub"), exist_ok=True)
+        with open(os.path.join(top, d, "sub", "leftover"), "w") as f:
+            f.write(f"runtime state in {d}\n")
+        with open(os.path.join(top, d, "stale"), "w") as f:
+            f.write("x\n")
+        os.chmod(os.path.join(top, d), API_MODES[d])
+    os.makedirs(os.path.join(top, "var/lib/dbus"), exist_ok=True)
+    os.makedirs(os.path.join(top, "etc/ssh"), exist_ok=True)
+    for path, text, mode in (("etc/machine-id", "0123456789abcdef0123456789abcdef\n", 0o444),
+                             ("var/lib/dbus/machine-id", "0123456789abcdef0123456789abcdef\n", 0o644),
+                             ("etc/ssh/sshd_config", "PermitRootLogin no\n", 0o644),
+                             (HOST_KEYS[0], "private key\n", 0o600), (HOST_KEYS[1], "public key\n", 0o644)):
+        with open(os.path.join(top, path), "w") as f:
+            f.write(text)
+        os.chmod(os.path.join(top, path), mode)
+    return top
+
+
+def expected_tree(image, host_keys_excluded):
+    """tree_state of what the image file must hold: the image without what build leaves out."""
+    state = tree_state(image)
+    for path in list(state):
+        if path.split("/")[0] in API_DIRS and "/" in path:
+            del state[path]
+    kind, mode, _ = state["etc/machine-id"]
+    state["etc/machine-id"] = (kind, mode, hashlib.sha256(b"").hexdigest())
+    del state["var/lib/dbus/machine-id"]
+    if host_keys_excluded:
+        for key in HOST_KEYS:
+            del state[key]
+    return state
+
+
+def extract(image_file, dest):
+    """The image file's tree, unpacked by the format's own tool (as root: modes kept)."""
+    head = read(image_file)[:1028]
+    if head[:4] == b"hsqs":
+        subprocess.run(["unsquashfs", "-q", "-n", "-d", dest, image_file], check=True, stdout=subprocess.DEVNULL)
+    elif head[1024:1028] == (0xE0F5E1E2).to_bytes(4, "little"):
+        subprocess.run(["fsck.erofs", f"--extract={dest}", image_file], check=True, stdout=subprocess.DEVNULL)
+    else:
+        raise Failure(f"{image_file}: neither squashfs nor EROFS magic: {head[:4]!r}")
+    return tree_state(dest)
+
+
+def parse_current(text):
+    """nfsroot-init's parse_channel_current rule (mounts/image_file.cpp), strictly: build writes
+    one plain name and a newline, nothing else."""
+    expect(text.endswith("\n") and text.count("\n") == 1, f"current is not one line ending in a newline: {text!r}")
+    name = text[:-1]
+    expect(re.fullmatch(r"[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,254}", name) is not None,
+           f"current does not hold a plain file name: {text!r}")
+    return name
+
+
+def channel_files(channel):
+    return sorted(os.listdir(channel))
+
+
+def check_channel(channel, version=None):
+    """current names an existing version (the given one); every version has a matching .sha256;
+    mode 0644 (root_squash: the clients read them as nobody); no temporary file left."""
+    current = parse_current(read(os.path.join(channel, "current")).decode())
+    if version is not None:
+        expect(current == version, f"current names {current}, expected {version}")
+    names = channel_files(channel)
+    hidden = [n for n in names if n.startswith(".")]
+    expect(not hidden, f"temporary files left in {channel}: {hidden}")
+    versions = [n for n in names if VERSION_NAME.match(n)]
+    others = set(names) - set(versions) - {v + ".sha256" for v in versions} - {"current"}
+    expect(not others, f"unexpected files in {channel}: {sorted(others)}")
+    expect(current in versions, f"current names {current}, which is not a version: {names}")
+    for v in versions:
+        path = os.path.join(channel, v)
+        data = read(path)
+        digest = hashlib.sha256(data).hexdigest()
+        expect(v.split("-")[2].startswith(digest[:12]), f"{v}: the name does not carry its sha256 {digest[:12]}")
+        expect(read(path + ".sha256").decode() == f"{digest}  {v}\n", f"{v}.sha256 does not match the file",
+               read(path + ".sha256").decode())
+        subprocess.run(["sha256sum", "--check", "--status", v + ".sha256"], cwd=channel, check=True)
+        fmt = v.rsplit(".", 1)[1]
+        if fmt == "squashfs":
+            expect(data[:4] == b"hsqs", f"{v}: no squashfs magic")
+        else:
+            expect(data[1024:1028] == (0xE0F5E1E2).to_bytes(4, "little"), f"{v}: no EROFS magic")
+        for p in (path, path + ".sha256", os.path.join(channel, "current")):
+            expect(stat.S_IMODE(os.stat(p).st_mode) == 0o644, f"{p}: mode {oct(os.stat(p).st_mode)}, expected 0644")
+    return current, versions
+
+
+def built_version(p):
+    line = p.stdout.splitlines()[0]
+    expect(line.startswith("built "), "build does not say what it built", p.stdout)
+    return os.path.basename(line[len("built "):])
+
+
+def build_and_check(image, export, fmt, tmp):
+    before = mounts_outside(image)
+    state = tree_state(image)
+    channel = os.path.join(export, "image")
+    args = [] if fmt == "squashfs" else ["--format", "erofs"]
+    started = time.monotonic()
+    p = tool("build", image, export, *args, check_rc=0)
+    took = time.monotonic() - started
+    version = built_version(p)
+    expect(VERSION_NAME.match(version) and version.endswith("." + fmt), f"version name {version}")
+    expect(version[:8] == time.strftime("%Y%m%d", time.gmtime()), f"{version}: not named by today's UTC date")
+    check_channel(channel, version)
+    for phrase in (f"format:    {fmt}", "size:", "time:", "excluded:  the contents of proc sys dev run tmp",
+                   "excluded:  etc/machine-id", "excluded:  var/lib/dbus/machine-id", f"current:   {version}\n",
+                   "deleted:   nothing", "  nfsroot-init.image=image\n"):
+        expect(phrase in p.stdout, f"build's report does not say '{phrase}'", p.stdout)
+    expect("host keys" in p.stderr and "--exclude-host-keys" in p.stderr, "no note about the packed host keys", p.stderr)
+    got = extract(os.path.join(channel, version), os.path.join(tmp, "x1"))
+    want = expected_tree(image, host_keys_excluded=False)
+    diff = sorted(set(got.items()) ^ set(want.items()))
+    expect(got == want, "the image file does not hold the image minus the exclusions", f"difference: {diff[:10]}")
+    for d in API_DIRS:
+        expect(got[d] == (stat.S_IFDIR, API_MODES[d]), f"{d} in the image file: {got.get(d)}")
+    expect(tree_state(image) == state, "build changed the image folder")
+    host_intact(before, image)
+    expect(not mounts_under(image), f"build left mounts under {image}: {mounts_under(image)}")
+    size = os.path.getsize(os.path.join(channel, version))
+    log(f"  {version}: {size} bytes in {took:.1f} s; the API folders empty (modes kept), machine-id empty, "
+        "dbus' machine-id out, host keys in; current, .sha256, 0644; the image folder unchanged")
+
+    # --exclude-host-keys, into another channel (--name).
+    p = tool("build", image, export, *args, "--name", "nokeys", "--exclude-host-keys", check_rc=0)
+    keyless = built_version(p)
+    expect("excluded:  etc/ssh/ssh_host_* (--exclude-host-keys: ssh_host_ed25519_key ssh_host_ed25519_key.pub)" in p.stdout,
+           "the report does not name the excluded host keys", p.stdout)
+    expect("  nfsroot-init.image=nokeys\n" in p.stdout, "the command line fragment does not name the channel", p.stdout)
+    check_channel(os.path.join(export, "nokeys"), keyless)
+    got = extract(os.path.join(export, "nokeys", keyless), os.path.join(tmp, "x2"))
+    want = expected_tree(image, host_keys_excluded=True)
+    expect(got == want, "--exclude-host-keys: the image file is not the image minus the exclusions",
+           f"difference: {sorted(set(got.items()) ^ set(want.items()))[:10]}")
+    expect("etc/ssh/sshd_config" in got, "the SSH config went with the host keys")
+    log("  --exclude-host-keys --name nokeys: the keys out, sshd_config in")
+    return channel, version
+
+
+def current_reader(path, seen, stop):
+    """Reads `current` as a booting client does, as fast as it can."""
+    while not stop.is_set():
+        try:
+            seen.append(read(path).decode())
+        except OSError as e:
+            seen.append(f"unreadable: {e.strerror}")
+
+
+def scenario_build(tmp):
+    image = make_build_image(os.path.join(tmp, "image"))
+    export = os.path.join(tmp, "export")
+    os.makedirs(export)
+    channel, first = build_and_check(image, export, "squashfs", tmp)
+
+    # --keep: the newest K stay (with their .sha256), the current one is the newest; a client
+    # reading current meanwhile always gets one whole, valid name.
+    seen, stop = [], threading.Event()
+    reader = threading.Thread(target=current_reader, args=(os.path.join(channel, "current"), seen, stop))
+    reader.start()
+    versions = [first]
+    try:
+        for i in range(3):
+            with open(os.path.join(image, "etc/os-release"), "a") as f:
+                f.write(f"BUILD={i}\n")
+            p = tool("build", image, export, "--keep", "2", check_rc=0)
+            versions.append(built_version(p))
+            current, present = check_channel(channel, versions[-1])
+            expect(present == versions[-2:], f"--keep 2 after build {i + 2}: {present}, expected {versions[-2:]}")
+            gone = [v for v in versions[:-2]]
+            expect(f"current:   {versions[-1]} (was {versions[-2]})" in p.stdout, "the report does not say the old current", p.stdout)
+            if i == 1:
+                expect(f"deleted:   {versions[0]} (--keep 2)\n" in p.stdout, "the report does not say what was deleted", p.stdout)
+            for v in gone:
+                expect(not os.path.exists(os.path.join(channel, v + ".sha256")), f"{v}.sha256 was left")
+    finally:
+        stop.set()
+        reader.join()
+    expect(versions == sorted(versions) and len(set(versions)) == 4, f"the version names do not sort by time: {versions}")
+    bad = [s for s in seen if s not in {v + "\n" for v in versions}]
+    expect(not bad, f"a reader of current saw {len(bad)} bad contents out of {len(seen)}: {sorted(set(bad))[:5]}")
+    p = tool("build", image, export, "--keep=1", check_rc=0)
+    current, present = check_channel(channel, built_version(p))
+    expect(present == [current], f"--keep 1: {present}")
+    log(f"  --keep 2 over 3 builds, then --keep 1: oldest deleted with their .sha256; {len(seen)} reads of current, all whole")
+
+
+def scenario_build_erofs(tmp):
+    image = make_build_image(os.path.join(tmp, "image"))
+    export = os.path.join(tmp, "export")
+    os.makedirs(export)
+    channel, version = build_and_check(image, export, "erofs", tmp)
+    rows = list_rows(tool("list", channel, check_rc=0).stdout)
+    expect([(r[0], r[1], r[2]) for r in rows] == [(True, version, "erofs")], f"list of the EROFS channel: {rows}")
+    # Both formats in one channel, by name order; what is mounted inside the image (in the
+    # caller's namespace) does not come along: the image's own folder is packed.
+    mnt = os.path.join(image, "mnt")
+    subprocess.run(["mount", "-t", "tmpfs", "test-mounted", mnt], check=True)
+    try:
+        with open(os.path.join(mnt, "mounted-file"), "w") as f:
+            f.write("not the image's\n")
+        for fmt in ("squashfs", "erofs"):
+            p = tool("build", image, export, "--format", fmt, check_rc=0)
+            check_channel(channel, built_version(p))
+            expect(built_version(p) > version, f"the {fmt} version does not sort after {version}")
+            version = built_version(p)
+            got = extract(os.path.join(channel, version), os.path.join(tmp, "x-" + fmt))
+            expect("mnt/mounted-file" not in got and "mnt" in got, f"{fmt}: a mount inside the image was packed")
+    finally:
+        subprocess.run(["umount", mnt], check=True)
+    log("  squashfs and EROFS versions in one channel, in order; a mount inside the image not packed")
+
+
+def list_rows(stdout):
+    """(current?, name, format, rest) of each version line of list."""
+    rows = []
+    for line in stdout.splitlines()[1:]:
+        if line.startswith("current:") or line.strip() == "(no versions)":
+            continue
+        fields = line[2:].split()
+        fmt = "not an image" if line[2:].split()[1:3] == ["not", "an"] else fields[1]
+        rows.append((line[0] == "*", fields[0], fmt, line))
+    return rows
+
+
+def scenario_rollback_list(tmp):
+    image = make_build_image(os.path.join(tmp, "image"))
+    export = os.path.join(tmp, "export")
+    os.makedirs(export)
+    os.chmod(tmp, 0o755)
+    channel = os.path.join(export, "image")
+    versions = []
+    for fmt in ("squashfs", "erofs", "squashfs"):
+        with open(os.path.join(image, "etc/os-release"), "a") as f:
+            f.write(f"V={len(versions)}\n")
+        versions.append(built_version(tool("build", image, export, "--format", fmt, check_rc=0)))
+    check_channel(channel, versions[2])
+
+    # list, as an ordinary user: name order, format by magic, the current one marked.
+    p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ARGS.tool, "list", "--verify", channel],
+                       capture_output=True, text=True)
+    expect(p.returncode == 0, f"list --verify as nobody: exit status {p.returncode}", p.stdout + p.stderr)
+    rows = list_rows(p.stdout)
+    expect([r[1] for r in rows] == versions, "list: not the versions in name order", p.stdout)
+    expect([r[2] for r in rows] == ["squashfs", "erofs", "squashfs"], "list: wrong formats", p.stdout)
+    expect([r[0] for r in rows] == [False, False, True], "list: the current one is not marked", p.stdout)
+    expect(all("sha256 ok" in r[3] for r in rows), "list --verify: not all ok", p.stdout)
+    expect(f"current: {versions[2]}\n" in p.stdout, "list does not name the current version", p.stdout)
+    # The format is the magic's, not the name's.
+    shutil.copyfile(os.path.join(channel, versions[1]), os.path.join(channel, "by-hand.squashfs"))
+    with open(os.path.join(channel, "junk.erofs"), "w") as f:
+        f.write("not an image\n" * 200)
+    rows = {r[1]: r for r in list_rows(tool("list", channel, check_rc=0).stdout)}
+    expect(rows["by-hand.squashfs"][2] == "erofs" and rows["junk.erofs"][2] == "not an image",
+           f"list does not read the magic: {rows}")
+    log("  list (as nobody): name order, format by magic, current marked, --verify ok")
+
+    # rollback: one step back at a time, then refused at the oldest, current untouched.
+    p = tool("rollback", channel, check_rc=0)
+    expect(f"current: {versions[1]} (was {versions[2]})" in p.stdout, "rollback's report", p.stdout)
+    check_channel_current(channel, versions[1])
+    tool("rollback", channel, check_rc=0)
+    check_channel_current(channel, versions[0])
+    refused(["rollback", channel], 1, "no version older than the current", versions[0])
+    check_channel_current(channel, versions[0])
+    # To a named version (forward again), and refusals: not in the channel, damaged, no .sha256.
+    tool("rollback", channel, versions[2], check_rc=0)
+    check_channel_current(channel, versions[2])
+    refused(["rollback", channel, "20200101-000000-000000000000.squashfs"], 1, "is not a version in", channel)
+    refused(["rollback", channel, "../image/current"], 1, "is not a version in")
+    with open(os.path.join(channel, versions[1]), "r+b") as f:
+        f.seek(4096)
+        f.write(b"bit rot")
+    refused(["rollback", channel], 1, f"{versions[1]} does not match its .sha256", "not switched")
+    check_channel_current(channel, versions[2])
+    p = tool("list", "--verify", channel, check_rc=1)
+    expect([r[3].split()[-1] for r in list_rows(p.stdout) if r[1] == versions[1]] == ["MISMATCH"],
+           "list --verify does not report the damaged version", p.stdout)
+    os.unlink(os.path.join(channel, versions[0] + ".sha256"))
+    refused(["rollback", channel, versions[0]], 1, "has no .sha256", "not switched")
+    check_channel_current(channel, versions[2])
+    refused(["rollback", channel, "by-hand.squashfs"], 1, "has no .sha256")
+    refused(["rollback", channel, "junk.erofs"], 1, "not a squashfs or EROFS image")
+    check_channel_current(channel, versions[2])
+    log("  rollback: back one version at a time, refused at the oldest; to VERSION; refused: unknown, damaged, no .sha256")
+
+    # A current naming a missing file: list reports it broken; rollback goes to the newest
+    # version before it.
+    with open(os.path.join(channel, "current"), "w") as f:
+        f.write("20991231-000000-aaaaaaaaaaaa.squashfs\n")
+    p = tool("list", channel, check_rc=1)
+    expect("current: 20991231-000000-aaaaaaaaaaaa.squashfs: broken" in p.stdout, "list does not report a broken current", p.stdout)
+    expect(all(not r[0] for r in list_rows(p.stdout)), "list marks a version as current", p.stdout)
+    tool("rollback", channel, check_rc=0)
+    check_channel_current(channel, versions[2])
+    with open(os.path.join(channel, "current"), "w") as f:
+        f.write("../../etc/passwd\n")
+    p = tool("list", channel, check_rc=1)
+    expect("current: broken: current does not hold a plain file name" in p.stdout, "list accepts a path in current", p.stdout)
+    refused(["rollback", channel], 1, "does not hold a plain file name", "name the VERSION")
+    tool("rollback", channel, versions[2], check_rc=0)
+    check_channel_current(channel, versions[2])
+    os.unlink(os.path.join(channel, "by-hand.squashfs"))
+    os.unlink(os.path.join(channel, "junk.erofs"))
+
+    # One build or rollback at a time: the channel's flock held by someone else.
+    fd = os.open(channel, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        refused(["rollback", channel], 1, "another nfsroot-image build or rollback is working on this channel")
+    finally:
+        os.close(fd)
+    check_channel_current(channel, versions[2])
+    refused(["list", os.path.join(export, "nope")], 1, "no such channel folder")
+    refused(["list"], 2, "needs one channel")
+    refused(["rollback"], 2, "needs a channel")
+    log("  a broken current (missing file, a path) reported and rolled back from; a held channel lock refuses rollback")
+
+
+def check_channel_current(channel, version):
+    expect(parse_current(read(os.path.join(channel, "current")).decode()) == version,
+           f"current is {read(os.path.join(channel, 'current'))!r}, expected {version}")
+    expect(not [n for n in os.listdir(channel) if n.startswith(".")], "temporary files left in the channel")
+
+
+def fake_tools(tmp, name, script):
+    """A folder to put first on PATH with `name` replaced by a script."""
+    folder = os.path.join(tmp, "fake-" + name)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, name), "w") as f:
+        f.write(script)
+    os.chmod(os.path.join(folder, name), 0o755)
+    return folder
+
+
+def path_without(tmp, *names):
+    """A PATH folder with every command of the usual ones but `names`."""
+    folder = os.path.join(tmp, "without-" + "-".join(names))
+    os.makedirs(folder)
+    for d in ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"):
+        if not os.path.isdir(d):
+            continue
+        for n in os.listdir(d):
+            if n not in names and not os.path.lexists(os.path.join(folder, n)):
+                os.symlink(os.path.join(d, n), os.path.join(folder, n))
+    return folder
+
+
+def tool_env(env, *args):
+    return subprocess.run([ARGS.tool, *args], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          env=dict(os.environ, **env), timeout=600)
+
+
+def scenario_build_refusals(tmp):
+    image = make_build_image(os.path.join(tmp, "image"))
+    export = os.path.join(tmp, "export")
+    os.makedirs(export)
+    channel = os.path.join(export, "image")
+    good = built_version(tool("build", image, export, check_rc=0))
+
+    def untouched(what):
+        check_channel_current(channel, good)
+        expect(channel_files(channel) == sorted([good, good + ".sha256", "current"]),
+               f"{what}: the channel changed: {channel_files(channel)}")
+        expect(not mounts_under(image), f"{what}: mounts left under the image")
+
+    refused(["build", image], 2, "needs IMAGE and EXPORT")
+    refused(["build", image, export, "--format", "ext4"], 2, "--format 'ext4'")
+    refused(["build", image, export, "--keep", "0"], 2, "--keep '0'")
+    refused(["build", image, export, "--name", ".hidden"], 2, "channel name '.hidden'")
+    refused(["build", image, export, "--name", "a/b"], 2, "channel name 'a/b'")
+    refused(["build", image, export, "--bogus"], 2, "unknown option '--bogus'")
+    refused(["build", os.path.join(tmp, "export"), export], 1, "not an image")
+    refused(["build", image, os.path.join(tmp, "no-export")], 1, "no-export: no such folder")
+    # The default NAME with the image's parent as EXPORT: the channel would be the image itself.
+    refused(["build", image, tmp], 1, "inside the image", "another --name")
+    refused(["build", image, os.path.join(image, "mnt"), "--name", "x"], 1, "inside the image")
+    untouched("usage errors")
+
+    # A shell session in the image: build refused, saying so.
+    session = start_session(image, "sleep", "300")
+    try:
+        refused(["build", image, export], 1, "is entered by an nfsroot-image shell session", "(sleep)", "leave that session first")
+    finally:
+        session.send_signal(signal.SIGTERM)
+        session.wait(20)
+    untouched("build during a session")
+    # Another build or rollback holding the channel.
+    fd = os.open(channel, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        refused(["build", image, export], 1, "another nfsroot-image build or rollback is working on this channel")
+    finally:
+        os.close(fd)
+    untouched("build with the channel locked")
+    log("  usage errors (2); not an image, no EXPORT, the channel inside the image, a session, a held channel: 1, current untouched")
+
+    # The packer missing, or failing after writing part of the image.
+    for fmt, packer, package in (("squashfs", "mksquashfs", "squashfs-tools"), ("erofs", "mkfs.erofs", "erofs-utils")):
+        p = tool_env({"PATH": path_without(tmp, packer)}, "build", image, export, "--format", fmt)
+        expect(p.returncode == 1 and f"{packer} is missing" in p.stderr and f"apt-get install {package}" in p.stderr,
+               f"{packer} missing: exit status {p.returncode}", p.stderr)
+        untouched(f"{packer} missing")
+    fake = fake_tools(tmp, "mksquashfs", "#!/bin/sh\nfor last; do :; done\n"
+                      "printf 'hsqs partial image' > \"$2\"\necho 'mksquashfs: write failed: No space left on device' >&2\nexit 1\n")
+    failing_tmp = os.path.join(tmp, "tmpdir-failing")
+    os.makedirs(failing_tmp)
+    p = tool_env({"PATH": fake + ":" + os.environ["PATH"], "TMPDIR": failing_tmp}, "build", image, export)
+    expect(p.returncode == 1 and "packing failed (mksquashfs" in p.stderr and "current unchanged" in p.stderr,
+           f"a failing mksquashfs: exit status {p.returncode}", p.stderr)
+    untouched("a failing mksquashfs")
+    expect(not os.listdir(failing_tmp), f"a failing mksquashfs: files left in TMPDIR: {os.listdir(failing_tmp)}")
+    p = tool_env({"PATH": fake + ":" + os.environ["PATH"]}, "build", image, export, "--name", "fresh")
+    expect(p.returncode == 1 and not os.path.exists(os.path.join(export, "fresh")),
+           "a failing first build left its new channel folder", p.stderr)
+    log("  mksquashfs / mkfs.erofs missing (the package named), mksquashfs failing half-way: 1, nothing left, current untouched")
+
+    # A read-only export, and a full one.
+    subprocess.run(["mount", "--bind", export, export], check=True)
+    subprocess.run(["mount", "-o", "remount,bind,ro", export], check=True)
+    try:
+        refused(["build", image, export], 1, "cannot create a file there")
+        refused(["build", image, export, "--name", "new"], 1, "cannot create the channel folder")
+    finally:
+        subprocess.run(["umount", export], check=True)
+    untouched("a read-only export")
+    full = os.path.join(tmp, "full")
+    os.makedirs(full)
+    # Room for the channel as it is and a quarter of a new version.
+    room = sum(os.path.getsize(os.path.join(channel, n)) for n in os.listdir(channel)) // 1024 + 64 + \
+        os.path.getsize(os.path.join(channel, good)) // 4096
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={room}k", "test-full", full], check=True)
+    try:
+        shutil.copytree(channel, os.path.join(full, "image"))
+        before = channel_files(os.path.join(full, "image"))
+        p = tool("build", image, full)
+        expect(p.returncode == 1 and "current unchanged" in p.stderr, f"a full export: exit status {p.returncode}", p.stderr)
+        check_channel_current(os.path.join(full, "image"), good)
+        expect(channel_files(os.path.join(full, "image")) == before, "a full export: files left")
+        log(f"  a read-only export, a full one: 1, current untouched; the full one's message: {p.stderr.strip().splitlines()[-1]}")
+    finally:
+        subprocess.run(["umount", full], check=True)
+
+    # Meanwhile a slow build: a second one and a session are refused; SIGTERM stops it cleanly.
+    slow = fake_tools(tmp, "mksquashfs", "#!/bin/sh\nexec sleep 60\n")
+    private_tmp = os.path.join(tmp, "tmpdir")
+    os.makedirs(private_tmp)
+    build = subprocess.Popen([ARGS.tool, "build", image, export], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True,
+                             env=dict(os.environ, PATH=slow + ":" + os.environ["PATH"], TMPDIR=private_tmp))
+    try:
+        wait_for(lambda: any(n.startswith(".build.") for n in os.listdir(channel)), 20, "the build's temporary file")
+        refused(["build", image, export], 1, "another nfsroot-image build or rollback is working on this channel")
+        refused(["rollback", channel], 1, "another nfsroot-image build or rollback")
+        refused(["shell", image, "true"], 125, "nfsroot-image build")
+        # A build of the same image into another channel may run (both only read it).
+        tool("build", image, export, "--name", "other", check_rc=0)
+        build.send_signal(signal.SIGTERM)
+        rc = build.wait(20)
+    finally:
+        if build.poll() is None:
+            build.kill()
+    expect(rc == 143, f"SIGTERM during build: exit status {rc}", build.stderr.read())
+    untouched("SIGTERM during build")
+    expect(not os.listdir(private_tmp), f"SIGTERM during build: files left in TMPDIR: {os.listdir(private_tmp)}")
+    log("  a running build: a second one, a rollback and a shell refused, another channel built; "
+        "SIGTERM: 143, nothing left")
 
 
 # --- scenarios on a Debian image -----------------------------------------------------------------
@@ -791,6 +1279,36 @@ def scenario_debian_publish(tmp):
     log("  " + "\n  ".join(p.stdout.strip().splitlines()))
 
 
+def scenario_debian_build(tmp):
+    """build on the Debian image: what its image file holds, by unsquashfs' listing (the image
+    is too big to unpack here), and the size and time, for the README."""
+    image = debian_image()
+    before = mounts_outside(image)
+    export = os.path.join(tmp, "export")
+    os.makedirs(export)
+    dbus = os.path.join(image, "var/lib/dbus/machine-id")
+    dbus_regular = os.path.isfile(dbus) and not os.path.islink(dbus)
+    p = tool("build", image, export, "--name", "debian", "--exclude-host-keys", check_rc=0, timeout=1800)
+    version = built_version(p)
+    channel = os.path.join(export, "debian")
+    check_channel(channel, version)
+    listing = subprocess.run(["unsquashfs", "-lls", os.path.join(channel, version)], capture_output=True,
+                             text=True, check=True).stdout.splitlines()
+    paths = {line.split(" squashfs-root", 1)[1]: line for line in listing if " squashfs-root" in line}
+    for d in API_DIRS:
+        if os.path.isdir(os.path.join(image, d)) and not os.path.islink(os.path.join(image, d)):
+            inside = [q for q in paths if q.startswith(f"/{d}/")]
+            expect(f"/{d}" in paths and not inside, f"/{d} in the image file: {inside[:5]}")
+    if os.path.isfile(os.path.join(image, "etc/machine-id")):
+        expect(paths["/etc/machine-id"].split()[2] == "0", "etc/machine-id is not empty", paths["/etc/machine-id"])
+    expect(not (dbus_regular and "/var/lib/dbus/machine-id" in paths), "var/lib/dbus/machine-id was packed")
+    keys = [q for q in paths if q.startswith("/etc/ssh/ssh_host_")]
+    expect(not keys, f"host keys packed: {keys}")
+    expect("/usr/lib/os-release" in paths or "/etc/os-release" in paths, "no os-release in the image file")
+    nothing_left(image, before)
+    log("  " + "\n  ".join(p.stdout.strip().splitlines()))
+
+
 SCENARIOS = {
     "help": scenario_help,
     "refusals": scenario_refusals,
@@ -806,9 +1324,14 @@ SCENARIOS = {
     "propagation": scenario_propagation,
     "initrd_checks": scenario_initrd_checks,
     "publish": scenario_publish,
+    "build": scenario_build,
+    "build_erofs": scenario_build_erofs,
+    "rollback_list": scenario_rollback_list,
+    "build_refusals": scenario_build_refusals,
     "debian_shell": scenario_debian_shell,
     "debian_initrd": scenario_debian_initrd,
     "debian_publish": scenario_debian_publish,
+    "debian_build": scenario_debian_build,
 }
 
 
