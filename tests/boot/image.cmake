@@ -66,10 +66,29 @@ nfsroot_add_boot_test(image_wrong_magic
   REJECT "TESTROOT:"
   TIMEOUT 120)
 
+# An upgrade under a running client and a rollback, with the real nfsroot-image
+# (tests/boot/image_upgrade.py): A reads through the switch to version 2, B boots version 2,
+# C version 1 after the rollback. Three boots and two builds.
+set(_img_initrd "${NFSROOT_BOOT_BINARY_DIR}/image_upgrade.initrd.img")
+set(_img_steps "")
+nfsroot_mkinitrd_step(_img_steps image_upgrade "${_img_initrd}"
+                      MODULES 8139cp 8139too nfsv3 nfsv4 overlay loop squashfs erofs crc32c_generic)
+nfsroot_boot_step(_img_steps FAIL "boot.image_upgrade failed"
+  COMMAND "${NFSROOT_PYTHON3}" "${CMAKE_CURRENT_LIST_DIR}/image_upgrade.py"
+          "--tool=${PROJECT_SOURCE_DIR}/image-tool/nfsroot-image" "--root=${NFSROOT_TEST_ROOT}"
+          "--images=${NFSROOT_TEST_IMAGES}" "--export=10.0.2.2:${NFSROOT_TEST_IMAGES},${NFSROOT_TEST_NFS3_OPTIONS}"
+          "--initrd=${_img_initrd}" "--logdir=${NFSROOT_BOOT_BINARY_DIR}" "--timeout=150"
+  AT_TEST_TIME [[--kernel=${kernel}]])
+nfsroot_add_scripted_boot_test(image_upgrade INIT "$<TARGET_FILE:${NFSROOT_RELEASE_INIT}>" TIMEOUT 700
+                               STEPS _img_steps)
+
 nfsroot_use_nfs_server(boot.image_squashfs_channel boot.image_erofs_nfs4 boot.image_dracut_live
-                       boot.image_missing_version boot.image_wrong_magic)
+                       boot.image_missing_version boot.image_wrong_magic boot.image_upgrade)
 set_property(TEST boot.image_squashfs_channel boot.image_erofs_nfs4 boot.image_dracut_live
-                  boot.image_missing_version boot.image_wrong_magic APPEND PROPERTY LABELS image_mode)
+                  boot.image_missing_version boot.image_wrong_magic boot.image_upgrade
+             APPEND PROPERTY LABELS image_mode)
 
 unset(_img_modules)
 unset(_img_ready)
+unset(_img_initrd)
+unset(_img_steps)

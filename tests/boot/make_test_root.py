@@ -299,8 +299,31 @@ else
     say "etc/nfsroot-init has: ${line% }"
 fi
 say "hostname=$(hostname)"
+# The image upgrade test writes the version into each image it builds.
+if [ -f /etc/nfsroot-test-version ]; then say "image-version=$(cat /etc/nfsroot-test-version)"; fi
 
 if [ "$failures" = 0 ]; then say "all checks passed"; else say "$failures checks failed"; fi
+
+# nfsroot-test.hold=N (the image upgrade test): N passes over every file of the root, each after
+# dropping the page cache so the reads go to the server again, one line a pass; each pass must
+# read what the first read, while the server switches the channel to another version.
+root_digest() {
+    echo 3 > /proc/sys/vm/drop_caches
+    find / -xdev -type f | sort | while read -r f; do md5sum "$f" 2>&1 || echo "unreadable $f"; done | md5sum
+}
+hold=$(sed -n 's/.*nfsroot-test\.hold=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
+if [ -n "$hold" ]; then
+    first=$(root_digest)
+    pass=1
+    while [ "$pass" -le "$hold" ]; do
+        if [ "$pass" = 1 ] || [ "$(root_digest)" = "$first" ]; then
+            say "hold pass $pass ok"
+        else
+            fail "hold pass $pass: the root's files read differently than in pass 1"
+        fi
+        pass=$((pass + 1))
+    done
+fi
 say "DONE"
 [ "$$" = 1 ] && poweroff -f
 exit 0

@@ -457,6 +457,9 @@ def ganesha_conf(state_dir, exports):
     SecType = sys;
     Protocols = 3, 4;
     Transports = TCP;
+    # Files change behind ganesha's back (nfsroot-image build switches a channel's current):
+    # its attribute cache (60 s by default) would serve the old current meanwhile.
+    Attr_Expiration_Time = 0;
     FSAL {{ Name = VFS; }}
 }}
 """)
