@@ -361,3 +361,140 @@ TEST_CASE("hotplug: a module that fails is recorded and the others still load", 
   CHECK(loaded_names(report) == Names{"mii", "8139too"});
   CHECK(failed_names(report) == Names{"8139cp"});
 }
+
+TEST_CASE("trace: a coldplug reads the index, then sysfs; a driver that adds a device makes a rescan",
+          "[module_loader][trace]") {
+  FakeTree fake;
+  fake.add_device("pci", "0000:00:03.0", kQemuRtl8139, "8139cp");  // bound: only its link is looked at
+  fake.add_device("pci", "0000:00:04.0", "pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00");
+  fake.set_live("net_failover");
+  // virtio_pci's probe binds its device and registers the virtio one, during finit_module.
+  fake.on_insert["virtio_pci"] = [&] {
+    fake.kernel.add_initramfs_symlink("/sys/bus/pci/devices/0000:00:04.0/driver");
+    fake.add_device("virtio", "virtio0", "virtio:d00000001v00001AF4");
+  };
+  fake.kernel.trace_lookups = true;
+  const ModuleSystem system = fake.system();
+  const auto index = read_module_index(system);
+  REQUIRE(index);
+  const auto report = coldplug_modules(system, *index);
+  REQUIRE(report);
+  CHECK(fake.kernel.trace == Names{
+                                 // the index: the two optional files are asked for too
+                                 "read(/lib/modules/6.1.0-test/modules.dep)",
+                                 "read(/lib/modules/6.1.0-test/modules.alias)",
+                                 "read(/lib/modules/6.1.0-test/modules.softdep)",
+                                 "read(/lib/modules/6.1.0-test/modules.builtin)",
+                                 // pass 1: a bound device's modalias is not read
+                                 "list(/sys/bus)",
+                                 "list(/sys/bus/pci/devices)",
+                                 "lstat(/sys/bus/pci/devices/0000:00:03.0/driver)",
+                                 "lstat(/sys/bus/pci/devices/0000:00:04.0/driver)",
+                                 "read(/sys/bus/pci/devices/0000:00:04.0/modalias)",
+                                 "lstat(/sys/module/virtio_pci/initstate)",
+                                 "finit_module(/lib/modules/6.1.0-test/kernel/drivers/virtio/virtio_pci.ko)",
+                                 // pass 2: the virtio bus has appeared; net_failover is live already
+                                 "list(/sys/bus)",
+                                 "list(/sys/bus/pci/devices)",
+                                 "lstat(/sys/bus/pci/devices/0000:00:03.0/driver)",
+                                 "lstat(/sys/bus/pci/devices/0000:00:04.0/driver)",
+                                 "list(/sys/bus/virtio/devices)",
+                                 "lstat(/sys/bus/virtio/devices/virtio0/driver)",
+                                 "read(/sys/bus/virtio/devices/virtio0/modalias)",
+                                 "lstat(/sys/module/net_failover/initstate)",
+                                 "lstat(/sys/module/virtio_net/initstate)",
+                                 "finit_module(/lib/modules/6.1.0-test/kernel/drivers/net/virtio_net.ko)",
+                                 // pass 3: nothing new, the end
+                                 "list(/sys/bus)",
+                                 "list(/sys/bus/pci/devices)",
+                                 "lstat(/sys/bus/pci/devices/0000:00:03.0/driver)",
+                                 "lstat(/sys/bus/pci/devices/0000:00:04.0/driver)",
+                                 "list(/sys/bus/virtio/devices)",
+                                 "lstat(/sys/bus/virtio/devices/virtio0/driver)",
+                                 "read(/sys/bus/virtio/devices/virtio0/modalias)",
+                             });
+  CHECK(loaded_names(*report) == Names{"virtio_pci", "virtio_net"});
+  CHECK(report->already_loaded == Names{"net_failover"});
+  CHECK(report->devices == 2);
+}
+
+namespace {
+
+// The trace of one load after the index was read, with every lookup in it.
+struct TracedLoad {
+  FakeTree fake;
+  ModuleIndex index = fake.index();
+  TracedLoad() {
+    fake.kernel.trace.clear();
+    fake.kernel.trace_lookups = true;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("trace: a module already live is neither opened nor inserted", "[module_loader][trace]") {
+  TracedLoad load;
+  load.fake.set_live("mii");
+  const auto report = load_named_modules(load.fake.system(), load.index, {"8139cp"});
+  REQUIRE(report);
+  CHECK(load.fake.kernel.trace == Names{"lstat(/sys/module/mii/initstate)", "lstat(/sys/module/8139cp/initstate)",
+                                        "finit_module(/lib/modules/6.1.0-test/kernel/drivers/net/ethernet/realtek/"
+                                        "8139cp.ko)"});
+  CHECK(report->already_loaded == Names{"mii"});
+  CHECK(loaded_names(*report) == Names{"8139cp"});
+}
+
+TEST_CASE("trace: a module file the index lists but the initramfs lacks fails at the open, and its users with it",
+          "[module_loader][trace]") {
+  TracedLoad load;
+  load.fake.kernel.remove_initramfs_tree("/lib/modules/6.1.0-test/kernel/drivers/net/mii.ko");
+  const auto report = load_modules_for_modalias(load.fake.system(), load.index, kQemuRtl8139);
+  // No finit_module at all; 8139cp and 8139too are not even looked up.
+  CHECK(load.fake.kernel.trace ==
+        Names{"lstat(/sys/module/mii/initstate)", "open(/lib/modules/6.1.0-test/kernel/drivers/net/mii.ko)"});
+  REQUIRE(failed_names(report) == Names{"mii", "8139cp", "8139too"});
+  CHECK(report.failed[0].error.errno_value == ENOENT);
+  CHECK(describe(report.failed[0].error) ==
+        "open /lib/modules/6.1.0-test/kernel/drivers/net/mii.ko: No such file or directory (errno 2); the module "
+        "is listed in modules.dep but missing");
+  CHECK(describe(report.failed[1].error) == "load module 8139cp: needs mii, which could not be loaded");
+}
+
+TEST_CASE("trace: EEXIST from finit_module is a module already loaded, and its users go on",
+          "[module_loader][trace]") {
+  TracedLoad load;
+  load.fake.errors["mii"] = EEXIST;  // loaded by someone else between the lstat and the insert
+  const auto report = load_named_modules(load.fake.system(), load.index, {"8139cp"});
+  REQUIRE(report);
+  CHECK(load.fake.kernel.trace ==
+        Names{"lstat(/sys/module/mii/initstate)", "finit_module(/lib/modules/6.1.0-test/kernel/drivers/net/mii.ko)",
+              "lstat(/sys/module/8139cp/initstate)",
+              "finit_module(/lib/modules/6.1.0-test/kernel/drivers/net/ethernet/realtek/8139cp.ko)"});
+  CHECK(report->already_loaded == Names{"mii"});
+  CHECK(loaded_names(*report) == Names{"8139cp"});
+  CHECK(report->failed.empty());
+}
+
+TEST_CASE("each module's time is the syscall layer's clock around its load, in the background load too",
+          "[module_loader]") {
+  FakeTree fake;
+  const ModuleIndex index = fake.index();
+  const auto start = fake.kernel.clock;
+  fake.on_insert["mii"] = [&] { fake.kernel.clock += 2ms; };
+  fake.on_insert["8139cp"] = [&] { fake.kernel.clock += 30ms; };
+  const auto report = load_named_modules(fake.system(), index, {"8139cp"});
+  REQUIRE(report);
+  REQUIRE(report->loaded.size() == 2);
+  CHECK(report->loaded[0].elapsed == 2ms);
+  CHECK(report->loaded[0].finished == start + 2ms);
+  CHECK(report->loaded[1].elapsed == 30ms);
+  CHECK(report->loaded[1].finished == start + 32ms);
+  CHECK(report->describe() == "loaded mii (2.0 ms), 8139cp (30.0 ms)");
+
+  // The thread only touches the fake between its start and join(): nothing else runs on it then.
+  fake.on_insert["nfs"] = [&] { fake.kernel.clock += 100ms; };
+  BackgroundModuleLoad background(fake.system(), index, {{"nfs"}});
+  const BackgroundModuleLoad::Outcome outcome = background.join();
+  CHECK(outcome.started == start + 32ms);
+  CHECK(outcome.finished == start + 132ms);
+}
