@@ -8,7 +8,7 @@ namespace nfsroot {
 BackgroundModuleLoad::BackgroundModuleLoad(ModuleSystem system, const ModuleIndex& index,
                                            std::vector<std::vector<std::string>> sets)
     : system_(std::move(system)), index_(index), sets_(std::move(sets)) {
-  outcome_.started = Clock::now();
+  outcome_.started = system_.system.now();
   // pthread_create rather than std::thread: std::thread reports a failure by throwing, and
   // PID 1 is built without exceptions. outcome_ is written by the thread only until join().
   running_ = ::pthread_create(&thread_, nullptr, &BackgroundModuleLoad::run, this) == 0;
@@ -26,7 +26,7 @@ void* BackgroundModuleLoad::run(void* self) {
 
 void BackgroundModuleLoad::load() {
   for (const auto& names : sets_) outcome_.reports.push_back(load_named_modules(system_, index_, names));
-  outcome_.finished = Clock::now();
+  outcome_.finished = system_.system.now();
 }
 
 BackgroundModuleLoad::Outcome BackgroundModuleLoad::join() {

@@ -18,14 +18,15 @@ namespace nfsroot {
 // before the network, which mostly waits (for carrier, for the DHCP server), so they load on a
 // thread while the network step runs and the boot joins before the mount. finit_module(2) is
 // the kernel's work: the thread only waits in it. The thread never logs: join() hands back the
-// reports for the boot to print.
+// reports for the boot to print. Every call it makes goes through the ModuleSystem's System,
+// which must allow that from a second thread (LinuxSystem does: it keeps no state).
 class BackgroundModuleLoad {
  public:
   using Clock = std::chrono::steady_clock;
 
   struct Outcome {
     std::vector<Result<ModuleLoadReport>> reports;  // one per set, in order
-    Clock::time_point started;
+    Clock::time_point started;   // System::now(), as each module's times
     Clock::time_point finished;
   };
 

@@ -1,22 +1,16 @@
-// Module loading: reading the index and sysfs, then finit_module(2) through the syscall layer. Returns reports, never logs.
+// Module loading: the index and sysfs read, then finit_module(2), all through the syscall layer.
+// Returns reports, never logs.
 #include "drivers/module_loader.h"
 
-#include <dirent.h>
-#include <fcntl.h>
 #include <sys/utsname.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <memory>
 #include <optional>
 #include <unordered_map>
 #include <utility>
 
 #include "base/text.h"
-#include "base/unique_fd.h"
-#include "base/file.h"
-
 
 namespace nfsroot {
 
@@ -24,9 +18,9 @@ namespace {
 
 // The file's text; an absent file is empty when it is optional.
 enum class Presence { Required, Optional };
-Result<std::string> read_index_file(const std::string& modules_dir, std::string_view name, Presence presence) {
-  const std::string path = modules_dir + "/" + std::string(name);
-  auto text = read_file(path);
+Result<std::string> read_index_file(const ModuleSystem& system, std::string_view name, Presence presence) {
+  const std::string path = system.modules_dir + "/" + std::string(name);
+  auto text = system.system.read_file(path);
   if (!text && text.error().errno_value == ENOENT) {
     if (presence == Presence::Optional) return std::string{};
     text.error().hint = "the initramfs needs the depmod output for this kernel (depmod -b ROOT VERSION)";
@@ -34,19 +28,9 @@ Result<std::string> read_index_file(const std::string& modules_dir, std::string_
   return text;
 }
 
-// The names in a directory, sorted (readdir's order is the filesystem's).
-Result<std::vector<std::string>> list_directory(const std::string& path) {
-  // opendir(3) opens with O_CLOEXEC in glibc and musl.
-  const std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(path.c_str()), ::closedir);
-  if (!dir) return std::unexpected(error_from_errno("opendir", path, errno));
-  std::vector<std::string> names;
-  while (const dirent* entry = ::readdir(dir.get())) {
-    const std::string_view name = entry->d_name;
-    if (name != "." && name != "..") names.emplace_back(name);
-  }
-  std::ranges::sort(names);
-  return names;
-}
+// Whether PATH is there, as lstat(2) sees it: a sysfs "driver" entry is a symlink, and the link
+// itself is what says the device is bound.
+bool entry_exists(System& system, const std::string& path) { return system.file_status(path).has_value(); }
 
 std::string_view finit_module_hint(int errno_value) {
   switch (errno_value) {
@@ -88,21 +72,26 @@ class Inserter {
       }
     }
     // Re-reading a live module only to get EEXIST costs a whole file read (sunrpc is 700 KB).
-    if (path_exists(system_.sysfs_dir + "/module/" + name + "/initstate")) return already_loaded(name);
+    if (entry_exists(system_.system, system_.sysfs_dir + "/module/" + name + "/initstate")) {
+      return already_loaded(name);
+    }
 
     const std::string path = module.path.starts_with('/') ? module.path : system_.modules_dir + "/" + module.path;
-    const auto start = std::chrono::steady_clock::now();
-    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid()) {
-      return fail(name, error_from_errno("open", path, errno, "the module is listed in modules.dep but missing"));
-    }
-    const auto inserted = system_.system.load_module(fd.get(), path);
-    const auto finished = std::chrono::steady_clock::now();
+    const auto start = system_.system.now();
+    auto inserted = system_.system.load_module(path);
+    const auto finished = system_.system.now();
     const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(finished - start);
     if (!inserted) {
-      const int error = inserted.error().errno_value;
-      if (error == EEXIST) return already_loaded(name);
-      return fail(name, error_from_errno("finit_module", name, error, finit_module_hint(error)));
+      Error& error = inserted.error();
+      // load_module names the call that failed: not finit_module, so the open of a file the
+      // index lists; its errno and path say why.
+      if (error.operation != "finit_module") {
+        error.hint = "the module is listed in modules.dep but missing";
+        return fail(name, std::move(error));
+      }
+      const int errno_value = error.errno_value;
+      if (errno_value == EEXIST) return already_loaded(name);
+      return fail(name, error_from_errno("finit_module", name, errno_value, finit_module_hint(errno_value)));
     }
     report_.loaded.push_back({name, elapsed, finished});
     return outcome_[name] = true;
@@ -146,32 +135,32 @@ Result<std::string> running_kernel_modules_dir() {
   return std::string("/lib/modules/") + names.release;
 }
 
-Result<ModuleIndex> read_module_index(const std::string& modules_dir) {
-  const std::string dep = TRY(read_index_file(modules_dir, "modules.dep", Presence::Required));
-  const std::string alias = TRY(read_index_file(modules_dir, "modules.alias", Presence::Required));
-  const std::string softdep = TRY(read_index_file(modules_dir, "modules.softdep", Presence::Optional));
-  const std::string builtin = TRY(read_index_file(modules_dir, "modules.builtin", Presence::Optional));
+Result<ModuleIndex> read_module_index(const ModuleSystem& system) {
+  const std::string dep = TRY(read_index_file(system, "modules.dep", Presence::Required));
+  const std::string alias = TRY(read_index_file(system, "modules.alias", Presence::Required));
+  const std::string softdep = TRY(read_index_file(system, "modules.softdep", Presence::Optional));
+  const std::string builtin = TRY(read_index_file(system, "modules.builtin", Presence::Optional));
   auto index = parse_module_index(dep, alias, softdep, builtin);
-  if (!index) index.error().operation = modules_dir + "/" + index.error().operation;  // the full path of the file
+  if (!index) index.error().operation = system.modules_dir + "/" + index.error().operation;  // the file's full path
   return index;
 }
 
-Result<std::vector<std::string>> read_unbound_modaliases(const std::string& sysfs_dir) {
-  const auto buses = list_directory(sysfs_dir + "/bus");
+Result<std::vector<std::string>> read_unbound_modaliases(const ModuleSystem& system) {
+  const std::string& sysfs_dir = system.sysfs_dir;
+  auto buses = system.system.directory_names(sysfs_dir + "/bus");
   if (!buses) {
-    auto error = buses.error();
-    error.hint = "mount sysfs on " + sysfs_dir + " first";
-    return std::unexpected(error);
+    buses.error().hint = "mount sysfs on " + sysfs_dir + " first";
+    return std::unexpected(std::move(buses.error()));
   }
   std::vector<std::string> modaliases;
   for (const auto& bus : *buses) {
     const std::string devices_dir = sysfs_dir + "/bus/" + bus + "/devices";
-    const auto devices = list_directory(devices_dir);
+    const auto devices = system.system.directory_names(devices_dir);
     if (!devices) continue;  // not every bus entry is a bus with devices
     for (const auto& device : *devices) {
       const std::string device_dir = devices_dir + "/" + device;
-      if (path_exists(device_dir + "/driver")) continue;  // bound already: nothing to load for it
-      const auto text = read_file(device_dir + "/modalias");
+      if (entry_exists(system.system, device_dir + "/driver")) continue;  // bound already: nothing to load for it
+      const auto text = system.system.read_file(device_dir + "/modalias");
       if (!text) continue;  // many devices have none
       const std::string_view modalias = trim(std::string_view(*text).substr(0, text->find('\n')));
       if (!modalias.empty() && std::ranges::find(modaliases, modalias) == modaliases.end()) {
@@ -208,7 +197,7 @@ Result<ModuleLoadReport> coldplug_modules(const ModuleSystem& system, const Modu
   // keeps adding devices.
   constexpr int kMaxPasses = 8;
   for (int pass = 0; pass < kMaxPasses; ++pass) {
-    auto modaliases = read_unbound_modaliases(system.sysfs_dir);
+    auto modaliases = read_unbound_modaliases(system);
     if (!modaliases) return std::unexpected(modaliases.error());
     std::vector<std::string> wanted;
     bool new_devices = false;

@@ -1,5 +1,6 @@
 // Loading kernel modules: the index from /lib/modules/VERSION, device modaliases from sysfs,
-// finit_module(2). Returns what happened as data; only init/main logs.
+// finit_module(2), every one of them through the syscall layer (sys/system.h). Returns what
+// happened as data; only init/main logs.
 #pragma once
 
 #include <chrono>
@@ -14,10 +15,10 @@
 
 namespace nfsroot {
 
-// Where modules and devices are, and the syscall layer that inserts them; tests point both
-// folders at a temporary tree and fake the insert with the one FakeSystem.
+// Where modules and devices are, and the syscall layer that reads them and inserts modules;
+// tests fill the one FakeSystem with an index, module files and a sysfs, all in memory.
 struct ModuleSystem {
-  System& system;                  // finit_module(2)
+  System& system;                  // read_file, directory_names, file_status, load_module, now
   std::string modules_dir;         // /lib/modules/VERSION
   std::string sysfs_dir = "/sys";  // for bus/*/devices/*/modalias and module/NAME/initstate
 };
@@ -25,22 +26,24 @@ struct ModuleSystem {
 // "/lib/modules/" + the running kernel's release (uname -r).
 [[nodiscard]] Result<std::string> running_kernel_modules_dir();
 
-// modules.dep and modules.alias must be there; modules.softdep and modules.builtin may be absent.
-[[nodiscard]] Result<ModuleIndex> read_module_index(const std::string& modules_dir);
+// modules.dep and modules.alias of system.modules_dir must be there; modules.softdep and
+// modules.builtin may be absent.
+[[nodiscard]] Result<ModuleIndex> read_module_index(const ModuleSystem& system);
 
-// The modaliases of devices that no driver is bound to, from sysfs/bus/*/devices/*/modalias,
-// sorted by bus and device, each text once (identical CPUs share one).
-[[nodiscard]] Result<std::vector<std::string>> read_unbound_modaliases(const std::string& sysfs_dir);
+// The modaliases of devices that no driver is bound to (no "driver" link beside the modalias),
+// from system.sysfs_dir/bus/*/devices/*/modalias, sorted by bus and device, each text once
+// (identical CPUs share one).
+[[nodiscard]] Result<std::vector<std::string>> read_unbound_modaliases(const ModuleSystem& system);
 
 struct LoadedModule {
   std::string name;
-  std::chrono::microseconds elapsed{};  // open + finit_module
-  std::chrono::steady_clock::time_point finished{};  // when finit_module returned
+  std::chrono::microseconds elapsed{};              // open + finit_module, on System::now()
+  std::chrono::steady_clock::time_point finished{};  // when finit_module returned (System::now())
 };
 
 struct FailedModule {
   std::string name;
-  Error error;  // errno_value is finit_module's (ENODEV: no device this driver supports)
+  Error error;  // finit_module's errno (ENODEV: no device this driver supports), or open's: no file
 };
 
 struct ModuleLoadReport {

@@ -96,7 +96,7 @@ void handle_hotplug(const Drivers& drivers, AppearedInterfaces appeared) {
   for (const auto& name : report->new_interfaces) {
     std::string line = "hotplug: interface " + name + " appeared";
     if (drivers.usb_host) {
-      line += " " + std::to_string(milliseconds(std::chrono::steady_clock::now() - drivers.usb_host->second)) +
+      line += " " + std::to_string(milliseconds(drivers.system.system.now() - drivers.usb_host->second)) +
               " ms after " + drivers.usb_host->first + " loaded";
     }
     log_info(line);
@@ -108,13 +108,14 @@ Drivers load_nic_drivers(System& system, const BootPlan& plan) {
   const long started = log_elapsed_ms();
   auto directory = running_kernel_modules_dir();
   if (!directory) fail_boot(BootStep::Drivers, directory.error(), plan.failure);
-  auto index = read_module_index(*directory);
+  ModuleSystem modules{system, *directory};
+  auto index = read_module_index(modules);
   if (!index) {
     Error error = index.error();
     error.hint = "the initramfs has no modules for this kernel: rebuild it for the running kernel (update-initramfs -u)";
     fail_boot(BootStep::Drivers, error, plan.failure);
   }
-  Drivers drivers{ModuleSystem{system, *directory}, std::move(*index), started, std::nullopt, std::nullopt};
+  Drivers drivers{std::move(modules), std::move(*index), started, std::nullopt, std::nullopt};
   // Subscribed before sysfs is read, so that a device appearing in between is in the queue.
   if (auto uevents = UeventSocket::open(); uevents) {
     drivers.uevents.emplace(std::move(*uevents));
@@ -191,7 +192,7 @@ NetworkOutcome bring_up(const BootPlan& plan, const Drivers& drivers) {
                                          [&drivers] { handle_hotplug(drivers, AppearedInterfaces::Logged); }};
   }
   options.missing_drivers = [&drivers] {
-    auto modaliases = read_unbound_modaliases(drivers.system.sysfs_dir);
+    auto modaliases = read_unbound_modaliases(drivers.system);
     if (!modaliases) return MissingDrivers{"unknown (" + describe(modaliases.error()) + ")", ""};
     DriverlessNetworkDevices found = describe_driverless_network_devices(*modaliases, drivers.index);
     return MissingDrivers{std::move(found.devices), std::move(found.hint)};

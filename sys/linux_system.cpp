@@ -1,6 +1,6 @@
 // The syscall layer on Linux: mkdir(2), mount(2) (in a child with a deadline: fork(2),
 // pidfd_open(2), poll(2), kill(2), waitpid(2)), move_mount(2), openat2(2) with RESOLVE_IN_ROOT,
-// fstat(2), fchown(2), statfs(2), chdir(2), chroot(2), clock_nanosleep(2).
+// fstat(2), lstat(2), fchown(2), statfs(2), chdir(2), chroot(2), finit_module(2), clock_nanosleep(2).
 #include "sys/system.h"
 
 #include <dirent.h>
@@ -341,11 +341,16 @@ Result<void> LinuxSystem::remove(const std::string& path, RemoveKind kind) {
 #define MODULE_INIT_COMPRESSED_FILE 4  // Linux 5.17 uapi; older headers lack it
 #endif
 
-Result<void> LinuxSystem::load_module(int fd, const std::string& path) {
+Result<void> LinuxSystem::load_module(const std::string& path) {
+  // Only local state: the background load's thread calls this while the boot goes on.
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return std::unexpected(error_from_errno("open", path, errno));
   const std::string_view name = path;
   const bool compressed = name.ends_with(".ko.xz") || name.ends_with(".ko.zst") || name.ends_with(".ko.gz");
   const int flags = compressed ? MODULE_INIT_COMPRESSED_FILE : 0;
-  if (::syscall(SYS_finit_module, fd, "", flags) != 0) return std::unexpected(error_from_errno("finit_module", path, errno));
+  if (::syscall(SYS_finit_module, fd.get(), "", flags) != 0) {
+    return std::unexpected(error_from_errno("finit_module", path, errno));
+  }
   return {};
 }
 

@@ -1,6 +1,7 @@
 // The one syscall layer: what the boot's steps (drivers, root mount, unions, hand-off) do to the system,
-// behind one interface. LinuxSystem makes the calls; the unit tests' FakeSystem records them as a
-// trace and keeps a clock of its own, so each step's order and retries are tested without root.
+// behind one interface (the drivers' reads of modules.* and sysfs included). LinuxSystem makes the
+// calls; the unit tests' FakeSystem records them as a trace and keeps a clock of its own, so each
+// step's order and retries are tested without root.
 #pragma once
 
 #include <chrono>
@@ -36,7 +37,8 @@ struct DirectoryStatus {
   std::uint64_t inode = 0;
 };
 
-// lstat(2) of an entry of the initramfs, for the hand-off's delete walk.
+// lstat(2) of an entry of the initramfs (or of what is mounted in it: /sys), for the hand-off's
+// delete walk and the drivers' sysfs checks.
 struct FileStatus {
   bool directory = false;  // a real directory: a symlink to one is not
   std::uint64_t device = 0;
@@ -55,10 +57,10 @@ class System {
 
   virtual ~System() = default;
 
-  // --- files and directories of the initramfs
+  // --- files and directories of the initramfs, /proc and /sys
   // mkdir -p; a directory that is already there is fine.
   [[nodiscard]] virtual Result<void> make_directories(const std::string& path, std::uint32_t mode) = 0;
-  // A whole small file: /proc/filesystems, /proc/meminfo.
+  // A whole small file: /proc/filesystems, /proc/meminfo, modules.dep, a device's modalias.
   [[nodiscard]] virtual Result<std::string> read_file(const std::string& path) = 0;
   // At most the first max_bytes of a file (an image's superblock), never following a final
   // symlink and never blocking on a FIFO.
@@ -67,7 +69,7 @@ class System {
   [[nodiscard]] virtual Result<void> set_directory_attributes(const std::string& path,
                                                               const DirectoryAttributes& attributes) = 0;
 
-  // lstat(2): never follows a symlink.
+  // lstat(2): never follows a symlink (a sysfs device's "driver" link is found as a symlink).
   [[nodiscard]] virtual Result<FileStatus> file_status(const std::string& path) = 0;
   // The names in a directory, without "." and "..", in name order.
   [[nodiscard]] virtual Result<std::vector<std::string>> directory_names(const std::string& path) = 0;
@@ -115,10 +117,12 @@ class System {
   [[nodiscard]] virtual Result<void> change_root(const std::string& path) = 0;       // chroot(2)
 
   // --- kernel modules
-  // finit_module(2) of an opened module file (PATH names it, for the message and to tell a
-  // compressed one, which the kernel decompresses: Linux 6.0+ with CONFIG_MODULE_DECOMPRESS,
-  // else EOPNOTSUPP). Safe to call from the background load's thread.
-  [[nodiscard]] virtual Result<void> load_module(int fd, const std::string& path) = 0;
+  // Opens the module file at PATH (O_RDONLY | O_CLOEXEC) and gives it to finit_module(2); a
+  // compressed one (.ko.xz, .ko.zst, .ko.gz) is decompressed by the kernel: Linux 6.0+ with
+  // CONFIG_MODULE_DECOMPRESS, else EOPNOTSUPP. The error names the call that failed: "open"
+  // (the file is missing or unreadable) or "finit_module" (the kernel refused it; ENOENT there
+  // is an unknown symbol, not a missing file). Safe to call from the background load's thread.
+  [[nodiscard]] virtual Result<void> load_module(const std::string& path) = 0;
 
   // --- time: every wait has a deadline on the monotonic clock
   [[nodiscard]] virtual Clock::time_point now() = 0;
@@ -158,7 +162,7 @@ class LinuxSystem final : public System {
   [[nodiscard]] Result<std::uint64_t> filesystem_type(const std::string& path) override;
   [[nodiscard]] Result<void> change_directory(const std::string& path) override;
   [[nodiscard]] Result<void> change_root(const std::string& path) override;
-  [[nodiscard]] Result<void> load_module(int fd, const std::string& path) override;
+  [[nodiscard]] Result<void> load_module(const std::string& path) override;
   [[nodiscard]] Clock::time_point now() override;
   void wait_until(Clock::time_point deadline) override;
 };

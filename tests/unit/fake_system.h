@@ -1,6 +1,7 @@
 // The unit tests' one fake of the syscall layer (sys/system.h): an image of directories and
-// symlinks resolved as RESOLVE_IN_ROOT does, files of the initramfs, scripted failures, a clock
-// that only wait_until() moves, and a trace of every effect in call order.
+// symlinks resolved as RESOLVE_IN_ROOT does, files of the initramfs (with /proc and /sys, and the
+// module files finit_module is given), scripted failures, a clock that only wait_until() moves,
+// and a trace of every effect in call order.
 #pragma once
 
 #include <sys/mount.h>
@@ -212,15 +213,21 @@ class FakeSystem final : public System {
     return {};
   }
 
-  // finit_module: recorded in the trace ("finit_module(PATH)"), answered by on_load_module
-  // when set (it may read the file through fd), else by failing_modules (path -> errno).
+  // load_module: the module file is one of `files`; when it is not there the open fails
+  // (ENOENT, traced as "open(PATH)") and finit_module is not called. Otherwise traced as
+  // "finit_module(PATH)" and answered by on_load_module when set, else by failing_modules
+  // (path -> errno).
   std::map<std::string, int> failing_modules;
-  std::function<int(int fd, const std::string& path)> on_load_module;
-  Result<void> load_module(int fd, const std::string& path) override {
+  std::function<int(const std::string& path)> on_load_module;
+  Result<void> load_module(const std::string& path) override {
+    if (!files.contains(path)) {
+      trace.push_back("open(" + path + ")");
+      return std::unexpected(error_from_errno("open", path, ENOENT));
+    }
     trace.push_back("finit_module(" + path + ")");
     int error = 0;
     if (on_load_module) {
-      error = on_load_module(fd, path);
+      error = on_load_module(path);
     } else if (const auto failing = failing_modules.find(path); failing != failing_modules.end()) {
       error = failing->second;
     }
@@ -228,16 +235,53 @@ class FakeSystem final : public System {
     return {};
   }
 
-  // The initramfs for the hand-off's delete walk: path -> lstat result ("/", "/init", "/lib", …);
-  // a directory's names are the entries one level below it. failing_removes: path -> errno.
+  // The initramfs as lstat(2) sees it, mounts included: path -> lstat result ("/", "/init",
+  // "/lib", "/sys/bus/pci/devices/0000:00:03.0/driver", …); a directory's names are the entries
+  // one level below it. The hand-off's delete walk removes from it; the drivers read sysfs from
+  // it (with `files` for the contents). failing_removes: path -> errno.
   std::map<std::string, FileStatus> initramfs;
   std::map<std::string, int> failing_removes;
+  // Whether file_status() and directory_names() are traced ("lstat(PATH)", "list(PATH)"): the
+  // drivers' traces want them, the hand-off's are about what it removes.
+  bool trace_lookups = false;
+
+  // A file, with its directories, for read_file(), file_status() and directory_names().
+  void add_initramfs_file(const std::string& path, std::string text) {
+    FileStatus status;
+    status.regular = true;
+    status.links = 1;
+    status.size = text.size();
+    add_initramfs_entry(path, status);
+    files[path] = std::move(text);
+  }
+  // A symlink (sysfs's "driver" of a bound device), with its directories.
+  void add_initramfs_symlink(const std::string& path) {
+    FileStatus status;
+    status.symlink = true;
+    status.links = 1;
+    add_initramfs_entry(path, status);
+  }
+  void add_initramfs_directory(const std::string& path) {
+    FileStatus status;
+    status.directory = true;
+    status.links = 2;
+    add_initramfs_entry(path, status);
+  }
+  // PATH and everything below it, gone (as if unmounted or deleted).
+  void remove_initramfs_tree(const std::string& path) {
+    const auto below = [&](const std::string& entry) { return entry == path || entry.starts_with(path + "/"); };
+    std::erase_if(initramfs, [&](const auto& entry) { return below(entry.first); });
+    std::erase_if(files, [&](const auto& entry) { return below(entry.first); });
+  }
+
   Result<FileStatus> file_status(const std::string& path) override {
+    if (trace_lookups) trace.push_back("lstat(" + path + ")");
     const auto found = initramfs.find(path);
     if (found == initramfs.end()) return std::unexpected(error_from_errno("lstat", path, ENOENT));
     return found->second;
   }
   Result<std::vector<std::string>> directory_names(const std::string& path) override {
+    if (trace_lookups) trace.push_back("list(" + path + ")");
     if (!initramfs.contains(path)) return std::unexpected(error_from_errno("opendir", path, ENOENT));
     const std::string prefix = path == "/" ? "/" : path + "/";
     std::vector<std::string> names;
@@ -278,6 +322,26 @@ class FakeSystem final : public System {
     text.erase(text.find_last_not_of('0') + 1);
     if (text.ends_with('.')) text.pop_back();
     return text + "s";
+  }
+
+  // PATH with the directories above it that are not there yet.
+  void add_initramfs_entry(const std::string& path, FileStatus status) {
+    for (std::size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1)) {
+      FileStatus directory;
+      directory.directory = true;
+      directory.links = 2;
+      directory.inode = next_inode_;
+      if (initramfs.try_emplace(path.substr(0, slash), directory).second) ++next_inode_;
+    }
+    if (!initramfs.contains("/")) {
+      FileStatus root;
+      root.directory = true;
+      root.links = 2;
+      root.inode = next_inode_++;
+      initramfs["/"] = root;
+    }
+    status.inode = next_inode_++;
+    initramfs[path] = status;
   }
 
   std::optional<std::string> resolve(std::string_view path, bool follow_last, int& error) {
@@ -323,6 +387,7 @@ class FakeSystem final : public System {
   }
 
   std::string root_;
+  std::uint64_t next_inode_ = 1000;
 };
 
 

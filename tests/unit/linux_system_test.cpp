@@ -147,6 +147,24 @@ TEST_CASE("delete walk calls: lstat never follows a link, names come sorted with
   CHECK_FALSE(system.directory_names((image.root / "missing").string()));
 }
 
+TEST_CASE("module load: a file that is not there fails at the open, named, before any finit_module",
+          "[linux_system]") {
+  // finit_module(2) itself needs root and a module built for this kernel: not called here.
+  TemporaryImage image;
+  LinuxSystem system;
+  const std::string missing = (image.root / "missing.ko").string();
+  const auto absent = system.load_module(missing);
+  REQUIRE_FALSE(absent);
+  CHECK(absent.error().operation == "open");
+  CHECK(absent.error().errno_value == ENOENT);
+  CHECK(describe(absent.error()) == "open " + missing + ": No such file or directory (errno 2)");
+  image.write("plain", "not a folder");
+  const auto through_file = system.load_module((image.root / "plain/net.ko.zst").string());
+  REQUIRE_FALSE(through_file);
+  CHECK(through_file.error().operation == "open");
+  CHECK(through_file.error().errno_value == ENOTDIR);
+}
+
 namespace {
 
 // This test process's own mount namespace, private, so nothing it mounts is seen outside.
