@@ -7,6 +7,7 @@
 
 #include "cmdline/boot_config.h"
 #include "cmdline/cmdline.h"
+#include "mounts/image_file.h"
 #include "plan/boot_plan.h"
 #include "plan/plan_format.h"
 
@@ -59,6 +60,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Every address the parser kept must print back as a dotted quad it would accept again.
   if (const auto& client = plan.network.address) {
     if (!nfsroot::Ipv4Address::parse(client->to_string())) __builtin_trap();
+  }
+  // Image mode (nfsroot-init.image=, root=live:nfs://…): the image is a path inside the export,
+  // already in the one normal form, never '/' in front nor a ".." that would climb out of it.
+  if (!plan.root.image.empty()) {
+    const auto normal = nfsroot::normalize_image_path(plan.root.image);
+    check(normal && *normal == plan.root.image);
   }
   // The plan is text in lines (plan_format.h), and the same line always gives the same plan:
   // nothing in the parser or planner depends on state outside the input.
