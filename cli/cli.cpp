@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/cat.h"
 #include "cmdline/boot_config.h"
 #include "plan/boot_plan.h"
 #include "plan/plan_format.h"
@@ -129,8 +130,8 @@ int network(int argc, char** argv) {
     print(STDERR_FILENO, "nfsroot-init: network failed: " + describe(outcome.error()) + "\n");
     return 1;
   }
-  print(STDOUT_FILENO, format_net_conf(outcome->config) + "CARRIER_MS='" + std::to_string(outcome->carrier_wait_ms) +
-                           "'\nCONFIGURE_MS='" + std::to_string(outcome->configure_ms) + "'\n");
+  print(STDOUT_FILENO, cat(format_net_conf(outcome->config), "CARRIER_MS='", outcome->carrier_wait_ms,
+                           "'\nCONFIGURE_MS='", outcome->configure_ms, "'\n"));
   return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <utility>
 
+#include "base/cat.h"
 #include "base/text.h"
 
 namespace nfsroot {
@@ -175,8 +176,7 @@ void Parser::parameter(const KernelParameter& parameter) {
 std::optional<int> Parser::seconds(std::string_view option, std::string_view value, int minimum, int fallback) {
   const auto number = parse_decimal<int>(value);
   if (!number || *number < minimum) {
-    warn(option, value, "not a whole number of seconds >= " + std::to_string(minimum),
-         "using " + std::to_string(fallback) + " s instead");
+    warn(option, value, cat("not a whole number of seconds >= ", minimum), cat("using ", fallback, " s instead"));
     return std::nullopt;
   }
   return number;
@@ -324,7 +324,7 @@ void Parser::ip_kernel_form(std::string_view option, std::string_view value,
       case 8: ip.dns1 = address_field(option, value, field, "DNS server 1"); break;
       case 9: ip.ntp0 = address_field(option, value, field, "NTP server"); break;
       default:
-        warn(option, value, "more than 10 fields", "ignoring field " + std::to_string(index + 1) + " and later");
+        warn(option, value, "more than 10 fields", cat("ignoring field ", index + 1, " and later"));
         return;
     }
   }

@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "base/cat.h"
 #include "base/text.h"
 
 namespace nfsroot {
@@ -43,8 +44,7 @@ Result<void> for_each_line(std::string_view text, Visit visit) {
 }
 
 Error line_error(std::string_view file, int line_number, std::string_view line, std::string_view expected) {
-  return error_with_problem(std::string(file) + ":" + std::to_string(line_number), line,
-                            "expected '" + std::string(expected) + "'",
+  return error_with_problem(cat(file, ":", line_number), line, cat("expected '", expected, "'"),
                             "depmod never writes this; run depmod for this kernel again");
 }
 

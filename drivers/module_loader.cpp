@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "base/cat.h"
 #include "base/text.h"
 
 namespace nfsroot {
@@ -123,7 +124,7 @@ class Inserter {
 // "12.3 ms"
 std::string format_milliseconds(std::chrono::microseconds elapsed) {
   const auto tenths = (elapsed.count() + 50) / 100;
-  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " ms";
+  return cat(tenths / 10, ".", tenths % 10, " ms");
 }
 
 }  // namespace
@@ -245,8 +246,7 @@ Result<ModuleLoadReport> load_named_modules(const ModuleSystem& system, const Mo
 std::string ModuleLoadReport::describe() const {
   std::vector<std::string> lines;
   if (devices > 0 || !unmatched.empty()) {
-    lines.push_back(std::to_string(devices) + " device(s) without a driver, " + std::to_string(unmatched.size()) +
-                    " with no module for them");
+    lines.push_back(cat(devices, " device(s) without a driver, ", unmatched.size(), " with no module for them"));
   }
   if (!loaded.empty()) {
     std::vector<std::string> parts;

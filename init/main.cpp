@@ -96,8 +96,8 @@ void handle_hotplug(const Drivers& drivers, AppearedInterfaces appeared) {
   for (const auto& name : report->new_interfaces) {
     std::string line = "hotplug: interface " + name + " appeared";
     if (drivers.usb_host) {
-      line += " " + std::to_string(milliseconds(drivers.system.system.now() - drivers.usb_host->second)) +
-              " ms after " + drivers.usb_host->first + " loaded";
+      line += cat(" ", milliseconds(drivers.system.system.now() - drivers.usb_host->second), " ms after ",
+                  drivers.usb_host->first, " loaded");
     }
     log_info(line);
   }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "base/cat.h"
 #include "base/text.h"
 
 namespace nfsroot {
@@ -77,8 +78,7 @@ std::string lease_text(std::string_view sent, std::string_view what, std::size_t
     return {};
   }
   if (sent.size() > max_size) {
-    warnings.push_back(std::string(what) + " of " + std::to_string(sent.size()) + " bytes is longer than " +
-                       std::to_string(max_size) + "; ignoring it");
+    warnings.push_back(cat(what, " of ", sent.size(), " bytes is longer than ", max_size, "; ignoring it"));
     return {};
   }
   return std::string(sent);
@@ -86,9 +86,9 @@ std::string lease_text(std::string_view sent, std::string_view what, std::size_t
 
 std::optional<std::uint16_t> lease_mtu(std::optional<std::uint16_t> sent, std::vector<std::string>& warnings) {
   if (!sent || *sent >= kMinimumLeaseMtu) return sent;
-  warnings.push_back("interface MTU (option 26) " + std::to_string(*sent) + " is below " +
-                     std::to_string(kMinimumLeaseMtu) +
-                     ", the datagram size every IPv4 host must take (RFC 791); ignoring it, the link keeps its MTU");
+  warnings.push_back(cat("interface MTU (option 26) ", *sent, " is below ", kMinimumLeaseMtu,
+                         ", the datagram size every IPv4 host must take (RFC 791); ignoring it, the link keeps "
+                         "its MTU"));
   return std::nullopt;
 }
 

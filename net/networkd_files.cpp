@@ -1,6 +1,8 @@
 // Text of the systemd-networkd and udev runtime files of the hand-off.
 #include "net/networkd_files.h"
 
+#include "base/cat.h"
+
 #include <algorithm>
 
 namespace nfsroot {
@@ -38,7 +40,7 @@ std::string network_file(const InterfaceConfig& config, bool renew) {
   std::string out = "# written by nfsroot-init: the NFS root lives on " + config.device + "\n"
                     "[Match]\n"
                     "Name=" + config.device + "\n\n";
-  if (config.mtu) out += "[Link]\nMTUBytes=" + std::to_string(*config.mtu) + "\n\n";
+  if (config.mtu) out += cat("[Link]\nMTUBytes=", *config.mtu, "\n\n");
   out += "[Network]\n";
   // KeepConfiguration=yes: networkd neither drops the addresses and routes it finds (they are
   // /init's, "foreign" to it) nor those of an expired lease, and leaves them when it stops
@@ -50,7 +52,7 @@ std::string network_file(const InterfaceConfig& config, bool renew) {
   }
   out += "DHCP=no\n";
   // A netmask that is not contiguous never gets here: the network step refused it.
-  out += "Address=" + config.address.to_string() + "/" + std::to_string(prefix_length(config.netmask).value_or(32)) + "\n";
+  out += cat("Address=", config.address.to_string(), "/", prefix_length(config.netmask).value_or(32), "\n");
   if (config.gateway) out += "Gateway=" + config.gateway->to_string() + "\n";
   for (const auto& server : config.dns_servers) out += "DNS=" + server.to_string() + "\n";
   return out;

@@ -6,6 +6,7 @@
 #include <array>
 #include <cerrno>
 
+#include "base/cat.h"
 #include "net/rtnetlink.h"
 
 namespace nfsroot {
@@ -29,8 +30,8 @@ Result<int> RouteNetlink::exchange(std::span<std::byte> request, std::string_vie
   for (;;) {
     auto datagram = TRY(socket_->receive(deadline));
     if (!datagram) {
-      return std::unexpected(error_with_problem(what, "netlink", "no answer from the kernel within " +
-                                                                     std::to_string(kRequestTimeout.count()) + " s"));
+      return std::unexpected(
+          error_with_problem(what, "netlink", cat("no answer from the kernel within ", kRequestTimeout.count(), " s")));
     }
     const auto messages = TRY(rtnetlink::parse_messages(*datagram));
     for (const auto& message : messages) {
@@ -83,7 +84,7 @@ Result<void> RouteNetlink::set_link_up(const LinkInfo& link, bool up) {
 
 Result<void> RouteNetlink::set_mtu(const LinkInfo& link, unsigned mtu) {
   std::array<std::byte, rtnetlink::kMaxRequestSize> buffer{};
-  const std::string what = "set MTU " + std::to_string(mtu);
+  const std::string what = cat("set MTU ", mtu);
   const std::size_t length = TRY(rtnetlink::build_set_mtu(buffer, ++sequence_, link, mtu));
   int error = TRY(exchange(std::span(buffer).first(length), what));
   if (error == EOPNOTSUPP) {
@@ -100,7 +101,7 @@ Result<void> RouteNetlink::set_mtu(const LinkInfo& link, unsigned mtu) {
 Result<void> RouteNetlink::add_address(const LinkInfo& link, Ipv4Address address, int prefix_length,
                                        Ipv4Address broadcast) {
   std::array<std::byte, rtnetlink::kMaxRequestSize> buffer{};
-  const std::string what = address.to_string() + "/" + std::to_string(prefix_length) + " on " + link.name;
+  const std::string what = cat(address.to_string(), "/", prefix_length, " on ", link.name);
   const std::size_t length =
       TRY(rtnetlink::build_add_address(buffer, ++sequence_, link.index, address, prefix_length, broadcast));
   // EEXIST: the same address is already there (a second run of the CLI, or a retry).

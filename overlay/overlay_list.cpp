@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 
+#include "base/cat.h"
 #include "base/text.h"
 
 namespace nfsroot {
@@ -154,7 +155,7 @@ ParsedOverlayList parse_overlay_list(std::string_view text, std::string_view fil
     ++number;
     line = trim(line.substr(0, line.find('#')));
     if (line.empty()) continue;
-    auto entry = parse_overlay_entry(line, std::string(file_name) + ":" + std::to_string(number));
+    auto entry = parse_overlay_entry(line, cat(file_name, ":", number));
     if (entry) {
       list.entries.push_back(std::move(*entry));
     } else {

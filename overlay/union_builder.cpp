@@ -35,8 +35,7 @@ Result<std::optional<OverlayListFile>> read_overlay_list(System& system, const s
     if (!content.empty() && !content.starts_with('#')) ++entries;
   }
   if (entries > kMaxOverlayListEntries) {
-    return std::unexpected(error_with_problem(name, "", std::to_string(entries) + " entries, more than " +
-                                                            std::to_string(kMaxOverlayListEntries),
+    return std::unexpected(error_with_problem(name, "", cat(entries, " entries, more than ", kMaxOverlayListEntries),
                                               "keep one line per union the image needs"));
   }
   return std::optional<OverlayListFile>(OverlayListFile{name, std::move(*text)});
@@ -300,9 +299,9 @@ Result<UnionReport> build_unions(System& system, const UnionPlan& plan) {
   // A warning, not a refusal: each size is a limit, not memory taken, and a fleet must not stop
   // booting over a sum; but the admin should know the unions can exhaust RAM together.
   if (const auto ram = builder.mem_total(); ram && builder.tmpfs_bytes > *ram) {
-    report.notices.push_back("the unions' tmpfs sizes add up to " + std::to_string(builder.tmpfs_bytes >> 20) +
-                             " MiB, more than MemTotal " + std::to_string(*ram >> 20) +
-                             " MiB: filled together they would exhaust memory; lower their size=");
+    report.notices.push_back(cat("the unions' tmpfs sizes add up to ", builder.tmpfs_bytes >> 20,
+                                 " MiB, more than MemTotal ", *ram >> 20,
+                                 " MiB: filled together they would exhaust memory; lower their size="));
   }
   return report;
 }

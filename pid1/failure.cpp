@@ -13,6 +13,7 @@
 #include <exception>
 #include <string>
 
+#include "base/cat.h"
 #include "pid1/log.h"
 #include "pid1/system.h"
 
@@ -68,8 +69,7 @@ bool run_shell(std::string_view banner) {
 [[noreturn]] void follow_policy(const FailurePolicy& policy) {
   switch (policy.action) {
     case FailurePolicy::Action::RebootAfterDelay:
-      log_error("rebooting in " + std::to_string(policy.delay_seconds) + " s (panic=" +
-                std::to_string(policy.delay_seconds) + ")");
+      log_error(cat("rebooting in ", policy.delay_seconds, " s (panic=", policy.delay_seconds, ")"));
       wait_seconds(policy.delay_seconds);
       reboot_now();
     case FailurePolicy::Action::RebootNow:

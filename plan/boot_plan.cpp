@@ -1,6 +1,7 @@
 // BootConfig -> BootPlan: every decision the boot makes before it touches the system.
 #include "plan/boot_plan.h"
 
+#include "base/cat.h"
 #include "mounts/image_file.h"
 
 #include <algorithm>
@@ -49,8 +50,7 @@ NetworkStep plan_network(const BootConfig& config, std::vector<Error>& errors) {
       if ((step.gateway->value & mask) != (ip.client->value & mask)) {
         errors.push_back(error_with_problem(
             "ip=", "gateway " + step.gateway->to_string(),
-            "not in the client's subnet " + ip.client->to_string() + "/" +
-                std::to_string(*prefix_length(*step.netmask)),
+            cat("not in the client's subnet ", ip.client->to_string(), "/", *prefix_length(*step.netmask)),
             "fix the <gw-ip> or <netmask> field of ip="));
       }
     }

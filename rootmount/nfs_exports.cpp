@@ -6,6 +6,7 @@
 #include <map>
 #include <tuple>
 
+#include "base/cat.h"
 #include "base/ipv4.h"
 #include "base/text.h"
 #include "rootmount/rpc_connection.h"
@@ -88,9 +89,8 @@ std::string describe_nfs_services(const std::vector<RpcService>& services) {
     std::sort(versions.begin(), versions.end());
     if (!text.empty()) text += "; ";
     text += program == 100003 ? "NFS" : "MOUNT";
-    for (const auto version : versions) text += " v" + std::to_string(version);
-    text += std::string(" on ") + (protocol == 6 ? "tcp" : protocol == 17 ? "udp" : "proto " + std::to_string(protocol)) +
-            " " + std::to_string(port);
+    for (const auto version : versions) text += cat(" v", version);
+    text += cat(" on ", protocol == 6 ? "tcp" : protocol == 17 ? "udp" : cat("proto ", protocol), " ", port);
   }
   return text;
 }

@@ -34,8 +34,8 @@ MountFailureKind classify_nfs_mount_errno(int errno_value, const NfsMountRequest
                          ": check nfsroot= or the DHCP root-path"};
     case EPROTONOSUPPORT:
     case EPROTO:
-      return {false, "vers=" + std::to_string(request.version) + " is not offered by the server; try " +
-                         (request.version >= 4 ? "vers=3" : "vers=4.2") + " in nfsroot="};
+      return {false, cat("vers=", request.version, " is not offered by the server; try ",
+                         request.version >= 4 ? "vers=3" : "vers=4.2", " in nfsroot=")};
     case EINVAL:
       return {false, "the kernel rejected the options '" + request.data() + "': check the options in nfsroot="};
     case ENODEV:

@@ -25,6 +25,7 @@
 #include <memory>
 #include <type_traits>
 
+#include "base/cat.h"
 #include "base/file.h"
 #include "sys/wait_for_events.h"
 
@@ -193,7 +194,7 @@ Result<std::optional<std::string>> LinuxSystem::read_file_in_root(const std::str
     if (got == 0) break;
     text.append(buffer, static_cast<std::size_t>(got));
     if (text.size() > max_bytes) {
-      return std::unexpected(error_with_problem(root + path, "", "larger than " + std::to_string(max_bytes) + " bytes",
+      return std::unexpected(error_with_problem(root + path, "", cat("larger than ", max_bytes, " bytes"),
                                                 "keep it to the entries it needs"));
     }
   }
