@@ -27,7 +27,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHANNEL = "upgrade"
-HOLD_PASSES = 12
+HOLD_PASSES = 30
 VERSION_RE = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{12}\.squashfs$")
 
 
