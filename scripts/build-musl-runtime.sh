@@ -11,8 +11,7 @@
 #   musl-g++.specs    g++ -specs=FILE compiles against musl's headers, these libstdc++ headers and
 #                     the kernel's, and links crt*.o + libstdc++.a + libc.a of musl (statically)
 #   musl-g++          a wrapper: g++ -specs=musl-g++.specs "$@"
-#   lib/libmusl-shims.a  _dl_find_object for Debian's libgcc_eh.a (built for glibc), and the nine
-#                     glibc fortify entry points that Debian's libnfs.a / libnl-*.a call
+#   lib/libmusl-shims.a  _dl_find_object for Debian's libgcc_eh.a (built for glibc)
 # The key is the gcc-12-source and musl-dev versions and a hash of this script and its sources,
 # so a new package or a changed recipe builds a new folder. Idempotent: a complete folder (its
 # `complete` stamp is written last) is left alone. Log: CACHE_DIR/musl-runtime/<key>.log; its
@@ -126,10 +125,9 @@ cxx_includes="-isystem $cxx_dir -isystem $cxx_dir/x86_64-linux-musl -isystem $cx
 write_specs "$build/bootstrap.specs" ""   # for configuring libstdc++: C headers only
 write_specs "$out/musl-g++.specs" "$cxx_includes"
 
-step "building the shims (_dl_find_object, fortify)" sh -c "
+step "building the shim (_dl_find_object)" sh -c "
   musl-gcc -Os -Wall -Wextra -Werror -ffunction-sections -fdata-sections -c '$here/musl-runtime/dl_find_object.c' -o '$build/dl_find_object.o' &&
-  musl-gcc -Os -Wall -Wextra -Werror -ffunction-sections -fdata-sections -c '$here/musl-runtime/fortify.c' -o '$build/fortify.o' &&
-  ar rcs '$out/lib/libmusl-shims.a' '$build/dl_find_object.o' '$build/fortify.o'"
+  ar rcs '$out/lib/libmusl-shims.a' '$build/dl_find_object.o'"
 
 # Only what libstdc++-v3's configure and make read: the top-level scripts, config/, include/,
 # libgcc/ (gthr headers), gcc/'s version files and the demangler libsupc++ compiles in.
