@@ -65,10 +65,13 @@ set_tests_properties(boot.debian_install PROPERTIES
 # A boot of the image's kernel and initrd, as nfsroot-image publish left them: directly
 # (-kernel/-initrd), or with PXE through pxelinux and a config file in the seed's format.
 function(_nfsroot_debian_boot name)
-  cmake_parse_arguments(PARSE_ARGV 1 D "PXE" "APPEND" "EXPECT;REJECT")
+  cmake_parse_arguments(PARSE_ARGV 1 D "PXE" "APPEND;PRE_STEPS" "EXPECT;REJECT")
   set(boot "${NFSROOT_PYTHON3}" "${_deb_here}/qemu_boot.py" "--timeout=300"
       "--log=${NFSROOT_BOOT_BINARY_DIR}/${name}.console.log")
   set(steps "")
+  if(D_PRE_STEPS)
+    set(steps "${${D_PRE_STEPS}}")
+  endif()
   if(D_PXE)
     set(tftp "${NFSROOT_BOOT_BINARY_DIR}/${name}.tftp")
     nfsroot_boot_step(steps FAIL "boot.${name}: make_tftp_root.py failed"
@@ -129,6 +132,25 @@ _nfsroot_debian_boot(debian_nfs4_root
          "DEBIANROOT: DONE"
          "reboot: Power down"
   REJECT "DEBIANROOT: FAIL" "nfsroot-init: .*(warning|failed)")
+# Image mode: the image packed by nfsroot-image build into a channel of the images export (the
+# hook's initrd carries loop and squashfs), booted directly; systemd reaches multi-user.target
+# on the squashfs root with its unions, no unit failed, no "Read-only file system".
+set(_deb_channel_step "")
+nfsroot_boot_step(_deb_channel_step FAIL "boot.debian_image_mode: nfsroot-image build failed"
+  COMMAND "${PROJECT_SOURCE_DIR}/image-tool/nfsroot-image" build "${NFSROOT_TEST_DEBIAN_ROOT}"
+          "${NFSROOT_TEST_IMAGES}" --name debian --keep 1)
+_nfsroot_debian_boot(debian_image_mode PRE_STEPS _deb_channel_step
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=${NFSROOT_TEST_SERVER}:${NFSROOT_TEST_IMAGES},${NFSROOT_TEST_NFS3_OPTIONS} nfsroot-init.image=debian console=ttyS0"
+  EXPECT "root: image [0-9]+-[0-9]+-[0-9a-f]+\\.squashfs \\(squashfs, [0-9]+ KiB, current of channel debian\\)"
+         "DEBIANROOT: multi-user.target active"
+         "DEBIANROOT: root-fs=squashfs ro"
+         "DEBIANROOT: /var writable \\(overlay\\)"
+         "DEBIANROOT: journal has no Read-only file system error"
+         "DEBIANROOT: no failed units"
+         "DEBIANROOT: all checks passed"
+         "DEBIANROOT: DONE"
+         "reboot: Power down"
+  REJECT "DEBIANROOT: FAIL" "nfsroot-init: .*(warning|failed)")
 _nfsroot_debian_boot(debian_readonly_var_is_caught
   APPEND "nfsroot-init.overlay=/var:none ${_deb_seed_line}"
   EXPECT "DEBIANROOT: multi-user.target active"
@@ -142,3 +164,4 @@ unset(_deb_here)
 unset(_deb_package_args)
 unset(_deb_tftp)
 unset(_deb_seed_line)
+unset(_deb_channel_step)
