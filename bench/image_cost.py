@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The server's cost of one boot, directory mode vs image mode vs copy-to-RAM, and a boot storm.
 
-    sudo bench/image_cost.py [--modes dir,image,toram] [--boots 1] [--clients 8] [--keep]
+    sudo bench/image_cost.py [--modes dir,image,sorted,toram] [--boots 1] [--clients 8] [--keep]
 
 Issue 12's measurements, side by side in one run, for the Debian systemd test root
 (tests/boot/debian_root.py, cached in .cache/debian-root) booted to multi-user.target:
@@ -9,6 +9,10 @@ Issue 12's measurements, side by side in one run, for the Debian systemd test ro
   dir     ip=dhcp root=/dev/nfs ro nfsroot=10.99.0.1:<copy of the root>
   image   the same root packed by image-tool/nfsroot-image build (squashfs, channel "debian"),
           nfsroot=10.99.0.1:<images> nfsroot-init.image=debian
+  sorted  image mode with the same root packed by mksquashfs -sort so that the files a boot reads
+          come first, in the order it reads them (the list: the atimes of one directory-mode boot
+          on the fresh copy, before any image is built; that boot is not counted). Not what
+          nfsroot-image build does (yet): it shows what the order of the files costs.
   toram   image mode plus nfsroot-init.toram (copy the image into a tmpfs, unmount the export)
 
 The bench copies the root into its work folder and adds its probe (bench/image-cost-root/): a
@@ -54,6 +58,7 @@ import platform
 import re
 import shutil
 import signal
+import stat
 import statistics
 import subprocess
 import sys
@@ -68,11 +73,13 @@ PY = sys.executable
 sys.path.insert(0, BOOT)
 import netns_lab  # noqa: E402  (tests/boot: the namespace, bridge, taps, dnsmasq)
 
-MODES = ("dir", "image", "toram")
+MODES = ("dir", "image", "sorted", "toram")
 SERVER = netns_lab.SERVER_IP
 NFS_PORT = 2049  # the namespace's own ports: the standard one, so no port= is needed
 MODULES = ["8139cp", "8139too", "nfsv3", "nfsv4", "overlay", "loop", "squashfs"]
 CHANNEL = "debian"
+SORTED_CHANNEL = "debian-sorted"
+API_DIRS = ("proc", "sys", "dev", "run", "tmp")  # image-tool/nfsroot-image's: packed empty
 PROBE_UNIT = "nfsroot-bench-counters.service"
 MARK = re.compile(r"^BENCH: multi-user ", re.M)
 END = re.compile(r"^BENCH: END", re.M)
@@ -123,6 +130,38 @@ def root_kernel(root):
         raise Failed(f"{root} has no /boot/vmlinuz-KVER with its /lib/modules/KVER")
     k = kvers[-1]
     return os.path.join(root, "boot", f"vmlinuz-{k}"), os.path.join(root, "lib", "modules", k), k
+
+
+def boot_files(root, since):
+    """The root's regular files read since `since` (their atime, which the host's relatime
+    updates on the first read after cp -a gave them a new ctime), in the order first read."""
+    files = []
+    for top, dirs, names in os.walk(root):
+        for name in names:
+            path = os.path.join(top, name)
+            st = os.lstat(path)
+            if stat.S_ISREG(st.st_mode) and st.st_atime >= since:
+                files.append((st.st_atime, os.path.relpath(path, root)))
+    return [f for _, f in sorted(files)]
+
+
+def build_sorted_image(root, images, files):
+    """The same root as a squashfs whose first files are the boot's, in the order it read them
+    (mksquashfs -sort), with the image tool's compression and empty API folders."""
+    channel = os.path.join(images, SORTED_CHANNEL)
+    os.makedirs(channel)
+    sort_file = os.path.join(os.path.dirname(images), "boot-order.sort")
+    with open(sort_file, "w") as f:
+        for i, name in enumerate(files[:32767]):
+            if not re.search(r"\s", name):
+                f.write(f"{name} {32767 - i}\n")
+    name = "sorted.squashfs"
+    run(["mksquashfs", root, os.path.join(channel, name), "-noappend", "-comp", "zstd",
+         "-no-progress", "-quiet", "-sort", sort_file, "-wildcards", "-e",
+         *[f"{d}/*" for d in API_DIRS]], 1800)
+    with open(os.path.join(channel, "current"), "w") as f:
+        f.write(name + "\n")
+    return os.path.getsize(os.path.join(channel, name))
 
 
 def du_bytes(path):
@@ -263,7 +302,8 @@ class Bench:
     def append(self, mode, images, root):
         if mode == "dir":
             return f"ip=dhcp root=/dev/nfs ro nfsroot={SERVER}:{root}"
-        line = f"ip=dhcp root=/dev/nfs ro nfsroot={SERVER}:{images} nfsroot-init.image={CHANNEL}"
+        channel = SORTED_CHANNEL if mode == "sorted" else CHANNEL
+        line = f"ip=dhcp root=/dev/nfs ro nfsroot={SERVER}:{images} nfsroot-init.image={channel}"
         return line + (" nfsroot-init.toram" if mode == "toram" else "")
 
     def boot_many(self, mode, clients, append, tag):
@@ -389,6 +429,10 @@ def report(args, modes, cost, storm, info):
     print(f"root: {mib(info['root_bytes'])} MiB in {info['root_files']} files; image "
           f"{info['image_name']}: {mib(info['image_bytes'])} MiB squashfs "
           f"(nfsroot-image build {info['build_s']:.0f} s)")
+    if info.get("sorted_bytes"):
+        n, size = info["boot_files"]
+        print(f"sorted image: {mib(info['sorted_bytes'])} MiB squashfs, the {n} files ({mib(size)} MiB) "
+              f"a directory-mode boot read first, in the order it read them (mksquashfs -sort)")
     print()
 
     # 1. cost of one boot
@@ -405,6 +449,8 @@ def report(args, modes, cost, storm, info):
                                for m in modes])
         good = {m: [r for r in cost.get(m, []) if r["ok"]] for m in modes}
         rows.append(["total NFS ops"] + [med([r["total_ops"] for r in good[m]], "{:.0f}") for m in modes])
+        rows.append(["  of them not READ"] + [med([r["total_ops"] - r["ops"].get("READ", 0) - r["ops"].get("v4 READ", 0)
+                                                    for r in good[m]], "{:.0f}") for m in modes])
         rows.append(["RPC calls (rpc line)"] + [med([r["rpc_calls"] for r in good[m]], "{:.0f}") for m in modes])
         rows.append(["READ payload MiB (mountstats)"] + [
             med([r["read_payload"] / 1048576 if r["read_payload"] is not None else None
@@ -426,10 +472,11 @@ def report(args, modes, cost, storm, info):
             i = statistics.median([r["total_ops"] for r in good["image"]])
             print(f"   ratio dir / image of total NFS ops: {d:.0f} / {i:.0f} = {d / i:.1f}x "
                   f"(goal >= 10x: {'met' if d >= 10 * i else 'NOT met'})")
-        if "dir" in modes and "toram" in modes and good["dir"] and good["toram"]:
-            d = statistics.median([r["total_ops"] for r in good["dir"]])
-            t = statistics.median([r["total_ops"] for r in good["toram"]])
-            print(f"   ratio dir / toram of total NFS ops: {d / t:.1f}x")
+        for other in ("sorted", "toram"):
+            if "dir" in modes and other in modes and good["dir"] and good[other]:
+                d = statistics.median([r["total_ops"] for r in good["dir"]])
+                t = statistics.median([r["total_ops"] for r in good[other]])
+                print(f"   ratio dir / {other} of total NFS ops: {d:.0f} / {t:.0f} = {d / t:.1f}x")
         print()
 
     # 2. storm
@@ -552,8 +599,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog=__doc__.split("\n\n", 2)[2])
-    ap.add_argument("--modes", default="dir,image,toram",
-                    help="comma-separated, of dir, image, toram (default: all three)")
+    ap.add_argument("--modes", default=",".join(MODES),
+                    help=f"comma-separated, of {', '.join(MODES)} (default: all)")
     ap.add_argument("--boots", type=int, default=1,
                     help="cost boots per mode, one client at a time (default 1; 0: none)")
     ap.add_argument("--clients", type=int, default=8,
@@ -617,9 +664,20 @@ def main():
         for module in MODULES:
             cmd += ["--module", module]
         run(cmd, 300)
+        os.makedirs(images)
+        bench.start_lab(root, images)  # the images come into the export below
+        if "sorted" in modes:
+            log("recording the boot's files: one directory-mode boot (not counted)")
+            since = time.time()
+            rs, _ = bench.boot_many("dir", [0], bench.append("dir", images, root), "record-dir")
+            files = boot_files(root, since)
+            if not rs[0]["ok"] or "usr/lib/systemd/systemd" not in files:
+                raise Failed(f"the recording boot {'failed' if not rs[0]['ok'] else 'left no atime'}"
+                             f" ({len(files)} files read; is {root}'s file system mounted noatime?)")
+            info["boot_files"] = (len(files), sum(os.path.getsize(os.path.join(root, f)) for f in files))
+        info.update(build_s=0, image_name="-", image_bytes=None, sorted_bytes=None)
         if any(m != "dir" for m in modes):
             log("packing the image: nfsroot-image build")
-            os.makedirs(images)
             t = time.monotonic()
             run([os.path.join(SOURCE, "image-tool", "nfsroot-image"), "build", root, images,
                  "--name", CHANNEL, "--keep", "1"], 1800)
@@ -627,10 +685,9 @@ def main():
             with open(os.path.join(images, CHANNEL, "current")) as f:
                 info["image_name"] = f.read().strip()
             info["image_bytes"] = os.path.getsize(os.path.join(images, CHANNEL, info["image_name"]))
-        else:
-            os.makedirs(images)
-            info.update(build_s=0, image_name="-", image_bytes=None)
-        bench.start_lab(root, images)
+        if "sorted" in modes:
+            log(f"packing the sorted image: mksquashfs -sort, the boot's {len(files)} files first")
+            info["sorted_bytes"] = build_sorted_image(root, images, files)
 
         cost = {}
         for i in range(args.boots):
