@@ -371,7 +371,12 @@ class Bench:
             r["wire_out"] = c["taps"][1] - before[1] if c["taps"] else None
             r["server_cpu"] = c["cpu"]
             results.append(r)
-            if not r["ok"]:
+            if r["ok"] and mode == "toram" and r["read_payload"] is not None:
+                # The export is still mounted at multi-user: the /init did not copy to RAM.
+                r["ok"] = False
+                log(f"{tag} client {c['j']}: an NFS mount is left at multi-user: nfsroot-init.toram "
+                    f"not in effect (an /init without it?); see {c['log']}")
+            elif not r["ok"]:
                 log(f"{tag} client {c['j']}: failed (qemu_boot.py exit {c['proc'].returncode}; "
                     f"see {c['log']})")
         summary = {"cpu_to_last_mark": last_mark_cpu, "wall_to_last_mark": last_mark_t,
@@ -484,7 +489,7 @@ def report(args, modes, cost, storm, info):
         print(f"2. Boot storm: {args.clients} clients powered on at once against the one server, "
               f"each mode in turn")
         hdr = ["mode", "ok", "to multi-user wall s median", "max", "guest uptime s median", "max",
-               "distinct addresses", "ganesha CPU s", "storm wall s", "NFS ops (all clients)",
+               "distinct addresses", "report checks passed", "ganesha CPU s", "storm wall s", "NFS ops (all clients)",
                "wire server->client MiB"]
         rows = []
         for m in modes:
@@ -501,6 +506,7 @@ def report(args, modes, cost, storm, info):
                          f"{statistics.median(ups):.1f}" if ups else "-",
                          f"{max(ups):.1f}" if ups else "-",
                          f"{len(addrs)}/{len(rs)}",
+                         f"{sum(r['checks'] == 'passed' for r in rs)}/{len(rs)}",
                          f"{s['cpu_to_last_mark']:.2f}" if s["cpu_to_last_mark"] is not None else "-",
                          f"{s['wall_to_last_mark']:.0f}",
                          str(sum(r["total_ops"] for r in g)),
