@@ -317,7 +317,9 @@ class Bench:
                    f"--initrd={self.initrd}", f"--append={append}", f"--log={logfile}",
                    f"--timeout={a.timeout:g}", f"--memory={a.memory}",
                    f"--netns={self.lab.ns}", f"--tap={tap(j)}={mac(j)}",
-                   "--expect=^BENCH: END", "--expect=^DEBIANROOT: DONE"]
+                   "--expect=^BENCH: END", "--expect=^DEBIANROOT: DONE",
+                   # /init gave up (it then waits for ever without a rescue shell): stop at once
+                   "--reject=nfsroot-init: .*(root failed|waiting forever)"]
             out = open(os.path.join(self.work, "logs", f"{tag}.c{j}.qemu_boot.out"), "w")
             p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
                                  preexec_fn=netns_lab.die_with_parent)
