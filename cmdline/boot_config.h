@@ -77,6 +77,10 @@ struct BootConfig {
   // inside the NFS export; empty: the export itself is the root (directory mode).
   std::string image;
   std::string image_option = "nfsroot-init.image=";  // or "root=live:" (dracut's livenet form)
+  // nfsroot-init.toram (or dracut's rd.live.ram): copy the image into RAM, checked against its
+  // .sha256, then unmount the export; image mode only.
+  bool copy_to_ram = false;
+  std::string copy_to_ram_option = "nfsroot-init.toram";
   // nfsroot-init.networkd=: write /run/systemd/network/70-nfsroot-<interface>.{link,network}
   // at the hand-off, so the root's networkd and udev keep the interface (net/networkd_files.h).
   bool networkd_files = true;

@@ -232,11 +232,26 @@ void mount_root(System& system, const BootPlan& plan, const NetworkOutcome& netw
   if (auto made = system.make_directories(plan.root.target, 0755); !made) {
     fail_boot(BootStep::Root, made.error(), plan.failure);
   }
-  auto image = mount_image_root(system, plan.root.image_source, plan.root.image, plan.root.target);
+  std::optional<RamCopy> copy;
+  if (plan.root.copy_to_ram) {
+    copy.emplace();
+    copy->option = plan.root.copy_to_ram_option;
+    copy->directory = plan.root.ram_dir;
+    copy->stall_limit = std::chrono::seconds(std::max(plan.root.timeout_seconds, 10));
+    copy->report = [](std::string_view line) { log_info(line); };
+  }
+  const long image_started = log_elapsed_ms();
+  auto image = mount_image_root(system, plan.root.image_source, plan.root.image, plan.root.target,
+                                copy ? &*copy : nullptr);
   if (!image) fail_boot(BootStep::Root, with_context(image.error(), "image root"), plan.failure);
+  const std::string copied =
+      image->copy.empty() ? std::string()
+                          : cat(", copied to RAM in ", log_elapsed_ms() - image_started, " ms (",
+                                image->checksum_checked ? "SHA-256 checked" : "unchecked", ")");
   log_info(cat("root: image ", image->version, " (", to_string(image->format), ", ", image->size / 1024, " KiB",
                image->channel.empty() ? std::string() : cat(", current of channel ", image->channel), ") from ",
-               request.source, ", on ", image->device, ", mounted read-only on ", plan.root.target));
+               request.source, copied, ", on ", image->device, ", mounted read-only on ", plan.root.target));
+  if (image->export_unmounted) log_info(cat("root: unmounted ", request.source, ": the client no longer needs the server"));
 }
 
 // A list that cannot be read is reported and left out: the other sources still apply.

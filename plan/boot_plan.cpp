@@ -170,6 +170,12 @@ BootPlan plan_boot(const ParsedBootConfig& parsed) {
       plan.root.image = std::move(*image);
       plan.root.image_option = config.image_option;
       plan.modules.image_modules = {"loop", "squashfs", "erofs"};
+      if (config.copy_to_ram) {
+        plan.root.copy_to_ram = true;
+        plan.root.copy_to_ram_option = config.copy_to_ram_option;
+        // The copy's SHA-256 is the kernel's (AF_ALG); sha256 itself is built in on Debian.
+        plan.modules.image_modules.insert(plan.modules.image_modules.end(), {"af_alg", "algif_hash"});
+      }
     } else {
       plan.errors.push_back(image.error());
     }

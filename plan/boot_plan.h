@@ -48,6 +48,11 @@ struct RootStep {
   std::string image;  // normalized, no leading '/'; empty: directory mode
   std::string image_option = "nfsroot-init.image=";  // the option that named it
   std::string image_source = "/run/nfsroot-init/image";
+  // nfsroot-init.toram: the version is copied into a tmpfs at ram_dir (moved into the root's
+  // /run with the rest), checked, loop-mounted from there, and the export unmounted.
+  bool copy_to_ram = false;
+  std::string copy_to_ram_option = "nfsroot-init.toram";
+  std::string ram_dir = "/run/nfsroot-init/ram";
   int timeout_seconds = 0;
   bool debug = false;
   // What the command line said, for choose_nfs_root() once the lease is known.

@@ -100,7 +100,16 @@ void write_root(Writer& out, const RootStep& step) {
   if (!step.image.empty()) {
     out.more(cat("image: ", step.image, " in the export: a squashfs or EROFS file, or a channel folder whose current "
                  "names the version (", step.image_option, ")"));
-    out.more(cat("       loop-mounted read-only on ", step.target, "; the export stays at ", step.image_source));
+    if (step.copy_to_ram) {
+      out.more(cat("       copied to RAM first (", step.copy_to_ram_option, "): a tmpfs at ", step.ram_dir,
+                   " sized to the image, if it fits and leaves an eighth of RAM (at least 64 MiB) free;"));
+      out.more("       checked against VERSION.sha256 beside it (none: copied unchecked, a notice); a stall of");
+      out.more(cat("       ", std::max(step.timeout_seconds, 10), " s fails (nfsroot-init.mount_timeout=, at least 10 s)"));
+      out.more(cat("       loop-mounted read-only on ", step.target, " from RAM; the export is unmounted: the "
+                   "client no longer needs the server"));
+    } else {
+      out.more(cat("       loop-mounted read-only on ", step.target, "; the export stays at ", step.image_source));
+    }
   }
   out.more("type " + step.mount.fstype + ", " + (step.mount.read_only ? "read-only" : "read-write") +
            ", options " + step.mount.data());
