@@ -510,6 +510,23 @@ void Parser::own_option(std::string_view key, std::string_view value) {
     config_.overlay_entries.emplace_back(value);
   } else if (key == "image") {
     config_.image = value;
+  } else if (key == "servers") {
+    config_.extra_servers.clear();  // the last one wins, as with every option
+    for (const auto word : split(value, ',')) {
+      const auto address = Ipv4Address::parse(word);
+      if (!address || address->is_unspecified()) {
+        warn(option, value, cat("'", escape_for_log(word), "' is not a server's IPv4 address"), "leaving it out");
+      } else if (std::ranges::find(config_.extra_servers, *address) == config_.extra_servers.end()) {
+        config_.extra_servers.push_back(*address);
+      }
+    }
+  } else if (key == "mount_jitter") {
+    const auto number = parse_decimal<int>(value);
+    if (!number || *number < 0 || *number > 10000) {
+      warn(option, value, "not a number of milliseconds from 0 to 10000", "using the default");
+    } else {
+      config_.mount_jitter_ms = *number;
+    }
   } else if (key == "toram") {
     // A bare nfsroot-init.toram asks for it, as live-boot's toram does.
     if (value.empty() || value == "yes" || value == "1" || value == "y") {

@@ -71,6 +71,12 @@ struct BootConfig {
   int interface_timeout_seconds = 10;
   bool nfs_debug = false;                    // nfsrootdebug
   int mount_timeout_seconds = 180;           // nfsroot-init.mount_timeout= / rootdelay=
+  // nfsroot-init.servers=: more servers of the same root, after the one nfsroot= or DHCP names;
+  // all are asked at once and the first to answer is mounted.
+  std::vector<Ipv4Address> extra_servers;
+  // nfsroot-init.mount_jitter=: the most milliseconds the first attempt waits, by the MAC;
+  // nullopt: 300 with several servers, else 0.
+  std::optional<int> mount_jitter_ms;
   int dhcp_timeout_seconds = 120;            // nfsroot-init.dhcp_timeout=
   std::vector<std::string> overlay_entries;  // nfsroot-init.overlay=, in order
   // nfsroot-init.image=: image mode, the root is this squashfs/EROFS file (or channel folder)

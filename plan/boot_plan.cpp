@@ -65,6 +65,9 @@ NetworkStep plan_network(const BootConfig& config, std::vector<Error>& errors) {
 RootStep plan_root(const BootConfig& config, std::vector<Error>& errors) {
   RootStep step;
   step.timeout_seconds = config.mount_timeout_seconds;
+  step.extra_servers = config.extra_servers;
+  // Several servers are there for a fleet, whose power-on after a cut is one instant: spread it.
+  step.jitter_max_ms = config.mount_jitter_ms.value_or(config.extra_servers.empty() ? 0 : 300);
   step.debug = config.nfs_debug;
   step.requested = config.nfs;
   step.ip_server = config.ip.server;

@@ -54,6 +54,10 @@ struct RootStep {
   std::string copy_to_ram_option = "nfsroot-init.toram";
   std::string ram_dir = "/run/nfsroot-init/ram";
   int timeout_seconds = 0;
+  // nfsroot-init.servers=: more servers of the same root; with them the mount goes to the first
+  // of all that answers (rootmount/server_choice.h).
+  std::vector<Ipv4Address> extra_servers;
+  int jitter_max_ms = 0;  // the first attempt waits 0..this, by the MAC (nfsroot-init.mount_jitter=)
   bool debug = false;
   // What the command line said, for choose_nfs_root() once the lease is known.
   NfsRootSpec requested;

@@ -114,6 +114,17 @@ void write_root(Writer& out, const RootStep& step) {
   out.more("type " + step.mount.fstype + ", " + (step.mount.read_only ? "read-only" : "read-write") +
            ", options " + step.mount.data());
   out.more("server: " + step.server_source);
+  if (!step.extra_servers.empty()) {
+    std::vector<std::string> others;
+    for (const auto& server : step.extra_servers) others.push_back(server.to_string());
+    out.more(cat("more servers of the same root: ", join(others, ", "),
+                 " (nfsroot-init.servers=); all are asked at once (a TCP connect to rpcbind, or to the "
+                 "NFS port for NFSv4 or with port=), the first to answer is mounted"));
+  }
+  if (step.jitter_max_ms > 0) {
+    out.more(cat("the first attempt waits 0 to ", step.jitter_max_ms,
+                 " ms, by the MAC, so a fleet powered on at once is spread (nfsroot-init.mount_jitter=)"));
+  }
   out.more("path: " + step.path_source + (step.path.find("%s") != std::string::npos
                                                ? "; %s becomes the hostname, else the client address"
                                                : ""));
