@@ -82,6 +82,12 @@ ParsedBootConfig Parser::parse(const KernelCommandLine& line) {
                                  ", but nfsroot-init.image=" + config_.image + " wins; remove one of them");
     }
   }
+  if (config_.copy_to_ram && config_.image.empty()) {
+    result_.warnings.push_back(config_.copy_to_ram_option +
+                               ": copies an image to RAM, and no nfsroot-init.image= or root=live: names one; "
+                               "booting the export as a directory");
+    config_.copy_to_ram = false;
+  }
   config_.nfs.options.insert(config_.nfs.options.end(), nfsopts_.begin(), nfsopts_.end());
   std::sort(config_.breaks.begin(), config_.breaks.end());
   config_.breaks.erase(std::unique(config_.breaks.begin(), config_.breaks.end()), config_.breaks.end());
@@ -141,6 +147,14 @@ void Parser::parameter(const KernelParameter& parameter) {
       break_points(key, value);
     } else {
       config_.breaks.push_back(BreakPoint::Init);  // dracut: a bare rd.break stops before switch_root
+    }
+  } else if (key == "rd.live.ram") {
+    // dracut's dmsquash-live: rd.live.ram or rd.live.ram=1 copies the live image into RAM.
+    if (!has_value || value == "1" || value == "yes") {
+      config_.copy_to_ram = true;
+      config_.copy_to_ram_option = "rd.live.ram";
+    } else if (value != "0" && value != "no") {
+      warn(key, value, "not 1 or 0", "not copying the image to RAM");
     }
   } else if (key == "debug") {
     config_.debug = true;
@@ -496,6 +510,33 @@ void Parser::own_option(std::string_view key, std::string_view value) {
     config_.overlay_entries.emplace_back(value);
   } else if (key == "image") {
     config_.image = value;
+  } else if (key == "servers") {
+    config_.extra_servers.clear();  // the last one wins, as with every option
+    for (const auto word : split(value, ',')) {
+      const auto address = Ipv4Address::parse(word);
+      if (!address || address->is_unspecified()) {
+        warn(option, value, cat("'", escape_for_log(word), "' is not a server's IPv4 address"), "leaving it out");
+      } else if (std::ranges::find(config_.extra_servers, *address) == config_.extra_servers.end()) {
+        config_.extra_servers.push_back(*address);
+      }
+    }
+  } else if (key == "mount_jitter") {
+    const auto number = parse_decimal<int>(value);
+    if (!number || *number < 0 || *number > 10000) {
+      warn(option, value, "not a number of milliseconds from 0 to 10000", "using the default");
+    } else {
+      config_.mount_jitter_ms = *number;
+    }
+  } else if (key == "toram") {
+    // A bare nfsroot-init.toram asks for it, as live-boot's toram does.
+    if (value.empty() || value == "yes" || value == "1" || value == "y") {
+      config_.copy_to_ram = true;
+      config_.copy_to_ram_option = option;
+    } else if (value == "no" || value == "0" || value == "n") {
+      config_.copy_to_ram = false;
+    } else {
+      warn(option, value, "not yes or no", "not copying the image to RAM");
+    }
   } else if (key == "mount_timeout") {
     if (const auto number = seconds(option, value, 0, config_.mount_timeout_seconds)) own_mount_timeout_ = number;
   } else if (key == "interface_timeout") {

@@ -71,12 +71,22 @@ struct BootConfig {
   int interface_timeout_seconds = 10;
   bool nfs_debug = false;                    // nfsrootdebug
   int mount_timeout_seconds = 180;           // nfsroot-init.mount_timeout= / rootdelay=
+  // nfsroot-init.servers=: more servers of the same root, after the one nfsroot= or DHCP names;
+  // all are asked at once and the first to answer is mounted.
+  std::vector<Ipv4Address> extra_servers;
+  // nfsroot-init.mount_jitter=: the most milliseconds the first attempt waits, by the MAC;
+  // nullopt: 300 with several servers, else 0.
+  std::optional<int> mount_jitter_ms;
   int dhcp_timeout_seconds = 120;            // nfsroot-init.dhcp_timeout=
   std::vector<std::string> overlay_entries;  // nfsroot-init.overlay=, in order
   // nfsroot-init.image=: image mode, the root is this squashfs/EROFS file (or channel folder)
   // inside the NFS export; empty: the export itself is the root (directory mode).
   std::string image;
   std::string image_option = "nfsroot-init.image=";  // or "root=live:" (dracut's livenet form)
+  // nfsroot-init.toram (or dracut's rd.live.ram): copy the image into RAM, checked against its
+  // .sha256, then unmount the export; image mode only.
+  bool copy_to_ram = false;
+  std::string copy_to_ram_option = "nfsroot-init.toram";
   // nfsroot-init.networkd=: write /run/systemd/network/70-nfsroot-<interface>.{link,network}
   // at the hand-off, so the root's networkd and udev keep the interface (net/networkd_files.h).
   bool networkd_files = true;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/cat.h"
+#include "base/text.h"
 #include "cli/cli.h"
 #include "cmdline/boot_config.h"
 #include "drivers/background_load.h"
@@ -31,6 +32,7 @@
 #include "rootmount/diagnosis.h"
 #include "rootmount/image_root.h"
 #include "rootmount/nfs_mount.h"
+#include "rootmount/server_choice.h"
 #include "sys/system.h"
 
 namespace nfsroot {
@@ -216,14 +218,44 @@ void mount_root(System& system, const BootPlan& plan, const NetworkOutcome& netw
   auto root = resolve_root(plan.root, network.lease ? &*network.lease : nullptr, client);
   if (!root) fail_boot(BootStep::Root, root.error(), plan.failure);
   for (const auto& warning : root->warnings) log_warning("DHCP root-path: " + warning);
-  const NfsMountRequest& request = root->request;
+  NfsMountRequest request = root->request;
   log_info(cat("root: ", request.source, " (server from ", root->server_source, ", path from ", root->path_source,
                ", version from ", root->version_source, "), type ", request.fstype, ", ", request.read_only ? "read-only" : "read-write", ", options ",
                request.data()));
+  int mount_timeout = plan.root.timeout_seconds;
+  if (plan.root.jitter_max_ms > 0) {
+    const auto mac = system.read_file(cat("/sys/class/net/", network.config.device, "/address"));
+    const int jitter = mount_jitter_ms(mac ? trim(*mac) : std::string_view(client.address), plan.root.jitter_max_ms);
+    log_info(cat("root: waiting ", jitter, " ms before the first attempt (0 to ", plan.root.jitter_max_ms, " by the ",
+                 mac ? "MAC" : "address", ", nfsroot-init.mount_jitter=)"));
+    system.wait_until(system.now() + std::chrono::milliseconds(jitter));
+  }
+  if (!plan.root.extra_servers.empty()) {
+    std::vector<std::string> servers{request.server};
+    for (const auto& server : plan.root.extra_servers) {
+      if (std::ranges::find(servers, server.to_string()) == servers.end()) servers.push_back(server.to_string());
+    }
+    const std::uint16_t port = probe_port(request);
+    const long choosing = log_elapsed_ms();
+    ServerProbe last;
+    auto chosen = choose_server(
+        system, servers, port, plan.root.timeout_seconds,
+        [&](std::chrono::steady_clock::time_point deadline) {
+          auto probe = probe_servers(servers, port, deadline);
+          if (probe) last = *probe;
+          return probe;
+        },
+        [](std::string_view line) { log_info(line); });
+    if (!chosen) fail_boot(BootStep::Root, chosen.error(), plan.failure);
+    log_info(cat("root: servers ", join(servers, ", "), " (port ", port, "): ", describe_server_probe(last),
+                 "; mounting from ", servers[*chosen]));
+    request = with_server(std::move(request), servers[*chosen]);
+    mount_timeout = std::max(1, plan.root.timeout_seconds - static_cast<int>((log_elapsed_ms() - choosing) / 1000));
+  }
   // Image mode mounts the export where the image is read from; directory mode, as the root.
   const bool image_mode = !plan.root.image.empty();
   const std::string& nfs_target = image_mode ? plan.root.image_source : plan.root.target;
-  auto mounted = mount_nfs_root(system, request, nfs_target, plan.root.timeout_seconds, client.address,
+  auto mounted = mount_nfs_root(system, request, nfs_target, mount_timeout, client.address,
                                 [](std::string_view line) { log_info(line); });
   if (!mounted) fail_boot(BootStep::Root, diagnose_nfs_mount_failure(request, mounted.error()), plan.failure);
   if (plan.root.debug) log_info("root: " + describe_server_exports(request.server));
@@ -232,11 +264,26 @@ void mount_root(System& system, const BootPlan& plan, const NetworkOutcome& netw
   if (auto made = system.make_directories(plan.root.target, 0755); !made) {
     fail_boot(BootStep::Root, made.error(), plan.failure);
   }
-  auto image = mount_image_root(system, plan.root.image_source, plan.root.image, plan.root.target);
+  std::optional<RamCopy> copy;
+  if (plan.root.copy_to_ram) {
+    copy.emplace();
+    copy->option = plan.root.copy_to_ram_option;
+    copy->directory = plan.root.ram_dir;
+    copy->stall_limit = std::chrono::seconds(std::max(plan.root.timeout_seconds, 10));
+    copy->report = [](std::string_view line) { log_info(line); };
+  }
+  const long image_started = log_elapsed_ms();
+  auto image = mount_image_root(system, plan.root.image_source, plan.root.image, plan.root.target,
+                                copy ? &*copy : nullptr);
   if (!image) fail_boot(BootStep::Root, with_context(image.error(), "image root"), plan.failure);
+  const std::string copied =
+      image->copy.empty() ? std::string()
+                          : cat(", copied to RAM in ", log_elapsed_ms() - image_started, " ms (",
+                                image->checksum_checked ? "SHA-256 checked" : "unchecked", ")");
   log_info(cat("root: image ", image->version, " (", to_string(image->format), ", ", image->size / 1024, " KiB",
                image->channel.empty() ? std::string() : cat(", current of channel ", image->channel), ") from ",
-               request.source, ", on ", image->device, ", mounted read-only on ", plan.root.target));
+               request.source, copied, ", on ", image->device, ", mounted read-only on ", plan.root.target));
+  if (image->export_unmounted) log_info(cat("root: unmounted ", request.source, ": the client no longer needs the server"));
 }
 
 // A list that cannot be read is reported and left out: the other sources still apply.

@@ -67,3 +67,76 @@ Result<std::string> normalize_image_path(std::string_view path) {
 }
 
 }  // namespace nfsroot
+
+namespace nfsroot {
+
+Result<std::string> parse_image_checksum(std::string_view text, std::string_view version, std::string_view file) {
+  constexpr std::string_view kFix = "write it again with sha256sum (nfsroot-image build does), or remove it to copy unchecked";
+  std::string_view line = text;
+  if (const auto newline = line.find('\n'); newline != std::string_view::npos) line = line.substr(0, newline);
+  line = trim(line);
+  if (line.ends_with('\r')) line = trim(line.substr(0, line.size() - 1));
+  const std::string_view digits = line.substr(0, std::min(line.find_first_of(" \t"), line.size()));
+  const bool hex = digits.size() == 64 && digits.find_first_not_of("0123456789abcdefABCDEF") == std::string_view::npos;
+  if (!hex) {
+    return std::unexpected(error_with_problem(file, escape_for_log(line.substr(0, 80)),
+                                              "does not start with a SHA-256 (64 hex digits)", kFix));
+  }
+  std::string_view name = trim(line.substr(digits.size()));
+  if (name.starts_with('*')) name.remove_prefix(1);  // sha256sum --binary
+  if (!name.empty() && name != version) {
+    return std::unexpected(error_with_problem(file, escape_for_log(name), cat("is the checksum of another file, not ", version),
+                                              kFix));
+  }
+  std::string digest(digits);
+  std::ranges::transform(digest, digest.begin(), [](char c) { return c >= 'A' && c <= 'F' ? char(c - 'A' + 'a') : c; });
+  return digest;
+}
+
+namespace {
+
+constexpr std::uint64_t kMiB = 1024 * 1024;
+
+// "MemAvailable:   123456 kB" -> bytes; nullopt when the line is missing or malformed.
+std::optional<std::uint64_t> meminfo_bytes(std::string_view meminfo, std::string_view key) {
+  for (const auto line : split(meminfo, '\n')) {
+    if (!line.starts_with(key) || line.size() <= key.size() || line[key.size()] != ':') continue;
+    std::string_view rest = trim(line.substr(key.size() + 1));
+    if (!rest.ends_with(" kB")) return std::nullopt;
+    const auto kib = parse_decimal<std::uint64_t>(trim(rest.substr(0, rest.size() - 3)));
+    if (!kib || *kib > UINT64_MAX / 1024) return std::nullopt;
+    return *kib * 1024;
+  }
+  return std::nullopt;
+}
+
+std::string mib(std::uint64_t bytes) { return cat((bytes + kMiB - 1) / kMiB, " MiB"); }
+
+}  // namespace
+
+Result<RamForCopy> check_ram_for_copy(std::uint64_t image_size, std::string_view meminfo, std::string_view image) {
+  RamForCopy ram;
+  const auto available = meminfo_bytes(meminfo, "MemAvailable");
+  const auto total = meminfo_bytes(meminfo, "MemTotal");
+  if (!available || !total) {
+    return std::unexpected(error_with_problem("/proc/meminfo", "", "has no MemAvailable or MemTotal in kB",
+                                              "copy to RAM needs Linux 3.14 or later"));
+  }
+  ram.available = *available;
+  ram.total = *total;
+  // The root system runs in what the copy leaves: a desktop or a build needs more than this,
+  // which is the admin's sizing; the reserve only keeps the boot itself from the OOM killer.
+  ram.reserve = std::max<std::uint64_t>(64 * kMiB, ram.total / 8);
+  if (image_size > ram.available || ram.available - image_size < ram.reserve) {
+    return std::unexpected(error_with_problem(
+        "copy to RAM of", image,
+        cat("its ", mib(image_size), " do not fit: ", mib(ram.available), " of ", mib(ram.total),
+            " RAM available, of which ", mib(ram.reserve), " must stay free for the root system"),
+        "give the client more RAM, make the image smaller, or leave copy to RAM off"));
+  }
+  return ram;
+}
+
+std::uint64_t ram_copy_tmpfs_bytes(std::uint64_t image_size) { return (image_size + kMiB - 1) / kMiB * kMiB + kMiB; }
+
+}  // namespace nfsroot

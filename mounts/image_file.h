@@ -35,4 +35,28 @@ inline constexpr std::size_t kImageHeadBytes = 1028;
 // no empty one, printable. The normalized path without a leading "/".
 [[nodiscard]] Result<std::string> normalize_image_path(std::string_view path);
 
+// --- copy to RAM (nfsroot-init.toram)
+
+// The checksum nfsroot-image build writes beside a version, VERSION.sha256: sha256sum's line,
+// "<64 hex digits>  <name>" ("*<name>" in its binary mode), or the digits alone. A name, when
+// given, must be the version's own (a .sha256 copied beside another file is caught). The digest
+// in lower case; `file` names the .sha256 for the message.
+[[nodiscard]] Result<std::string> parse_image_checksum(std::string_view text, std::string_view version,
+                                                       std::string_view file);
+
+// What copying an image into RAM may use, from /proc/meminfo.
+struct RamForCopy {
+  std::uint64_t available = 0;  // MemAvailable
+  std::uint64_t total = 0;      // MemTotal
+  std::uint64_t reserve = 0;    // left for the root system: an eighth of RAM, at least 64 MiB
+};
+
+// Whether an image of IMAGE_SIZE bytes fits in RAM with the reserve kept (all in bytes): the
+// budget, or an error naming the image, both sizes and the fixes. MEMINFO is /proc/meminfo's text.
+[[nodiscard]] Result<RamForCopy> check_ram_for_copy(std::uint64_t image_size, std::string_view meminfo,
+                                                    std::string_view image);
+
+// The tmpfs that holds the copy: the image's size rounded up to whole MiB, and one MiB more.
+[[nodiscard]] std::uint64_t ram_copy_tmpfs_bytes(std::uint64_t image_size);
+
 }  // namespace nfsroot

@@ -146,6 +146,19 @@ NfsMountRequest plan_nfs_mount(const NfsMountInput& input) {
   return request;
 }
 
+NfsMountRequest with_server(NfsMountRequest request, const std::string& server) {
+  for (auto& option : request.options) {
+    for (const std::string_view key : {"addr=", "mountaddr="}) {
+      if (option.starts_with(key) && std::string_view(option).substr(key.size()) == request.server) {
+        option = std::string(key) + server;
+      }
+    }
+  }
+  request.server = server;
+  request.source = server + ":" + request.path;
+  return request;
+}
+
 std::string expand_root_path(std::string_view path, std::string_view hostname, std::string_view client_address) {
   const std::string_view name = hostname.empty() ? client_address : hostname;
   std::string expanded;

@@ -76,6 +76,10 @@ struct NfsMountInput {
 // "lock" replaces "nolock", "udp" replaces "proto=tcp"); "ro"/"rw" set the mount flag.
 [[nodiscard]] NfsMountRequest plan_nfs_mount(const NfsMountInput& input);
 
+// The same mount from another server of the same root (nfsroot-init.servers=): the source, and
+// addr= and mountaddr= where they named the old server.
+[[nodiscard]] NfsMountRequest with_server(NfsMountRequest request, const std::string& server);
+
 // nfsroot.rst: "%s" in the path becomes the hostname, or the client's address when there is
 // no hostname. Every "%s" is replaced; the kernel's format string would take only the first.
 [[nodiscard]] std::string expand_root_path(std::string_view path, std::string_view hostname,

@@ -65,6 +65,9 @@ NetworkStep plan_network(const BootConfig& config, std::vector<Error>& errors) {
 RootStep plan_root(const BootConfig& config, std::vector<Error>& errors) {
   RootStep step;
   step.timeout_seconds = config.mount_timeout_seconds;
+  step.extra_servers = config.extra_servers;
+  // Several servers are there for a fleet, whose power-on after a cut is one instant: spread it.
+  step.jitter_max_ms = config.mount_jitter_ms.value_or(config.extra_servers.empty() ? 0 : 300);
   step.debug = config.nfs_debug;
   step.requested = config.nfs;
   step.ip_server = config.ip.server;
@@ -170,6 +173,12 @@ BootPlan plan_boot(const ParsedBootConfig& parsed) {
       plan.root.image = std::move(*image);
       plan.root.image_option = config.image_option;
       plan.modules.image_modules = {"loop", "squashfs", "erofs"};
+      if (config.copy_to_ram) {
+        plan.root.copy_to_ram = true;
+        plan.root.copy_to_ram_option = config.copy_to_ram_option;
+        // The copy's SHA-256 is the kernel's (AF_ALG); sha256 itself is built in on Debian.
+        plan.modules.image_modules.insert(plan.modules.image_modules.end(), {"af_alg", "algif_hash"});
+      }
     } else {
       plan.errors.push_back(image.error());
     }

@@ -48,7 +48,16 @@ struct RootStep {
   std::string image;  // normalized, no leading '/'; empty: directory mode
   std::string image_option = "nfsroot-init.image=";  // the option that named it
   std::string image_source = "/run/nfsroot-init/image";
+  // nfsroot-init.toram: the version is copied into a tmpfs at ram_dir (moved into the root's
+  // /run with the rest), checked, loop-mounted from there, and the export unmounted.
+  bool copy_to_ram = false;
+  std::string copy_to_ram_option = "nfsroot-init.toram";
+  std::string ram_dir = "/run/nfsroot-init/ram";
   int timeout_seconds = 0;
+  // nfsroot-init.servers=: more servers of the same root; with them the mount goes to the first
+  // of all that answers (rootmount/server_choice.h).
+  std::vector<Ipv4Address> extra_servers;
+  int jitter_max_ms = 0;  // the first attempt waits 0..this, by the MAC (nfsroot-init.mount_jitter=)
   bool debug = false;
   // What the command line said, for choose_nfs_root() once the lease is known.
   NfsRootSpec requested;

@@ -100,11 +100,31 @@ void write_root(Writer& out, const RootStep& step) {
   if (!step.image.empty()) {
     out.more(cat("image: ", step.image, " in the export: a squashfs or EROFS file, or a channel folder whose current "
                  "names the version (", step.image_option, ")"));
-    out.more(cat("       loop-mounted read-only on ", step.target, "; the export stays at ", step.image_source));
+    if (step.copy_to_ram) {
+      out.more(cat("       copied to RAM first (", step.copy_to_ram_option, "): a tmpfs at ", step.ram_dir,
+                   " sized to the image, if it fits and leaves an eighth of RAM (at least 64 MiB) free;"));
+      out.more("       checked against VERSION.sha256 beside it (none: copied unchecked, a notice); a stall of");
+      out.more(cat("       ", std::max(step.timeout_seconds, 10), " s fails (nfsroot-init.mount_timeout=, at least 10 s)"));
+      out.more(cat("       loop-mounted read-only on ", step.target, " from RAM; the export is unmounted: the "
+                   "client no longer needs the server"));
+    } else {
+      out.more(cat("       loop-mounted read-only on ", step.target, "; the export stays at ", step.image_source));
+    }
   }
   out.more("type " + step.mount.fstype + ", " + (step.mount.read_only ? "read-only" : "read-write") +
            ", options " + step.mount.data());
   out.more("server: " + step.server_source);
+  if (!step.extra_servers.empty()) {
+    std::vector<std::string> others;
+    for (const auto& server : step.extra_servers) others.push_back(server.to_string());
+    out.more(cat("more servers of the same root: ", join(others, ", "),
+                 " (nfsroot-init.servers=); all are asked at once (a TCP connect to rpcbind, or to the "
+                 "NFS port for NFSv4 or with port=), the first to answer is mounted"));
+  }
+  if (step.jitter_max_ms > 0) {
+    out.more(cat("the first attempt waits 0 to ", step.jitter_max_ms,
+                 " ms, by the MAC, so a fleet powered on at once is spread (nfsroot-init.mount_jitter=)"));
+  }
   out.more("path: " + step.path_source + (step.path.find("%s") != std::string::npos
                                                ? "; %s becomes the hostname, else the client address"
                                                : ""));

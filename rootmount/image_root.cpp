@@ -11,8 +11,71 @@
 
 namespace nfsroot {
 
+namespace {
+
+constexpr std::uint64_t kMiB = 1024 * 1024;
+
+// The version's .sha256 (nfsroot-image build writes it): the digest, or empty when there is
+// none, which is a notice, not a failure: images made by hand boot too.
+Result<std::string> expected_checksum(System& system, const ImageRoot& root, const RamCopy& copy) {
+  const std::string file = cat(root.file, ".sha256");
+  auto text = system.read_file_head(file, 4096);
+  if (!text) {
+    if (text.error().errno_value != ENOENT) return std::unexpected(text.error());
+    if (copy.report) copy.report(cat("root: no ", file, ": the copy is not checked (nfsroot-image build writes it)"));
+    return std::string();
+  }
+  return parse_image_checksum(*text, root.version, file);
+}
+
+// Into the tmpfs, checked. Returns the copy's path; the tmpfs is left mounted only on success.
+Result<std::string> copy_to_ram(System& system, ImageRoot& root, const RamCopy& copy) {
+  const auto meminfo = TRY(system.read_file("/proc/meminfo"));
+  TRY(check_ram_for_copy(root.size, meminfo, root.file));
+  const std::string expected = TRY(expected_checksum(system, root, copy));
+  TRY(system.make_directories(copy.directory, 0700));
+  TRY(system.mount("nfsroot-ram", copy.directory, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                   cat("size=", ram_copy_tmpfs_bytes(root.size), ",mode=0700")));
+  const std::string path = cat(copy.directory, '/', root.version);
+  CopyFileOptions options;
+  options.sha256 = !expected.empty();
+  options.stall_limit = copy.stall_limit;
+  std::uint64_t tenths = 0;
+  options.progress = [&](std::uint64_t bytes) {
+    // A line per tenth: a fleet's console shows the copy moving, not a flood.
+    const std::uint64_t now = root.size == 0 ? 10 : std::min<std::uint64_t>(bytes * 10 / root.size, 10);
+    if (now <= tenths || !copy.report) return;
+    tenths = now;
+    copy.report(cat("root: copying ", root.version, " to RAM: ", (bytes + kMiB - 1) / kMiB, " of ", (root.size + kMiB - 1) / kMiB,
+                    " MiB (", now * 10, "%)"));
+  };
+  auto copied = system.copy_file(root.file, path, options);
+  Result<void> checked;
+  if (!copied) {
+    checked = std::unexpected(copied.error());
+  } else if (copied->bytes != root.size) {
+    checked = std::unexpected(error_with_problem(
+        "copy to RAM of", root.file, cat("read ", copied->bytes, " bytes, but the file had ", root.size),
+        "the file changed on the server while it was copied: never rewrite a version in place (nfsroot-image build "
+        "writes a new one)"));
+  } else if (options.sha256 && copied->sha256 != expected) {
+    checked = std::unexpected(error_with_problem(
+        "copy to RAM of", root.file, cat("its SHA-256 is ", copied->sha256, ", but ", root.version, ".sha256 says ", expected),
+        "the file was damaged on the server's disk or in transit: check it there (nfsroot-image list), rebuild it "
+        "or roll back (nfsroot-image rollback)"));
+  }
+  if (!checked) {
+    [[maybe_unused]] auto freed = system.unmount(copy.directory);  // the RAM back for what follows
+    return std::unexpected(checked.error());
+  }
+  root.checksum_checked = options.sha256;
+  return path;
+}
+
+}  // namespace
+
 Result<ImageRoot> mount_image_root(System& system, const std::string& export_dir, const std::string& image,
-                                   const std::string& target) {
+                                   const std::string& target, const RamCopy* copy) {
   ImageRoot root;
   std::string path = cat(export_dir, '/', image);
   auto status = system.file_status(path);
@@ -64,7 +127,13 @@ Result<ImageRoot> mount_image_root(System& system, const std::string& export_dir
         cat("make the image with mksquashfs or mkfs.erofs; ", kImageBuildHint)));
   }
   root.format = *format;
-  auto device = system.mount_loop(path, target, std::string(to_string(*format)), MS_RDONLY);
+  if (copy) {
+    auto copied = copy_to_ram(system, root, *copy);
+    if (!copied) return std::unexpected(with_context(copied.error(), copy->option));
+    root.copy = *copied;
+  }
+  const std::string& loop_file = root.copy.empty() ? path : root.copy;
+  auto device = system.mount_loop(loop_file, target, std::string(to_string(*format)), MS_RDONLY);
   if (!device) {
     Error error = device.error();
     if (error.errno_value == ENODEV) {
@@ -76,6 +145,15 @@ Result<ImageRoot> mount_image_root(System& system, const std::string& export_dir
     return std::unexpected(std::move(error));
   }
   root.device = *device;
+  if (!root.copy.empty()) {
+    // From here the client no longer needs the server. Nothing of the export is open, so this
+    // only fails if something else holds it; then it stays mounted, which is harmless.
+    if (auto unmounted = system.unmount(export_dir); !unmounted) {
+      if (copy->report) copy->report(cat("root: ", describe(unmounted.error()), "; the export stays mounted"));
+    } else {
+      root.export_unmounted = true;
+    }
+  }
   return root;
 }
 

@@ -4,7 +4,9 @@
 // so a boot sees one version whole, never a half-written one.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,11 +24,28 @@ struct ImageRoot {
   ImageFormat format = ImageFormat::Squashfs;
   std::uint64_t size = 0;
   std::string device;  // the loop device
+  // Copy to RAM: the copy in the tmpfs, empty when the image is read from the server.
+  std::string copy;
+  bool checksum_checked = false;  // against the version's .sha256
+  bool export_unmounted = false;  // after the copy: the client no longer needs the server
+};
+
+// nfsroot-init.toram: copy the version into a tmpfs of its own first, checking it.
+struct RamCopy {
+  std::string option = "nfsroot-init.toram";        // the option that asked, for messages
+  std::string directory = "/run/nfsroot-init/ram";  // where the tmpfs is mounted
+  std::chrono::milliseconds stall_limit{std::chrono::minutes(3)};  // no byte for this long: fail
+  std::function<void(std::string_view)> report;  // progress and notices, a line each
 };
 
 // Resolves IMAGE (normalized) under EXPORT_DIR, where the export is mounted, checks the file
 // (a regular file, not a symlink, with a known magic) and loop-mounts it read-only on TARGET.
+// With COPY, the file is first copied into a tmpfs at copy->directory, after checking that it
+// fits in RAM, and its SHA-256 compared on the way with VERSION.sha256 beside it (none: a
+// notice, copied unchecked); the loop device then reads the copy and the export is unmounted.
+// A failed copy unmounts its tmpfs again.
 [[nodiscard]] Result<ImageRoot> mount_image_root(System& system, const std::string& export_dir,
-                                                 const std::string& image, const std::string& target);
+                                                 const std::string& image, const std::string& target,
+                                                 const RamCopy* copy = nullptr);
 
 }  // namespace nfsroot

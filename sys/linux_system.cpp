@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/if_alg.h>
 #include <linux/loop.h>
 #include <linux/module.h>
 #include <linux/openat2.h>
@@ -12,6 +13,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -22,6 +24,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstring>
 #include <memory>
 #include <type_traits>
 
@@ -286,6 +289,179 @@ Result<void> LinuxSystem::move_mount(const std::string& from, const ResolvedDire
     return std::unexpected(error_from_errno("move mount " + from + " to", to.path, errno));
   }
   return {};
+}
+
+Result<void> LinuxSystem::unmount(const std::string& target) {
+  if (::umount2(target.c_str(), 0) != 0) return std::unexpected(error_from_errno("umount", target, errno));
+  return {};
+}
+
+namespace {
+
+// What the copy child tells its parent, one atomic pipe write each (well under PIPE_BUF).
+struct CopyReport {
+  enum Kind : std::uint32_t { Progress, Done, Failed };
+  std::uint64_t bytes = 0;
+  Kind kind = Progress;
+  std::int32_t error = 0;  // Failed: the errno
+  std::uint32_t step = 0;  // Failed: which call (kCopySteps)
+  unsigned char digest[32] = {};
+};
+constexpr const char* kCopySteps[] = {"read", "write", "send to AF_ALG", "read from AF_ALG"};
+
+// A socket of the kernel's hash "sha256", ready for data (Documentation/crypto/userspace-if.rst).
+Result<UniqueFd> open_sha256() {
+  const UniqueFd algorithm(::socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+  if (!algorithm.valid()) {
+    return std::unexpected(error_from_errno("socket(AF_ALG)", "", errno,
+                                            "the kernel has no crypto user API (CONFIG_CRYPTO_USER_API_HASH): is "
+                                            "the af_alg module in the initramfs?"));
+  }
+  sockaddr_alg address{};
+  address.salg_family = AF_ALG;
+  std::copy_n("hash", 5, reinterpret_cast<char*>(address.salg_type));
+  std::copy_n("sha256", 7, reinterpret_cast<char*>(address.salg_name));
+  if (::bind(algorithm.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+    return std::unexpected(error_from_errno("bind AF_ALG", "hash sha256", errno,
+                                            "is the algif_hash module in the initramfs?"));
+  }
+  UniqueFd operation(::accept4(algorithm.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  if (!operation.valid()) return std::unexpected(error_from_errno("accept AF_ALG", "hash sha256", errno));
+  return operation;
+}
+
+// The child's whole work: system calls only, then _exit (the parent may have threads).
+[[noreturn]] void copy_in_child(int source, int target, int hash, int report_fd, char* buffer, std::size_t size) {
+  CopyReport report;
+  const auto fail = [&](std::uint32_t step) {
+    report.kind = CopyReport::Failed;
+    report.error = errno;
+    report.step = step;
+    [[maybe_unused]] const ssize_t written = ::write(report_fd, &report, sizeof report);
+    ::_exit(1);
+  };
+  std::uint64_t reported = 0;
+  for (;;) {
+    const ssize_t got = ::read(source, buffer, size);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      fail(0);
+    }
+    if (got == 0) break;
+    for (ssize_t done = 0; done < got;) {
+      const ssize_t put = ::write(target, buffer + done, static_cast<std::size_t>(got - done));
+      if (put < 0 && errno != EINTR) fail(1);
+      if (put > 0) done += put;
+    }
+    // MSG_MORE: the hash goes on over the next send; the read at the end finishes it.
+    for (ssize_t done = 0; hash >= 0 && done < got;) {
+      const ssize_t put = ::send(hash, buffer + done, static_cast<std::size_t>(got - done), MSG_MORE);
+      if (put < 0 && errno != EINTR) fail(2);
+      if (put > 0) done += put;
+    }
+    report.bytes += static_cast<std::uint64_t>(got);
+    if (report.bytes - reported >= 4 * size) {
+      reported = report.bytes;
+      [[maybe_unused]] const ssize_t written = ::write(report_fd, &report, sizeof report);
+    }
+  }
+  if (hash >= 0 && ::read(hash, report.digest, sizeof report.digest) != sizeof report.digest) fail(3);
+  report.kind = CopyReport::Done;
+  [[maybe_unused]] const ssize_t written = ::write(report_fd, &report, sizeof report);
+  ::_exit(0);
+}
+
+std::string hex(const unsigned char* bytes, std::size_t size) {
+  constexpr char kDigits[] = "0123456789abcdef";
+  std::string text;
+  for (std::size_t i = 0; i < size; ++i) {
+    text += kDigits[bytes[i] >> 4];
+    text += kDigits[bytes[i] & 0xf];
+  }
+  return text;
+}
+
+}  // namespace
+
+Result<CopiedFile> LinuxSystem::copy_file(const std::string& source, const std::string& target,
+                                          const CopyFileOptions& options) {
+  // O_NONBLOCK: a FIFO put there meanwhile must not hold the open; it is refused below.
+  const UniqueFd from(::open(source.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!from.valid()) return std::unexpected(error_from_errno("open", source, errno));
+  struct stat source_status {};
+  if (::fstat(from.get(), &source_status) != 0) return std::unexpected(error_from_errno("fstat", source, errno));
+  if (!S_ISREG(source_status.st_mode)) return std::unexpected(error_with_problem("copy", source, "not a regular file"));
+  UniqueFd hash;
+  if (options.sha256) hash = TRY(open_sha256());
+  const UniqueFd to(::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444));
+  if (!to.valid()) return std::unexpected(error_from_errno("create", target, errno));
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return std::unexpected(error_from_errno("pipe2", "for the copy", errno));
+  UniqueFd reports(pipe_fds[0]);
+  UniqueFd report_writer(pipe_fds[1]);
+  // 1 MiB: an NFS READ is up to rsize (1 MiB with ganesha and the kernel's maximum), so one
+  // read(2) keeps the client's readahead busy.
+  constexpr std::size_t kBuffer = 1 << 20;
+  const std::unique_ptr<char[]> buffer(new char[kBuffer]);
+  const std::string operation = "copy " + source + " to";
+
+  const pid_t child = ::fork();
+  if (child < 0) return std::unexpected(error_from_errno("fork for " + operation, target, errno));
+  if (child == 0) {
+    copy_in_child(from.get(), to.get(), hash.valid() ? hash.get() : -1, report_writer.get(), buffer.get(), kBuffer);
+  }
+  report_writer.reset();  // the pipe's end of file is then the child's exit
+
+  CopyReport last;
+  std::size_t held = 0;  // bytes of a report read in part
+  alignas(CopyReport) unsigned char pending[sizeof(CopyReport)];
+  bool stalled = false;
+  Result<void> failure;
+  for (;;) {
+    const auto ready = wait_for_events(reports.get(), POLLIN, now() + options.stall_limit, "copy reports");
+    if (!ready) {
+      failure = std::unexpected(ready.error());
+      break;
+    }
+    if (!*ready) {
+      stalled = true;
+      break;
+    }
+    const ssize_t got = ::read(reports.get(), pending + held, sizeof pending - held);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;  // the child has exited
+    held += static_cast<std::size_t>(got);
+    if (held < sizeof pending) continue;
+    held = 0;
+    std::memcpy(&last, pending, sizeof last);
+    if (last.kind == CopyReport::Failed) break;
+    if (options.progress) options.progress(last.bytes);  // the last one at the end of the file
+    if (last.kind == CopyReport::Done) break;
+  }
+  if (stalled || !failure) ::kill(child, SIGKILL);
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!failure) return std::unexpected(failure.error());
+  if (stalled) {
+    return std::unexpected(error_from_errno(
+        operation, target, ETIMEDOUT,
+        cat("no data for ", std::chrono::duration_cast<std::chrono::seconds>(options.stall_limit).count(),
+            " s after ", last.bytes, " bytes: is the server up?")));
+  }
+  if (last.kind == CopyReport::Failed) {
+    const std::uint32_t step = std::min<std::uint32_t>(last.step, std::size(kCopySteps) - 1);
+    const std::string& file = step == 0 ? source : step == 1 ? target : std::string("hash sha256");
+    return std::unexpected(with_context(error_from_errno(kCopySteps[step], file, last.error),
+                                        cat(operation, ' ', target, " after ", last.bytes, " bytes")));
+  }
+  if (last.kind != CopyReport::Done) {
+    return std::unexpected(error_with_problem(operation, target, "the copying process ended without a word"));
+  }
+  CopiedFile copied;
+  copied.bytes = last.bytes;
+  if (hash.valid()) copied.sha256 = hex(last.digest, sizeof last.digest);
+  return copied;
 }
 
 Result<std::uint64_t> LinuxSystem::filesystem_type(const std::string& path) {

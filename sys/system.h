@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +51,21 @@ struct FileStatus {
 };
 
 enum class RemoveKind : std::uint8_t { File, Directory };
+
+// copy_file(): what to do on the way.
+struct CopyFileOptions {
+  bool sha256 = false;  // hash the bytes copied, with the kernel's crypto API (AF_ALG)
+  // ETIMEDOUT when no byte has arrived for this long: a hard NFS mount whose server is gone
+  // would otherwise block the read for ever.
+  std::chrono::milliseconds stall_limit{std::chrono::minutes(3)};
+  // Called on the calling thread with the bytes copied so far, every few MiB and at the end.
+  std::function<void(std::uint64_t)> progress;
+};
+
+struct CopiedFile {
+  std::uint64_t bytes = 0;
+  std::string sha256;  // lower-case hex; empty unless asked for
+};
 
 class System {
  public:
@@ -111,6 +127,12 @@ class System {
                                                        const std::string& type, unsigned long flags) = 0;
   // move_mount(2) of the mount at FROM onto a resolved directory (MS_MOVE onto exactly it).
   [[nodiscard]] virtual Result<void> move_mount(const std::string& from, const ResolvedDirectory& to) = 0;
+  // umount2(2) without flags: EBUSY while a file of it is open.
+  [[nodiscard]] virtual Result<void> unmount(const std::string& target) = 0;
+  // Copies the regular file SOURCE (never a symlink) to TARGET, a new file (O_EXCL, mode 0444),
+  // to its end, whatever its size said before; the bytes copied, and their SHA-256 if asked.
+  [[nodiscard]] virtual Result<CopiedFile> copy_file(const std::string& source, const std::string& target,
+                                                     const CopyFileOptions& options) = 0;
   // statfs(2)'s f_type of the filesystem PATH is on (RAMFS_MAGIC, TMPFS_MAGIC, NFS_SUPER_MAGIC…).
   [[nodiscard]] virtual Result<std::uint64_t> filesystem_type(const std::string& path) = 0;
   [[nodiscard]] virtual Result<void> change_directory(const std::string& path) = 0;  // chdir(2)
@@ -159,6 +181,12 @@ class LinuxSystem final : public System {
   [[nodiscard]] Result<std::string> mount_loop(const std::string& image, const std::string& target,
                                                const std::string& type, unsigned long flags) override;
   [[nodiscard]] Result<void> move_mount(const std::string& from, const ResolvedDirectory& to) override;
+  [[nodiscard]] Result<void> unmount(const std::string& target) override;
+  // The copy runs in a child process that reports its progress through a pipe and is killed
+  // when it stalls (an NFS read is killable, TASK_KILLABLE, as the mount is); the hash is
+  // the kernel's (socket(AF_ALG) "hash"/"sha256", modules af_alg and algif_hash).
+  [[nodiscard]] Result<CopiedFile> copy_file(const std::string& source, const std::string& target,
+                                             const CopyFileOptions& options) override;
   [[nodiscard]] Result<std::uint64_t> filesystem_type(const std::string& path) override;
   [[nodiscard]] Result<void> change_directory(const std::string& path) override;
   [[nodiscard]] Result<void> change_root(const std::string& path) override;

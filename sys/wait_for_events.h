@@ -4,7 +4,9 @@
 #pragma once
 
 #include <chrono>
+#include <span>
 #include <string_view>
+#include <vector>
 
 #include "base/error.h"
 
@@ -15,5 +17,11 @@ namespace nfsroot {
 // once without blocking. An error only when poll(2) itself fails ("poll WHAT: …").
 [[nodiscard]] Result<bool> wait_for_events(int fd, short events, std::chrono::steady_clock::time_point deadline,
                                            std::string_view what);
+
+// The same over several descriptors at once (a negative one is skipped): each one's revents,
+// all zero once DEADLINE has passed with none ready.
+[[nodiscard]] Result<std::vector<short>> wait_for_events(std::span<const int> fds, short events,
+                                                         std::chrono::steady_clock::time_point deadline,
+                                                         std::string_view what);
 
 }  // namespace nfsroot

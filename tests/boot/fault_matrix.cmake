@@ -175,6 +175,24 @@ nfsroot_add_boot_test(lab_dhcp_server_replaced
 set_tests_properties(boot.lab_dhcp_server_replaced PROPERTIES FIXTURES_REQUIRED nfs_test_root
                      LABELS "boot;fault_matrix")
 
+# --- several servers, the first one down -------------------------------------------------------------
+# nfsroot= names 10.99.0.7, which no host of the lab has (its connect waits on ARP), and
+# nfsroot-init.servers= adds 10.99.0.1, which serves the root: both are asked at once, 10.99.0.1
+# answers first and is mounted, and the log names 10.99.0.7 as not answering. The first attempt
+# waits its jitter (by the MAC, at most 300 ms with several servers).
+nfsroot_add_boot_test(lab_servers_first_down
+  LAB --dhcpd=0 --nfs=0 "--export=${NFSROOT_TEST_ROOT}"
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.99.0.7:${NFSROOT_TEST_ROOT},${NFSROOT_TEST_NFS3_OPTIONS} nfsroot-init.servers=10.99.0.1 panic=-1 console=ttyS0"
+  ${FULL_BOOT_MODULES}
+  EXPECT "more servers of the same root: 10\\.99\\.0\\.1 \\(nfsroot-init\\.servers=\\)"
+         "root: waiting [0-9]+ ms before the first attempt \\(0 to 300 by the MAC"
+         "root: servers 10\\.99\\.0\\.7, 10\\.99\\.0\\.1 \\(port 20490\\): 10\\.99\\.0\\.1 answered in [0-9]+ ms. 10\\.99\\.0\\.7 had not answered. mounting from 10\\.99\\.0\\.1"
+         "${LAB_ROOT_MOUNTED}" ${ROOT_IS_READY}
+  REJECT "TESTROOT: FAIL" "rebooting" "mounted 10\\.99\\.0\\.7"
+  TIMEOUT 150)
+set_tests_properties(boot.lab_servers_first_down PROPERTIES FIXTURES_REQUIRED nfs_test_root
+                     LABELS "boot;fault_matrix")
+
 unset(_fm_roots)
 unset(_fm_lists)
 unset(_fm_huge)

@@ -66,6 +66,47 @@ nfsroot_add_boot_test(image_wrong_magic
   REJECT "TESTROOT:"
   TIMEOUT 120)
 
+# Copy to RAM (nfsroot-init.toram): the kernel's SHA-256 needs af_alg and algif_hash.
+set(_img_toram_modules ${_img_modules} af_alg algif_hash)
+
+# The channel's version copied into RAM and checked against its .sha256; the export unmounted.
+# In the test's own network (netns_lab.py), the server is stopped once the root's init waits for
+# that; the client then reads files nothing had opened (their md5sums checked) with no NFS mount.
+nfsroot_add_boot_test(lab_image_toram_server_stopped
+  LAB --dhcpd=0 --nfs=0 "--export=${NFSROOT_TEST_IMAGES}"
+      "--nfs-stop=/TESTROOT: waiting for the server to stop/+0"
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.99.0.1:${NFSROOT_TEST_IMAGES} nfsroot-init.image=channels/busybox nfsroot-init.toram nfsroot-test.server_gone=10.99.0.1:20490 panic=-1 console=ttyS0"
+  ${_img_toram_modules}
+  EXPECT "copied to RAM first \\(nfsroot-init\\.toram\\)"
+         "root: copying v1\\.squashfs to RAM: [0-9]+ of [0-9]+ MiB \\(100%\\)"
+         "root: image v1\\.squashfs \\(squashfs, [0-9]+ KiB, current of channel channels/busybox\\) from 10\\.99\\.0\\.1:${NFSROOT_TEST_IMAGES}, copied to RAM in [0-9]+ ms \\(SHA-256 checked\\), on /dev/loop[0-9]+, mounted read-only on /root"
+         "root: unmounted 10\\.99\\.0\\.1:${NFSROOT_TEST_IMAGES}: the client no longer needs the server"
+         "TESTROOT: root-fs=squashfs ro" ${_img_ready}
+         "TESTROOT: waiting for the server to stop" "TESTROOT: no NFS mount left"
+         "TESTROOT: read 8 unopened files after the server stopped"
+  REJECT "TESTROOT: FAIL" "warning:" "rebooting"
+  TIMEOUT 200)
+set_tests_properties(boot.lab_image_toram_server_stopped PROPERTIES FIXTURES_REQUIRED nfs_test_root
+                     LABELS "boot;image_mode;fault_matrix")
+
+# A version whose .sha256 does not match: caught while copying, named with the fix.
+nfsroot_add_boot_test(image_toram_bad_checksum
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.0.2.2:${NFSROOT_TEST_IMAGES},${NFSROOT_TEST_NFS3_OPTIONS} nfsroot-init.image=badsum nfsroot-init.toram panic=-1 console=ttyS0"
+  ${_img_toram_modules}
+  EXPECT "root failed: image root: nfsroot-init\\.toram: copy to RAM of /run/nfsroot-init/image/badsum/v1\\.squashfs: its SHA-256 is [0-9a-f]{64}, but v1\\.squashfs\\.sha256 says 0{63}1. the file was damaged on the server's disk or in transit"
+         "rebooting now"
+  REJECT "TESTROOT:" "root: image"
+  TIMEOUT 120)
+
+# An image larger than the client's RAM (a sparse 16 GiB file): refused before any copying.
+nfsroot_add_boot_test(image_toram_too_large
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.0.2.2:${NFSROOT_TEST_IMAGES},${NFSROOT_TEST_NFS3_OPTIONS} nfsroot-init.image=huge.squashfs rd.live.ram=1 panic=-1 console=ttyS0"
+  ${_img_toram_modules}
+  EXPECT "root failed: image root: rd\\.live\\.ram: copy to RAM of /run/nfsroot-init/image/huge\\.squashfs: its 16384 MiB do not fit: [0-9]+ MiB of [0-9]+ MiB RAM available, of which 64 MiB must stay free for the root system. give the client more RAM"
+         "rebooting now"
+  REJECT "TESTROOT:" "copying huge"
+  TIMEOUT 120)
+
 # An upgrade under a running client and a rollback, with the real nfsroot-image
 # (tests/boot/image_upgrade.py): A reads through the switch to version 2, B boots version 2,
 # C version 1 after the rollback. Three boots and two builds.
@@ -83,12 +124,15 @@ nfsroot_add_scripted_boot_test(image_upgrade INIT "$<TARGET_FILE:${NFSROOT_RELEA
                                STEPS _img_steps)
 
 nfsroot_use_nfs_server(boot.image_squashfs_channel boot.image_erofs_nfs4 boot.image_dracut_live
-                       boot.image_missing_version boot.image_wrong_magic boot.image_upgrade)
+                       boot.image_missing_version boot.image_wrong_magic boot.image_upgrade
+                       boot.image_toram_bad_checksum boot.image_toram_too_large)
 set_property(TEST boot.image_squashfs_channel boot.image_erofs_nfs4 boot.image_dracut_live
                   boot.image_missing_version boot.image_wrong_magic boot.image_upgrade
+                  boot.image_toram_bad_checksum boot.image_toram_too_large
              APPEND PROPERTY LABELS image_mode)
 
 unset(_img_modules)
+unset(_img_toram_modules)
 unset(_img_ready)
 unset(_img_initrd)
 unset(_img_steps)

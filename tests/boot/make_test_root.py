@@ -70,6 +70,12 @@ MARKERS = {
     "etc/udev/rules.d": ("70-image.rules", "# testroot image file: /etc/udev/rules.d\n"),
 }
 DELETABLE = ("var", "lib/testroot/deletable", "testroot image file: delete me\n")
+# Files no check opens, for the copy-to-RAM test: read only after the server is gone, checked
+# against their md5sums (usr/share/testroot/unread.md5). Hex text from a hash chain: distinct
+# blocks, so no two files share pages.
+UNREAD_DIR = "usr/share/testroot/unread"
+UNREAD_FILES = 8
+UNREAD_BYTES = 128 * 1024
 
 INIT = r"""#!/bin/sh
 # /sbin/init of the boot tests' root (written by tests/boot/make_test_root.py; do not edit).
@@ -324,6 +330,30 @@ if [ -n "$hold" ]; then
         pass=$((pass + 1))
     done
 fi
+# nfsroot-test.server_gone=HOST:PORT (the copy-to-RAM test): say so, wait until HOST:PORT
+# refuses connections (the test stops the NFS server on that line), then read files nothing
+# has opened yet: from RAM, with no NFS mount left.
+gone=$(sed -n 's/.*nfsroot-test\.server_gone=\([0-9.]*\):\([0-9]*\).*/\1 \2/p' /proc/cmdline)
+if [ -n "$gone" ]; then
+    set -- $gone
+    say "waiting for the server to stop"
+    tries=0
+    while timeout -s KILL 5 nc -w 2 "$1" "$2" </dev/null >/dev/null 2>&1; do
+        tries=$((tries + 1))
+        [ "$tries" -ge 120 ] && { fail "$1:$2 still answers after 120 tries"; break; }
+        sleep 1
+    done
+    if grep -q ' nfs4\? ' /proc/mounts; then
+        fail "an NFS mount is left: $(grep ' nfs4\? ' /proc/mounts | tr '\n' ' ')"
+    else
+        say "no NFS mount left"
+    fi
+    if err=$(md5sum -c /usr/share/testroot/unread.md5 2>&1); then
+        say "read $(grep -c . /usr/share/testroot/unread.md5) unopened files after the server stopped"
+    else
+        fail "unopened files after the server stopped: $(echo "$err" | tr '\n' ' ')"
+    fi
+fi
 say "DONE"
 [ "$$" = 1 ] && poweroff -f
 exit 0
@@ -458,6 +488,16 @@ def build(root, args, seed_layout):
     for top, (rel, text) in MARKERS.items():
         write(root, f"{var if top == 'var' else top}/{rel}", text)
     write(root, f"{var}/{DELETABLE[1]}", DELETABLE[2])
+    sums = []
+    for n in range(UNREAD_FILES):
+        block, parts = hashlib.sha256(f"unread {n}".encode()).digest(), []
+        while sum(map(len, parts)) < UNREAD_BYTES:
+            block = hashlib.sha256(block).digest()
+            parts.append(block.hex())
+        text = "".join(parts)[:UNREAD_BYTES]
+        write(root, f"{UNREAD_DIR}/part-{n}", text)
+        sums.append(f"{hashlib.md5(text.encode()).hexdigest()}  /{UNREAD_DIR}/part-{n}\n")
+    write(root, "usr/share/testroot/unread.md5", "".join(sums))
 
     for rel, source in args.image_file:
         os.makedirs(os.path.dirname(os.path.join(root, rel)), exist_ok=True)

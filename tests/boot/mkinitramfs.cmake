@@ -64,15 +64,16 @@ apt-get install --no-install-recommends initramfs-tools)"
   nfsroot_boot_step(_mki_steps FAIL "boot.${_mki_name} failed"
     COMMAND ${_mki_boot} AT_TEST_TIME [[--kernel=${kernel}]])
   if(_mki_name STREQUAL "mkinitramfs_rtl_nfs3")
-    # The same initrd in image mode: the hook's loop and squashfs (NFSROOT_INIT_IMAGE's
-    # default) loop-mount the test images' squashfs channel.
+    # The same initrd in image mode, copied to RAM: the hook's loop and squashfs
+    # (NFSROOT_INIT_IMAGE's default) loop-mount the test images' squashfs channel, and its
+    # af_alg and algif_hash check the copy's SHA-256.
     nfsroot_boot_step(_mki_steps FAIL "boot.${_mki_name}: the image-mode boot with the hook's initrd failed"
       COMMAND "${NFSROOT_PYTHON3}" "${CMAKE_CURRENT_LIST_DIR}/qemu_boot.py"
               "--initrd=${_mki_dir}/${_mki_name}.initrd.img" "--log=${_mki_dir}/${_mki_name}.image.console.log"
-              "--append=ip=dhcp root=/dev/nfs ro nfsroot=10.0.2.2:${NFSROOT_TEST_IMAGES},${NFSROOT_TEST_NFS3_OPTIONS} nfsroot-init.image=channels/busybox console=ttyS0"
+              "--append=ip=dhcp root=/dev/nfs ro nfsroot=10.0.2.2:${NFSROOT_TEST_IMAGES},${NFSROOT_TEST_NFS3_OPTIONS} nfsroot-init.image=channels/busybox nfsroot-init.toram console=ttyS0"
               "--timeout=${_mki_timeout}"
               "--expect=image modules: loaded loop \\([0-9.]+ ms\\)"
-              "--expect=root: image v1\\.squashfs \\(squashfs, [0-9]+ KiB, current of channel channels/busybox\\) from 10\\.0\\.2\\.2:${NFSROOT_TEST_IMAGES}, on /dev/loop[0-9]+, mounted read-only on /root"
+              "--expect=root: image v1\\.squashfs \\(squashfs, [0-9]+ KiB, current of channel channels/busybox\\) from 10\\.0\\.2\\.2:${NFSROOT_TEST_IMAGES}, copied to RAM in [0-9]+ ms \\(SHA-256 checked\\), on /dev/loop[0-9]+, mounted read-only on /root"
               "--expect=TESTROOT: root-fs=squashfs ro" "--expect=TESTROOT: pid=1"
               "--reject=TESTROOT: FAIL" "--reject=warning:"
       AT_TEST_TIME [[--kernel=${kernel}]])

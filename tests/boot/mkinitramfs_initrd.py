@@ -299,8 +299,9 @@ def listed_modules():
 def expected_modules(args):
     """(exact set or None, allowed set, must-have list) for --nics."""
     nfs = [f"nfsv{v}" for v in args.nfs.split()]
-    # image mode: loop and the formats, erofs with libcrc32c and its crc32c softdeps
-    image = [] if args.image == "none" else ["loop"] + args.image.split()
+    # image mode: loop and the formats, erofs with libcrc32c and its crc32c softdeps, and the
+    # crypto API's af_alg and algif_hash (nfsroot-init.toram's SHA-256)
+    image = [] if args.image == "none" else ["loop"] + args.image.split() + ["af_alg", "algif_hash"]
     mounts = nfs + image
     root = ROOT_MODULES + mounts + listed_modules()
     if args.nics == "small":

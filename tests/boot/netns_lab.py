@@ -5,7 +5,8 @@
                [--dhcpd DELAY] [--hostile-dhcp DELAY --hostile MODE...]
                [--hostile-server IP] [--hostile-address IP]
                [--dnsmasq DELAY [--client MAC=ROOT-PATH]... [--next-server MAC=ADDR]...]
-               [--nfs DELAY --export PATH [--nfs-port PORT]] [--silent-nfs DELAY] [--root-path TEXT]
+               [--nfs DELAY --export PATH [--nfs-port PORT] [--nfs-stop DELAY]] [--silent-nfs DELAY]
+               [--root-path TEXT]
                -- python3 qemu_boot.py QEMU_BOOT_ARGS...
 
 Makes the network namespace nfsroot-lab-NAME with a bridge br0 at 10.99.0.1/24 (and each
@@ -37,6 +38,8 @@ namespace:
                          every address of the namespace (10.99.0.1 and each --address; NFS port
                          --nfs-port, default 20490, MOUNT port 20048, both in rpcbind on 111),
                          in a private /run
+  --nfs-stop DELAY       stops that nfs-ganesha and its rpcbind again (the copy-to-RAM test:
+                         the guest must go on without its server); DELAY as above
   --silent-nfs DELAY     silent_tcp.py on 10.99.0.1 ports 111, 20048 and 20490: every TCP
                          connection is accepted and never answered (a hung server, not a
                          refusing one)
@@ -318,6 +321,14 @@ subnet 10.99.0.0 netmask 255.255.255.0 {{
         if r.returncode != 0:
             raise Error("nfs_server.py start failed")
 
+    def nfs_stop(self):
+        r = subprocess.run([sys.executable, os.path.join(HERE, "nfs_server.py"), "stop",
+                            f"--state-dir={os.path.join(self.dir, 'nfs')}"],
+                           capture_output=True, text=True)
+        self.log("nfs_server.py stop: " + (r.stdout + r.stderr).strip().replace("\n", "; "))
+        if r.returncode != 0:
+            raise Error("nfs_server.py stop failed")
+
     def report(self):
         print(f"netns_lab: {self.ns}, files in {self.dir}:")
         for name in ("lab.log", "dhcpd.log", "dnsmasq.log", "hostile_dhcp.log", "silent_tcp.log",
@@ -389,12 +400,15 @@ def main():
     ap.add_argument("--address", type=lab_address, action="append", default=[])
     ap.add_argument("--nfs", type=when, metavar="DELAY")
     ap.add_argument("--nfs-port", type=int, default=20490)
+    ap.add_argument("--nfs-stop", type=when, metavar="DELAY")
     ap.add_argument("--export")
     ap.add_argument("--root-path")
     args = ap.parse_args(argv[:split])
     boot_args = argv[split + 1:]
     if args.nfs is not None and not args.export:
         ap.error("--nfs needs --export")
+    if args.nfs_stop is not None and args.nfs is None:
+        ap.error("--nfs-stop needs --nfs")
     if (args.client or args.next_server) and args.dnsmasq is None:
         ap.error("--client and --next-server are dnsmasq's: give --dnsmasq")
     clients = dict(args.client)
@@ -450,6 +464,8 @@ def main():
             lab.at(args.silent_nfs, "silent_tcp.py", lab.silent_nfs)
         if args.nfs is not None:
             lab.at(args.nfs, "nfs-ganesha", lambda: lab.nfs(args.export, args.nfs_port))
+        if args.nfs_stop is not None:
+            lab.at(args.nfs_stop, "stopping nfs-ganesha", lab.nfs_stop)
         lab.log(" ".join(qemu))
         lab.fire_due()  # the servers that start at once, before the guest looks for them
         proc = subprocess.Popen(qemu, preexec_fn=die_with_parent)

@@ -466,3 +466,26 @@ TEST_CASE("the seed's append line", "[boot_config]") {
   CHECK(parsed.config.nfs.server == ip4("192.168.1.1"));
   CHECK(parsed.config.nfs.path == "/var/lib/nfs/debian-lenny-32");
 }
+
+TEST_CASE("nfsroot-init.toram and dracut's rd.live.ram copy the image to RAM; image mode only",
+          "[boot_config][image]") {
+  auto parsed = parse("nfsroot-init.image=c nfsroot-init.toram");
+  CHECK(parsed.config.copy_to_ram);
+  CHECK(parsed.config.copy_to_ram_option == "nfsroot-init.toram");
+  CHECK(parsed.warnings.empty());
+  CHECK(parse("nfsroot-init.image=c nfsroot-init.toram=yes").config.copy_to_ram);
+  CHECK_FALSE(parse("nfsroot-init.image=c nfsroot-init.toram nfsroot-init.toram=no").config.copy_to_ram);
+  parsed = parse("root=live:nfs://10.0.2.2/images/a.squashfs rd.live.ram=1");
+  CHECK(parsed.config.copy_to_ram);
+  CHECK(parsed.config.copy_to_ram_option == "rd.live.ram");
+  CHECK(parse("root=live:nfs://10.0.2.2/images/a.squashfs rd.live.ram").config.copy_to_ram);
+  CHECK_FALSE(parse("root=live:nfs://10.0.2.2/images/a.squashfs rd.live.ram=0").config.copy_to_ram);
+  parsed = parse("nfsroot-init.image=c nfsroot-init.toram=maybe");
+  CHECK_FALSE(parsed.config.copy_to_ram);
+  CHECK(warned_about(parsed, "nfsroot-init.toram=maybe: not yes or no; not copying the image to RAM"));
+  // Directory mode has no image to copy: said, and the export boots as it is.
+  parsed = parse("root=/dev/nfs nfsroot=10.0.2.2:/srv/root nfsroot-init.toram");
+  CHECK_FALSE(parsed.config.copy_to_ram);
+  CHECK(warned_about(parsed, "nfsroot-init.toram: copies an image to RAM, and no nfsroot-init.image= or root=live: "
+                             "names one; booting the export as a directory"));
+}

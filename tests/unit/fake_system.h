@@ -184,6 +184,34 @@ class FakeSystem final : public System {
     return std::string("/dev/loop0");
   }
 
+  // copy_file(): SOURCE's text in `files` goes to TARGET; the digest is the one given here for
+  // SOURCE (the kernel's hash is not the fake's to compute); `copied_bytes` makes a short copy.
+  std::map<std::string, std::string> digests;
+  std::map<std::string, std::uint64_t> copied_bytes;
+  std::map<std::string, int> failing_copies;  // source -> errno
+  std::map<std::string, int> failing_unmounts;  // target -> errno
+  Result<CopiedFile> copy_file(const std::string& source, const std::string& target,
+                               const CopyFileOptions& options) override {
+    trace.push_back("copy(" + source + "," + target + (options.sha256 ? ",sha256)" : ")"));
+    if (!files.contains(source)) return std::unexpected(error_from_errno("open", source, ENOENT));
+    if (failing_copies.contains(source)) {
+      return std::unexpected(error_from_errno("copy " + source + " to", target, failing_copies[source]));
+    }
+    files[target] = files[source];
+    CopiedFile copied;
+    copied.bytes = copied_bytes.contains(source) ? copied_bytes[source] : files[source].size();
+    if (options.progress) options.progress(copied.bytes);
+    if (options.sha256) copied.sha256 = digests.contains(source) ? digests[source] : std::string(64, '0');
+    return copied;
+  }
+  Result<void> unmount(const std::string& target) override {
+    trace.push_back("umount(" + target + ")");
+    if (failing_unmounts.contains(target)) {
+      return std::unexpected(error_from_errno("umount", target, failing_unmounts[target]));
+    }
+    return {};
+  }
+
   // A clock of its own, moved only by wait_until(): retries and deadlines without real time.
   Clock::time_point clock{std::chrono::hours(1)};
   std::map<std::string, std::uint64_t> filesystem_types;  // path -> f_type; absent: ENOENT

@@ -4,8 +4,10 @@
 
 #include <catch2/catch.hpp>
 #include <cerrno>
+#include <cstdint>
 #include <string>
 
+#include "base/cat.h"
 #include "fake_system.h"
 #include "plan/boot_plan.h"
 #include "plan/plan_format.h"
@@ -208,4 +210,190 @@ TEST_CASE("image mode in the plan: the export on /run, the image on /root, loop 
   const BootPlan bad = plan_boot(parse_boot_config("ip=dhcp root=/dev/nfs nfsroot=10.0.2.2:/srv nfsroot-init.image=../x"));
   REQUIRE(bad.errors.size() == 1);
   CHECK(bad.errors.front().operation == "nfsroot-init.image=");
+}
+
+// --- copy to RAM (nfsroot-init.toram)
+
+namespace {
+
+constexpr const char* kDigest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+std::string meminfo(std::uint64_t total_mib, std::uint64_t available_mib) {
+  return cat("MemTotal:       ", total_mib * 1024, " kB\nMemFree:        1000 kB\nMemAvailable:   ",
+             available_mib * 1024, " kB\nBuffers:        0 kB\n");
+}
+
+// A channel "c" whose current is v1.squashfs of SIZE bytes, with its .sha256 unless told not.
+FakeSystem toram_channel(std::uint64_t size, bool with_checksum = true) {
+  FakeSystem system;
+  system.initramfs["/run/nfsroot-init/image/c"] = directory();
+  system.files["/run/nfsroot-init/image/c/current"] = "v1.squashfs\n";
+  system.initramfs["/run/nfsroot-init/image/c/v1.squashfs"] = regular(size);
+  system.files["/run/nfsroot-init/image/c/v1.squashfs"] = squashfs_head();
+  system.copied_bytes["/run/nfsroot-init/image/c/v1.squashfs"] = size;
+  system.digests["/run/nfsroot-init/image/c/v1.squashfs"] = kDigest;
+  if (with_checksum) system.files["/run/nfsroot-init/image/c/v1.squashfs.sha256"] = cat(kDigest, "  v1.squashfs\n");
+  system.files["/proc/meminfo"] = meminfo(1024, 900);
+  return system;
+}
+
+}  // namespace
+
+TEST_CASE("image checksum: sha256sum's line for this version, or the digits alone", "[image]") {
+  const std::string upper = "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08";
+  CHECK(parse_image_checksum(cat(kDigest, "  v1.squashfs\n"), "v1.squashfs", "f") == kDigest);
+  CHECK(parse_image_checksum(cat(kDigest, " *v1.squashfs"), "v1.squashfs", "f") == kDigest);
+  CHECK(parse_image_checksum(cat(kDigest, "\r\n"), "v1.squashfs", "f") == kDigest);
+  CHECK(parse_image_checksum(upper + "  v1.squashfs", "v1.squashfs", "f") == kDigest);
+  const auto other = parse_image_checksum(cat(kDigest, "  v2.squashfs\n"), "v1.squashfs", "c/v1.squashfs.sha256");
+  REQUIRE_FALSE(other);
+  CHECK(describe(other.error()) == "c/v1.squashfs.sha256 v2.squashfs: is the checksum of another file, not v1.squashfs; "
+                                   "write it again with sha256sum (nfsroot-image build does), or remove it to copy "
+                                   "unchecked");
+  for (const std::string& bad : {std::string(), std::string("\n"), std::string(kDigest).substr(1),
+                                std::string(kDigest) + "0", "g" + std::string(kDigest).substr(1),
+                                std::string("\x1b[2J")}) {
+    INFO(bad);
+    const auto parsed = parse_image_checksum(bad, "v1.squashfs", "f");
+    REQUIRE_FALSE(parsed);
+    CHECK(parsed.error().problem == "does not start with a SHA-256 (64 hex digits)");
+    CHECK(describe(parsed.error()).find('\x1b') == std::string::npos);
+  }
+}
+
+TEST_CASE("copy to RAM: the image must fit in MemAvailable and leave an eighth of RAM, 64 MiB at least", "[image]") {
+  constexpr std::uint64_t kMiB = 1024 * 1024;
+  const auto fits = check_ram_for_copy(300 * kMiB, meminfo(1024, 900), "img");
+  REQUIRE(fits);
+  CHECK(fits->available == 900 * kMiB);
+  CHECK(fits->total == 1024 * kMiB);
+  CHECK(fits->reserve == 128 * kMiB);
+  CHECK(check_ram_for_copy(772 * kMiB, meminfo(1024, 900), "img"));       // 128 MiB left: just fits
+  CHECK_FALSE(check_ram_for_copy(773 * kMiB, meminfo(1024, 900), "img"));  // one MiB over
+  CHECK(check_ram_for_copy(60 * kMiB, meminfo(256, 124), "img"));          // 64 MiB floor
+  CHECK_FALSE(check_ram_for_copy(61 * kMiB, meminfo(256, 124), "img"));
+  const auto large = check_ram_for_copy(2048 * kMiB, meminfo(512, 400), "/run/nfsroot-init/image/big.squashfs");
+  REQUIRE_FALSE(large);
+  CHECK(describe(large.error()) ==
+        "copy to RAM of /run/nfsroot-init/image/big.squashfs: its 2048 MiB do not fit: 400 MiB of 512 MiB RAM "
+        "available, of which 64 MiB must stay free for the root system; give the client more RAM, make the image "
+        "smaller, or leave copy to RAM off");
+  CHECK_FALSE(check_ram_for_copy(1, "MemTotal: 1 kB\n", "img"));  // no MemAvailable (Linux < 3.14)
+  CHECK_FALSE(check_ram_for_copy(1, "MemTotal: 1024\nMemAvailable: 1024\n", "img"));  // no unit
+  CHECK(ram_copy_tmpfs_bytes(0) == kMiB);
+  CHECK(ram_copy_tmpfs_bytes(1) == 2 * kMiB);
+  CHECK(ram_copy_tmpfs_bytes(300 * kMiB) == 301 * kMiB);
+}
+
+TEST_CASE("copy to RAM: tmpfs sized to the image, a checked copy, the loop on the copy, the export unmounted",
+          "[image]") {
+  FakeSystem system = toram_channel(8 << 20);
+  Lines reports;
+  RamCopy copy;
+  copy.report = [&](std::string_view line) { reports.emplace_back(line); };
+  const auto root = mount_image_root(system, kExport, "c", "/root", &copy);
+  REQUIRE(root);
+  CHECK(root->copy == "/run/nfsroot-init/ram/v1.squashfs");
+  CHECK(root->checksum_checked);
+  CHECK(root->export_unmounted);
+  CHECK(system.trace == Lines{"head(/run/nfsroot-init/image/c/current)",
+                              "head(/run/nfsroot-init/image/c/v1.squashfs)",
+                              "read(/proc/meminfo)",
+                              "head(/run/nfsroot-init/image/c/v1.squashfs.sha256)",
+                              "mkdir(/run/nfsroot-init/ram,0700)",
+                              "mount(nfsroot-ram,/run/nfsroot-init/ram,tmpfs,nosuid|nodev|noexec,size=9437184,mode=0700)",
+                              "copy(/run/nfsroot-init/image/c/v1.squashfs,/run/nfsroot-init/ram/v1.squashfs,sha256)",
+                              "mount_loop(/run/nfsroot-init/ram/v1.squashfs,/root,squashfs,ro)",
+                              "umount(/run/nfsroot-init/image)"});
+  CHECK(reports == Lines{"root: copying v1.squashfs to RAM: 8 of 8 MiB (100%)"});
+}
+
+TEST_CASE("copy to RAM: without a .sha256 the copy is unchecked, with a notice", "[image]") {
+  FakeSystem system = toram_channel(4096, false);
+  Lines reports;
+  RamCopy copy;
+  copy.report = [&](std::string_view line) { reports.emplace_back(line); };
+  const auto root = mount_image_root(system, kExport, "c", "/root", &copy);
+  REQUIRE(root);
+  CHECK_FALSE(root->checksum_checked);
+  CHECK(system.trace.at(6) == "copy(/run/nfsroot-init/image/c/v1.squashfs,/run/nfsroot-init/ram/v1.squashfs)");
+  CHECK(reports.at(0) == "root: no /run/nfsroot-init/image/c/v1.squashfs.sha256: the copy is not checked "
+                         "(nfsroot-image build writes it)");
+}
+
+TEST_CASE("copy to RAM: each fault names the file and the fix, frees the tmpfs, and mounts nothing", "[image]") {
+  RamCopy copy;
+  SECTION("checksum mismatch") {
+    FakeSystem system = toram_channel(4096);
+    system.digests["/run/nfsroot-init/image/c/v1.squashfs"] = std::string(64, 'e');
+    const auto root = mount_image_root(system, kExport, "c", "/root", &copy);
+    REQUIRE_FALSE(root);
+    CHECK(describe(root.error()) ==
+          "nfsroot-init.toram: copy to RAM of /run/nfsroot-init/image/c/v1.squashfs: its SHA-256 is " +
+              std::string(64, 'e') + ", but v1.squashfs.sha256 says " + kDigest +
+              "; the file was damaged on the server's disk or in transit: check it there (nfsroot-image list), "
+              "rebuild it or roll back (nfsroot-image rollback)");
+    CHECK(system.trace.back() == "umount(/run/nfsroot-init/ram)");
+  }
+  SECTION("a short read") {
+    FakeSystem system = toram_channel(4096);
+    system.copied_bytes["/run/nfsroot-init/image/c/v1.squashfs"] = 1000;
+    const auto root = mount_image_root(system, kExport, "c", "/root", &copy);
+    REQUIRE_FALSE(root);
+    CHECK(root.error().problem == "read 1000 bytes, but the file had 4096");
+    CHECK(system.trace.back() == "umount(/run/nfsroot-init/ram)");
+  }
+  SECTION("the copy fails (the server stalls)") {
+    FakeSystem system = toram_channel(4096);
+    system.failing_copies["/run/nfsroot-init/image/c/v1.squashfs"] = ETIMEDOUT;
+    const auto root = mount_image_root(system, kExport, "c", "/root", &copy);
+    REQUIRE_FALSE(root);
+    CHECK(root.error().errno_value == ETIMEDOUT);
+    CHECK(system.trace.back() == "umount(/run/nfsroot-init/ram)");
+  }
+  SECTION("larger than RAM: nothing is mounted or copied") {
+    FakeSystem system = toram_channel(std::uint64_t{2} << 30);
+    const auto root = mount_image_root(system, kExport, "c", "/root", &copy);
+    REQUIRE_FALSE(root);
+    CHECK(root.error().problem.starts_with("its 2048 MiB do not fit"));
+    CHECK(system.trace.back() == "read(/proc/meminfo)");
+  }
+  SECTION("a .sha256 that is not one") {
+    FakeSystem system = toram_channel(4096);
+    system.files["/run/nfsroot-init/image/c/v1.squashfs.sha256"] = "<html>404</html>";
+    const auto root = mount_image_root(system, kExport, "c", "/root", &copy);
+    REQUIRE_FALSE(root);
+    CHECK(root.error().operation == "/run/nfsroot-init/image/c/v1.squashfs.sha256");
+    CHECK(system.trace.back() == "head(/run/nfsroot-init/image/c/v1.squashfs.sha256)");
+  }
+  SECTION("the export cannot be unmounted: a notice, the boot goes on from RAM") {
+    FakeSystem system = toram_channel(4096);
+    system.failing_unmounts["/run/nfsroot-init/image"] = EBUSY;
+    Lines reports;
+    copy.report = [&](std::string_view line) { reports.emplace_back(line); };
+    const auto root = mount_image_root(system, kExport, "c", "/root", &copy);
+    REQUIRE(root);
+    CHECK_FALSE(root->export_unmounted);
+    CHECK(reports.back().ends_with("; the export stays mounted"));
+  }
+}
+
+TEST_CASE("copy to RAM in the plan: the crypto API's modules, and explain says where, what is checked, how long",
+          "[image]") {
+  const BootPlan plan = plan_boot(parse_boot_config(
+      "ip=dhcp root=/dev/nfs nfsroot=10.0.2.2:/srv/images nfsroot-init.image=c nfsroot-init.toram "
+      "nfsroot-init.mount_timeout=60"));
+  REQUIRE(plan.errors.empty());
+  CHECK(plan.root.copy_to_ram);
+  CHECK(plan.root.ram_dir == "/run/nfsroot-init/ram");
+  CHECK(plan.modules.image_modules ==
+        std::vector<std::string>{"loop", "squashfs", "erofs", "af_alg", "algif_hash"});
+  const std::string text = format_plan(plan);
+  CHECK(text.find("copied to RAM first (nfsroot-init.toram): a tmpfs at /run/nfsroot-init/ram") != std::string::npos);
+  CHECK(text.find("checked against VERSION.sha256") != std::string::npos);
+  CHECK(text.find("60 s fails (nfsroot-init.mount_timeout=, at least 10 s)") != std::string::npos);
+  CHECK(text.find("from RAM; the export is unmounted") != std::string::npos);
+  CHECK(text.find("the export stays at") == std::string::npos);
+  const BootPlan live = plan_boot(parse_boot_config("ip=dhcp root=live:nfs://10.0.2.2/images/a.squashfs rd.live.ram"));
+  CHECK(format_plan(live).find("copied to RAM first (rd.live.ram)") != std::string::npos);
 }

@@ -1,0 +1,188 @@
+// Several servers: the probe on real loopback sockets (one listening, one refusing), the
+// rounds on the FakeSystem's clock, the jitter, the port, and the request moved to another server.
+#include "rootmount/server_choice.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cerrno>
+#include <chrono>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/unique_fd.h"
+#include "fake_system.h"
+#include "plan/boot_plan.h"
+#include "plan/plan_format.h"
+
+using namespace nfsroot;
+using nfsroot::testing::FakeSystem;
+using nfsroot::testing::Lines;
+
+namespace {
+
+// A listening socket on 127.0.0.1 with an ephemeral port.
+std::uint16_t listen_on_loopback(UniqueFd& fd) {
+  fd = UniqueFd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  REQUIRE(fd.valid());
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
+  REQUIRE(::listen(fd.get(), 4) == 0);
+  socklen_t size = sizeof address;
+  REQUIRE(::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &size) == 0);
+  return ntohs(address.sin_port);
+}
+
+ServerProbe answered_by(std::size_t index, std::size_t count) {
+  ServerProbe probe;
+  for (std::size_t i = 0; i < count; ++i) probe.answers.push_back(ServerAnswer{"10.0.0." + std::to_string(i + 1)});
+  probe.answers[index].answered = true;
+  probe.answers[index].milliseconds = 7;
+  probe.chosen = index;
+  return probe;
+}
+
+}  // namespace
+
+TEST_CASE("probe: the server that accepts is chosen; one that refuses is named with its errno", "[servers]") {
+  UniqueFd listener;
+  const std::uint16_t port = listen_on_loopback(listener);
+  // 127.0.0.2 is loopback too (127/8), but nothing listens on it: ECONNREFUSED at once.
+  const auto probe = probe_servers({"127.0.0.2", "127.0.0.1"}, port,
+                                   std::chrono::steady_clock::now() + std::chrono::seconds(5));
+  REQUIRE(probe);
+  REQUIRE(probe->chosen == 1u);
+  CHECK(probe->answers[1].answered);
+  const std::string text = describe_server_probe(*probe);
+  CHECK(text.starts_with("127.0.0.1 answered in "));
+  // The refusal may not have arrived before the acceptance: either way it is not chosen.
+  CHECK((text.ends_with("; 127.0.0.2: Connection refused (errno 111)") || text.ends_with("; 127.0.0.2 had not answered")));
+}
+
+TEST_CASE("probe: none answers by the deadline or all refuse: none chosen, each named", "[servers]") {
+  UniqueFd listener;
+  const std::uint16_t port = listen_on_loopback(listener);
+  listener.reset();  // now nothing listens there
+  const auto probe = probe_servers({"127.0.0.1", "not-an-address"}, port,
+                                   std::chrono::steady_clock::now() + std::chrono::seconds(5));
+  REQUIRE(probe);
+  CHECK_FALSE(probe->chosen);
+  CHECK(describe_server_probe(*probe) ==
+        "127.0.0.1: Connection refused (errno 111), not-an-address: Invalid argument (errno 22)");
+}
+
+TEST_CASE("choose_server: rounds with growing waits on the system's clock until one answers or the time is up",
+          "[servers]") {
+  FakeSystem system;
+  const std::vector<std::string> servers{"10.0.0.1", "10.0.0.2"};
+  int round = 0;
+  Lines progress;
+  const auto chosen = choose_server(
+      system, servers, 111, 60,
+      [&](std::chrono::steady_clock::time_point) -> Result<ServerProbe> {
+        ++round;
+        if (round < 3) {
+          ServerProbe none;
+          none.answers = {ServerAnswer{"10.0.0.1", false, 113}, ServerAnswer{"10.0.0.2"}};
+          return none;
+        }
+        return answered_by(1, 2);
+      },
+      [&](std::string_view line) { progress.emplace_back(line); });
+  REQUIRE(chosen);
+  CHECK(*chosen == 1u);
+  CHECK(system.trace == Lines{"wait(1s)", "wait(2s)"});
+  REQUIRE(progress.size() == 2);
+  CHECK(progress[0] == "root: no server answered on port 111 (10.0.0.1: No route to host (errno 113), 10.0.0.2 no "
+                       "answer in time); trying again in 1 s");
+
+  FakeSystem late;
+  const auto none = choose_server(
+      late, servers, 2049, 10,
+      [&](std::chrono::steady_clock::time_point) -> Result<ServerProbe> {
+        ServerProbe probe;
+        probe.answers = {ServerAnswer{"10.0.0.1"}, ServerAnswer{"10.0.0.2", false, 111}};
+        return probe;
+      },
+      {});
+  REQUIRE_FALSE(none);
+  CHECK(describe(none.error()) ==
+        "servers 10.0.0.1, 10.0.0.2 port 2049: none answered in 10 s: 10.0.0.1 no answer in time, 10.0.0.2: "
+        "Connection refused (errno 111); are the servers up and reachable from this network? (nfsroot-init.servers= "
+        "lists them, nfsroot-init.mount_timeout= sets how long to try)");
+  CHECK(late.trace == Lines{"wait(1s)", "wait(2s)", "wait(4s)"});  // 1+2+4 = 7 s; the next 8 s would pass 10
+}
+
+TEST_CASE("jitter: the same MAC always waits the same, MACs spread over 0..max, 0 turns it off", "[servers]") {
+  CHECK(mount_jitter_ms("52:54:00:12:34:56", 300) == mount_jitter_ms("52:54:00:12:34:56", 300));
+  CHECK(mount_jitter_ms("52:54:00:12:34:56", 0) == 0);
+  std::set<int> seen;
+  for (int i = 0; i < 64; ++i) {
+    const int jitter = mount_jitter_ms("52:54:00:12:34:" + std::to_string(10 + i), 300);
+    CHECK(jitter >= 0);
+    CHECK(jitter <= 300);
+    seen.insert(jitter);
+  }
+  CHECK(seen.size() > 50);  // a fleet of consecutive MACs is spread, not bunched
+}
+
+TEST_CASE("probe port: rpcbind for NFSv3, 2049 for NFSv4, port= wins", "[servers]") {
+  NfsMountRequest v3;
+  v3.version = 3;
+  v3.options = {"vers=3", "proto=tcp", "nolock", "addr=10.0.0.1"};
+  CHECK(probe_port(v3) == 111);
+  v3.options.push_back("port=20490");
+  CHECK(probe_port(v3) == 20490);
+  NfsMountRequest v4;
+  v4.version = 4;
+  CHECK(probe_port(v4) == 2049);
+  v4.options = {"port=0"};  // 0: the kernel asks rpcbind; no port to probe, the default
+  CHECK(probe_port(v4) == 2049);
+}
+
+TEST_CASE("with_server: the source, addr= and mountaddr= move to the chosen server; other options stay",
+          "[servers]") {
+  NfsMountRequest request;
+  request.server = "10.0.0.1";
+  request.path = "/srv/root";
+  request.source = "10.0.0.1:/srv/root";
+  request.options = {"vers=3", "proto=tcp", "nolock", "addr=10.0.0.1", "mountaddr=10.0.0.1", "port=2049"};
+  const NfsMountRequest moved = with_server(request, "10.0.0.2");
+  CHECK(moved.source == "10.0.0.2:/srv/root");
+  CHECK(moved.server == "10.0.0.2");
+  CHECK(moved.options ==
+        std::vector<std::string>{"vers=3", "proto=tcp", "nolock", "addr=10.0.0.2", "mountaddr=10.0.0.2", "port=2049"});
+  request.options.back() = "mountaddr=10.0.0.9";  // a mount server the admin named stays
+  request.options[4] = "timeo=600";
+  CHECK(with_server(request, "10.0.0.2").options.back() == "mountaddr=10.0.0.9");
+}
+
+TEST_CASE("nfsroot-init.servers= and mount_jitter= in the config, the plan and explain", "[servers][boot_config]") {
+  auto parsed = parse_boot_config(
+      "ip=dhcp root=/dev/nfs nfsroot=10.0.0.1:/srv/root nfsroot-init.servers=10.0.0.2,10.0.0.3,10.0.0.2,bad,0.0.0.0");
+  CHECK(parsed.config.extra_servers.size() == 2);
+  CHECK(parsed.warnings.size() == 2);
+  CHECK(parsed.warnings.front() ==
+        "nfsroot-init.servers=10.0.0.2,10.0.0.3,10.0.0.2,bad,0.0.0.0: 'bad' is not a server's IPv4 address; leaving it out");
+  const BootPlan plan = plan_boot(parsed);
+  CHECK(plan.root.jitter_max_ms == 300);
+  const std::string text = format_plan(plan);
+  CHECK(text.find("more servers of the same root: 10.0.0.2, 10.0.0.3 (nfsroot-init.servers=)") != std::string::npos);
+  CHECK(text.find("the first attempt waits 0 to 300 ms, by the MAC") != std::string::npos);
+
+  const BootPlan single = plan_boot(parse_boot_config("ip=dhcp root=/dev/nfs nfsroot=10.0.0.1:/srv/root"));
+  CHECK(single.root.jitter_max_ms == 0);
+  CHECK(format_plan(single).find("the first attempt waits") == std::string::npos);
+  CHECK(plan_boot(parse_boot_config("ip=dhcp nfsroot=10.0.0.1:/r nfsroot-init.mount_jitter=500")).root.jitter_max_ms ==
+        500);
+  parsed = parse_boot_config("ip=dhcp nfsroot=10.0.0.1:/r nfsroot-init.mount_jitter=-1");
+  CHECK_FALSE(parsed.config.mount_jitter_ms);
+  CHECK(parsed.warnings.front() ==
+        "nfsroot-init.mount_jitter=-1: not a number of milliseconds from 0 to 10000; using the default");
+}
