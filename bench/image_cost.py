@@ -29,7 +29,7 @@ Everything runs in a private network namespace (tests/boot/netns_lab.py's Lab): 
 by its MAC (52:54:00:be:00:jj), and nfs-ganesha (tests/boot/nfs_server.py --netns) serving the
 root copy and the images folder read-only on 10.99.0.1 (ports 2049, 20048 and rpcbind's 111 of
 the namespace: the host's own NFS test server is not touched). QEMU: tests/boot/qemu_boot.py,
--accel tcg, one vCPU, --memory MiB, rtl8139 on the tap.
+-accel tcg, one vCPU, --memory MiB, --nic (default virtio-net-pci) on the tap.
 
 1. Cost: each mode booted --boots times, one client at a time. Per boot: the NFS RPCs by
    procedure (NFSv3 decoded by RFC 1813's numbering; NFSv4 by the names the guest's own
@@ -76,7 +76,10 @@ import netns_lab  # noqa: E402  (tests/boot: the namespace, bridge, taps, dnsmas
 MODES = ("dir", "image", "sorted", "toram")
 SERVER = netns_lab.SERVER_IP
 NFS_PORT = 2049  # the namespace's own ports: the standard one, so no port= is needed
-MODULES = ["8139cp", "8139too", "nfsv3", "nfsv4", "overlay", "loop", "squashfs"]
+# The NICs of --nic (/init loads the one present by its modalias); tests/boot/image.cmake's
+# image modules; af_alg and algif_hash: the kernel's SHA-256 for
+# nfsroot-init.toram's check of the copy
+MODULES = ["virtio_pci", "virtio_net", "8139cp", "8139too", "nfsv3", "nfsv4", "overlay", "loop", "squashfs", "af_alg", "algif_hash"]
 CHANNEL = "debian"
 SORTED_CHANNEL = "debian-sorted"
 API_DIRS = ("proc", "sys", "dev", "run", "tmp")  # image-tool/nfsroot-image's: packed empty
@@ -235,9 +238,10 @@ def parse_console(text, v4_names):
     m = re.search(r"root: image (\S+) \((\w+), (\d+) KiB", text)
     if m:
         r["image"] = (m.group(1), m.group(2), int(m.group(3)))
-    m = re.search(r"nfsroot-init: .*(cop(?:y|ied)[^\n]*(?:RAM|tmpfs)[^\n]*)", text)
+    m = re.search(r"copied to RAM in (\d+) ms \(([^)]*)\)", text)
     if m:
-        r["toram"] = m.group(1).strip()
+        r["toram"] = (int(m.group(1)), m.group(2))
+    r["unmounted"] = bool(re.search(r"root: unmounted .*: the client no longer needs the server", text))
     r["total_ops"] = sum(r["ops"].values())
     return r
 
@@ -297,6 +301,16 @@ class Bench:
                 res[link["ifname"]] = (st["tx"]["bytes"], st["rx"]["bytes"])
         return res
 
+    def tcp_counters(self):
+        """(segments sent, segments retransmitted) by TCP in the namespace: the server's side
+        (ganesha, rpcbind; dnsmasq speaks UDP)."""
+        out = run(["ip", "netns", "exec", self.lab.ns, "cat", "/proc/net/snmp"], 30).splitlines()
+        for names, values in zip(out[::2], out[1::2]):
+            if names.startswith("Tcp:"):
+                d = dict(zip(names.split()[1:], (int(v) for v in values.split()[1:])))
+                return d["OutSegs"], d["RetransSegs"]
+        raise Failed("no Tcp: line in the namespace's /proc/net/snmp")
+
     # --- boots ---------------------------------------------------------------------------------
 
     def append(self, mode, images, root):
@@ -309,7 +323,7 @@ class Bench:
     def boot_many(self, mode, clients, append, tag):
         """Power on len(clients) QEMU clients at once; wait for all; per-client results."""
         a = self.args
-        cpu0, taps0, t0 = self.ganesha_cpu(), self.tap_bytes(), time.monotonic()
+        cpu0, taps0, tcp0, t0 = self.ganesha_cpu(), self.tap_bytes(), self.tcp_counters(), time.monotonic()
         procs = []
         for j in clients:
             logfile = os.path.join(self.work, "logs", f"{tag}.c{j}.console.log")
@@ -317,7 +331,7 @@ class Bench:
                    f"--initrd={self.initrd}", f"--append={append}", f"--log={logfile}",
                    f"--timeout={a.timeout:g}", f"--memory={a.memory}",
                    f"--netns={self.lab.ns}", f"--tap={tap(j)}={mac(j)}",
-                   "--expect=^BENCH: END", "--expect=^DEBIANROOT: DONE",
+                   "--expect=^BENCH: END", "--expect=^DEBIANROOT: DONE", f"--nic={a.nic}",
                    # /init gave up (it then waits for ever without a rescue shell): stop at once
                    "--reject=nfsroot-init: .*(root failed|waiting forever)"]
             out = open(os.path.join(self.work, "logs", f"{tag}.c{j}.qemu_boot.out"), "w")
@@ -352,6 +366,7 @@ class Bench:
                     and last_mark_cpu is None:
                 last_mark_cpu = self.ganesha_cpu() - cpu0
                 last_mark_t = time.monotonic() - t0
+                tcp1 = self.tcp_counters()
             if not pending:
                 break
             time.sleep(0.25)
@@ -373,15 +388,20 @@ class Bench:
             r["wire_out"] = c["taps"][1] - before[1] if c["taps"] else None
             r["server_cpu"] = c["cpu"]
             results.append(r)
-            if r["ok"] and mode == "toram" and r["read_payload"] is not None:
-                # The export is still mounted at multi-user: the /init did not copy to RAM.
+            if r["ok"] and mode == "toram" and (r["read_payload"] is not None or not r["toram"]
+                                                 or not r["unmounted"]):
+                # No copy, or the export still mounted at multi-user: not copy-to-RAM's boot.
                 r["ok"] = False
-                log(f"{tag} client {c['j']}: an NFS mount is left at multi-user: nfsroot-init.toram "
-                    f"not in effect (an /init without it?); see {c['log']}")
+                log(f"{tag} client {c['j']}: /init did not copy to RAM and unmount the export "
+                    f"(an /init without nfsroot-init.toram?); see {c['log']}")
             elif not r["ok"]:
                 log(f"{tag} client {c['j']}: failed (qemu_boot.py exit {c['proc'].returncode}; "
                     f"see {c['log']})")
+        segments, retrans = tcp1[0] - tcp0[0], tcp1[1] - tcp0[1]
+        for r in results:  # one client: its own; several: the storm's
+            r["tcp"] = (segments, retrans)
         summary = {"cpu_to_last_mark": last_mark_cpu, "wall_to_last_mark": last_mark_t,
+                   "tcp": (segments, retrans),
                    "cpu_all": cpu_all, "wall_all": wall_all}
         return results, summary
 
@@ -428,11 +448,11 @@ def cpu_model():
 def report(args, modes, cost, storm, info):
     print()
     print(f"image_cost: the Debian systemd root to multi-user.target; QEMU TCG, 1 vCPU, "
-          f"{args.memory} MiB, rtl8139 on a tap, one bridge; nfs-ganesha (VFS, NFSv3, TCP) in the "
+          f"{args.memory} MiB, {args.nic} on a tap, one bridge; nfs-ganesha (VFS, NFSv3, TCP) in the "
           f"same namespace; kernel {info['kver']}")
     print(f"date {info['date']}; host {platform.node()}, {os.cpu_count()} CPUs, {cpu_model()}, "
           f"{info['mem_mib']} MiB RAM; load average {info['load0']} at the start, "
-          f"{os.getloadavg()[0]:.1f} at the end; run took {info['took']:.0f} s")
+          f"{info['load1']} at the end; run took {info['took']:.0f} s")
     print(f"root: {mib(info['root_bytes'])} MiB in {info['root_files']} files; image "
           f"{info['image_name']}: {mib(info['image_bytes'])} MiB squashfs "
           f"(nfsroot-image build {info['build_s']:.0f} s)")
@@ -461,11 +481,20 @@ def report(args, modes, cost, storm, info):
         rows.append(["RPC calls (rpc line)"] + [med([r["rpc_calls"] for r in good[m]], "{:.0f}") for m in modes])
         rows.append(["READ payload MiB (mountstats)"] + [
             med([r["read_payload"] / 1048576 if r["read_payload"] is not None else None
-                 for r in good[m]], "{:.2f}") if m != "toram" else "(unmounted)" for m in modes])
+                 for r in good[m]], "{:.2f}") if m != "toram" else
+            f"{info['image_bytes'] / 1048576:.2f} (the image)" for m in modes])
         rows.append(["wire server->client MiB"] + [med([r["wire_in"] / 1048576 if r["wire_in"] is not None else None
                                                          for r in good[m]], "{:.2f}") for m in modes])
+        rows.append(["server TCP segments retransmitted"] + [
+            med([100 * r["tcp"][1] / r["tcp"][0] if r["tcp"][0] else 0 for r in good[m]], "{:.2f} %")
+            for m in modes])
         rows.append(["wire client->server MiB"] + [med([r["wire_out"] / 1048576 if r["wire_out"] is not None else None
                                                          for r in good[m]], "{:.2f}") for m in modes])
+        if "toram" in modes:
+            rows.append(["copy to RAM ms"] + [
+                med([r["toram"][0] for r in good[m] if r["toram"]], "{:.0f}") + (
+                    f" ({good[m][0]['toram'][1]})" if good[m] and good[m][0]["toram"] else "")
+                if m == "toram" else "-" for m in modes])
         rows.append(["ganesha CPU s to multi-user"] + [med([r["server_cpu"] for r in good[m]], "{:.2f}") for m in modes])
         rows.append(["multi-user at (guest uptime s)"] + [spread([r["multi_user"] for r in good[m]]) for m in modes])
         rows.append(["root"] + [(good[m][0]["root"] or "-").split()[-1] if good[m] else "-" for m in modes])
@@ -491,7 +520,7 @@ def report(args, modes, cost, storm, info):
         print(f"2. Boot storm: {args.clients} clients powered on at once against the one server, "
               f"each mode in turn")
         hdr = ["mode", "ok", "to multi-user wall s median", "max", "guest uptime s median", "max",
-               "distinct addresses", "report checks passed", "ganesha CPU s", "storm wall s", "NFS ops (all clients)",
+               "distinct addresses", "report checks passed", "ganesha CPU s", "TCP retransmitted", "storm wall s", "NFS ops (all clients)",
                "wire server->client MiB"]
         rows = []
         for m in modes:
@@ -510,6 +539,7 @@ def report(args, modes, cost, storm, info):
                          f"{len(addrs)}/{len(rs)}",
                          f"{sum(r['checks'] == 'passed' for r in rs)}/{len(rs)}",
                          f"{s['cpu_to_last_mark']:.2f}" if s["cpu_to_last_mark"] is not None else "-",
+                         f"{100 * s['tcp'][1] / s['tcp'][0]:.2f} %" if s["tcp"][0] else "-",
                          f"{s['wall_to_last_mark']:.0f}",
                          str(sum(r["total_ops"] for r in g)),
                          f"{sum(r['wire_in'] or 0 for r in g) / 1048576:.1f}"])
@@ -535,31 +565,30 @@ def model(args, modes, cost, storm, info):
     good = {m: [r for r in cost.get(m, []) if r["ok"]] for m in modes} if cost else {}
     if not any(good.values()):
         return
-    # ops per ganesha CPU-second: from the storm of the mode with the most ops (dir), else cost
-    rate, rate_src = None, ""
-    for m in ("dir", "image", "toram"):
+    # The server's CPU per boot: from the storm (its CPU over its clients: more ticks, less
+    # rounding), else the single boots; ops per CPU second, as a rate to compare with others.
+    cpu = {}
+    for m in modes:
         if storm and m in storm:
             rs, s = storm[m]
-            ops = sum(r["total_ops"] for r in rs if r["ok"])
-            if s["cpu_to_last_mark"] and ops:
-                rate = ops / s["cpu_to_last_mark"]
-                rate_src = f"measured in the {m} storm: {ops} ops for {s['cpu_to_last_mark']:.2f} ganesha CPU s"
-                break
-    if args.server_ops_per_s:
-        rate, rate_src = args.server_ops_per_s, "given by --server-ops-per-s"
-    if rate is None:
-        for m in ("dir", "image"):
-            g = good.get(m)
-            if g and all(r["server_cpu"] for r in g):
-                rate = statistics.median([r["total_ops"] / r["server_cpu"] for r in g])
-                rate_src = f"measured in the single {m} boots"
-                break
+            n = sum(r["ok"] for r in rs)
+            if n and s["cpu_to_last_mark"]:
+                cpu[m] = (s["cpu_to_last_mark"] / n, f"{m} storm")
+        if m not in cpu and good.get(m):
+            vals = [r["server_cpu"] for r in good[m] if r["server_cpu"] is not None]
+            if vals:
+                cpu[m] = (statistics.median(vals), f"single {m} boots")
     print("3. Model: clients one server boots per minute, from the per-boot cost above")
-    print(f"   server op rate: {rate:,.0f} NFS ops per ganesha CPU second ({rate_src}; one core; "
-          "ganesha with Attr_Expiration_Time = 0, as the tests configure it)" if rate else
-          "   server op rate: not measured")
+    for m in modes:
+        if m in cpu and good.get(m):
+            o = statistics.median([r["total_ops"] for r in good[m]])
+            print(f"   {m}: ganesha {cpu[m][0]:.3f} CPU s per boot ({cpu[m][1]}), "
+                  f"{o / cpu[m][0]:,.0f} NFS ops per CPU second" if cpu[m][0] else
+                  f"   {m}: ganesha CPU per boot below the clock tick")
+    if args.server_ops_per_s:
+        print(f"   server: {args.server_ops_per_s:,.0f} NFS ops per second (--server-ops-per-s)")
     hdr = ["mode", "wire MiB per boot", "ops per boot", "boots/min at 1 Gbit/s", "at 10 Gbit/s",
-           "boots/min by ops (1 core)", "bound at 1 Gbit/s", "bound at 10 Gbit/s"]
+           "boots/min by server CPU (1 core)", "bound at 1 Gbit/s", "bound at 10 Gbit/s"]
     rows = []
     per = {}
     for m in modes:
@@ -570,13 +599,18 @@ def model(args, modes, cost, storm, info):
         o = statistics.median([r["total_ops"] for r in g])
         per[m] = (b, o)
         link = {rate_bits: 60 * rate_bits / 8 / b for rate_bits in (1e9, 10e9)}
-        by_ops = 60 * rate / o if rate else None
-        bound = lambda x: f"{min(x, by_ops):,.0f} ({'link' if x < by_ops else 'ops'})" if by_ops else f"{x:,.0f} (link)"
+        if args.server_ops_per_s:
+            by_cpu = 60 * args.server_ops_per_s / o
+        else:
+            by_cpu = 60 / cpu[m][0] if m in cpu and cpu[m][0] else None
+        bound = lambda x: (f"{min(x, by_cpu):,.0f} ({'link' if x < by_cpu else 'server'})" if by_cpu
+                           else f"{x:,.0f} (link)")
         rows.append([m, f"{b / 1048576:.1f}", f"{o:.0f}", f"{link[1e9]:,.0f}", f"{link[10e9]:,.0f}",
-                     f"{by_ops:,.0f}" if by_ops else "-", bound(link[1e9]), bound(link[10e9])])
+                     f"{by_cpu:,.0f}" if by_cpu else "-", bound(link[1e9]), bound(link[10e9])])
     table(hdr, rows)
     print("   (link: the wire bytes from the server per boot against the whole link rate, no other "
-          "traffic; ops: the per-boot ops against the op rate above, one server core)")
+          "traffic; server CPU: one core of this host")
+    print("    busy with nothing but ganesha's work per boot, as measured; the bound is the smaller)")
     if "image" in per and "toram" in per:
         bi, oi = per["image"]
         bt, ot = per["toram"]
@@ -617,14 +651,27 @@ def main():
                     help="seconds per QEMU boot (default 1200: a storm under TCG is slow)")
     ap.add_argument("--memory", type=int, default=1024,
                     help="guest MiB (default 1024: copy-to-RAM holds the image in a tmpfs)")
+    ap.add_argument("--nic", default="virtio-net-pci",
+                    help="the clients' NIC (default virtio-net-pci: QEMU's rtl8139 under TCG drops "
+                         "about half the frames of a bulk read and TCP sends them again, so the "
+                         "wire bytes would measure QEMU; rtl8139 is the seed's)")
     ap.add_argument("--debian-dir", default=os.path.join(SOURCE, ".cache", "debian-root"),
                     help="debian_root.py's --dir (its root/ is copied; default .cache/debian-root)")
     ap.add_argument("--init", default=None,
                     help="the /init (default build/nfsroot-init-musl, else build/nfsroot-init)")
     ap.add_argument("--server-ops-per-s", type=float,
-                    help="the model's server op rate (default: measured, ops per ganesha CPU second)")
+                    help="the model's server op rate (default: ganesha's CPU seconds per boot, measured)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (root copy, image, logs)")
+    ap.add_argument("--report-from", metavar="RESULTS_JSON",
+                    help="print the report again from a kept run's results.json; boot nothing")
     args = ap.parse_args()
+    if args.report_from:
+        with open(args.report_from) as f:
+            saved = json.load(f)
+        vars(args).update(saved["args"])
+        modes = [m for m in MODES if m in saved["cost"] or m in saved["storm"]]
+        report(args, modes, saved["cost"], saved["storm"], saved["info"])
+        return 0
     modes = [m for m in args.modes.split(",") if m]
     bad = [m for m in modes if m not in MODES]
     if bad or not modes:
@@ -716,6 +763,11 @@ def main():
                 log(f"storm {m}: {sum(r['ok'] for r in rs)}/{len(rs)} at multi-user, the last at "
                     f"{s['wall_to_last_mark']:.0f} s; ganesha CPU {s['cpu_to_last_mark']:.2f} s")
         info["took"] = time.monotonic() - started
+        info["load1"] = f"{os.getloadavg()[0]:.1f}"
+        with open(os.path.join(work, "results.json"), "w") as f:  # the raw numbers, for --keep
+            json.dump({"info": info, "cost": cost, "storm": storm,
+                       "args": {k: getattr(args, k) for k in ("boots", "clients", "memory", "nic")}},
+                      f, indent=1)
         report(args, modes, cost, storm, info)
         print("command lines: " + "\n               ".join(
             f"{m}: {bench.append(m, images, root)}" for m in modes))
