@@ -615,23 +615,31 @@ def model(args, modes, cost, storm, info):
         bi, oi = per["image"]
         bt, ot = per["toram"]
         extra = bt - bi
-        print(f"   copy-to-RAM reads {bt / 1048576:.1f} MiB per boot (the whole image once), image "
-              f"mode {bi / 1048576:.1f} MiB (what the boot touches): {extra / 1048576:+.1f} MiB at boot,")
-        print(f"   {ot:.0f} ops against {oi:.0f}. After the boot copy-to-RAM costs the server nothing; image "
-              f"mode reads every block the client touches later")
-        print(f"   (and again after the page cache drops it). Copy-to-RAM pays in bytes once a client "
-              f"reads more than {extra / 1048576:.0f} MiB more of the image")
-        print(f"   over its uptime than the boot did (at most the image less the boot's "
-              f"{bi / 1048576:.0f} MiB: a client that uses most of the image),")
+        image = info.get("image_bytes") or bt
+        print("   Where copy-to-RAM pays:")
+        print(f"   - bytes: it reads {bt / 1048576:.1f} MiB per boot (the whole image, once), image mode "
+              f"{bi / 1048576:.1f} MiB (what the boot touches): {extra / 1048576:.0f} MiB more. Image")
+        print(f"     mode makes that up only as a client goes on reading blocks it has not read (at most "
+              f"the {max(image - bi, 0) / 1048576:.0f} MiB the boot left unread)")
+        print("     or reads again what its page cache dropped: in bytes copy-to-RAM pays only for "
+              "clients that end up using nearly all of the image, or that")
+        print("     are short of RAM to cache it (then it also needs that RAM for the copy).")
         if ot < oi:
-            print(f"   in ops at once ({ot:.0f} < {oi:.0f}: large sequential READs instead of the loop "
-                  "device's smaller ones), and in availability always: the server can restart or fail.")
+            print(f"   - ops: at once, {ot:.0f} against {oi:.0f} per boot (the copy's 1 MiB sequential "
+                  "READs against one READ per squashfs block read at a random offset), and none after the boot.")
         else:
-            print("   in ops once the later reads outnumber the copy's; in availability always: the "
-                  "server can restart or fail.")
-        print(f"   It costs the client the image in RAM ({bt / 1048576:.0f} MiB) and the storm the link: "
-              f"at 1 Gbit/s {60 * 1e9 / 8 / bt:,.0f} boots per minute against image mode's "
-              f"{60 * 1e9 / 8 / bi:,.0f}.")
+            print(f"   - ops: {ot:.0f} against {oi:.0f} per boot; none after the boot, so it pays once "
+                  "the later reads of image mode make up the difference.")
+        print("   - the server: after the copy the client needs none (a restart, an outage, an upgrade "
+              "that deletes the version are invisible to it).")
+        print(f"   - the link: the copy holds it {8 * bt / 1e9:.1f} s per client at 1 Gbit/s, "
+              f"{8 * bt / 1e10:.2f} s at 10 Gbit/s (N clients at once: N times that); image mode")
+        print(f"     {8 * bi / 1e9:.2f} s. So a storm at 1 Gbit/s boots {60 * 1e9 / 8 / bt:,.0f} clients a "
+              f"minute copied to RAM against {60 * 1e9 / 8 / bi:,.0f} in image mode; at 10 Gbit/s "
+              f"{60 * 1e10 / 8 / bt:,.0f} against {60 * 1e10 / 8 / bi:,.0f}.")
+        print(f"     Copy-to-RAM keeps up with image mode's server-CPU bound only from a link of "
+              f"{8 * bt * (60 / cpu['image'][0]) / 60 / 1e9:.0f} Gbit/s on." if "image" in cpu and cpu["image"][0]
+              else "")
     print()
 
 
