@@ -35,7 +35,7 @@ the namespace: the host's own NFS test server is not touched). QEMU: tests/boot/
    procedure (NFSv3 decoded by RFC 1813's numbering; NFSv4 by the names the guest's own
    mountstats gives), their total, the READ payload (mountstats "bytes:" serverreadbytes, where
    the mount is still there at multi-user), the bytes on the wire from the server to the client
-   (the tap's tx counter when the probe's first line appears: RPC, TCP/IP, DHCP and ARP
+   (the tap's tx counter once the probe has read the guest's counters: RPC, TCP/IP, DHCP and ARP
    included), nfs-ganesha's CPU time (utime+stime of its process) and the time to multi-user.
 2. Storm: for each mode, --clients QEMU clients powered on at once against the one server, each
    on its own tap, MAC and address. Per client: wall time from power-on until the probe's line
@@ -84,7 +84,8 @@ CHANNEL = "debian"
 SORTED_CHANNEL = "debian-sorted"
 API_DIRS = ("proc", "sys", "dev", "run", "tmp")  # image-tool/nfsroot-image's: packed empty
 PROBE_UNIT = "nfsroot-bench-counters.service"
-MARK = re.compile(r"^BENCH: multi-user ", re.M)
+MARK = re.compile(r"^BENCH: start", re.M)      # the probe runs: multi-user.target is reached
+COUNTED = re.compile(r"^BENCH: counted", re.M)  # the guest's NFS counters are read
 END = re.compile(r"^BENCH: END", re.M)
 
 # RFC 1813's procedure numbers: the order of the "proc3" line of /proc/net/rpc/nfs.
@@ -339,7 +340,7 @@ class Bench:
                                  preexec_fn=netns_lab.die_with_parent)
             out.close()
             procs.append({"j": j, "proc": p, "log": logfile, "pos": 0, "text": "",
-                          "mark_at": None, "end_at": None, "taps": None, "cpu": None})
+                          "mark_at": None, "counted": False, "end_at": None, "taps": None, "cpu": None})
         last_mark_cpu = None
         while True:
             pending = False
@@ -356,13 +357,16 @@ class Bench:
                     now = time.monotonic()
                     if c["mark_at"] is None and MARK.search(c["text"]):
                         c["mark_at"] = now - t0
+                    if not c["counted"] and COUNTED.search(c["text"]):
+                        # the wire and the server's CPU up to the guest's own counters
+                        c["counted"] = True
                         c["taps"] = self.tap_bytes()[tap(c["j"])]
                         c["cpu"] = self.ganesha_cpu() - cpu0
                     if END.search(c["text"]):
                         c["end_at"] = now - t0
                 if c["proc"].poll() is None:
                     pending = True
-            if all(c["mark_at"] is not None or c["proc"].poll() is not None for c in procs) \
+            if all(c["counted"] or c["proc"].poll() is not None for c in procs) \
                     and last_mark_cpu is None:
                 last_mark_cpu = self.ganesha_cpu() - cpu0
                 last_mark_t = time.monotonic() - t0
