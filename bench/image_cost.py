@@ -10,9 +10,10 @@ Issue 12's measurements, side by side in one run, for the Debian systemd test ro
   image   the same root packed by image-tool/nfsroot-image build (squashfs, channel "debian"),
           nfsroot=10.99.0.1:<images> nfsroot-init.image=debian
   sorted  image mode with the same root packed by mksquashfs -sort so that the files a boot reads
-          come first, in the order it reads them (the list: the atimes of one directory-mode boot
-          on the fresh copy, before any image is built; that boot is not counted). Not what
-          nfsroot-image build does (yet): it shows what the order of the files costs.
+          come first, in the order it reads them, in 1 MiB blocks (--sorted-block; the list: the
+          atimes of one directory-mode boot on the fresh copy, before any image is built; that
+          boot is not counted). Not what nfsroot-image build does (yet): it shows what the order
+          of the files and the block size cost.
   toram   image mode plus nfsroot-init.toram (copy the image into a tmpfs, unmount the export)
 
 The bench copies the root into its work folder and adds its probe (bench/image-cost-root/): a
@@ -149,9 +150,10 @@ def boot_files(root, since):
     return [f for _, f in sorted(files)]
 
 
-def build_sorted_image(root, images, files):
+def build_sorted_image(root, images, files, block):
     """The same root as a squashfs whose first files are the boot's, in the order it read them
-    (mksquashfs -sort), with the image tool's compression and empty API folders."""
+    (mksquashfs -sort), in blocks of `block` bytes, with the image tool's compression and empty
+    API folders."""
     channel = os.path.join(images, SORTED_CHANNEL)
     os.makedirs(channel)
     sort_file = os.path.join(os.path.dirname(images), "boot-order.sort")
@@ -161,7 +163,7 @@ def build_sorted_image(root, images, files):
                 f.write(f"{name} {32767 - i}\n")
     name = "sorted.squashfs"
     run(["mksquashfs", root, os.path.join(channel, name), "-noappend", "-comp", "zstd",
-         "-no-progress", "-quiet", "-sort", sort_file, "-wildcards", "-e",
+         "-b", str(block), "-no-progress", "-quiet", "-sort", sort_file, "-wildcards", "-e",
          *[f"{d}/*" for d in API_DIRS]], 1800)
     with open(os.path.join(channel, "current"), "w") as f:
         f.write(name + "\n")
@@ -462,8 +464,9 @@ def report(args, modes, cost, storm, info):
           f"(nfsroot-image build {info['build_s']:.0f} s)")
     if info.get("sorted_bytes"):
         n, size = info["boot_files"]
-        print(f"sorted image: {mib(info['sorted_bytes'])} MiB squashfs, the {n} files ({mib(size)} MiB) "
-              f"a directory-mode boot read first, in the order it read them (mksquashfs -sort)")
+        print(f"sorted image: {mib(info['sorted_bytes'])} MiB squashfs in {info.get('sorted_block', 131072) // 1024} KiB "
+              f"blocks, the {n} files ({mib(size)} MiB) a directory-mode boot read first, in the order "
+              f"it read them (mksquashfs -sort)")
     print()
 
     # 1. cost of one boot
@@ -671,6 +674,10 @@ def main():
                     help="debian_root.py's --dir (its root/ is copied; default .cache/debian-root)")
     ap.add_argument("--init", default=None,
                     help="the /init (default build/nfsroot-init-musl, else build/nfsroot-init)")
+    ap.add_argument("--sorted-block", type=lambda t: int(t[:-1]) << {"K": 10, "M": 20}[t[-1].upper()]
+                    if t[-1:].upper() in ("K", "M") else int(t), default=1 << 20, metavar="SIZE",
+                    help="the sorted image's squashfs block size (4K to 1M; default 1M, against the "
+                         "image tool's 128K: fewer, larger reads)")
     ap.add_argument("--server-ops-per-s", type=float,
                     help="the model's server op rate (default: ganesha's CPU seconds per boot, measured)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (root copy, image, logs)")
@@ -753,8 +760,10 @@ def main():
                 info["image_name"] = f.read().strip()
             info["image_bytes"] = os.path.getsize(os.path.join(images, CHANNEL, info["image_name"]))
         if "sorted" in modes:
-            log(f"packing the sorted image: mksquashfs -sort, the boot's {len(files)} files first")
-            info["sorted_bytes"] = build_sorted_image(root, images, files)
+            log(f"packing the sorted image: mksquashfs -sort -b {args.sorted_block}, the boot's "
+                f"{len(files)} files first")
+            info["sorted_bytes"] = build_sorted_image(root, images, files, args.sorted_block)
+            info["sorted_block"] = args.sorted_block
 
         cost = {}
         for i in range(args.boots):
