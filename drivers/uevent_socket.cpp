@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "drivers/uevent.h"
+#include "sys/netlink_socket.h"
 
 namespace nfsroot {
 
@@ -55,14 +56,8 @@ Result<HotplugReport> UeventSocket::handle(const ModuleSystem& system, const Mod
   HotplugReport report;
   std::array<std::byte, kMaxMessage> buffer{};
   for (;;) {
-    sockaddr_nl sender{};
-    iovec io{buffer.data(), buffer.size()};
-    msghdr header{};
-    header.msg_name = &sender;
-    header.msg_namelen = sizeof sender;
-    header.msg_iov = &io;
-    header.msg_iovlen = 1;
-    const ssize_t received = ::recvmsg(fd_.get(), &header, MSG_DONTWAIT);
+    const NetlinkDatagram datagram = receive_netlink_datagram(fd_.get(), buffer);
+    const ssize_t received = datagram.size;
     if (received < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN) break;
@@ -76,8 +71,8 @@ Result<HotplugReport> UeventSocket::handle(const ModuleSystem& system, const Mod
       }
       return std::unexpected(error_from_errno("recvmsg", "NETLINK_KOBJECT_UEVENT", errno));
     }
-    // Only the kernel (port 0) speaks for devices; anyone else on the group is ignored.
-    if (sender.nl_pid != 0 || (header.msg_flags & MSG_TRUNC) != 0) continue;
+    // Only the kernel speaks for devices; anyone else on the group is ignored.
+    if (!datagram.from_kernel) continue;
     const auto event = parse_uevent(std::span<const std::byte>(buffer.data(), static_cast<std::size_t>(received)));
     if (!event) continue;
     if (is_new_interface(*event)) report.new_interfaces.push_back(event->interface);

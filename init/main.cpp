@@ -44,12 +44,13 @@ void maybe_break(const BootPlan& plan, BreakPoint point) {
   }
 }
 
-// Milliseconds since /init started at the end of each step, for /run/nfsroot-init/timings.
-using Timings = std::vector<std::pair<BootStep, long>>;
+// Milliseconds since /init started at the end of each step, for /run/nfsroot-init/timings; the
+// root step's parts as "root.servers", "root.nfs", "root.copy" before its own end.
+using Timings = std::vector<std::pair<std::string, long>>;
 
 // The end of a step: its time, and the test-only stop nfsroot-init.poweroff_after=.
 void finish_step(const BootPlan& plan, BootStep step, Timings& timings) {
-  timings.push_back({step, log_elapsed_ms()});
+  timings.push_back({std::string(to_string(step)), log_elapsed_ms()});
   if (plan.poweroff_after == step) {
     log_notice(cat("powering off after step ", to_string(step), " (nfsroot-init.poweroff_after=)"));
     power_off();
@@ -212,7 +213,7 @@ NetworkOutcome bring_up(const BootPlan& plan, const Drivers& drivers) {
   return std::move(*outcome);
 }
 
-void mount_root(System& system, const BootPlan& plan, const NetworkOutcome& network) {
+void mount_root(System& system, const BootPlan& plan, const NetworkOutcome& network, Timings& timings) {
   const long started = log_elapsed_ms();
   const ClientIdentity client{network.config.hostname, network.config.address.to_string()};
   auto root = resolve_root(plan.root, network.lease ? &*network.lease : nullptr, client);
@@ -250,6 +251,7 @@ void mount_root(System& system, const BootPlan& plan, const NetworkOutcome& netw
     log_info(cat("root: servers ", join(servers, ", "), " (port ", port, "): ", describe_server_probe(last),
                  "; mounting from ", servers[*chosen]));
     request = with_server(std::move(request), servers[*chosen]);
+    timings.push_back({"root.servers", log_elapsed_ms()});
     mount_timeout = std::max(1, plan.root.timeout_seconds - static_cast<int>((log_elapsed_ms() - choosing) / 1000));
   }
   // Image mode mounts the export where the image is read from; directory mode, as the root.
@@ -261,6 +263,7 @@ void mount_root(System& system, const BootPlan& plan, const NetworkOutcome& netw
   if (plan.root.debug) log_info("root: " + describe_server_exports(request.server));
   log_info(cat("root: mounted ", request.source, " on ", nfs_target, " in ", log_elapsed_ms() - started, " ms"));
   if (!image_mode) return;
+  timings.push_back({"root.nfs", log_elapsed_ms()});
   if (auto made = system.make_directories(plan.root.target, 0755); !made) {
     fail_boot(BootStep::Root, made.error(), plan.failure);
   }
@@ -276,9 +279,10 @@ void mount_root(System& system, const BootPlan& plan, const NetworkOutcome& netw
   auto image = mount_image_root(system, plan.root.image_source, plan.root.image, plan.root.target,
                                 copy ? &*copy : nullptr);
   if (!image) fail_boot(BootStep::Root, with_context(image.error(), "image root"), plan.failure);
+  if (!image->copy.empty()) timings.push_back({"root.copy", image_started + image->copy_milliseconds});
   const std::string copied =
       image->copy.empty() ? std::string()
-                          : cat(", copied to RAM in ", log_elapsed_ms() - image_started, " ms (",
+                          : cat(", copied to RAM in ", image->copy_milliseconds, " ms (",
                                 image->checksum_checked ? "SHA-256 checked" : "unchecked", ")");
   log_info(cat("root: image ", image->version, " (", to_string(image->format), ", ", image->size / 1024, " KiB",
                image->channel.empty() ? std::string() : cat(", current of channel ", image->channel), ") from ",
@@ -320,7 +324,7 @@ void build_writable_unions(System& system, const BootPlan& plan) {
 // Per-step times since /init started, for the root system to read (and bench/ to collect).
 void write_timings(const Timings& timings) {
   std::string text = "# milliseconds since nfsroot-init started, at the end of each step\n";
-  for (const auto& [step, ms] : timings) text += cat(to_string(step), ' ', ms, '\n');
+  for (const auto& [step, ms] : timings) text += cat(step, ' ', ms, '\n');
   if (::mkdir("/run/nfsroot-init", 0755) != 0 && errno != EEXIST) return;
   if (auto written = write_file("/run/nfsroot-init/timings", text); !written) {
     log_warning(describe(written.error()) + ", ignoring");
@@ -331,7 +335,7 @@ void write_timings(const Timings& timings) {
   const std::string& new_root = plan.root.target;
   auto init = find_init(new_root, plan.handoff.init_candidates);
   if (!init) fail_boot(BootStep::Handoff, init.error(), plan.failure);
-  timings.push_back({BootStep::Handoff, log_elapsed_ms()});
+  timings.push_back({std::string(to_string(BootStep::Handoff)), log_elapsed_ms()});
   write_timings(timings);
   if (!kmsg_limit.empty()) {
     [[maybe_unused]] auto restored = write_file("/proc/sys/kernel/printk_devkmsg", kmsg_limit);
@@ -411,7 +415,7 @@ void write_timings(const Timings& timings) {
 
   // 5. Root: the NFS export, read-only unless rw.
   maybe_break(plan, BreakPoint::Mount);
-  mount_root(system, plan, network);
+  mount_root(system, plan, network, timings);
   finish_step(plan, BootStep::Root, timings);
 
   // 6. Unions: the writable directories of the read-only image, mounted in place.

@@ -76,6 +76,7 @@ Result<std::string> copy_to_ram(System& system, ImageRoot& root, const RamCopy& 
 
 Result<ImageRoot> mount_image_root(System& system, const std::string& export_dir, const std::string& image,
                                    const std::string& target, const RamCopy* copy) {
+  const auto started = system.now();
   ImageRoot root;
   std::string path = cat(export_dir, '/', image);
   auto status = system.file_status(path);
@@ -131,6 +132,8 @@ Result<ImageRoot> mount_image_root(System& system, const std::string& export_dir
     auto copied = copy_to_ram(system, root, *copy);
     if (!copied) return std::unexpected(with_context(copied.error(), copy->option));
     root.copy = *copied;
+    root.copy_milliseconds = static_cast<long>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(system.now() - started).count());
   }
   const std::string& loop_file = root.copy.empty() ? path : root.copy;
   auto device = system.mount_loop(loop_file, target, std::string(to_string(*format)), MS_RDONLY);

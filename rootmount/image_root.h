@@ -26,6 +26,7 @@ struct ImageRoot {
   std::string device;  // the loop device
   // Copy to RAM: the copy in the tmpfs, empty when the image is read from the server.
   std::string copy;
+  long copy_milliseconds = 0;     // from the start of resolving the image to the copy's end
   bool checksum_checked = false;  // against the version's .sha256
   bool export_unmounted = false;  // after the copy: the client no longer needs the server
 };

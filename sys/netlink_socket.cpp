@@ -60,23 +60,29 @@ Result<std::optional<std::vector<std::byte>>> LinuxNetlinkSocket::receive(Clock:
       return std::unexpected(error_from_errno("netlink receive", kWhat, errno));
     }
     std::vector<std::byte> datagram(static_cast<std::size_t>(size));
-    sockaddr_nl sender{};
-    iovec io{datagram.data(), datagram.size()};
-    msghdr header{};
-    header.msg_name = &sender;
-    header.msg_namelen = sizeof sender;
-    header.msg_iov = &io;
-    header.msg_iovlen = 1;
-    const ssize_t received = ::recvmsg(fd_.get(), &header, MSG_DONTWAIT);
-    if (received < 0) {
+    const NetlinkDatagram received = receive_netlink_datagram(fd_.get(), datagram);
+    if (received.size < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
       return std::unexpected(error_from_errno("netlink receive", kWhat, errno));
     }
-    // Only the kernel (port 0) answers requests and sends link events.
-    if (sender.nl_pid != 0 || (header.msg_flags & MSG_TRUNC) != 0) continue;
-    datagram.resize(static_cast<std::size_t>(received));
+    if (!received.from_kernel) continue;
+    datagram.resize(static_cast<std::size_t>(received.size));
     return std::optional<std::vector<std::byte>>(std::move(datagram));
   }
+}
+
+NetlinkDatagram receive_netlink_datagram(int fd, std::span<std::byte> buffer) {
+  sockaddr_nl sender{};
+  iovec io{buffer.data(), buffer.size()};
+  msghdr header{};
+  header.msg_name = &sender;
+  header.msg_namelen = sizeof sender;
+  header.msg_iov = &io;
+  header.msg_iovlen = 1;
+  NetlinkDatagram datagram;
+  datagram.size = ::recvmsg(fd, &header, MSG_DONTWAIT);
+  datagram.from_kernel = datagram.size >= 0 && sender.nl_pid == 0 && (header.msg_flags & MSG_TRUNC) == 0;
+  return datagram;
 }
 
 }  // namespace nfsroot

@@ -12,6 +12,8 @@
 #include <span>
 #include <vector>
 
+#include <sys/types.h>
+
 #include "base/error.h"
 #include "base/unique_fd.h"
 
@@ -45,5 +47,15 @@ class LinuxNetlinkSocket final : public NetlinkSocket {
   explicit LinuxNetlinkSocket(UniqueFd fd) : fd_(std::move(fd)) {}
   UniqueFd fd_;
 };
+
+// One datagram of a netlink socket into BUFFER, without waiting (MSG_DONTWAIT). `size` is its
+// length, or -1 with errno set (EAGAIN: none queued). `from_kernel` is false for a datagram
+// some process sent (only port 0, the kernel, answers requests and speaks for devices) or one
+// cut short (MSG_TRUNC): the callers skip those. The rtnetlink and uevent sockets share it.
+struct NetlinkDatagram {
+  ssize_t size = -1;
+  bool from_kernel = false;
+};
+[[nodiscard]] NetlinkDatagram receive_netlink_datagram(int fd, std::span<std::byte> buffer);
 
 }  // namespace nfsroot

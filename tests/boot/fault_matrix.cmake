@@ -188,6 +188,7 @@ nfsroot_add_boot_test(lab_servers_first_down
          "root: waiting [0-9]+ ms before the first attempt \\(0 to 300 by the MAC"
          "root: servers 10\\.99\\.0\\.7, 10\\.99\\.0\\.1 \\(port 20490\\): 10\\.99\\.0\\.1 answered in [0-9]+ ms. 10\\.99\\.0\\.7 had not answered. mounting from 10\\.99\\.0\\.1"
          "${LAB_ROOT_MOUNTED}" ${ROOT_IS_READY}
+         "TESTROOT: timings: plan [0-9]+ drivers [0-9]+ network [0-9]+ root\\.servers [0-9]+ root [0-9]+ unions"
   REJECT "TESTROOT: FAIL" "rebooting" "mounted 10\\.99\\.0\\.7"
   TIMEOUT 150)
 set_tests_properties(boot.lab_servers_first_down PROPERTIES FIXTURES_REQUIRED nfs_test_root

@@ -82,6 +82,7 @@ nfsroot_add_boot_test(lab_image_toram_server_stopped
          "root: image v1\\.squashfs \\(squashfs, [0-9]+ KiB, current of channel channels/busybox\\) from 10\\.99\\.0\\.1:${NFSROOT_TEST_IMAGES}, copied to RAM in [0-9]+ ms \\(SHA-256 checked\\), on /dev/loop[0-9]+, mounted read-only on /root"
          "root: unmounted 10\\.99\\.0\\.1:${NFSROOT_TEST_IMAGES}: the client no longer needs the server"
          "TESTROOT: root-fs=squashfs ro" ${_img_ready}
+         "TESTROOT: timings: plan [0-9]+ drivers [0-9]+ network [0-9]+ root\\.nfs [0-9]+ root\\.copy [0-9]+ root [0-9]+ unions [0-9]+ hand-off [0-9]+"
          "TESTROOT: waiting for the server to stop" "TESTROOT: no NFS mount left"
          "TESTROOT: read 8 unopened files after the server stopped"
   REJECT "TESTROOT: FAIL" "warning:" "rebooting"

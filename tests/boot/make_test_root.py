@@ -257,6 +257,10 @@ fi
 if [ -d /run/nfsroot-init ]; then
     line=$(ls /run/nfsroot-init | tr '\n' ' ')
     say "run/nfsroot-init has: ${line% }"
+    if [ -f /run/nfsroot-init/timings ]; then
+        line=$(grep -v '^#' /run/nfsroot-init/timings | tr '\n' ' ')
+        say "timings: ${line% }"
+    fi
 fi
 
 # --- the unions ---------------------------------------------------------------------------
