@@ -73,6 +73,7 @@ PROBE = os.path.join(HERE, "image-cost-root")
 PY = sys.executable
 sys.path.insert(0, BOOT)
 import netns_lab  # noqa: E402  (tests/boot: the namespace, bridge, taps, dnsmasq)
+from boot_compare import cpu_model, table  # noqa: E402  (beside this script: the same report helpers)
 
 MODES = ("dir", "image", "sorted", "toram")
 SERVER = netns_lab.SERVER_IP
@@ -430,25 +431,6 @@ def spread(values, fmt="{:.1f}"):
     if len(values) == 1:
         return fmt.format(values[0])
     return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}-{fmt.format(max(values))})"
-
-
-def table(hdr, rows):
-    widths = [max(len(str(x)) for x in col) for col in zip(hdr, *rows)]
-    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
-    print(line(hdr))
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for r in rows:
-        print(line(r))
-
-
-def cpu_model():
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.machine()
 
 
 def report(args, modes, cost, storm, info):
