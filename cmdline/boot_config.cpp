@@ -366,6 +366,7 @@ void Parser::nfsroot(std::string_view value) {
   // nfs_root_setup(): a relative name lives under /tftpboot/.
   spec.path = text.path.empty() || text.path.starts_with('/') ? std::string(text.path)
                                                               : "/tftpboot/" + std::string(text.path);
+  spec.more_servers = more_server_addresses(text);
   spec.options = text.options;
   config_.nfs = std::move(spec);
 }
@@ -387,6 +388,7 @@ void Parser::dracut_root(std::string_view value) {
            "taking the server from DHCP instead");
     }
   }
+  spec.more_servers = more_server_addresses(form.text);
   spec.path = std::string(form.text.path);
   if (!spec.path.empty() && !spec.path.starts_with('/')) {
     warn("root", value, "path '" + spec.path + "' does not start with '/'", "using the DHCP root-path instead");
@@ -467,7 +469,8 @@ void Parser::root(std::string_view value) {
   // (/dev/sda1, UUID=…, LABEL=…) has no ":/" after a dotted quad.
   const auto server_end = value.find(":/");
   if (value.starts_with("nfs:") || value.starts_with("nfs4:") ||
-      (server_end != std::string_view::npos && Ipv4Address::parse(value.substr(0, server_end)))) {
+      (server_end != std::string_view::npos && (Ipv4Address::parse(value.substr(0, server_end)) ||
+                                                !split_dracut_nfs_root(value).text.more_servers.empty()))) {
     dracut_root(value);
     return;
   }

@@ -224,18 +224,15 @@ void mount_root(System& system, const BootPlan& plan, const NetworkOutcome& netw
                ", version from ", root->version_source, "), type ", request.fstype, ", ", request.read_only ? "read-only" : "read-write", ", options ",
                request.data()));
   int mount_timeout = plan.root.timeout_seconds;
-  if (plan.root.jitter_max_ms > 0) {
+  if (root->jitter_max_ms > 0) {
     const auto mac = system.read_file(cat("/sys/class/net/", network.config.device, "/address"));
-    const int jitter = mount_jitter_ms(mac ? trim(*mac) : std::string_view(client.address), plan.root.jitter_max_ms);
-    log_info(cat("root: waiting ", jitter, " ms before the first attempt (0 to ", plan.root.jitter_max_ms, " by the ",
+    const int jitter = mount_jitter_ms(mac ? trim(*mac) : std::string_view(client.address), root->jitter_max_ms);
+    log_info(cat("root: waiting ", jitter, " ms before the first attempt (0 to ", root->jitter_max_ms, " by the ",
                  mac ? "MAC" : "address", ", nfsroot-init.mount_jitter=)"));
     system.wait_until(system.now() + std::chrono::milliseconds(jitter));
   }
-  if (!plan.root.extra_servers.empty()) {
-    std::vector<std::string> servers{request.server};
-    for (const auto& server : plan.root.extra_servers) {
-      if (std::ranges::find(servers, server.to_string()) == servers.end()) servers.push_back(server.to_string());
-    }
+  if (root->servers.size() > 1) {
+    const std::vector<std::string>& servers = root->servers;
     const std::uint16_t port = probe_port(request);
     const long choosing = log_elapsed_ms();
     ServerProbe last;

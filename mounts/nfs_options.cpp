@@ -41,12 +41,34 @@ std::optional<int> nfs_version_option(std::string_view option) {
   return parse_decimal<int>(number.substr(0, number.find('.')));
 }
 
+namespace {
+
+// Two or more dotted quads joined by ',': several servers (README "Several servers").
+bool is_server_list(std::string_view text) {
+  if (text.find(',') == std::string_view::npos) return false;
+  return std::ranges::all_of(split(text, ','), [](std::string_view word) { return Ipv4Address::parse(word).has_value(); });
+}
+
+// SERVER as written: a list becomes its first and the rest.
+void set_server(NfsRootText& text, std::string_view server) {
+  if (!is_server_list(server)) {
+    text.server = server;
+    return;
+  }
+  auto words = split(server, ',');
+  text.server = words.front();
+  text.more_servers.assign(words.begin() + 1, words.end());
+}
+
+}  // namespace
+
 NfsRootText split_nfs_root_text(std::string_view text) {
   NfsRootText result;
   std::string_view rest = text;
   const auto colon = rest.find(':');
-  if (!rest.starts_with('/') && colon != std::string_view::npos && rest.find(',') > colon) {
-    result.server = rest.substr(0, colon);
+  if (!rest.starts_with('/') && colon != std::string_view::npos &&
+      (rest.find(',') > colon || is_server_list(rest.substr(0, colon)))) {
+    set_server(result, rest.substr(0, colon));
     rest.remove_prefix(colon + 1);
   } else if (Ipv4Address::parse(rest)) {
     result.server = rest;
@@ -61,6 +83,18 @@ NfsRootText split_nfs_root_text(std::string_view text) {
     }
   }
   return result;
+}
+
+std::vector<Ipv4Address> more_server_addresses(const NfsRootText& text) {
+  const auto first = text.server ? Ipv4Address::parse(*text.server) : std::nullopt;
+  std::vector<Ipv4Address> servers;
+  for (const auto word : text.more_servers) {
+    const auto address = Ipv4Address::parse(word);
+    if (address && address != first && std::ranges::find(servers, *address) == servers.end()) {
+      servers.push_back(*address);
+    }
+  }
+  return servers;
 }
 
 NfsRootForm split_dracut_nfs_root(std::string_view text) {
@@ -79,7 +113,7 @@ NfsRootForm split_dracut_nfs_root(std::string_view text) {
       return form;
     }
   } else {
-    form.text.server = text.substr(0, server_end);
+    set_server(form.text, text.substr(0, server_end));
     text.remove_prefix(server_end + 1);
   }
   // A ',' before any ':' is the kernel's legacy style: the options run to the end, colons and

@@ -17,6 +17,9 @@ struct NfsRootSpec {
   std::vector<std::string> options;   // in order, as given
   int version = 0;                    // 4 for dracut's root=nfs4:, else 0 (options decide)
   std::string given_by = "nfsroot=";  // the option that said it: "nfsroot=", dracut's "root=" or "root=live:"
+  // "<server>,<server>…:<path>": more servers of the same root after `server`, asked at once
+  // with it (rootmount/server_choice.h); never `server` itself, no repeats.
+  std::vector<Ipv4Address> more_servers;
   auto operator<=>(const NfsRootSpec&) const = default;
 };
 
@@ -27,13 +30,18 @@ inline constexpr std::string_view kDefaultNfsRootPath = "/tftpboot/%s";
 // "[<server>:]<path>[,<options>]", the text of nfsroot= and of DHCP option 17, split as
 // fs/nfs/nfsroot.c does: a ':' before any ',' ends the server, unless the text starts with '/';
 // a lone dotted quad is a server; "default" is no path. The server is checked by the caller,
-// which words its own message.
+// which words its own message. Ours, not the kernel's: two or more dotted quads joined by ','
+// before the ':' are several servers of one root ("10.0.0.1,10.0.0.2:/srv/root"), which the
+// kernel's split would take for a path and options that cannot mean anything.
 struct NfsRootText {
   std::optional<std::string_view> server;  // as written; may not be an address
+  std::vector<std::string_view> more_servers;  // after `server` in a list: each a dotted quad
   std::string_view path;                   // "" when absent or "default"
   std::vector<std::string> options;        // in order, empty ones dropped
 };
 [[nodiscard]] NfsRootText split_nfs_root_text(std::string_view text);
+// TEXT's more_servers as addresses, without the first server and without repeats.
+[[nodiscard]] std::vector<Ipv4Address> more_server_addresses(const NfsRootText& text);
 
 // dracut's NFS root text (dracut.cmdline(7) "NFS"; modules.d/95nfs/nfs-lib.sh nfsroot_to_var),
 // as DHCP servers written for dracut send it in option 17 and dracut's root= takes it:

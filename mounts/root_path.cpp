@@ -87,6 +87,7 @@ NfsRootSpec parse_root_path_option(std::string_view root_path, std::vector<std::
                          "' is not an IPv4 address (there is no DNS at boot); ignoring it");
     }
   }
+  spec.more_servers = more_server_addresses(text);
   spec.path = std::string(text.path);
   if (!text.path.empty() && !text.path.starts_with('/')) {
     warnings.push_back(quoted + ": the path is not absolute; the mount will likely fail");
@@ -135,14 +136,17 @@ RootPathChoice choose_nfs_root(const NfsRootSpec& command_line, std::optional<Ip
   choice.options = from_lease.options;
   choice.options.insert(choice.options.end(), command_line.options.begin(), command_line.options.end());
 
+  // A list of servers goes with its first: the root-path's count only when it names the server.
   if (command_line.server) {
     choice.server = command_line.server;
+    choice.more_servers = command_line.more_servers;
     choice.server_source = command_line.given_by;
   } else if (ip_server) {
     choice.server = ip_server;
     choice.server_source = "ip= <server-ip>";
   } else if (from_lease.server) {
     choice.server = from_lease.server;
+    choice.more_servers = from_lease.more_servers;
     choice.server_source = "DHCP root-path (option 17)";
   } else if (lease && !lease->next_server.is_unspecified()) {
     choice.server = lease->next_server;

@@ -22,6 +22,7 @@ namespace nfsroot {
 
 struct RootPathChoice {
   std::optional<Ipv4Address> server;  // nullopt only when nothing names one
+  std::vector<Ipv4Address> more_servers;  // of the same root, from the list that named `server`
   std::string path;                   // may hold "%s" (expand_root_path() in mounts/nfs_options.h)
   std::vector<std::string> options;   // the lease's first, then the command line's
   int version = 0;                    // 4 for root=nfs4: or a root-path with nfs4:, else 0 (options)

@@ -65,9 +65,7 @@ NetworkStep plan_network(const BootConfig& config, std::vector<Error>& errors) {
 RootStep plan_root(const BootConfig& config, std::vector<Error>& errors) {
   RootStep step;
   step.timeout_seconds = config.mount_timeout_seconds;
-  step.extra_servers = config.extra_servers;
-  // Several servers are there for a fleet, whose power-on after a cut is one instant: spread it.
-  step.jitter_max_ms = config.mount_jitter_ms.value_or(config.extra_servers.empty() ? 0 : 300);
+  step.jitter_option_ms = config.mount_jitter_ms;
   step.debug = config.nfs_debug;
   step.requested = config.nfs;
   step.ip_server = config.ip.server;
@@ -77,9 +75,13 @@ RootStep plan_root(const BootConfig& config, std::vector<Error>& errors) {
   const RootPathChoice known = choose_nfs_root(config.nfs, config.ip.server, nullptr);
   step.server = known.server;
   step.server_source = known.server_source;
+  step.extra_servers = more_servers_of_root(step.server, known.more_servers, config.extra_servers);
+  step.jitter_max_ms = mount_jitter_max_ms(step.jitter_option_ms, step.extra_servers.size() + 1);
   if (!known.server) {
     if (dhcp) {
-      step.server_source = "DHCP: root-path (option 17), else next-server, else the DHCP server";
+      step.server_source =
+          "DHCP: root-path (option 17), else next-server, else the DHCP server; a root-path's list "
+          "(<server>,<server>…:<path>) is asked at once";
     } else {
       errors.push_back(error_with_problem("nfsroot=", config.nfs.path, "no NFS server is known with a static ip=",
                                           "write nfsroot=<server-ip>:<path> or fill <server-ip> in ip="));

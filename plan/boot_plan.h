@@ -56,8 +56,10 @@ struct RootStep {
   int timeout_seconds = 0;
   // nfsroot-init.servers=: more servers of the same root; with them the mount goes to the first
   // of all that answers (rootmount/server_choice.h).
+  // With a server list in nfsroot= or root=nfs:, its others come first.
   std::vector<Ipv4Address> extra_servers;
   int jitter_max_ms = 0;  // the first attempt waits 0..this, by the MAC (nfsroot-init.mount_jitter=)
+  std::optional<int> jitter_option_ms;  // nfsroot-init.mount_jitter= as given; else by the servers
   bool debug = false;
   // What the command line said, for choose_nfs_root() once the lease is known.
   NfsRootSpec requested;

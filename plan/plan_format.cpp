@@ -117,8 +117,14 @@ void write_root(Writer& out, const RootStep& step) {
   if (!step.extra_servers.empty()) {
     std::vector<std::string> others;
     for (const auto& server : step.extra_servers) others.push_back(server.to_string());
-    out.more(cat("more servers of the same root: ", join(others, ", "),
-                 " (nfsroot-init.servers=); all are asked at once (a TCP connect to rpcbind, or to the "
+    const bool from_list = !step.requested.more_servers.empty();
+    const bool from_option = step.extra_servers.size() > step.requested.more_servers.size();
+    const std::string listed_by = from_list && from_option ? cat("the list in ", step.requested.given_by,
+                                                              ", then nfsroot-init.servers=")
+                               : from_list              ? cat("the list in ", step.requested.given_by)
+                                                        : std::string("nfsroot-init.servers=");
+    out.more(cat("more servers of the same root: ", join(others, ", "), " (", listed_by,
+                 "); all are asked at once (a TCP connect to rpcbind, or to the "
                  "NFS port for NFSv4 or with port=), the first to answer is mounted"));
   }
   if (step.jitter_max_ms > 0) {

@@ -1,6 +1,7 @@
 // Settling the root and the unions once the boot knows the lease and the overlay lists.
 #include "plan/resolve.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "mounts/root_path.h"
@@ -15,6 +16,22 @@ NfsMountRequest root_mount_request(const RootStep& step, std::string server, std
   input.version_hint = step.requested.version;
   input.read_only = step.read_only;
   return plan_nfs_mount(input);
+}
+
+std::vector<Ipv4Address> more_servers_of_root(std::optional<Ipv4Address> server,
+                                              const std::vector<Ipv4Address>& from_list,
+                                              const std::vector<Ipv4Address>& from_option) {
+  std::vector<Ipv4Address> servers;
+  for (const auto* list : {&from_list, &from_option}) {
+    for (const auto& address : *list) {
+      if (address != server && std::ranges::find(servers, address) == servers.end()) servers.push_back(address);
+    }
+  }
+  return servers;
+}
+
+int mount_jitter_max_ms(std::optional<int> option_ms, std::size_t servers) {
+  return option_ms.value_or(servers > 1 ? 300 : 0);
 }
 
 Result<ResolvedRoot> resolve_root(const RootStep& step, const DhcpLease* lease, const ClientIdentity& client) {
@@ -34,6 +51,11 @@ Result<ResolvedRoot> resolve_root(const RootStep& step, const DhcpLease* lease, 
   root.path_source = std::move(choice.path_source);
   root.version_source = std::move(choice.version_source);
   root.warnings = std::move(choice.warnings);
+  root.servers.push_back(choice.server->to_string());
+  for (const auto& server : more_servers_of_root(choice.server, choice.more_servers, step.extra_servers)) {
+    root.servers.push_back(server.to_string());
+  }
+  root.jitter_max_ms = mount_jitter_max_ms(step.jitter_option_ms, root.servers.size());
   return root;
 }
 

@@ -27,7 +27,19 @@ struct ResolvedRoot {
   std::string path_source;
   std::string version_source;  // "root=nfs4:", "vers=3 in the DHCP root-path (option 17)", "the default", …
   std::vector<std::string> warnings;  // about the lease's root-path, for the log
+  // The servers asked at once, request.server first; one: no asking, it is mounted.
+  std::vector<std::string> servers;
+  int jitter_max_ms = 0;  // the first attempt waits 0..this, by the MAC
 };
+
+// The other servers of one root: the list that named SERVER, then nfsroot-init.servers=, each
+// once and never SERVER itself.
+[[nodiscard]] std::vector<Ipv4Address> more_servers_of_root(std::optional<Ipv4Address> server,
+                                                            const std::vector<Ipv4Address>& from_list,
+                                                            const std::vector<Ipv4Address>& from_option);
+// nfsroot-init.mount_jitter= when given, else 300 ms with several servers (a fleet's power-on
+// after a cut is one instant: spread it), else none.
+[[nodiscard]] int mount_jitter_max_ms(std::optional<int> option_ms, std::size_t servers);
 
 // The kernel's precedence (choose_nfs_root in mounts/root_path.h) over the plan's root step and
 // the lease (nullptr: static ip=). Fails when nothing names a server.

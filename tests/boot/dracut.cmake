@@ -35,7 +35,8 @@ set(_dr_hosts
   "root_legacy|52:54:00:16:00:07|nfs:10.99.0.2:/decoy:rsize=1024|"
   "root_nfs|52:54:00:16:00:08||"
   "root_nfs4|52:54:00:16:00:09|10.99.0.2:/decoy,vers=3,wsize=4096|"
-  "dhcp_nfs4_comma_no_server|52:54:00:16:00:0a|nfs4:${_dr_pseudo},wsize=4096|10.99.0.2")
+  "dhcp_nfs4_comma_no_server|52:54:00:16:00:0a|nfs4:${_dr_pseudo},wsize=4096|10.99.0.2"
+  "dhcp_server_list|52:54:00:16:00:0b|10.99.0.7,10.99.0.2:${_dr_root}|")
 
 set(_dr_lab --dnsmasq=0 --address=10.99.0.2 --address=10.99.0.3 --nfs=0 --nfs-port=2049
     "--export=${_dr_root}:${_dr_pseudo}")
@@ -129,6 +130,24 @@ nfsroot_dracut_boot(dhcp_nfs4_comma_no_server APPEND "root=dhcp" SERVER 10.99.0.
   SOURCE "server from DHCP next-server \\(siaddr\\), path from ${_dr_rp}, version from nfs4: in the ${_dr_rp}"
   EXPECT "${_dr_wsize}" "TESTROOT: root-options=ro,[^ ]*vers=4\\.[0-2],"
   REJECT "root: 10.*type nfs4.*mountaddr=")
+
+# Ours: several servers of one root in the root-path, <server>,<server>…:<path> (README "Several
+# servers"). 10.99.0.7 has no host on the bridge, so 10.99.0.2 answers first and is mounted; a
+# list turns the MAC's jitter on by default.
+nfsroot_add_boot_test(lab_dracut_dhcp_server_list
+  LAB ${_dr_lab} "--tap=tap0=${_dr_mac_dhcp_server_list}"
+  APPEND "ip=dhcp root=/dev/nfs ro panic=-1 console=ttyS0"
+  ${FULL_BOOT_MODULES}
+  EXPECT "eth0: bound to 10\\.99\\.0\\.${_dr_address_dhcp_server_list} from 10\\.99\\.0\\.1"
+         "root: 10\\.99\\.0\\.7:${_dr_root} \\(server from ${_dr_rp}, path from ${_dr_rp}"
+         "root: waiting [0-9]+ ms before the first attempt \\(0 to 300 by the MAC"
+         "root: servers 10\\.99\\.0\\.7, 10\\.99\\.0\\.2 \\(port 111\\): 10\\.99\\.0\\.2 answered in [0-9]+ ms. 10\\.99\\.0\\.7 had not answered. mounting from 10\\.99\\.0\\.2"
+         "root: mounted 10\\.99\\.0\\.2:${_dr_root} on /root in [0-9]+ ms"
+         "TESTROOT: root-source=10\\.99\\.0\\.2:${_dr_root}" ${ROOT_IS_READY}
+  REJECT "TESTROOT: FAIL" "rebooting" "mounted 10\\.99\\.0\\.7"
+  TIMEOUT 120)
+set_tests_properties(boot.lab_dracut_dhcp_server_list PROPERTIES FIXTURES_REQUIRED nfs_test_root
+                     LABELS "boot;fault_matrix")
 
 # --- on the command line (ip=dhcp still, so the lease's root-path is there to be ignored) -----
 # dracut's legacy root=SERVER:PATH:OPTIONS; the decoy root-path (10.99.0.2:/decoy, rsize=1024)

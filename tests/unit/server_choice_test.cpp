@@ -18,6 +18,7 @@
 #include "fake_system.h"
 #include "plan/boot_plan.h"
 #include "plan/plan_format.h"
+#include "plan/resolve.h"
 
 using namespace nfsroot;
 using nfsroot::testing::FakeSystem;
@@ -185,4 +186,72 @@ TEST_CASE("nfsroot-init.servers= and mount_jitter= in the config, the plan and e
   CHECK_FALSE(parsed.config.mount_jitter_ms);
   CHECK(parsed.warnings.front() ==
         "nfsroot-init.mount_jitter=-1: not a number of milliseconds from 0 to 10000; using the default");
+}
+
+TEST_CASE("a server list before the path's ':': nfsroot=, root=nfs:, root=<ip>,<ip>:/, and the DHCP root-path",
+          "[servers][boot_config]") {
+  // The split: two or more dotted quads before the ':' are servers; anything else stays the
+  // kernel's split (a ',' before the ':' starts the options).
+  NfsRootText text = split_nfs_root_text("10.0.0.1,10.0.0.2,10.0.0.1:/srv/root,vers=3");
+  REQUIRE(text.server);
+  CHECK(*text.server == "10.0.0.1");
+  CHECK(text.more_servers == std::vector<std::string_view>{"10.0.0.2", "10.0.0.1"});
+  CHECK(more_server_addresses(text) == std::vector<Ipv4Address>{*Ipv4Address::parse("10.0.0.2")});
+  CHECK(text.path == "/srv/root");
+  CHECK(text.options == std::vector<std::string>{"vers=3"});
+  text = split_nfs_root_text("10.0.0.1,server2:/srv/root");
+  CHECK_FALSE(text.server);
+  CHECK(text.path == "10.0.0.1");
+  CHECK(text.options == std::vector<std::string>{"server2:/srv/root"});
+  const NfsRootForm dracut = split_dracut_nfs_root("nfs4:10.0.0.1,10.0.0.2:/srv/root:vers=4.2");
+  CHECK(dracut.version == 4);
+  REQUIRE(dracut.text.server);
+  CHECK(*dracut.text.server == "10.0.0.1");
+  CHECK(dracut.text.more_servers == std::vector<std::string_view>{"10.0.0.2"});
+  CHECK(dracut.text.path == "/srv/root");
+
+  // The command line: the list's others come before nfsroot-init.servers=, each once.
+  const BootPlan plan = plan_boot(parse_boot_config(
+      "ip=dhcp root=/dev/nfs nfsroot=10.0.0.1,10.0.0.2:/srv/root nfsroot-init.servers=10.0.0.3,10.0.0.2"));
+  REQUIRE(plan.errors.empty());
+  CHECK(plan.root.server == Ipv4Address::parse("10.0.0.1"));
+  CHECK(plan.root.extra_servers ==
+        std::vector<Ipv4Address>{*Ipv4Address::parse("10.0.0.2"), *Ipv4Address::parse("10.0.0.3")});
+  CHECK(plan.root.jitter_max_ms == 300);
+  CHECK(format_plan(plan).find("more servers of the same root: 10.0.0.2, 10.0.0.3 (the list in nfsroot=, then "
+                               "nfsroot-init.servers=)") != std::string::npos);
+  for (const char* line : {"ip=dhcp root=nfs:10.0.0.1,10.0.0.2:/srv/root", "ip=dhcp root=10.0.0.1,10.0.0.2:/srv/root"}) {
+    const BootPlan dracut_plan = plan_boot(parse_boot_config(line));
+    INFO(line);
+    REQUIRE(dracut_plan.errors.empty());
+    CHECK(dracut_plan.root.server == Ipv4Address::parse("10.0.0.1"));
+    CHECK(dracut_plan.root.extra_servers == std::vector<Ipv4Address>{*Ipv4Address::parse("10.0.0.2")});
+    CHECK(format_plan(dracut_plan).find("(the list in root=)") != std::string::npos);
+  }
+
+  // DHCP: the root-path's list counts when the root-path names the server.
+  const BootPlan open = plan_boot(parse_boot_config("ip=dhcp root=/dev/nfs"));
+  CHECK(open.root.jitter_max_ms == 0);
+  CHECK(format_plan(open).find("a root-path's list (<server>,<server>…:<path>) is asked at once") != std::string::npos);
+  DhcpLease lease;
+  lease.address = *Ipv4Address::parse("10.0.0.15");
+  lease.server_id = *Ipv4Address::parse("10.0.0.1");
+  lease.root_path = "10.0.0.5,10.0.0.6:/srv/images";
+  auto root = resolve_root(open.root, &lease, ClientIdentity{"", "10.0.0.15"});
+  REQUIRE(root);
+  CHECK(root->request.source == "10.0.0.5:/srv/images");
+  CHECK(root->servers == std::vector<std::string>{"10.0.0.5", "10.0.0.6"});
+  CHECK(root->jitter_max_ms == 300);
+  const BootPlan no_jitter = plan_boot(parse_boot_config("ip=dhcp root=/dev/nfs nfsroot-init.mount_jitter=0"));
+  root = resolve_root(no_jitter.root, &lease, ClientIdentity{"", "10.0.0.15"});
+  REQUIRE(root);
+  CHECK(root->servers.size() == 2);
+  CHECK(root->jitter_max_ms == 0);
+  // A server on the command line wins, and its list with it: the lease's list does not count.
+  const BootPlan named = plan_boot(parse_boot_config("ip=dhcp root=/dev/nfs nfsroot=10.0.0.1"));
+  root = resolve_root(named.root, &lease, ClientIdentity{"", "10.0.0.15"});
+  REQUIRE(root);
+  CHECK(root->request.source == "10.0.0.1:/srv/images");
+  CHECK(root->servers == std::vector<std::string>{"10.0.0.1"});
+  CHECK(root->jitter_max_ms == 0);
 }
