@@ -1310,6 +1310,18 @@ def scenario_build_boot_order(tmp):
     with open(useless, "w") as f:
         f.write("# nothing\n")
     refused(["build", image, export, "--boot-order", useless], 1, "no regular file", fix)
+    # A file on a file system mounted inside the image is not in the packer's view.
+    mnt = os.path.join(image, "mnt")
+    subprocess.run(["mount", "-t", "tmpfs", "test-mounted", mnt], check=True)
+    try:
+        with open(os.path.join(mnt, "mounted-file"), "w") as f:
+            f.write("not the image's\n")
+        with open(useless, "w") as f:
+            f.write("/mnt/mounted-file\n")
+        refused(["build", image, export, "--boot-order", useless], 1,
+                "/mnt/mounted-file (on a file system mounted at /mnt, not packed)")
+    finally:
+        subprocess.run(["umount", mnt], check=True)
     for bad in ("3K", "2M", "100000", "0", "abc", "64KiB", "-4K", "99999999999"):
         refused(["build", image, export, "--block-size", bad], 2, f"--block-size '{bad}'", "a power of two from 4K to 1M")
     refused(["build", image, export, "--block-size"], 2, "--block-size needs a SIZE")

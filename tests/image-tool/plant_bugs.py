@@ -46,6 +46,7 @@ PLANTS = [
  ("boot order ignored", '[ -n "$sort_file" ] && args+=(-sort "$sort_file")', 'true', "build_boot_order"),
  ("boot order reversed", '$((n < 32766 ? 32767 - n : 1))', '$((n < 32766 ? n + 2 : 1))', "build_boot_order"),
  ("boot order names unquoted", '[[ $c == [[:space:]] ]] && entry+=', '[[ $c == [[:space:]] ]] && true ||', "build_boot_order"),
+ ("boot order lists mounted files", '[[ $rel/ == "$m"/* ]] && why=', 'false && why=', "build_boot_order"),
  ("block size ignored", '[ -n "$block" ] && args+=(-b "$block")', 'true', "build_boot_order"),
  ("boot order keeps 128K", '\t\tBLOCK=1048576\n', '\t\tBLOCK=""\n', "build_boot_order"),
  ("boot-order lists tmp", 'prune+=(-path "./$p" -o)', 'true', "build_boot_order"),
