@@ -704,6 +704,7 @@ def scenario_help(tmp):
     for line in ("shell IMAGE [COMMAND [ARG...]]", "initrd IMAGE [KVER...]",
                  "publish IMAGE TFTPDIR [--kernel KVER] [--subdir NAME]",
                  "build IMAGE EXPORT [--name NAME] [--format squashfs|erofs] [--keep K] [--exclude-host-keys]",
+                 "boot-order IMAGE --since TIME", "[--boot-order FILE] [--block-size SIZE]",
                  "list [--verify] EXPORT/NAME", "rollback EXPORT/NAME [VERSION]"):
         expect(line in p.stdout, f"--help does not show '{line}'", p.stdout)
     refused([], 2, "no command given")
@@ -1193,6 +1194,210 @@ def scenario_build_refusals(tmp):
         "SIGTERM: 143, nothing left")
 
 
+# --- build --boot-order, boot-order ----------------------------------------------------------------
+
+# Files of 1 MiB of random bytes: mksquashfs stores their blocks uncompressed (zstd cannot shrink
+# them), so each one's first bytes are found as they are in the image file, where its data went.
+BOOT_LISTED = ["usr/lib/boot/z-first", "usr/lib/boot/with space", "etc/#not-a-comment",
+               "usr/lib/boot/back\\slash", "usr/lib/boot/tab\there", "usr/lib/boot/ctl\x01char"]
+BOOT_UNLISTED = ["aaa-unlisted", "usr/lib/boot/a-unlisted"]
+
+
+def make_boot_image(top):
+    make_build_image(top)
+    os.symlink("usr/lib", os.path.join(top, "lib"))
+    for rel in BOOT_LISTED + BOOT_UNLISTED:
+        os.makedirs(os.path.dirname(os.path.join(top, rel)), exist_ok=True)
+        with open(os.path.join(top, rel), "wb") as f:
+            f.write(os.urandom(1 << 20))
+    return top
+
+
+def data_offsets(image_file, image, rels):
+    """Where each file's data starts in the image file (its first 64 bytes, stored as they are)."""
+    data = read(image_file)
+    offsets = []
+    for rel in rels:
+        with open(os.path.join(image, rel), "rb") as f:
+            head = f.read(64)
+        at = data.find(head)
+        expect(at >= 0 and data.find(head, at + 1) < 0, f"{rel}: its data is not found once, uncompressed, in {image_file}")
+        offsets.append(at)
+    return offsets
+
+
+def squashfs_block_size(image_file):
+    """The superblock's block_size (little-endian u32 at byte 12, after magic, inodes, mkfs_time)."""
+    head = read(image_file)[:16]
+    expect(head[:4] == b"hsqs", f"{image_file}: no squashfs magic")
+    return int.from_bytes(head[12:16], "little")
+
+
+def scenario_build_boot_order(tmp):
+    image = make_boot_image(os.path.join(tmp, "image"))
+    before = mounts_outside(image)
+    export = os.path.join(tmp, "export")
+    os.makedirs(export)
+    channel = os.path.join(export, "image")
+    state = tree_state(image)
+
+    # The control: a plain build writes in directory order (aaa-unlisted first), 128 KiB blocks.
+    p = tool("build", image, export, check_rc=0)
+    plain = os.path.join(channel, built_version(p))
+    offsets = data_offsets(plain, image, BOOT_UNLISTED + BOOT_LISTED)
+    expect(offsets[0] == min(offsets), f"a plain build does not put aaa-unlisted first: {offsets}")
+    expect(squashfs_block_size(plain) == 131072, f"a plain build: block size {squashfs_block_size(plain)}")
+    expect("blocks:    128 KiB\n" in p.stdout and "order:" not in p.stdout, "the plain build's report", p.stdout)
+
+    # The list: the files in an order unlike the directory's, absolute and relative, one through
+    # the image's lib -> usr/lib symlink, names with a space, a backslash, a tab, a control
+    # character, a leading #; comments, blank lines, a duplicate, and paths to leave out.
+    order = os.path.join(tmp, "boot-order.list")
+    left_out = ["/no/such/file", "/usr/lib", "/tmp/sub/leftover", "../etc/os-release", "/usr/../etc/os-release"]
+    lines = ["# recorded by hand", "", BOOT_LISTED[0], "/lib/boot/with space", "  # indented comment",
+             "/" + BOOT_LISTED[2], left_out[0], "/" + BOOT_LISTED[3], left_out[1], "/" + BOOT_LISTED[4],
+             left_out[2], left_out[3], "/" + BOOT_LISTED[0], BOOT_LISTED[5], left_out[4]]
+    with open(order, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    p = tool("build", image, export, "--boot-order", order, check_rc=0)
+    version = built_version(p)
+    check_channel(channel, version)
+    sorted_file = os.path.join(channel, version)
+    offsets = data_offsets(sorted_file, image, BOOT_LISTED + BOOT_UNLISTED)
+    listed = offsets[:len(BOOT_LISTED)]
+    expect(listed == sorted(listed) and max(listed) < min(offsets[len(BOOT_LISTED):]),
+           "--boot-order: the listed files are not first, in the list's order",
+           "\n".join(f"{o:>10} {r!r}" for o, r in sorted(zip(offsets, BOOT_LISTED + BOOT_UNLISTED))))
+    expect(squashfs_block_size(sorted_file) == 1 << 20, f"--boot-order: block size {squashfs_block_size(sorted_file)}, expected 1 MiB")
+    for phrase in ("blocks:    1.0 MiB (--boot-order's default)\n", f"order:     {len(BOOT_LISTED)} files first, as {order} lists them\n"):
+        expect(phrase in p.stdout, f"build --boot-order's report does not say '{phrase.strip()}'", p.stdout)
+    warnings = [l for l in p.stderr.splitlines() if "left out" in l]
+    expect(len(warnings) == 1 and f"{len(left_out)} of its {len(lines) - 3} paths left out" in warnings[0]
+           and "/no/such/file (no such file)" in warnings[0] and "/usr/lib (not a regular file)" in warnings[0]
+           and "/tmp/sub/leftover (in /tmp" in warnings[0] and "; ..." in warnings[0],
+           "the paths left out are not summed up in one warning line", p.stderr)
+    got = extract(sorted_file, os.path.join(tmp, "x1"))
+    want = expected_tree(image, host_keys_excluded=False)
+    expect(got == want, "--boot-order: the image file is not the image minus the exclusions",
+           f"difference: {sorted(set(got.items()) ^ set(want.items()))[:10]}")
+    log(f"  --boot-order: {len(BOOT_LISTED)} files first in the list's order (data offsets), 1 MiB blocks, "
+        f"{len(left_out)} paths left out in one warning, contents whole")
+
+    # --block-size, with and without a list; the spellings.
+    for args, size in ((["--boot-order", order, "--block-size", "64K"], 65536), (["--block-size=131072"], 131072),
+                       (["--block-size", "1M"], 1 << 20), (["--block-size", "4k"], 4096)):
+        p = tool("build", image, export, "--keep", "9", *args, check_rc=0)
+        built = os.path.join(channel, built_version(p))
+        expect(squashfs_block_size(built) == size, f"{args}: block size {squashfs_block_size(built)}, expected {size}")
+        if "--boot-order" in args:
+            offsets = data_offsets(built, image, BOOT_LISTED + BOOT_UNLISTED)
+            expect(offsets[:len(BOOT_LISTED)] == sorted(offsets[:len(BOOT_LISTED)]) and
+                   max(offsets[:len(BOOT_LISTED)]) < min(offsets[len(BOOT_LISTED):]), f"{args}: not in boot order: {offsets}")
+    log("  --block-size 64K with --boot-order, 131072, 1M, 4k: the superblock's block size")
+
+    # Refusals: nothing built, current unchanged.
+    current = read(os.path.join(channel, "current"))
+    files = channel_files(channel)
+    fix = "boot-order IMAGE --since TIME"
+    missing = os.path.join(tmp, "no-such-list")
+    refused(["build", image, export, "--boot-order", missing], 1, f"--boot-order {missing}: cannot read it", fix)
+    refused(["build", image, export, "--boot-order", tmp], 1, f"--boot-order {tmp}: a directory", fix)
+    useless = os.path.join(tmp, "useless.list")
+    with open(useless, "w") as f:
+        f.write("# only comments and paths that are no files\n\n/usr/lib\n/no/such/file\n../etc/os-release\n")
+    refused(["build", image, export, "--boot-order", useless], 1, f"--boot-order {useless}: no regular file of {image}",
+            "paths: 3", fix)
+    with open(useless, "w") as f:
+        f.write("# nothing\n")
+    refused(["build", image, export, "--boot-order", useless], 1, "no regular file", fix)
+    # A file on a file system mounted inside the image is not in the packer's view.
+    mnt = os.path.join(image, "mnt")
+    subprocess.run(["mount", "-t", "tmpfs", "test-mounted", mnt], check=True)
+    try:
+        with open(os.path.join(mnt, "mounted-file"), "w") as f:
+            f.write("not the image's\n")
+        with open(useless, "w") as f:
+            f.write("/mnt/mounted-file\n")
+        refused(["build", image, export, "--boot-order", useless], 1,
+                "/mnt/mounted-file (on a file system mounted at /mnt, not packed)")
+    finally:
+        subprocess.run(["umount", mnt], check=True)
+    for bad in ("3K", "2M", "100000", "0", "abc", "64KiB", "-4K", "99999999999"):
+        refused(["build", image, export, "--block-size", bad], 2, f"--block-size '{bad}'", "a power of two from 4K to 1M")
+    refused(["build", image, export, "--block-size"], 2, "--block-size needs a SIZE")
+    refused(["build", image, export, "--boot-order"], 2, "--boot-order needs a FILE")
+    refused(["build", image, export, "--format", "erofs", "--boot-order", order], 2,
+            "--boot-order with --format erofs", "erofs-utils 1.5", "--format squashfs")
+    refused(["build", image, export, "--format", "erofs", "--block-size", "1M"], 2,
+            "--block-size with --format erofs", "--format squashfs")
+    expect(read(os.path.join(channel, "current")) == current and channel_files(channel) == files,
+           f"a refused build changed the channel: {channel_files(channel)}")
+    expect(not [n for n in os.listdir(tempfile.gettempdir()) if n.startswith("nfsroot-image.sort.")],
+           "a sort file left in the temporary folder")
+    expect(tree_state(image) == state, "build changed the image folder")
+    nothing_left(image, before)
+    log("  refused: an unreadable list, a directory, a list with no file (1); a bad --block-size, erofs (2); channel unchanged")
+
+    # boot-order: atimes set here (later than anything the test reads), so the order is known.
+    base = int(time.time()) + 100000
+    timed = [("usr/lib/boot/tab\there", 0), ("etc/os-release", 10), ("usr/lib/boot/with space", 20),
+             ("bin/busybox", 30), ("etc/#not-a-comment", 30), ("usr/lib/boot/ctl\x01char", 40)]
+    for rel, t in timed:
+        os.utime(os.path.join(image, rel), ns=(base * 10**9 + t * 10**9, os.lstat(os.path.join(image, rel)).st_mtime_ns))
+    # Read too, but not listed: a file in tmp, a directory, a symlink, one on another file system.
+    for rel in ("tmp/sub/leftover", "usr/lib/boot", "usr"):
+        os.utime(os.path.join(image, rel), ns=(base * 10**9 + 5 * 10**9, os.lstat(os.path.join(image, rel)).st_mtime_ns))
+    os.utime(os.path.join(image, "lib"), ns=((base + 5) * 10**9, 0), follow_symlinks=False)
+    mnt = os.path.join(image, "mnt")
+    subprocess.run(["mount", "-t", "tmpfs", "test-mounted", mnt], check=True)
+    try:
+        with open(os.path.join(mnt, "other-fs"), "w") as f:
+            f.write("x\n")
+        os.utime(os.path.join(mnt, "other-fs"), (base + 5, base + 5))
+        p = tool("boot-order", image, "--since", f"@{base}", check_rc=0)
+    finally:
+        subprocess.run(["umount", mnt], check=True)
+    want = ["/" + rel for rel, _ in sorted(timed, key=lambda e: (e[1], "/" + e[0]))]
+    expect(p.stdout.split("\n")[:-1] == want, "boot-order does not list the files read, oldest first",
+           f"got:\n{p.stdout}\nwant:\n" + "\n".join(want))
+    # The cut is at or after TIME, to the nanosecond; date -d's forms.
+    p = tool("boot-order", image, "--since", f"@{base + 20}", check_rc=0)
+    expect(p.stdout.split("\n")[:-1] == want[2:], f"--since @{base + 20}: not the files read at or after it", p.stdout)
+    p = tool("boot-order", image, "--since", f"@{base + 20}.000000001", check_rc=0)
+    expect(p.stdout.split("\n")[:-1] == want[3:], f"--since @{base + 20}.000000001: the file read at @{base + 20} listed", p.stdout)
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(base + 30))
+    p = tool("boot-order", image, "--since", stamp, check_rc=0)
+    expect(p.stdout.split("\n")[:-1] == want[3:], f"--since '{stamp}': {p.stdout}")
+    # Its output is a list for build --boot-order.
+    recorded = os.path.join(tmp, "recorded.list")
+    with open(recorded, "w") as f:
+        f.write(tool("boot-order", image, "--since", f"@{base}", check_rc=0).stdout)
+    p = tool("build", image, export, "--boot-order", recorded, check_rc=0)
+    offsets = data_offsets(os.path.join(channel, built_version(p)), image, [w[1:] for w in want if "boot/" in w or "#" in w])
+    expect(offsets == sorted(offsets), f"build --boot-order from boot-order's list: not in its order: {offsets}")
+    expect("left out" not in p.stderr, "boot-order's list has paths build leaves out", p.stderr)
+    log(f"  boot-order: {len(want)} files oldest first (not tmp, directories, symlinks, another file system), "
+        "the --since cut to the ns, a date; its list builds in its order")
+
+    # Nothing read since TIME; a bad TIME; noatime.
+    refused(["boot-order", image, "--since", f"@{base + 1000}"], 1, "no file read since",
+            "boot one client in directory mode", "noatime")
+    refused(["boot-order", image, "--since", "2200-01-01 00:00 UTC"], 1, "no file read since")
+    refused(["boot-order", image, "--since", "2999-01-01 00:00 UTC"], 2, "too far in the future")
+    refused(["boot-order", image, "--since", "not a time"], 2, "--since 'not a time'")
+    refused(["boot-order", image], 2, "needs --since TIME")
+    refused(["boot-order", os.path.join(tmp, "export"), "--since", "@0"], 1, "not an image")
+    subprocess.run(["mount", "--bind", image, image], check=True)
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,noatime", image], check=True)
+        p = tool("boot-order", image, "--since", f"@{base}", check_rc=0)
+        expect("mounted noatime" in p.stderr and "no boot is recorded" in p.stderr, "no warning about noatime", p.stderr)
+    finally:
+        subprocess.run(["umount", image], check=True)
+    nothing_left(image, before)
+    log("  nothing read since TIME: 1 with what to do; a bad TIME: 2; noatime: a warning")
+
+
 # --- scenarios on a Debian image -----------------------------------------------------------------
 
 def debian_image():
@@ -1328,6 +1533,7 @@ SCENARIOS = {
     "build_erofs": scenario_build_erofs,
     "rollback_list": scenario_rollback_list,
     "build_refusals": scenario_build_refusals,
+    "build_boot_order": scenario_build_boot_order,
     "debian_shell": scenario_debian_shell,
     "debian_initrd": scenario_debian_initrd,
     "debian_publish": scenario_debian_publish,

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The planted bugs of the build/list/rollback scenarios: each is put into a copy of
+"""The planted bugs of the build/list/rollback/boot-order scenarios: each is put into a copy of
 nfsroot-image, and the scenario named beside it must fail against that copy.
 
   plant_bugs.py [WORD...]     (as root; WORD picks the plants whose name contains it)
@@ -43,6 +43,16 @@ PLANTS = [
  ("current switched before packing", '\tsay "packing $IMG', '\twrite_atomic "$chan" current "x.squashfs"\n\tsay "packing $IMG', "build_refusals"),
  ("channel inside image allowed", 'if [ "$chan" = "$IMG" ] || [[ $chan/ == "$IMG"/* ]]; then', 'if false; then', "build_refusals"),
  ("missing packer unchecked", 'command -v "$packer" >/dev/null ||', 'true ||', "build_refusals"),
+ ("boot order ignored", '[ -n "$sort_file" ] && args+=(-sort "$sort_file")', 'true', "build_boot_order"),
+ ("boot order reversed", '$((n < 32766 ? 32767 - n : 1))', '$((n < 32766 ? n + 2 : 1))', "build_boot_order"),
+ ("boot order names unquoted", '[[ $c == [[:space:]] ]] && entry+=', '[[ $c == [[:space:]] ]] && true ||', "build_boot_order"),
+ ("boot order lists mounted files", '[[ $rel/ == "$m"/* ]] && why=', 'false && why=', "build_boot_order"),
+ ("block size ignored", '[ -n "$block" ] && args+=(-b "$block")', 'true', "build_boot_order"),
+ ("boot order keeps 128K", '\t\tBLOCK=1048576\n', '\t\tBLOCK=""\n', "build_boot_order"),
+ ("boot-order lists tmp", 'prune+=(-path "./$p" -o)', 'true', "build_boot_order"),
+ ("boot-order crosses mounts", 'find . -xdev \\(', 'find . \\(', "build_boot_order"),
+ ("boot-order newest first", "sort -t $'\\t' -k1,1n -k2", "sort -t $'\\t' -k1,1nr -k2", "build_boot_order"),
+ ("boot-order cut strict", '[ "$ns" -ge "$since_ns" ]', '[ "$ns" -gt "$since_ns" ]', "build_boot_order"),
  ("SIGTERM as failure", '\tif [ "$rc" -ge 128 ] && [ "$rc" -lt 160 ]; then\n\t\tsay "interrupted (status $rc): nothing', '\tif false; then\n\t\tsay "interrupted (status $rc): nothing', "build_refusals"),
 ]
 only = sys.argv[1:]
