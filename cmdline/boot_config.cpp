@@ -88,6 +88,12 @@ ParsedBootConfig Parser::parse(const KernelCommandLine& line) {
                                "booting the export as a directory");
     config_.copy_to_ram = false;
   }
+  if (config_.image_read_ahead_kib && config_.image.empty()) {
+    result_.warnings.push_back(cat("nfsroot-init.image_readahead=", *config_.image_read_ahead_kib,
+                                   ": sets how an image is read, and no nfsroot-init.image= or root=live: names one; "
+                                   "the directory's read-ahead stays the kernel's"));
+    config_.image_read_ahead_kib.reset();
+  }
   config_.nfs.options.insert(config_.nfs.options.end(), nfsopts_.begin(), nfsopts_.end());
   std::sort(config_.breaks.begin(), config_.breaks.end());
   config_.breaks.erase(std::unique(config_.breaks.begin(), config_.breaks.end()), config_.breaks.end());
@@ -539,6 +545,13 @@ void Parser::own_option(std::string_view key, std::string_view value) {
       config_.copy_to_ram = false;
     } else {
       warn(option, value, "not yes or no", "not copying the image to RAM");
+    }
+  } else if (key == "image_readahead") {
+    const auto number = parse_decimal<std::uint32_t>(value);
+    if (!number || *number > kMaxImageReadAheadKib) {
+      warn(option, value, cat("not a number of KiB from 0 to ", kMaxImageReadAheadKib), "using the default");
+    } else {
+      config_.image_read_ahead_kib = *number;
     }
   } else if (key == "mount_timeout") {
     if (const auto number = seconds(option, value, 0, config_.mount_timeout_seconds)) own_mount_timeout_ = number;

@@ -9,6 +9,7 @@
 
 #include "cmdline/cmdline.h"
 #include "base/ipv4.h"
+#include "mounts/image_file.h"
 #include "mounts/nfs_options.h"
 #include "net/network_step.h"
 
@@ -87,6 +88,9 @@ struct BootConfig {
   // .sha256, then unmount the export; image mode only.
   bool copy_to_ram = false;
   std::string copy_to_ram_option = "nfsroot-init.toram";
+  // nfsroot-init.image_readahead=: the image export's read-ahead in KiB (0: the kernel's own);
+  // image mode only; unset: by the image's block size (image_read_ahead_kib, mounts/image_file.h).
+  std::optional<std::uint32_t> image_read_ahead_kib;
   // nfsroot-init.networkd=: write /run/systemd/network/70-nfsroot-<interface>.{link,network}
   // at the hand-off, so the root's networkd and udev keep the interface (net/networkd_files.h).
   bool networkd_files = true;

@@ -274,8 +274,13 @@ void mount_root(System& system, const BootPlan& plan, const NetworkOutcome& netw
   }
   const long image_started = log_elapsed_ms();
   auto image = mount_image_root(system, plan.root.image_source, plan.root.image, plan.root.target,
-                                copy ? &*copy : nullptr);
+                                copy ? &*copy : nullptr, plan.root.image_read_ahead_kib);
   if (!image) fail_boot(BootStep::Root, with_context(image.error(), "image root"), plan.failure);
+  if (image->read_ahead_error) {
+    log_warning(cat("root: ", describe(*image->read_ahead_error), "; the image is read with the kernel's read-ahead"));
+  } else if (image->read_ahead_kib > 0) {
+    log_info(cat("root: the export reads ahead ", image->read_ahead_kib, " KiB (", image->read_ahead_setting, ")"));
+  }
   if (!image->copy.empty()) timings.push_back({"root.copy", image_started + image->copy_milliseconds});
   const std::string copied =
       image->copy.empty() ? std::string()

@@ -21,6 +21,32 @@ std::optional<ImageFormat> image_format(std::string_view head) {
   return std::nullopt;
 }
 
+namespace {
+
+std::uint32_t little_endian(std::string_view bytes) {
+  std::uint32_t value = 0;
+  for (std::size_t i = bytes.size(); i-- > 0;) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  return value;
+}
+
+}  // namespace
+
+std::optional<std::uint32_t> squashfs_block_size(std::string_view head) {
+  if (!head.starts_with("hsqs") || head.size() < 24) return std::nullopt;
+  const std::uint32_t size = little_endian(head.substr(12, 4));
+  const std::uint32_t log = little_endian(head.substr(22, 2));
+  if (log < 12 || log > 20 || size != (std::uint32_t{1} << log)) return std::nullopt;
+  return size;
+}
+
+std::uint32_t image_read_ahead_kib(std::optional<std::uint32_t> option_kib, ImageFormat format,
+                                   std::string_view head) {
+  if (option_kib) return *option_kib;
+  if (format != ImageFormat::Squashfs) return 0;  // EROFS reads 4 KiB blocks: the kernel's window fits
+  const auto block = squashfs_block_size(head);
+  return block && *block / 1024 > kKernelReadAheadKib ? *block / 1024 : 0;
+}
+
 Result<std::string> parse_channel_current(std::string_view text, std::string_view file) {
   std::string_view line = text;
   if (const auto newline = line.find('\n'); newline != std::string_view::npos) {

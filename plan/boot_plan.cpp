@@ -175,6 +175,7 @@ BootPlan plan_boot(const ParsedBootConfig& parsed) {
       plan.root.image = std::move(*image);
       plan.root.image_option = config.image_option;
       plan.modules.image_modules = {"loop", "squashfs", "erofs"};
+      plan.root.image_read_ahead_kib = config.image_read_ahead_kib;
       if (config.copy_to_ram) {
         plan.root.copy_to_ram = true;
         plan.root.copy_to_ram_option = config.copy_to_ram_option;

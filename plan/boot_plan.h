@@ -53,6 +53,9 @@ struct RootStep {
   bool copy_to_ram = false;
   std::string copy_to_ram_option = "nfsroot-init.toram";
   std::string ram_dir = "/run/nfsroot-init/ram";
+  // nfsroot-init.image_readahead=: the export's read-ahead in KiB, 0 for the kernel's; nullopt:
+  // the image's squashfs block size when above the kernel's 128 KiB (image_read_ahead_kib()).
+  std::optional<std::uint32_t> image_read_ahead_kib;
   int timeout_seconds = 0;
   // nfsroot-init.servers=: more servers of the same root; with them the mount goes to the first
   // of all that answers (rootmount/server_choice.h).

@@ -100,6 +100,13 @@ void write_root(Writer& out, const RootStep& step) {
   if (!step.image.empty()) {
     out.more(cat("image: ", step.image, " in the export: a squashfs or EROFS file, or a channel folder whose current "
                  "names the version (", step.image_option, ")"));
+    if (!step.image_read_ahead_kib) {
+      out.more(cat("       read ahead by the image's squashfs block size when above the kernel's ", kKernelReadAheadKib,
+                   " KiB (the export's read_ahead_kb, nfsroot-init.image_readahead=)"));
+    } else if (*step.image_read_ahead_kib > 0) {
+      out.more(cat("       read ahead ", *step.image_read_ahead_kib,
+                   " KiB at a time (the export's read_ahead_kb, nfsroot-init.image_readahead=)"));
+    }
     if (step.copy_to_ram) {
       out.more(cat("       copied to RAM first (", step.copy_to_ram_option, "): a tmpfs at ", step.ram_dir,
                    " sized to the image, if it fits and leaves an eighth of RAM (at least 64 MiB) free;"));

@@ -2,6 +2,7 @@
 #include "rootmount/image_root.h"
 
 #include <sys/mount.h>
+#include <sys/sysmacros.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -74,8 +75,23 @@ Result<std::string> copy_to_ram(System& system, ImageRoot& root, const RamCopy& 
 
 }  // namespace
 
+std::string read_ahead_setting_path(std::uint64_t device) {
+  return cat("/sys/class/bdi/", major(device), ':', minor(device), "/read_ahead_kb");
+}
+
+Result<std::string> set_export_read_ahead(System& system, const std::string& export_dir, std::uint32_t kib) {
+  auto status = system.file_status(export_dir);
+  if (!status) return std::unexpected(status.error());
+  std::string setting = read_ahead_setting_path(status->device);
+  if (auto written = system.write_existing_file(setting, cat(kib, '\n')); !written) {
+    return std::unexpected(written.error());
+  }
+  return setting;
+}
+
 Result<ImageRoot> mount_image_root(System& system, const std::string& export_dir, const std::string& image,
-                                   const std::string& target, const RamCopy* copy) {
+                                   const std::string& target, const RamCopy* copy,
+                                   std::optional<std::uint32_t> read_ahead_kib) {
   const auto started = system.now();
   ImageRoot root;
   std::string path = cat(export_dir, '/', image);
@@ -128,6 +144,15 @@ Result<ImageRoot> mount_image_root(System& system, const std::string& export_dir
         cat("make the image with mksquashfs or mkfs.erofs; ", kImageBuildHint)));
   }
   root.format = *format;
+  if (const auto read_ahead = image_read_ahead_kib(read_ahead_kib, *format, *head); read_ahead > 0) {
+    auto setting = set_export_read_ahead(system, export_dir, read_ahead);
+    if (setting) {
+      root.read_ahead_kib = read_ahead;
+      root.read_ahead_setting = std::move(*setting);
+    } else {
+      root.read_ahead_error = std::move(setting.error());
+    }
+  }
   if (copy) {
     auto copied = copy_to_ram(system, root, *copy);
     if (!copied) return std::unexpected(with_context(copied.error(), copy->option));

@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/error.h"
@@ -81,6 +82,9 @@ class System {
   // At most the first max_bytes of a file (an image's superblock), never following a final
   // symlink and never blocking on a FIFO.
   [[nodiscard]] virtual Result<std::string> read_file_head(const std::string& path, std::size_t max_bytes) = 0;
+  // Writes TEXT to a file that exists (a sysfs or procfs setting): never creates one, never
+  // through a symlink.
+  [[nodiscard]] virtual Result<void> write_existing_file(const std::string& path, std::string_view text) = 0;
   // chown, then chmod (chown clears the set-id bits), of a directory in the initramfs.
   [[nodiscard]] virtual Result<void> set_directory_attributes(const std::string& path,
                                                               const DirectoryAttributes& attributes) = 0;
@@ -159,6 +163,7 @@ class LinuxSystem final : public System {
   [[nodiscard]] Result<void> make_directories(const std::string& path, std::uint32_t mode) override;
   [[nodiscard]] Result<std::string> read_file(const std::string& path) override;
   [[nodiscard]] Result<std::string> read_file_head(const std::string& path, std::size_t max_bytes) override;
+  [[nodiscard]] Result<void> write_existing_file(const std::string& path, std::string_view text) override;
   [[nodiscard]] Result<void> set_directory_attributes(const std::string& path,
                                                       const DirectoryAttributes& attributes) override;
   [[nodiscard]] Result<FileStatus> file_status(const std::string& path) override;

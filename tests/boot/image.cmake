@@ -21,17 +21,21 @@ nfsroot_add_boot_test(image_squashfs_channel
          "root: mounted 10\\.0\\.2\\.2:${NFSROOT_TEST_IMAGES} on /run/nfsroot-init/image in [0-9]+ ms"
          "root: image v1\\.squashfs \\(squashfs, [0-9]+ KiB, current of channel channels/busybox\\) from 10\\.0\\.2\\.2:${NFSROOT_TEST_IMAGES}, on /dev/loop[0-9]+, mounted read-only on /root"
          "union /var overlay on tmpfs 128M \\(built-in default\\)"
+         "root: the export reads ahead 1024 KiB \\(/sys/class/bdi/0:[0-9]+/read_ahead_kb\\)"
          "TESTROOT: root-fs=squashfs ro" "TESTROOT: image-export=10\\.0\\.2\\.2:${NFSROOT_TEST_IMAGES} nfs"
+         "TESTROOT: image-export-readahead=1024"
          ${_img_ready}
   REJECT "TESTROOT: FAIL" "warning:"
   TIMEOUT 150)
 
 # An EROFS file named directly, over NFSv4.2 through the pseudo root.
 nfsroot_add_boot_test(image_erofs_nfs4
-  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.0.2.2:/images,${NFSROOT_TEST_NFS4_OPTIONS} nfsroot-init.image=busybox-v1.erofs console=ttyS0"
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.0.2.2:/images,${NFSROOT_TEST_NFS4_OPTIONS} nfsroot-init.image=busybox-v1.erofs nfsroot-init.image_readahead=2048 console=ttyS0"
   ${_img_modules}
   EXPECT "root: image busybox-v1\\.erofs \\(erofs, [0-9]+ KiB\\) from 10\\.0\\.2\\.2:/images, on /dev/loop[0-9]+, mounted read-only on /root"
+         "root: the export reads ahead 2048 KiB \\(/sys/class/bdi/0:[0-9]+/read_ahead_kb\\)"
          "TESTROOT: root-fs=erofs ro" "TESTROOT: image-export=10\\.0\\.2\\.2:/images nfs4"
+         "TESTROOT: image-export-readahead=2048"
          ${_img_ready}
   REJECT "TESTROOT: FAIL" "warning:"
   TIMEOUT 150)
@@ -44,8 +48,9 @@ nfsroot_add_boot_test(image_dracut_live
          "root: mounted 10\\.0\\.2\\.2:/images on /run/nfsroot-init/image in [0-9]+ ms"
          "root: image busybox-v1\\.erofs \\(erofs, [0-9]+ KiB\\) from 10\\.0\\.2\\.2:/images, on /dev/loop[0-9]+, mounted read-only on /root"
          "TESTROOT: root-fs=erofs ro" "TESTROOT: image-export=10\\.0\\.2\\.2:/images nfs4"
+         "TESTROOT: image-export-readahead=128"
          ${_img_ready}
-  REJECT "TESTROOT: FAIL" "warning:"
+  REJECT "TESTROOT: FAIL" "warning:" "reads ahead"
   TIMEOUT 150)
 
 # A channel whose current names a version that is not there: the file, the name, the fix.

@@ -4,7 +4,7 @@ an EROFS file, with Debian's mksquashfs and mkfs.erofs (as nfsroot-image build w
 
   make_test_images.py --root=TESTROOT --output=DIR
 
-DIR/channels/busybox/        a channel: current names v1.squashfs (zstd), beside it
+DIR/channels/busybox/        a channel: current names v1.squashfs (zstd, 1 MiB blocks), beside it
 DIR/channels/busybox/v1.squashfs
 DIR/channels/busybox/v1.squashfs.sha256   its checksum, as nfsroot-image build writes it
 DIR/badsum/                  a channel whose v1.squashfs (the same image) has a wrong .sha256
@@ -66,7 +66,9 @@ def main():
     out = args.output
     channel = os.path.join(out, "channels", "busybox")
     os.makedirs(channel, exist_ok=True)
-    build(lambda p: ["mksquashfs", root, p, "-noappend", "-comp", "zstd", "-no-progress", "-quiet"],
+    # 1 MiB blocks, as nfsroot-image build --boot-order makes them: /init reads such an image
+    # ahead by its block size (boot.image_squashfs_channel sees the export's read_ahead_kb).
+    build(lambda p: ["mksquashfs", root, p, "-noappend", "-comp", "zstd", "-b", "1M", "-no-progress", "-quiet"],
           os.path.join(channel, "v1.squashfs"), root)
     write(os.path.join(channel, "current"), "v1.squashfs\n")
     image = os.path.join(channel, "v1.squashfs")

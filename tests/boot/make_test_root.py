@@ -13,7 +13,7 @@ init scripts:
                     "TESTROOT: <fact>", or "TESTROOT: FAIL <what>: <detail>" when a check fails:
                       pid=1, argc=N, argv=/sbin/init ..., cmdline=...
                       proc sys dev mounted, run mounted
-                      root-fs=nfs ro (or nfs4; squashfs or erofs in image mode, then image-export=SOURCE TYPE), root-source=..., root-options=..., root rejects writes
+                      root-fs=nfs ro (or nfs4; squashfs or erofs in image mode, then image-export=SOURCE TYPE and image-export-readahead=KIB), root-source=..., root-options=..., root rejects writes
                       initramfs gone
                       net conf present /run/net-eth0.conf (+ its DEVICE/IPV4ADDR/... line)
                       net conf sources cleanly, one line per value, names valid, ran nothing;
@@ -132,7 +132,15 @@ case "$root_type" in
     nfs|nfs4) ;;
     squashfs|erofs)
         # Image mode: the image's export stays mounted where the initramfs put it.
-        say "image-export=$(awk '$2 == "/run/nfsroot-init/image" { print $1, $3 }' /proc/mounts)" ;;
+        say "image-export=$(awk '$2 == "/run/nfsroot-init/image" { print $1, $3 }' /proc/mounts)"
+        # The NFS mount's backing device is named by its st_dev (MAJOR:MINOR): its read-ahead,
+        # which /init sets by the image's block size or nfsroot-init.image_readahead=.
+        ra=none
+        if is_mounted /run/nfsroot-init/image; then
+            dev=$(stat -c %d /run/nfsroot-init/image)  # glibc's dev_t encoding of MAJOR:MINOR
+            ra=$(cat "/sys/class/bdi/$(( (dev >> 8) & 0xfff )):$(( (dev & 0xff) | ((dev >> 12) & 0xfff00) ))/read_ahead_kb")
+        fi
+        say "image-export-readahead=$ra" ;;
     *) fail "root is not NFS: $root_type $root_source" ;;
 esac
 [ "$root_mode" = ro ] || fail "root is not mounted read-only: $root_opts"

@@ -467,6 +467,26 @@ TEST_CASE("the seed's append line", "[boot_config]") {
   CHECK(parsed.config.nfs.path == "/var/lib/nfs/debian-lenny-32");
 }
 
+TEST_CASE("nfsroot-init.image_readahead= sets the image export's read-ahead in KiB; image mode only",
+          "[boot_config][image]") {
+  auto parsed = parse("nfsroot-init.image=c nfsroot-init.image_readahead=4096");
+  CHECK(parsed.config.image_read_ahead_kib == 4096u);
+  CHECK(parsed.warnings.empty());
+  CHECK(parse("nfsroot-init.image=c nfsroot-init.image_readahead=0").config.image_read_ahead_kib == 0u);
+  CHECK_FALSE(parse("nfsroot-init.image=c").config.image_read_ahead_kib);
+  for (const std::string bad : {"65537", "-1", "1M", ""}) {
+    parsed = parse(("nfsroot-init.image=c nfsroot-init.image_readahead=" + bad).c_str());
+    CHECK_FALSE(parsed.config.image_read_ahead_kib);
+    CHECK(warned_about(parsed, "nfsroot-init.image_readahead=" + bad +
+                                   ": not a number of KiB from 0 to 65536; using the default"));
+  }
+  parsed = parse("root=/dev/nfs nfsroot=10.0.2.2:/srv/root nfsroot-init.image_readahead=4096");
+  CHECK_FALSE(parsed.config.image_read_ahead_kib);
+  CHECK(warned_about(parsed, "nfsroot-init.image_readahead=4096: sets how an image is read, and no "
+                             "nfsroot-init.image= or root=live: names one; the directory's read-ahead stays the "
+                             "kernel's"));
+}
+
 TEST_CASE("nfsroot-init.toram and dracut's rd.live.ram copy the image to RAM; image mode only",
           "[boot_config][image]") {
   auto parsed = parse("nfsroot-init.image=c nfsroot-init.toram");

@@ -174,6 +174,16 @@ class FakeSystem final : public System {
     return files[path].substr(0, max_bytes);
   }
 
+  // write_existing_file(): the path must be in `files` (sysfs settings exist or do not).
+  std::map<std::string, int> failing_writes;  // path -> errno
+  Result<void> write_existing_file(const std::string& path, std::string_view text) override {
+    trace.push_back("write(" + path + "," + std::string(text) + ")");
+    if (!files.contains(path)) return std::unexpected(error_from_errno("open", path, ENOENT));
+    if (failing_writes.contains(path)) return std::unexpected(error_from_errno("write", path, failing_writes[path]));
+    files[path] = text;
+    return {};
+  }
+
   std::map<std::string, int> failing_loop_mounts;  // image -> errno
   Result<std::string> mount_loop(const std::string& image, const std::string& target, const std::string& type,
                                  unsigned long flags) override {

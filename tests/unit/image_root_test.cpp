@@ -2,6 +2,8 @@
 // image root's system calls through the FakeSystem (channel -> version -> loop mount).
 #include "rootmount/image_root.h"
 
+#include <sys/sysmacros.h>
+
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <cstdint>
@@ -396,4 +398,130 @@ TEST_CASE("copy to RAM in the plan: the crypto API's modules, and explain says w
   CHECK(text.find("the export stays at") == std::string::npos);
   const BootPlan live = plan_boot(parse_boot_config("ip=dhcp root=live:nfs://10.0.2.2/images/a.squashfs rd.live.ram"));
   CHECK(format_plan(live).find("copied to RAM first (rd.live.ram)") != std::string::npos);
+}
+
+// --- the export's read-ahead (nfsroot-init.image_readahead=)
+
+TEST_CASE("image read-ahead: the setting of the NFS mount's backing device, named by its st_dev", "[image]") {
+  CHECK(read_ahead_setting_path(makedev(0, 53)) == "/sys/class/bdi/0:53/read_ahead_kb");
+  CHECK(read_ahead_setting_path(makedev(259, 1048575)) == "/sys/class/bdi/259:1048575/read_ahead_kb");
+
+  FakeSystem system;
+  FileStatus export_dir = directory();
+  export_dir.device = makedev(0, 53);
+  system.initramfs[kExport] = export_dir;
+  system.files["/sys/class/bdi/0:53/read_ahead_kb"] = "128\n";
+  auto setting = set_export_read_ahead(system, kExport, 4096);
+  REQUIRE(setting);
+  CHECK(*setting == "/sys/class/bdi/0:53/read_ahead_kb");
+  CHECK(system.trace == Lines{"write(/sys/class/bdi/0:53/read_ahead_kb,4096\n)"});
+
+  // A kernel without the device's setting, or one that refuses the value: the error names it.
+  system.files.erase("/sys/class/bdi/0:53/read_ahead_kb");
+  auto missing = set_export_read_ahead(system, kExport, 4096);
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().input == "/sys/class/bdi/0:53/read_ahead_kb");
+  system.files["/sys/class/bdi/0:53/read_ahead_kb"] = "128\n";
+  system.failing_writes["/sys/class/bdi/0:53/read_ahead_kb"] = EINVAL;
+  auto refused = set_export_read_ahead(system, kExport, 4096);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().errno_value == EINVAL);
+  CHECK_FALSE(set_export_read_ahead(system, "/run/nfsroot-init/none", 4096));
+}
+
+TEST_CASE("image read-ahead in the plan: by the block size unless told, 0 for the kernel's, explain's line",
+          "[image]") {
+  const std::string line = "ip=dhcp root=/dev/nfs nfsroot=10.0.2.2:/srv/images nfsroot-init.image=c";
+  const BootPlan plan = plan_boot(parse_boot_config(line));
+  CHECK_FALSE(plan.root.image_read_ahead_kib);
+  CHECK(format_plan(plan).find("read ahead by the image's squashfs block size when above the kernel's 128 KiB (the "
+                               "export's read_ahead_kb, nfsroot-init.image_readahead=)") != std::string::npos);
+  const BootPlan set = plan_boot(parse_boot_config(line + " nfsroot-init.image_readahead=8192"));
+  CHECK(set.root.image_read_ahead_kib == 8192u);
+  CHECK(format_plan(set).find("read ahead 8192 KiB at a time") != std::string::npos);
+  const BootPlan kernels = plan_boot(parse_boot_config(line + " nfsroot-init.image_readahead=0"));
+  CHECK(kernels.root.image_read_ahead_kib == 0u);
+  CHECK(format_plan(kernels).find("read ahead") == std::string::npos);
+}
+
+namespace {
+
+// A squashfs superblock's first 24 bytes with this block size and block_log.
+std::string squashfs_with_block(std::uint32_t size, std::uint16_t log) {
+  std::string head = "hsqs" + std::string(20, '\0');
+  for (int i = 0; i < 4; ++i) head[12 + i] = static_cast<char>((size >> (8 * i)) & 0xff);
+  head[22] = static_cast<char>(log & 0xff);
+  head[23] = static_cast<char>(log >> 8);
+  return head + std::string(1100, '\0');
+}
+
+}  // namespace
+
+TEST_CASE("image read-ahead: a squashfs block size from the superblock, and the window it asks for", "[image]") {
+  CHECK(squashfs_block_size(squashfs_with_block(1 << 20, 20)) == (1u << 20));
+  CHECK(squashfs_block_size(squashfs_with_block(4096, 12)) == 4096u);
+  CHECK_FALSE(squashfs_block_size(squashfs_with_block(1 << 20, 19)));   // the two disagree
+  CHECK_FALSE(squashfs_block_size(squashfs_with_block(2 << 20, 21)));   // above squashfs' 1 MiB
+  CHECK_FALSE(squashfs_block_size(squashfs_with_block(2048, 11)));      // below its 4 KiB
+  CHECK_FALSE(squashfs_block_size(squashfs_with_block(3000, 12)));
+  CHECK_FALSE(squashfs_block_size("hsqs"));                             // cut short
+  CHECK_FALSE(squashfs_block_size(erofs_head()));
+
+  const std::string mib_blocks = squashfs_with_block(1 << 20, 20);
+  CHECK(image_read_ahead_kib(std::nullopt, ImageFormat::Squashfs, mib_blocks) == 1024);
+  CHECK(image_read_ahead_kib(std::nullopt, ImageFormat::Squashfs, squashfs_with_block(128 << 10, 17)) == 0);
+  CHECK(image_read_ahead_kib(std::nullopt, ImageFormat::Squashfs, squashfs_with_block(256 << 10, 18)) == 256);
+  CHECK(image_read_ahead_kib(std::nullopt, ImageFormat::Squashfs, squashfs_head()) == 0);  // no block size
+  CHECK(image_read_ahead_kib(std::nullopt, ImageFormat::Erofs, erofs_head()) == 0);
+  CHECK(image_read_ahead_kib(4096, ImageFormat::Squashfs, mib_blocks) == 4096);
+  CHECK(image_read_ahead_kib(0, ImageFormat::Squashfs, mib_blocks) == 0);
+  CHECK(image_read_ahead_kib(512, ImageFormat::Erofs, erofs_head()) == 512);
+}
+
+TEST_CASE("image read-ahead: set on the export after the magic, before the loop reads; a refusal is no failure",
+          "[image]") {
+  auto channel = [](const std::string& head) {
+    FakeSystem system;
+    FileStatus export_dir = directory();
+    export_dir.device = makedev(0, 53);
+    system.initramfs[kExport] = export_dir;
+    system.initramfs["/run/nfsroot-init/image/c"] = directory();
+    system.files["/run/nfsroot-init/image/c/current"] = "v1.squashfs\n";
+    system.initramfs["/run/nfsroot-init/image/c/v1.squashfs"] = regular(1 << 30);
+    system.files["/run/nfsroot-init/image/c/v1.squashfs"] = head;
+    system.files["/sys/class/bdi/0:53/read_ahead_kb"] = "128\n";
+    return system;
+  };
+  FakeSystem system = channel(squashfs_with_block(1 << 20, 20));
+  auto root = mount_image_root(system, kExport, "c", "/root");
+  REQUIRE(root);
+  CHECK(root->read_ahead_kib == 1024);
+  CHECK(root->read_ahead_setting == "/sys/class/bdi/0:53/read_ahead_kb");
+  CHECK_FALSE(root->read_ahead_error);
+  CHECK(system.trace == Lines{"head(/run/nfsroot-init/image/c/current)", "head(/run/nfsroot-init/image/c/v1.squashfs)",
+                              "write(/sys/class/bdi/0:53/read_ahead_kb,1024\n)",
+                              "mount_loop(/run/nfsroot-init/image/c/v1.squashfs,/root,squashfs,ro)"});
+
+  system = channel(squashfs_with_block(1 << 20, 20));
+  root = mount_image_root(system, kExport, "c", "/root", nullptr, 0);  // nfsroot-init.image_readahead=0
+  REQUIRE(root);
+  CHECK(root->read_ahead_kib == 0);
+  CHECK(system.files["/sys/class/bdi/0:53/read_ahead_kb"] == "128\n");
+
+  system = channel(squashfs_with_block(128 << 10, 17));  // nfsroot-image build's default blocks
+  REQUIRE(mount_image_root(system, kExport, "c", "/root"));
+  CHECK(system.files["/sys/class/bdi/0:53/read_ahead_kb"] == "128\n");
+
+  system = channel(squashfs_with_block(128 << 10, 17));
+  REQUIRE(mount_image_root(system, kExport, "c", "/root", nullptr, 4096));
+  CHECK(system.files["/sys/class/bdi/0:53/read_ahead_kb"] == "4096\n");
+
+  system = channel(squashfs_with_block(1 << 20, 20));
+  system.failing_writes["/sys/class/bdi/0:53/read_ahead_kb"] = EINVAL;
+  root = mount_image_root(system, kExport, "c", "/root");
+  REQUIRE(root);  // mounted all the same
+  CHECK(root->read_ahead_kib == 0);
+  REQUIRE(root->read_ahead_error);
+  CHECK(root->read_ahead_error->errno_value == EINVAL);
+  CHECK(root->device == "/dev/loop0");
 }

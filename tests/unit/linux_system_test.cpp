@@ -280,3 +280,23 @@ TEST_CASE("copy_file: every byte to a new file, progress on the way, the kernel'
     CHECK_FALSE(fs::exists(image.root / "abc.copy"));  // nothing made before the hash was ready
   }
 }
+
+TEST_CASE("write_existing_file: replaces what a setting holds; never creates a file, never through a symlink",
+          "[linux_system]") {
+  TemporaryImage image;
+  LinuxSystem system;
+  image.write("read_ahead_kb", "128\n");
+  REQUIRE(system.write_existing_file((image.root / "read_ahead_kb").string(), "4096\n"));
+  CHECK(system.read_file((image.root / "read_ahead_kb").string()).value_or("") == "4096\n");
+
+  const auto missing = system.write_existing_file((image.root / "none").string(), "1\n");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().errno_value == ENOENT);
+  CHECK_FALSE(fs::exists(image.root / "none"));
+
+  fs::create_symlink("read_ahead_kb", image.root / "link");
+  const auto through_link = system.write_existing_file((image.root / "link").string(), "1\n");
+  REQUIRE_FALSE(through_link);
+  CHECK(through_link.error().errno_value == ELOOP);
+  CHECK(system.read_file((image.root / "read_ahead_kb").string()).value_or("") == "4096\n");
+}
