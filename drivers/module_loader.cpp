@@ -2,7 +2,6 @@
 // Returns reports, never logs.
 #include "drivers/module_loader.h"
 
-#include <sys/utsname.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -130,10 +129,8 @@ std::string format_milliseconds(std::chrono::microseconds elapsed) {
 }  // namespace
 
 
-Result<std::string> running_kernel_modules_dir() {
-  struct utsname names {};
-  if (::uname(&names) != 0) return std::unexpected(error_from_errno("uname", "", errno));
-  return std::string("/lib/modules/") + names.release;
+Result<std::string> running_kernel_modules_dir(System& system) {
+  return "/lib/modules/" + TRY(system.kernel_release());
 }
 
 Result<ModuleIndex> read_module_index(const ModuleSystem& system) {

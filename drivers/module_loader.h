@@ -24,7 +24,7 @@ struct ModuleSystem {
 };
 
 // "/lib/modules/" + the running kernel's release (uname -r).
-[[nodiscard]] Result<std::string> running_kernel_modules_dir();
+[[nodiscard]] Result<std::string> running_kernel_modules_dir(System& system);
 
 // modules.dep and modules.alias of system.modules_dir must be there; modules.softdep and
 // modules.builtin may be absent.

@@ -109,7 +109,7 @@ void handle_hotplug(const Drivers& drivers, AppearedInterfaces appeared) {
 // The NIC drivers, by modalias: the network step needs them now.
 Drivers load_nic_drivers(System& system, const BootPlan& plan) {
   const long started = log_elapsed_ms();
-  auto directory = running_kernel_modules_dir();
+  auto directory = running_kernel_modules_dir(system);
   if (!directory) fail_boot(BootStep::Drivers, directory.error(), plan.failure);
   ModuleSystem modules{system, *directory};
   auto index = read_module_index(modules);

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/utsname.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -531,6 +532,12 @@ Result<void> LinuxSystem::remove(const std::string& path, RemoveKind kind) {
 #ifndef MODULE_INIT_COMPRESSED_FILE
 #define MODULE_INIT_COMPRESSED_FILE 4  // Linux 5.17 uapi; older headers lack it
 #endif
+
+Result<std::string> LinuxSystem::kernel_release() {
+  struct utsname names {};
+  if (::uname(&names) != 0) return std::unexpected(error_from_errno("uname", "", errno));
+  return std::string(names.release);
+}
 
 Result<void> LinuxSystem::load_module(const std::string& path) {
   // Only local state: the background load's thread calls this while the boot goes on.

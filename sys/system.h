@@ -149,6 +149,8 @@ class System {
   // (the file is missing or unreadable) or "finit_module" (the kernel refused it; ENOENT there
   // is an unknown symbol, not a missing file). Safe to call from the background load's thread.
   [[nodiscard]] virtual Result<void> load_module(const std::string& path) = 0;
+  // The running kernel's release, uname(2)'s (uname -r): which /lib/modules/ folder is its.
+  [[nodiscard]] virtual Result<std::string> kernel_release() = 0;
 
   // --- time: every wait has a deadline on the monotonic clock
   [[nodiscard]] virtual Clock::time_point now() = 0;
@@ -196,6 +198,7 @@ class LinuxSystem final : public System {
   [[nodiscard]] Result<void> change_directory(const std::string& path) override;
   [[nodiscard]] Result<void> change_root(const std::string& path) override;
   [[nodiscard]] Result<void> load_module(const std::string& path) override;
+  [[nodiscard]] Result<std::string> kernel_release() override;
   [[nodiscard]] Clock::time_point now() override;
   void wait_until(Clock::time_point deadline) override;
 };

@@ -174,6 +174,12 @@ class FakeSystem final : public System {
     return files[path].substr(0, max_bytes);
   }
 
+  std::string release = "6.1.0-test";  // kernel_release(); empty: uname fails
+  Result<std::string> kernel_release() override {
+    if (release.empty()) return std::unexpected(error_from_errno("uname", "", EFAULT));
+    return release;
+  }
+
   // write_existing_file(): the path must be in `files` (sysfs settings exist or do not).
   std::map<std::string, int> failing_writes;  // path -> errno
   Result<void> write_existing_file(const std::string& path, std::string_view text) override {

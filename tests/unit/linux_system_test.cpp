@@ -300,3 +300,12 @@ TEST_CASE("write_existing_file: replaces what a setting holds; never creates a f
   CHECK(through_link.error().errno_value == ELOOP);
   CHECK(system.read_file((image.root / "read_ahead_kb").string()).value_or("") == "4096\n");
 }
+
+TEST_CASE("kernel_release: uname's release, as /proc/sys/kernel/osrelease says it", "[linux_system]") {
+  LinuxSystem system;
+  const auto release = system.kernel_release();
+  REQUIRE(release);
+  CHECK_FALSE(release->empty());
+  const auto proc = system.read_file("/proc/sys/kernel/osrelease");
+  if (proc) CHECK(*release + "\n" == *proc);
+}

@@ -130,6 +130,16 @@ Names failed_names(const ModuleLoadReport& report) {
 
 }  // namespace
 
+TEST_CASE("modules folder: the running kernel's release from the syscall layer, its failure named",
+          "[module_loader]") {
+  testing::FakeSystem system;
+  CHECK(running_kernel_modules_dir(system) == "/lib/modules/6.1.0-test");
+  system.release.clear();
+  const auto failed = running_kernel_modules_dir(system);
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().operation == "uname");
+}
+
 TEST_CASE("coldplug: every driver matching an unbound device; one finding no hardware is recorded",
           "[module_loader]") {
   FakeTree fake;
@@ -304,12 +314,12 @@ TEST_CASE("unbound modaliases: sorted by bus and device, bound devices and empty
 
 TEST_CASE("the running kernel's module folder, and the real insert of a missing file fails cleanly",
           "[module_loader]") {
-  const auto dir = running_kernel_modules_dir();
+  LinuxSystem real;
+  const auto dir = running_kernel_modules_dir(real);
   REQUIRE(dir);
   CHECK(dir->starts_with("/lib/modules/"));
   CHECK(dir->size() > std::string_view("/lib/modules/").size());
   // The open fails before finit_module(2) is made: never 0, and nothing is loaded.
-  LinuxSystem real;
   CHECK_FALSE(real.load_module("/nonexistent/none.ko"));
 }
 
