@@ -5,7 +5,9 @@
                    --kernel VMLINUZ --initrd INITRD --append-extra OPTIONS --logdir DIR
 
 1. A copy of the test root with /etc/nfsroot-test-version "1" is packed by `nfsroot-image build`
-   into the channel EXPORT_DIR/upgrade (made anew).
+   into the channel EXPORT_DIR/upgrade (made anew). Version 2 is built with `--boot-order` (the
+   init, busybox and the version file first, 1 MiB blocks): B's export reads ahead 1 MiB, A's
+   and C's keep the kernel's 128 KiB.
 2. Client A boots it with nfsroot-test.hold=N: the test root's init reads every file of the
    root N times, dropping the page cache before each pass so the reads go to the server. Once
    A has read its first pass, version 2 is built into the same channel (current switched);
@@ -59,10 +61,16 @@ def current_version(channel):
     return name
 
 
-def build(args, image, version, channel):
+def build(args, image, version, channel, boot_order=None):
     with open(os.path.join(image, "etc", "nfsroot-test-version"), "w") as f:
         f.write(f"{version}\n")
-    run_tool(args, "build", image, args.images, "--name", CHANNEL)
+    extra = []
+    if boot_order:
+        order_file = os.path.join(os.path.dirname(image), "boot-order")
+        with open(order_file, "w") as f:
+            f.write("".join(path + "\n" for path in boot_order))
+        extra = ["--boot-order", order_file]
+    run_tool(args, "build", image, args.images, "--name", CHANNEL, *extra)
     return current_version(channel)
 
 
@@ -75,9 +83,12 @@ def boot_command(args, name, append, expects):
 
 
 def expects_for(version, file_name):
+    # Version 2 is built with --boot-order: 1 MiB blocks, which /init reads ahead whole; version
+    # 1 has the tool's 128 KiB blocks and keeps the kernel's window.
+    read_ahead = 1024 if version == 2 else 128
     return [rf"root: image {re.escape(file_name)} \(squashfs, [0-9]+ KiB, current of channel {CHANNEL}\)",
-            f"TESTROOT: image-version={version}", "TESTROOT: root-fs=squashfs ro", "TESTROOT: all checks passed",
-            "TESTROOT: DONE"]
+            f"TESTROOT: image-version={version}", "TESTROOT: root-fs=squashfs ro",
+            f"TESTROOT: image-export-readahead={read_ahead}", "TESTROOT: all checks passed", "TESTROOT: DONE"]
 
 
 def boot(args, name, append, expects):
@@ -134,7 +145,7 @@ def main():
                 a.kill()
                 fail(f"client A read no pass over the root in {args.timeout:g} s")
             time.sleep(0.2)  # polling the console log, which qemu_boot.py flushes line by line
-        v2 = build(args, image, 2, channel)
+        v2 = build(args, image, 2, channel, boot_order=["/sbin/init", "/bin/busybox", "/etc/nfsroot-test-version"])
         built_at_pass = passes_in(a_log)
         log(f"version 2 is {v2}, current switched while client A was at pass {built_at_pass} of {HOLD_PASSES}")
         if v2 == v1:
