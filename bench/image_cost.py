@@ -9,11 +9,11 @@ Issue 12's measurements, side by side in one run, for the Debian systemd test ro
   dir     ip=dhcp root=/dev/nfs ro nfsroot=10.99.0.1:<copy of the root>
   image   the same root packed by image-tool/nfsroot-image build (squashfs, channel "debian"),
           nfsroot=10.99.0.1:<images> nfsroot-init.image=debian
-  sorted  image mode with the same root packed by mksquashfs -sort so that the files a boot reads
-          come first, in the order it reads them, in 1 MiB blocks (--sorted-block; the list: the
-          atimes of one directory-mode boot on the fresh copy, before any image is built; that
-          boot is not counted). Not what nfsroot-image build does (yet): it shows what the order
-          of the files and the block size cost.
+  sorted  image mode with the same root packed by nfsroot-image build --boot-order, so that the
+          files a boot reads come first, in the order it reads them, in 1 MiB blocks
+          (--sorted-block); the list is nfsroot-image boot-order's: the atimes of one
+          directory-mode boot on the fresh copy, before any image is built (not counted). /init
+          reads such an image ahead by its block size (nfsroot-init.image_readahead=).
   toram   image mode plus nfsroot-init.toram (copy the image into a tmpfs, unmount the export)
 
 The bench copies the root into its work folder and adds its probe (bench/image-cost-root/): a
@@ -69,6 +69,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(HERE)
 BOOT = os.path.join(SOURCE, "tests", "boot")
+TOOL = os.path.join(SOURCE, "image-tool", "nfsroot-image")
 PROBE = os.path.join(HERE, "image-cost-root")
 PY = sys.executable
 sys.path.insert(0, BOOT)
@@ -138,37 +139,29 @@ def root_kernel(root):
     return os.path.join(root, "boot", f"vmlinuz-{k}"), os.path.join(root, "lib", "modules", k), k
 
 
-def boot_files(root, since):
-    """The root's regular files read since `since` (their atime, which the host's relatime
-    updates on the first read after cp -a gave them a new ctime), in the order first read."""
-    files = []
-    for top, dirs, names in os.walk(root):
-        for name in names:
-            path = os.path.join(top, name)
-            st = os.lstat(path)
-            if stat.S_ISREG(st.st_mode) and st.st_atime >= since:
-                files.append((st.st_atime, os.path.relpath(path, root)))
-    return [f for _, f in sorted(files)]
+def boot_files(root, since, order_file):
+    """The root's regular files read since `since`, in the order first read: the image tool's
+    `boot-order` (atimes, which the host's relatime updates on the first read after cp -a gave
+    the files a new ctime), kept in `order_file` for `build --boot-order`."""
+    p = subprocess.run([TOOL, "boot-order", root, "--since", f"@{since:.9f}"], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, timeout=600)
+    if p.returncode != 0:
+        sys.stdout.write(p.stderr)
+        raise Failed(f"nfsroot-image boot-order failed (exit {p.returncode})")
+    listed = p.stdout
+    with open(order_file, "w") as f:
+        f.write(listed)
+    return [line.lstrip("/") for line in listed.splitlines() if line]
 
 
-def build_sorted_image(root, images, files, block):
-    """The same root as a squashfs whose first files are the boot's, in the order it read them
-    (mksquashfs -sort), in blocks of `block` bytes, with the image tool's compression and empty
-    API folders."""
-    channel = os.path.join(images, SORTED_CHANNEL)
-    os.makedirs(channel)
-    sort_file = os.path.join(os.path.dirname(images), "boot-order.sort")
-    with open(sort_file, "w") as f:
-        for i, name in enumerate(files[:32767]):
-            if not re.search(r"\s", name):
-                f.write(f"{name} {32767 - i}\n")
-    name = "sorted.squashfs"
-    run(["mksquashfs", root, os.path.join(channel, name), "-noappend", "-comp", "zstd",
-         "-b", str(block), "-no-progress", "-quiet", "-sort", sort_file, "-wildcards", "-e",
-         *[f"{d}/*" for d in API_DIRS]], 1800)
-    with open(os.path.join(channel, "current"), "w") as f:
-        f.write(name + "\n")
-    return os.path.getsize(os.path.join(channel, name))
+def build_sorted_image(root, images, order_file, block):
+    """The same root packed by `nfsroot-image build --boot-order` (the boot's files first, in the
+    order it read them, in blocks of `block` bytes), into its own channel."""
+    run([TOOL, "build", root, images, "--name", SORTED_CHANNEL, "--keep", "1", "--boot-order", order_file,
+         "--block-size", str(block)], 1800)
+    with open(os.path.join(images, SORTED_CHANNEL, "current")) as f:
+        name = f.read().strip()
+    return os.path.getsize(os.path.join(images, SORTED_CHANNEL, name))
 
 
 def du_bytes(path):
@@ -322,7 +315,8 @@ class Bench:
             return f"ip=dhcp root=/dev/nfs ro nfsroot={SERVER}:{root}"
         channel = SORTED_CHANNEL if mode == "sorted" else CHANNEL
         line = f"ip=dhcp root=/dev/nfs ro nfsroot={SERVER}:{images} nfsroot-init.image={channel}"
-        return line + (" nfsroot-init.toram" if mode == "toram" else "")
+        line += " nfsroot-init.toram" if mode == "toram" else ""
+        return line + (f" {self.args.image_append}" if self.args.image_append else "")
 
     def boot_many(self, mode, clients, append, tag):
         """Power on len(clients) QEMU clients at once; wait for all; per-client results."""
@@ -438,6 +432,8 @@ def report(args, modes, cost, storm, info):
     print(f"image_cost: the Debian systemd root to multi-user.target; QEMU TCG, 1 vCPU, "
           f"{args.memory} MiB, {args.nic} on a tap, one bridge; nfs-ganesha (VFS, NFSv3, TCP) in the "
           f"same namespace; kernel {info['kver']}")
+    if getattr(args, "image_append", ""):
+        print(f"image modes' command line also has: {args.image_append}")
     print(f"date {info['date']}; host {platform.node()}, {os.cpu_count()} CPUs, {cpu_model()}, "
           f"{info['mem_mib']} MiB RAM; load average {info['load0']} at the start, "
           f"{info['load1']} at the end; run took {info['took']:.0f} s")
@@ -448,7 +444,7 @@ def report(args, modes, cost, storm, info):
         n, size = info["boot_files"]
         print(f"sorted image: {mib(info['sorted_bytes'])} MiB squashfs in {info.get('sorted_block', 131072) // 1024} KiB "
               f"blocks, the {n} files ({mib(size)} MiB) a directory-mode boot read first, in the order "
-              f"it read them (mksquashfs -sort)")
+              f"it read them (nfsroot-image boot-order, then build --boot-order)")
     print()
 
     # 1. cost of one boot
@@ -660,6 +656,9 @@ def main():
                     if t[-1:].upper() in ("K", "M") else int(t), default=1 << 20, metavar="SIZE",
                     help="the sorted image's squashfs block size (4K to 1M; default 1M, against the "
                          "image tool's 128K: fewer, larger reads)")
+    ap.add_argument("--image-append", default="", metavar="WORDS",
+                    help="more command-line words for the image modes, for example "
+                         "nfsroot-init.image_readahead=128 to compare read-ahead windows")
     ap.add_argument("--server-ops-per-s", type=float,
                     help="the model's server op rate (default: ganesha's CPU seconds per boot, measured)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (root copy, image, logs)")
@@ -726,7 +725,8 @@ def main():
             log("recording the boot's files: one directory-mode boot (not counted)")
             since = time.time()
             rs, _ = bench.boot_many("dir", [0], bench.append("dir", images, root), "record-dir")
-            files = boot_files(root, since)
+            order_file = os.path.join(work, "boot-order")
+            files = boot_files(root, since, order_file)
             if not rs[0]["ok"] or "usr/lib/systemd/systemd" not in files:
                 raise Failed(f"the recording boot {'failed' if not rs[0]['ok'] else 'left no atime'}"
                              f" ({len(files)} files read; is {root}'s file system mounted noatime?)")
@@ -735,16 +735,16 @@ def main():
         if any(m != "dir" for m in modes):
             log("packing the image: nfsroot-image build")
             t = time.monotonic()
-            run([os.path.join(SOURCE, "image-tool", "nfsroot-image"), "build", root, images,
+            run([TOOL, "build", root, images,
                  "--name", CHANNEL, "--keep", "1"], 1800)
             info["build_s"] = time.monotonic() - t
             with open(os.path.join(images, CHANNEL, "current")) as f:
                 info["image_name"] = f.read().strip()
             info["image_bytes"] = os.path.getsize(os.path.join(images, CHANNEL, info["image_name"]))
         if "sorted" in modes:
-            log(f"packing the sorted image: mksquashfs -sort -b {args.sorted_block}, the boot's "
-                f"{len(files)} files first")
-            info["sorted_bytes"] = build_sorted_image(root, images, files, args.sorted_block)
+            log(f"packing the sorted image: nfsroot-image build --boot-order --block-size {args.sorted_block}, "
+                f"the boot's {len(files)} files first")
+            info["sorted_bytes"] = build_sorted_image(root, images, order_file, args.sorted_block)
             info["sorted_block"] = args.sorted_block
 
         cost = {}
