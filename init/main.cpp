@@ -223,7 +223,6 @@ void mount_root(System& system, const BootPlan& plan, const NetworkOutcome& netw
   log_info(cat("root: ", request.source, " (server from ", root->server_source, ", path from ", root->path_source,
                ", version from ", root->version_source, "), type ", request.fstype, ", ", request.read_only ? "read-only" : "read-write", ", options ",
                request.data()));
-  int mount_timeout = plan.root.timeout_seconds;
   if (root->jitter_max_ms > 0) {
     const auto mac = system.read_file(cat("/sys/class/net/", network.config.device, "/address"));
     const int jitter = mount_jitter_ms(mac ? trim(*mac) : std::string_view(client.address), root->jitter_max_ms);
@@ -231,38 +230,13 @@ void mount_root(System& system, const BootPlan& plan, const NetworkOutcome& netw
                  mac ? "MAC" : "address", ", nfsroot-init.mount_jitter=)"));
     system.wait_until(system.now() + std::chrono::milliseconds(jitter));
   }
-  if (root->servers.size() > 1) {
-    const std::vector<std::string>& servers = root->servers;
-    const std::uint16_t port = probe_port(request);
-    const long choosing = log_elapsed_ms();
-    ServerProbe last;
-    auto chosen = choose_server(
-        system, servers, port, plan.root.timeout_seconds,
-        [&](std::chrono::steady_clock::time_point deadline) {
-          auto probe = probe_servers(servers, port, deadline);
-          if (probe) last = *probe;
-          return probe;
-        },
-        [](std::string_view line) { log_info(line); });
-    if (!chosen) fail_boot(BootStep::Root, chosen.error(), plan.failure);
-    log_info(cat("root: servers ", join(servers, ", "), " (port ", port, "): ", describe_server_probe(last),
-                 "; mounting from ", servers[*chosen]));
-    request = with_server(std::move(request), servers[*chosen]);
-    timings.push_back({"root.servers", log_elapsed_ms()});
-    mount_timeout = std::max(1, plan.root.timeout_seconds - static_cast<int>((log_elapsed_ms() - choosing) / 1000));
-  }
   // Image mode mounts the export where the image is read from; directory mode, as the root.
   const bool image_mode = !plan.root.image.empty();
   const std::string& nfs_target = image_mode ? plan.root.image_source : plan.root.target;
-  auto mounted = mount_nfs_root(system, request, nfs_target, mount_timeout, client.address,
-                                [](std::string_view line) { log_info(line); });
-  if (!mounted) fail_boot(BootStep::Root, diagnose_nfs_mount_failure(request, mounted.error()), plan.failure);
-  if (plan.root.debug) log_info("root: " + describe_server_exports(request.server));
-  log_info(cat("root: mounted ", request.source, " on ", nfs_target, " in ", log_elapsed_ms() - started, " ms"));
-  if (!image_mode) return;
-  timings.push_back({"root.nfs", log_elapsed_ms()});
-  if (auto made = system.make_directories(plan.root.target, 0755); !made) {
-    fail_boot(BootStep::Root, made.error(), plan.failure);
+  if (image_mode) {
+    if (auto made = system.make_directories(plan.root.target, 0755); !made) {
+      fail_boot(BootStep::Root, made.error(), plan.failure);
+    }
   }
   std::optional<RamCopy> copy;
   if (plan.root.copy_to_ram) {
@@ -272,10 +246,55 @@ void mount_root(System& system, const BootPlan& plan, const NetworkOutcome& netw
     copy->stall_limit = std::chrono::seconds(std::max(plan.root.timeout_seconds, 10));
     copy->report = [](std::string_view line) { log_info(line); };
   }
-  const long image_started = log_elapsed_ms();
-  auto image = mount_image_root(system, plan.root.image_source, plan.root.image, plan.root.target,
-                                copy ? &*copy : nullptr, plan.root.image_read_ahead_kib);
-  if (!image) fail_boot(BootStep::Root, with_context(image.error(), "image root"), plan.failure);
+  const NfsMountRequest requested = request;
+  std::optional<ImageRoot> image;
+  long image_started = 0;
+  // One server's try: the NFS mount, then in image mode the image on it; a failed image leaves
+  // the export unmounted again, so the next server's can go to the same place.
+  const RootAttempt attempt = [&](const std::string& server, int timeout_seconds) -> Result<void> {
+    request = with_server(requested, server);
+    auto mounted = mount_nfs_root(system, request, nfs_target, timeout_seconds, client.address,
+                                  [](std::string_view line) { log_info(line); });
+    if (!mounted) return std::unexpected(diagnose_nfs_mount_failure(request, mounted.error()));
+    if (plan.root.debug) log_info("root: " + describe_server_exports(request.server));
+    log_info(cat("root: mounted ", request.source, " on ", nfs_target, " in ", log_elapsed_ms() - started, " ms"));
+    if (!image_mode) return {};
+    timings.push_back({"root.nfs", log_elapsed_ms()});
+    image_started = log_elapsed_ms();
+    auto mounted_image = mount_image_root(system, plan.root.image_source, plan.root.image, plan.root.target,
+                                          copy ? &*copy : nullptr, plan.root.image_read_ahead_kib);
+    if (!mounted_image) {
+      if (auto unmounted = system.unmount(nfs_target); !unmounted) log_warning(cat("root: ", describe(unmounted.error())));
+      return std::unexpected(with_context(mounted_image.error(), "image root"));
+    }
+    image = std::move(*mounted_image);
+    return {};
+  };
+  if (root->servers.size() > 1) {
+    const std::vector<std::string>& servers = root->servers;
+    const std::uint16_t port = probe_port(request);
+    ServerProbe last;
+    bool chosen_once = false;
+    auto served = serve_root_from_servers(
+        system, servers, port, plan.root.timeout_seconds,
+        [&](const std::vector<std::string>& left, std::chrono::steady_clock::time_point deadline) {
+          auto probe = probe_servers(left, port, deadline);
+          if (probe) last = *probe;
+          return probe;
+        },
+        [&](const std::string& server, int timeout_seconds) {
+          log_info(cat("root: servers ", join(servers, ", "), " (port ", port, "): ", describe_server_probe(last),
+                       "; mounting from ", server));
+          if (!chosen_once) timings.push_back({"root.servers", log_elapsed_ms()});
+          chosen_once = true;
+          return attempt(server, timeout_seconds);
+        },
+        [](std::string_view line) { log_info(line); });
+    if (!served) fail_boot(BootStep::Root, served.error(), plan.failure);
+  } else if (auto served = attempt(request.server, plan.root.timeout_seconds); !served) {
+    fail_boot(BootStep::Root, served.error(), plan.failure);
+  }
+  if (!image_mode) return;
   if (image->read_ahead_error) {
     log_warning(cat("root: ", describe(*image->read_ahead_error), "; the image is read with the kernel's read-ahead"));
   } else if (image->read_ahead_kib > 0) {

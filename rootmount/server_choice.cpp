@@ -133,4 +133,45 @@ Result<std::size_t> choose_server(System& system, const std::vector<std::string>
       "nfsroot-init.mount_timeout= sets how long to try)"));
 }
 
+Result<ServedRoot> serve_root_from_servers(System& system, const std::vector<std::string>& servers,
+                                           std::uint16_t port, int timeout_seconds, const ServersProber& probe,
+                                           const RootAttempt& attempt,
+                                           const std::function<void(std::string_view)>& progress) {
+  const auto deadline = system.now() + std::chrono::seconds(timeout_seconds);
+  const auto seconds_left = [&] {
+    return std::max<int>(1, static_cast<int>(std::chrono::ceil<std::chrono::seconds>(deadline - system.now()).count()));
+  };
+  std::vector<std::string> left = servers;
+  ServedRoot served;
+  for (;;) {
+    auto chosen = choose_server(
+        system, left, port, seconds_left(),
+        [&](std::chrono::steady_clock::time_point round_deadline) { return probe(left, round_deadline); }, progress);
+    if (!chosen) {
+      Error error = chosen.error();
+      if (!served.skipped.empty()) error.context.push_back(cat("after ", join(served.skipped, ", ")));
+      return std::unexpected(std::move(error));
+    }
+    const std::string server = left[*chosen];
+    auto tried = attempt(server, seconds_left());
+    if (tried) {
+      served.server = static_cast<std::size_t>(std::ranges::find(servers, server) - servers.begin());
+      return served;
+    }
+    served.skipped.push_back(server);
+    left.erase(left.begin() + static_cast<std::ptrdiff_t>(*chosen));
+    if (left.empty() || system.now() >= deadline) {
+      Error error = std::move(tried.error());
+      if (served.skipped.size() > 1) {
+        error.context.push_back(cat("the last of ", join(served.skipped, ", "), ", each answered and could not serve"));
+      }
+      return std::unexpected(std::move(error));
+    }
+    if (progress) {
+      progress(cat("root: ", server, " answered but cannot serve the root: ", describe(tried.error()),
+                   "; asking ", join(left, ", ")));
+    }
+  }
+}
+
 }  // namespace nfsroot

@@ -57,4 +57,25 @@ using ServerProber = std::function<Result<ServerProbe>(std::chrono::steady_clock
                                                 std::uint16_t port, int timeout_seconds, const ServerProber& probe,
                                                 const std::function<void(std::string_view)>& progress);
 
+// One attempt to mount the root from SERVER (the NFS mount and, in image mode, the image on
+// it) within TIMEOUT_SECONDS; one that fails leaves nothing of it mounted.
+using RootAttempt = std::function<Result<void>(const std::string& server, int timeout_seconds)>;
+// Probes the servers given until the deadline (probe_servers, for the servers still in play).
+using ServersProber = std::function<Result<ServerProbe>(const std::vector<std::string>& servers,
+                                                        std::chrono::steady_clock::time_point deadline)>;
+
+struct ServedRoot {
+  std::size_t server = 0;             // the index in the servers given of the one that served
+  std::vector<std::string> skipped;   // those that answered but could not serve, in turn
+};
+
+// Several servers: the first to answer (choose_server) is tried; one that answers but cannot
+// serve the root (no such export, the image missing or damaged there, a mount that fails) is
+// left out with a line through PROGRESS, and the others are asked again, all within
+// TIMEOUT_SECONDS. When none serves, the last attempt's error, naming the servers tried before.
+[[nodiscard]] Result<ServedRoot> serve_root_from_servers(System& system, const std::vector<std::string>& servers,
+                                                         std::uint16_t port, int timeout_seconds,
+                                                         const ServersProber& probe, const RootAttempt& attempt,
+                                                         const std::function<void(std::string_view)>& progress);
+
 }  // namespace nfsroot

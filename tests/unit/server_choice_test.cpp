@@ -120,6 +120,81 @@ TEST_CASE("choose_server: rounds with growing waits on the system's clock until 
   CHECK(late.trace == Lines{"wait(1s)", "wait(2s)", "wait(4s)"});  // 1+2+4 = 7 s; the next 8 s would pass 10
 }
 
+TEST_CASE("serving the root: a server that answers but cannot serve is left out, the others asked again",
+          "[servers]") {
+  const std::vector<std::string> servers{"10.0.0.1", "10.0.0.2", "10.0.0.3"};
+  // The first of those still in play always answers first.
+  auto first_answers = [](std::vector<std::vector<std::string>>& asked) {
+    return [&asked](const std::vector<std::string>& left, std::chrono::steady_clock::time_point) -> Result<ServerProbe> {
+      asked.push_back(left);
+      ServerProbe probe;
+      for (const auto& server : left) probe.answers.push_back(ServerAnswer{server});
+      probe.answers.front().answered = true;
+      probe.chosen = 0;
+      return probe;
+    };
+  };
+
+  // 10.0.0.1 answers first but has no image; 10.0.0.2 serves, with the time that is left.
+  FakeSystem system;
+  std::vector<std::vector<std::string>> asked;
+  std::vector<std::pair<std::string, int>> attempts;
+  Lines progress;
+  auto served = serve_root_from_servers(
+      system, servers, 111, 60, first_answers(asked),
+      [&](const std::string& server, int timeout_seconds) -> Result<void> {
+        attempts.emplace_back(server, timeout_seconds);
+        if (server == "10.0.0.1") {
+          system.wait_until(system.now() + std::chrono::seconds(20));  // a slow refusal
+          return std::unexpected(error_from_errno("lstat", "/run/nfsroot-init/image/c/current", ENOENT));
+        }
+        return {};
+      },
+      [&](std::string_view line) { progress.emplace_back(line); });
+  REQUIRE(served);
+  CHECK(served->server == 1u);
+  CHECK(served->skipped == std::vector<std::string>{"10.0.0.1"});
+  CHECK(asked == std::vector<std::vector<std::string>>{servers, {"10.0.0.2", "10.0.0.3"}});
+  CHECK(attempts == std::vector<std::pair<std::string, int>>{{"10.0.0.1", 60}, {"10.0.0.2", 40}});
+  CHECK(progress == Lines{"root: 10.0.0.1 answered but cannot serve the root: lstat /run/nfsroot-init/image/c/current: "
+                          "No such file or directory (errno 2); asking 10.0.0.2, 10.0.0.3"});
+
+  // Every server answers and none serves: the last one's error, naming those before it.
+  FakeSystem none_serve;
+  asked.clear();
+  auto failed = serve_root_from_servers(
+      none_serve, servers, 111, 60, first_answers(asked),
+      [&](const std::string& server, int) -> Result<void> {
+        return std::unexpected(error_from_errno("mount nfs", server + ":/srv/images", EACCES));
+      },
+      {});
+  REQUIRE_FALSE(failed);
+  CHECK(describe(failed.error()) == "the last of 10.0.0.1, 10.0.0.2, 10.0.0.3, each answered and could not serve: "
+                                    "mount nfs 10.0.0.3:/srv/images: Permission denied (errno 13)");
+  CHECK(asked.size() == 3);
+
+  // The one that answered cannot serve and the others never answer: the probe's error, after it.
+  FakeSystem silent_rest;
+  int round = 0;
+  auto timed_out = serve_root_from_servers(
+      silent_rest, servers, 111, 10,
+      [&](const std::vector<std::string>& left, std::chrono::steady_clock::time_point) -> Result<ServerProbe> {
+        ServerProbe probe;
+        for (const auto& server : left) probe.answers.push_back(ServerAnswer{server});
+        if (++round == 1) {
+          probe.answers.front().answered = true;
+          probe.chosen = 0;
+        }
+        return probe;
+      },
+      [&](const std::string&, int) -> Result<void> {
+        return std::unexpected(error_from_errno("mount nfs", "10.0.0.1:/srv/images", EIO));
+      },
+      {});
+  REQUIRE_FALSE(timed_out);
+  CHECK(describe(timed_out.error()).starts_with("after 10.0.0.1: servers 10.0.0.2, 10.0.0.3 port 111: none answered"));
+}
+
 TEST_CASE("jitter: the same MAC always waits the same, MACs spread over 0..max, 0 turns it off", "[servers]") {
   CHECK(mount_jitter_ms("52:54:00:12:34:56", 300) == mount_jitter_ms("52:54:00:12:34:56", 300));
   CHECK(mount_jitter_ms("52:54:00:12:34:56", 0) == 0);
