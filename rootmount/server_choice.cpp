@@ -153,7 +153,8 @@ Result<ServedRoot> serve_root_from_servers(System& system, const std::vector<std
       return std::unexpected(std::move(error));
     }
     const std::string server = left[*chosen];
-    auto tried = attempt(server, seconds_left());
+    const int share = std::max(kMinimumAttemptSeconds, timeout_seconds / static_cast<int>(servers.size()));
+    auto tried = attempt(server, std::min(seconds_left(), share));
     if (tried) {
       served.server = static_cast<std::size_t>(std::ranges::find(servers, server) - servers.begin());
       return served;

@@ -72,7 +72,11 @@ struct ServedRoot {
 // Several servers: the first to answer (choose_server) is tried; one that answers but cannot
 // serve the root (no such export, the image missing or damaged there, a mount that fails) is
 // left out with a line through PROGRESS, and the others are asked again, all within
-// TIMEOUT_SECONDS. When none serves, the last attempt's error, naming the servers tried before.
+// TIMEOUT_SECONDS. An attempt gets the server's share of that, at least
+// kMinimumAttemptSeconds: a server that accepts connections but never answers the mount (a
+// wedged nfsd) must not use up the time the others could serve in. When none serves, the last
+// attempt's error, naming the servers tried before.
+inline constexpr int kMinimumAttemptSeconds = 15;
 [[nodiscard]] Result<ServedRoot> serve_root_from_servers(System& system, const std::vector<std::string>& servers,
                                                          std::uint16_t port, int timeout_seconds,
                                                          const ServersProber& probe, const RootAttempt& attempt,

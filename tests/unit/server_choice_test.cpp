@@ -155,9 +155,24 @@ TEST_CASE("serving the root: a server that answers but cannot serve is left out,
   CHECK(served->server == 1u);
   CHECK(served->skipped == std::vector<std::string>{"10.0.0.1"});
   CHECK(asked == std::vector<std::vector<std::string>>{servers, {"10.0.0.2", "10.0.0.3"}});
-  CHECK(attempts == std::vector<std::pair<std::string, int>>{{"10.0.0.1", 60}, {"10.0.0.2", 40}});
+  // Each gets its share of the 60 s, 20 s of three servers; the second what is left, if less.
+  CHECK(attempts == std::vector<std::pair<std::string, int>>{{"10.0.0.1", 20}, {"10.0.0.2", 20}});
   CHECK(progress == Lines{"root: 10.0.0.1 answered but cannot serve the root: lstat /run/nfsroot-init/image/c/current: "
                           "No such file or directory (errno 2); asking 10.0.0.2, 10.0.0.3"});
+
+  // Two servers and 20 s: a share is never below 15 s, and never more than the time left.
+  FakeSystem short_budget;
+  asked.clear();
+  attempts.clear();
+  REQUIRE_FALSE(serve_root_from_servers(
+      short_budget, {"10.0.0.1", "10.0.0.2"}, 111, 20, first_answers(asked),
+      [&](const std::string& server, int timeout_seconds) -> Result<void> {
+        attempts.emplace_back(server, timeout_seconds);
+        short_budget.wait_until(short_budget.now() + std::chrono::seconds(timeout_seconds));  // stopped at its end
+        return std::unexpected(error_from_errno("mount nfs", server + ":/srv/root", ETIMEDOUT));
+      },
+      {}));
+  CHECK(attempts == std::vector<std::pair<std::string, int>>{{"10.0.0.1", 15}, {"10.0.0.2", 5}});
 
   // Every server answers and none serves: the last one's error, naming those before it.
   FakeSystem none_serve;
