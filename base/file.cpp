@@ -27,18 +27,34 @@ Result<std::string> read_file(const std::string& path) {
   }
 }
 
-Result<void> write_file(const std::string& path, std::string_view content) {
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (!fd.valid()) return std::unexpected(error_from_errno("open", path, errno));
+namespace {
+
+// All of CONTENT to FD, opened on PATH (for the message).
+Result<void> write_all(const UniqueFd& fd, const std::string& path, std::string_view content) {
   while (!content.empty()) {
     const ssize_t written = ::write(fd.get(), content.data(), content.size());
     if (written < 0) {
       if (errno == EINTR) continue;
       return std::unexpected(error_from_errno("write", path, errno));
     }
+    if (written == 0) return std::unexpected(error_from_errno("write", path, EIO));  // no progress
     content.remove_prefix(static_cast<std::size_t>(written));
   }
   return {};
+}
+
+}  // namespace
+
+Result<void> write_file(const std::string& path, std::string_view content) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd.valid()) return std::unexpected(error_from_errno("open", path, errno));
+  return write_all(fd, path, content);
+}
+
+Result<void> write_existing_file(const std::string& path, std::string_view content) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC));
+  if (!fd.valid()) return std::unexpected(error_from_errno("open", path, errno));
+  return write_all(fd, path, content);
 }
 
 Result<void> make_directories(const std::string& path) {

@@ -249,17 +249,7 @@ Result<std::string> LinuxSystem::read_file_head(const std::string& path, std::si
 }
 
 Result<void> LinuxSystem::write_existing_file(const std::string& path, std::string_view text) {
-  const UniqueFd fd(::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC));
-  if (!fd.valid()) return std::unexpected(error_from_errno("open", path, errno));
-  std::size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t put = ::write(fd.get(), text.data() + written, text.size() - written);
-    if (put < 0 && errno == EINTR) continue;
-    if (put < 0) return std::unexpected(error_from_errno("write", path, errno));
-    if (put == 0) return std::unexpected(error_from_errno("write", path, EIO));
-    written += static_cast<std::size_t>(put);
-  }
-  return {};
+  return nfsroot::write_existing_file(path, text);
 }
 
 Result<std::string> LinuxSystem::mount_loop(const std::string& image, const std::string& target,
