@@ -86,12 +86,20 @@ NfsRootText split_nfs_root_text(std::string_view text) {
 }
 
 std::vector<Ipv4Address> more_server_addresses(const NfsRootText& text) {
-  const auto first = text.server ? Ipv4Address::parse(*text.server) : std::nullopt;
-  std::vector<Ipv4Address> servers;
+  std::vector<Ipv4Address> listed;
   for (const auto word : text.more_servers) {
-    const auto address = Ipv4Address::parse(word);
-    if (address && address != first && std::ranges::find(servers, *address) == servers.end()) {
-      servers.push_back(*address);
+    if (const auto address = Ipv4Address::parse(word)) listed.push_back(*address);
+  }
+  return more_servers_of_root(text.server ? Ipv4Address::parse(*text.server) : std::nullopt, listed);
+}
+
+std::vector<Ipv4Address> more_servers_of_root(std::optional<Ipv4Address> server,
+                                              const std::vector<Ipv4Address>& from_list,
+                                              const std::vector<Ipv4Address>& from_option) {
+  std::vector<Ipv4Address> servers;
+  for (const auto* list : {&from_list, &from_option}) {
+    for (const auto& address : *list) {
+      if (address != server && std::ranges::find(servers, address) == servers.end()) servers.push_back(address);
     }
   }
   return servers;

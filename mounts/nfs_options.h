@@ -42,6 +42,11 @@ struct NfsRootText {
 [[nodiscard]] NfsRootText split_nfs_root_text(std::string_view text);
 // TEXT's more_servers as addresses, without the first server and without repeats.
 [[nodiscard]] std::vector<Ipv4Address> more_server_addresses(const NfsRootText& text);
+// The other servers of one root: FROM_LIST (the list that named SERVER), then FROM_OPTION
+// (nfsroot-init.servers=), each once and never SERVER itself.
+[[nodiscard]] std::vector<Ipv4Address> more_servers_of_root(std::optional<Ipv4Address> server,
+                                                            const std::vector<Ipv4Address>& from_list,
+                                                            const std::vector<Ipv4Address>& from_option = {});
 
 // dracut's NFS root text (dracut.cmdline(7) "NFS"; modules.d/95nfs/nfs-lib.sh nfsroot_to_var),
 // as DHCP servers written for dracut send it in option 17 and dracut's root= takes it:

@@ -1,7 +1,6 @@
 // Settling the root and the unions once the boot knows the lease and the overlay lists.
 #include "plan/resolve.h"
 
-#include <algorithm>
 #include <utility>
 
 #include "mounts/root_path.h"
@@ -16,18 +15,6 @@ NfsMountRequest root_mount_request(const RootStep& step, std::string server, std
   input.version_hint = step.requested.version;
   input.read_only = step.read_only;
   return plan_nfs_mount(input);
-}
-
-std::vector<Ipv4Address> more_servers_of_root(std::optional<Ipv4Address> server,
-                                              const std::vector<Ipv4Address>& from_list,
-                                              const std::vector<Ipv4Address>& from_option) {
-  std::vector<Ipv4Address> servers;
-  for (const auto* list : {&from_list, &from_option}) {
-    for (const auto& address : *list) {
-      if (address != server && std::ranges::find(servers, address) == servers.end()) servers.push_back(address);
-    }
-  }
-  return servers;
 }
 
 int mount_jitter_max_ms(std::optional<int> option_ms, std::size_t servers) {

@@ -32,11 +32,6 @@ struct ResolvedRoot {
   int jitter_max_ms = 0;  // the first attempt waits 0..this, by the MAC
 };
 
-// The other servers of one root: the list that named SERVER, then nfsroot-init.servers=, each
-// once and never SERVER itself.
-[[nodiscard]] std::vector<Ipv4Address> more_servers_of_root(std::optional<Ipv4Address> server,
-                                                            const std::vector<Ipv4Address>& from_list,
-                                                            const std::vector<Ipv4Address>& from_option);
 // nfsroot-init.mount_jitter= when given, else 300 ms with several servers (a fleet's power-on
 // after a cut is one instant: spread it), else none.
 [[nodiscard]] int mount_jitter_max_ms(std::optional<int> option_ms, std::size_t servers);
