@@ -480,14 +480,12 @@ TEST_CASE("image read-ahead: a squashfs block size from the superblock, and the 
 
 TEST_CASE("image read-ahead: set on the export after the magic, before the loop reads; a refusal is no failure",
           "[image]") {
+  // toram_channel's channel "c", its image HEAD, on an export whose device is 0:53.
   auto channel = [](const std::string& head) {
-    FakeSystem system;
+    FakeSystem system = toram_channel(1 << 30);
     FileStatus export_dir = directory();
     export_dir.device = makedev(0, 53);
     system.initramfs[kExport] = export_dir;
-    system.initramfs["/run/nfsroot-init/image/c"] = directory();
-    system.files["/run/nfsroot-init/image/c/current"] = "v1.squashfs\n";
-    system.initramfs["/run/nfsroot-init/image/c/v1.squashfs"] = regular(1 << 30);
     system.files["/run/nfsroot-init/image/c/v1.squashfs"] = head;
     system.files["/sys/class/bdi/0:53/read_ahead_kb"] = "128\n";
     return system;
