@@ -136,7 +136,7 @@ std::optional<std::uint64_t> meminfo_bytes(std::string_view meminfo, std::string
   return std::nullopt;
 }
 
-std::string mib(std::uint64_t bytes) { return cat((bytes + kMiB - 1) / kMiB, " MiB"); }
+std::string mib(std::uint64_t bytes) { return cat(whole_mib(bytes), " MiB"); }
 
 }  // namespace
 
@@ -163,6 +163,8 @@ Result<RamForCopy> check_ram_for_copy(std::uint64_t image_size, std::string_view
   return ram;
 }
 
-std::uint64_t ram_copy_tmpfs_bytes(std::uint64_t image_size) { return (image_size + kMiB - 1) / kMiB * kMiB + kMiB; }
+std::uint64_t whole_mib(std::uint64_t bytes) { return (bytes + kMiB - 1) / kMiB; }
+
+std::uint64_t ram_copy_tmpfs_bytes(std::uint64_t image_size) { return (whole_mib(image_size) + 1) * kMiB; }
 
 }  // namespace nfsroot

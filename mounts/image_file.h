@@ -73,6 +73,9 @@ struct RamForCopy {
 [[nodiscard]] Result<RamForCopy> check_ram_for_copy(std::uint64_t image_size, std::string_view meminfo,
                                                     std::string_view image);
 
+// BYTES in whole MiB, rounded up: the copy's sizes for people and for the tmpfs.
+[[nodiscard]] std::uint64_t whole_mib(std::uint64_t bytes);
+
 // The tmpfs that holds the copy: the image's size rounded up to whole MiB, and one MiB more.
 [[nodiscard]] std::uint64_t ram_copy_tmpfs_bytes(std::uint64_t image_size);
 

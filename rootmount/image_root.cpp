@@ -14,8 +14,6 @@ namespace nfsroot {
 
 namespace {
 
-constexpr std::uint64_t kMiB = 1024 * 1024;
-
 // The version's .sha256 (nfsroot-image build writes it): the digest, or empty when there is
 // none, which is a notice, not a failure: images made by hand boot too.
 Result<std::string> expected_checksum(System& system, const ImageRoot& root, const RamCopy& copy) {
@@ -47,8 +45,8 @@ Result<std::string> copy_to_ram(System& system, ImageRoot& root, const RamCopy& 
     const std::uint64_t now = root.size == 0 ? 10 : std::min<std::uint64_t>(bytes * 10 / root.size, 10);
     if (now <= tenths || !copy.report) return;
     tenths = now;
-    copy.report(cat("root: copying ", root.version, " to RAM: ", (bytes + kMiB - 1) / kMiB, " of ", (root.size + kMiB - 1) / kMiB,
-                    " MiB (", now * 10, "%)"));
+    copy.report(cat("root: copying ", root.version, " to RAM: ", whole_mib(bytes), " of ", whole_mib(root.size), " MiB (",
+                    now * 10, "%)"));
   };
   auto copied = system.copy_file(root.file, path, options);
   Result<void> checked;

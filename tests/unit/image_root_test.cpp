@@ -285,6 +285,10 @@ TEST_CASE("copy to RAM: the image must fit in MemAvailable and leave an eighth o
   CHECK(ram_copy_tmpfs_bytes(0) == kMiB);
   CHECK(ram_copy_tmpfs_bytes(1) == 2 * kMiB);
   CHECK(ram_copy_tmpfs_bytes(300 * kMiB) == 301 * kMiB);
+  CHECK(whole_mib(0) == 0);
+  CHECK(whole_mib(1) == 1);
+  CHECK(whole_mib(kMiB) == 1);
+  CHECK(whole_mib(kMiB + 1) == 2);
 }
 
 TEST_CASE("copy to RAM: tmpfs sized to the image, a checked copy, the loop on the copy, the export unmounted",
