@@ -326,9 +326,13 @@ std::vector<std::byte> build_dhcp_request(const DhcpRequestFields& fields) {
   out[kHlen] = std::byte{kHlenEthernet};
   store_be(out, kXid, fields.xid, 4);
   store_be(out, kSecs, fields.secs, 2);
-  store_be(out, kFlags, kDhcpBroadcastFlag, 2);
-  // ciaddr, yiaddr, siaddr, giaddr stay 0: RFC 2131 4.3.2 table 5, a client in INIT,
-  // SELECTING or INIT-REBOOT has no address.
+  // RFC 2131 4.3.2 table 5: ciaddr is 0 in INIT, SELECTING and INIT-REBOOT, the client's
+  // address in RENEWING and REBINDING; yiaddr, siaddr and giaddr are always 0.
+  if (fields.client_address) {
+    store_be(out, kCiaddr, fields.client_address->value, 4);
+  } else {
+    store_be(out, kFlags, kDhcpBroadcastFlag, 2);
+  }
   static_assert(kChaddrSize >= 6);
   for (std::size_t i = 0; i < fields.mac.octets.size(); ++i) out[kChaddr + i] = std::byte{fields.mac.octets[i]};
   for (std::size_t i = 0; i < kMagicCookie.size(); ++i) out[kCookie + i] = std::byte{kMagicCookie[i]};

@@ -110,6 +110,9 @@ struct DhcpRequestFields {
   MacAddress mac;
   std::optional<Ipv4Address> requested_address;  // option 50
   std::optional<Ipv4Address> server_id;          // option 54
+  // ciaddr: the address a bound client renews (RENEWING, REBINDING); it can then take the
+  // server's unicast answer, so the broadcast flag is left clear (RFC 2131 4.1, 4.4.5).
+  std::optional<Ipv4Address> client_address;
   std::string vendor_class;                      // option 60; none when empty
   std::optional<DhcpClientId> client_id;         // option 61; none when absent or empty
   std::string host_name;                         // option 12; none when empty
@@ -117,7 +120,7 @@ struct DhcpRequestFields {
 };
 
 // A BOOTREQUEST from 0.0.0.0: htype 1, hlen 6, the broadcast flag (we cannot receive unicast
-// before the address is configured, RFC 2131 4.1), the cookie, then options 53, 61, 50, 54,
+// before the address is configured, RFC 2131 4.1) unless client_address is set, the cookie, then options 53, 61, 50, 54,
 // 57, 55 (asking for 1 3 6 12 15 17 26 28 42 51 54 58 59), 60, 12 and END; zero-padded to
 // 300 bytes. Options longer than 255 bytes are split into pieces (RFC 3396).
 [[nodiscard]] std::vector<std::byte> build_dhcp_request(const DhcpRequestFields& fields);
