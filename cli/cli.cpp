@@ -12,7 +12,9 @@
 #include "plan/boot_plan.h"
 #include "plan/plan_format.h"
 #include "pid1/system.h"
+#include "network/lease_keeper.h"
 #include "network/network_up.h"
+#include "pid1/log.h"
 
 namespace nfsroot {
 
@@ -21,6 +23,7 @@ namespace {
 constexpr std::string_view kUsage =
     "usage: nfsroot-init explain [--cmdline 'APPEND LINE'] [--overlays FILE]\n"
     "       nfsroot-init network [--cmdline 'APPEND LINE'] [--run-dir DIR] [--set-hostname]\n"
+    "       nfsroot-init keep-lease INTERFACE [--run-dir DIR] [--kmsg] [--debug]\n"
     "       nfsroot-init --help | --version\n"
     "\n"
     "As PID 1 (the /init of an initramfs) it boots a diskless client from an NFS root.\n"
@@ -31,7 +34,14 @@ constexpr std::string_view kUsage =
     "\n"
     "'network' runs the boot's network step for real (as root): the interfaces, carrier, DHCP or\n"
     "static ip=, address, route and MTU, then writes DIR/net-<interface>.conf (default /run) and\n"
-    "prints it. The host name is set only with --set-hostname. Exit status 1 when it fails.\n";
+    "prints it. The host name is set only with --set-hostname. Exit status 1 when it fails.\n"
+    "\n"
+    "'keep-lease' renews the DHCP lease the boot took on INTERFACE (DIR/nfsroot-init/lease-\n"
+    "INTERFACE, default /run) as the same client, at T1 and T2, for as long as it runs; /init\n"
+    "starts it at the hand-off when nothing in the root system would. It logs to stderr, or with\n"
+    "--kmsg to the kernel log; --debug adds every REQUEST. SIGTERM stops it and leaves the\n"
+    "address as it is; its PID is in DIR/nfsroot-init/keep-lease-INTERFACE.pid. Exit status 1\n"
+    "when it cannot start.\n";
 
 void print(int fd, std::string_view text) {
   while (!text.empty()) {
@@ -135,6 +145,36 @@ int network(int argc, char** argv) {
   return 0;
 }
 
+int keep_lease_command(int argc, char** argv) {
+  std::string interface;
+  std::string run_dir = "/run";
+  bool kmsg = false;
+  bool debug = false;
+  for (int i = 2; i < argc; ++i) {
+    const std::string_view argument = argv[i];
+    if (argument == "--run-dir" && i + 1 < argc) {
+      run_dir = argv[++i];
+    } else if (argument == "--kmsg") {
+      kmsg = true;
+    } else if (argument == "--debug") {
+      debug = true;
+    } else if (interface.empty() && !argument.starts_with("-")) {
+      interface = argument;
+    } else {
+      return usage_error("keep-lease: unexpected argument '" + std::string(argument) + "'");
+    }
+  }
+  if (interface.empty()) return usage_error("keep-lease: which interface? (the one the boot configured, eth0)");
+  log_start(LogTarget::Stderr);
+  if (kmsg && !log_use_kmsg()) log_warning("keep-lease: cannot open /dev/kmsg; logging to stderr");
+  log_set_debug(debug);
+  KeeperLog keeper_log;
+  keeper_log.info = [](std::string_view line) { log_info(line); };
+  keeper_log.error = [](std::string_view line) { log_error(line); };
+  keeper_log.debug = [](std::string_view line) { log_debug(line); };
+  return keep_lease(run_dir, interface, keeper_log);
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -150,6 +190,7 @@ int run_cli(int argc, char** argv) {
   }
   if (command == "explain") return explain(argc, argv);
   if (command == "network") return network(argc, argv);
+  if (command == "keep-lease") return keep_lease_command(argc, argv);
   return usage_error("unknown command '" + std::string(command) + "'");
 }
 

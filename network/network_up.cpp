@@ -17,7 +17,9 @@
 #include "base/file.h"
 #include "net/dhcp_client.h"
 #include "net/link_selection.h"
+#include "net/lease_file.h"
 #include "net/networkd_files.h"
+#include "network/lease_keeper.h"
 #include "network/dhcp_exchange.h"
 #include "network/netlink.h"
 #include "sys/packet_socket.h"
@@ -357,6 +359,12 @@ Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig con
   TRY(make_directories(options_.run_dir + "/nfsroot-init"));
   TRY(write_file(options_.run_dir + "/nfsroot-init/resolv.conf", format_resolv_conf(config)));
   if (step_.networkd_files) TRY(write_runtime_files(options_.run_dir, networkd_runtime_files(config, step_.client_id)));
+  if (lease) {
+    // For the lease keeper (network/lease_keeper.h) and the admin; the lease counts from the ACK.
+    const Uptime acked = uptime_now() - std::chrono::duration_cast<Uptime>(Clock::now() - now);
+    const HeldLease held = lease_to_keep(*lease, link.name, link.mac.value_or(MacAddress{}), step_, acked);
+    TRY(write_file(lease_file_path(options_.run_dir, link.name), format_lease_file(held, RenewalState::Bound)));
+  }
   NetworkOutcome outcome;
   outcome.config = std::move(config);
   outcome.lease = std::move(lease);

@@ -139,14 +139,42 @@ host client7 {
 """ % CLIENT_MAC
 
 
-def isc_dhcpd(lab, peer):
+def isc_dhcpd(lab, peer, lease_seconds=None, server_id=None, log_name="dhcpd.log"):
     conf = os.path.join(lab.dir, "dhcpd.conf")
     leases = os.path.join(lab.dir, "dhcpd.leases")
+    text = ISC_CONF
+    if lease_seconds:
+        text = text.replace("default-lease-time 3600;\nmax-lease-time 7200;",
+                            f"default-lease-time {lease_seconds};\nmax-lease-time {lease_seconds};\n"
+                            f"min-lease-time {lease_seconds};")
+    if server_id:
+        text = text.replace("authoritative;", f"authoritative;\nserver-identifier {server_id};")
     with open(conf, "w") as f:
-        f.write(ISC_CONF)
-    open(leases, "w").close()
+        f.write(text)
+    if not os.path.exists(leases):
+        open(leases, "w").close()
     return lab.start("dhcpd", "-f", "-d", "-4", "-cf", conf, "-lf", leases, "-pf", os.path.join(lab.dir, "dhcpd.pid"),
-                     peer, log_name="dhcpd.log")
+                     peer, log_name=log_name)
+
+
+def start_keeper(lab, binary, run_dir, interface="eth0"):
+    """`nfsroot-init keep-lease` in the client namespace, as /init leaves it running."""
+    log = open(os.path.join(lab.dir, "keeper.log"), "w")
+    process = subprocess.Popen(["ip", "netns", "exec", lab.client, binary, "keep-lease", interface, "--run-dir", run_dir,
+                                "--debug"], stdout=log, stderr=subprocess.STDOUT)
+    lab.processes.append((process, log))
+    return process
+
+
+def stop_keeper(lab, keeper):
+    keeper.terminate()
+    keeper.wait(10)
+    return lab.log("keeper.log")
+
+
+def lease_file(run_dir, interface="eth0"):
+    path = os.path.join(run_dir, "nfsroot-init", f"lease-{interface}")
+    return dict(re.findall(r"^(\w+)=(.*)$", open(path).read(), re.M))
 
 
 def client(lab, binary, cmdline, *, set_hostname=False, timeout=60):
@@ -317,6 +345,83 @@ def scenario_no_server_times_out(lab, binary):
     expect("network failed: " in result.stderr and "OFFER" in result.stderr.upper(),
            "the failure does not say that no offer came", context)
     print(f"gave up after {result.elapsed:.1f} s")
+
+
+def scenario_keep_lease(lab, binary):
+    # A 20 s lease (T1 10 s): the keeper renews it by unicast to the server, as the same
+    # client with the same vendor class (dhcpd's class matches again), three times or more in
+    # 45 s; SIGTERM stops it without a RELEASE and the address stays.
+    peer = lab.link("eth0", CLIENT_MAC, f"{SERVER_IP}/24")
+    isc_dhcpd(lab, peer, lease_seconds=20)
+    result = client(lab, binary, "ip=dhcp dhcpclass=lab-gw")
+    expect(result.returncode == 0, "client failed", result.stdout + result.stderr + lab.log("dhcpd.log"))
+    held = lease_file(result.run_dir)
+    expect(held.get("LEASE_SECONDS") == "20" and held.get("SERVER") == SERVER_IP and held.get("RENEWALS") == "0",
+           "the boot's lease file is not the 20 s lease from the server", str(held))
+    keeper = start_keeper(lab, binary, result.run_dir)
+    deadline = time.monotonic() + 10
+    pid_file = os.path.join(result.run_dir, "nfsroot-init", "keep-lease-eth0.pid")
+    while not os.path.exists(pid_file) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    expect(os.path.exists(pid_file), "the keeper wrote no PID file", lab.log("keeper.log"))
+    second = subprocess.run(["ip", "netns", "exec", lab.client, binary, "keep-lease", "eth0", "--run-dir",
+                             result.run_dir], capture_output=True, text=True, timeout=10)
+    expect(second.returncode == 1 and "already kept by PID" in second.stderr,
+           "a second keeper of eth0 started", second.stderr)
+    time.sleep(45)  # the test's subject is the passing of time: four T1s of the 20 s lease
+    expect(keeper.poll() is None, "the keeper exited", lab.log("keeper.log"))
+    log = stop_keeper(lab, keeper)
+    context = log + lab.log("dhcpd.log")
+    expect(keeper.returncode == 0, f"the keeper exited with {keeper.returncode} on SIGTERM", context)
+    renewed = log.count("eth0: renewed 10.199.0.77 from 10.199.0.1 for 20 s")
+    expect(renewed >= 3, f"{renewed} renewals in 45 s of a 20 s lease", context)
+    # dhcpd names no server in a renewal's line (RFC 2131: no option 54 in RENEWING), unlike
+    # the boot's "DHCPREQUEST for 10.199.0.77 (10.199.0.1) from".
+    requests = lab.log("dhcpd.log").count(f"DHCPREQUEST for 10.199.0.77 from {CLIENT_MAC}")
+    acks = lab.log("dhcpd.log").count(f"DHCPACK on 10.199.0.77 to {CLIENT_MAC}")
+    expect(requests >= renewed and acks >= 1 + renewed, "the server did not see every renewal", context)
+    expect("DHCPRELEASE" not in lab.log("dhcpd.log"), "the keeper released the lease", context)
+    expect("stopped by signal 15" in log, "the keeper did not say why it stopped", context)
+    expect(not os.path.exists(pid_file), "the PID file is left", context)
+    held = lease_file(result.run_dir)
+    expect(int(held.get("RENEWALS", "0")) == renewed and held.get("STATE") == "bound",
+           "the lease file does not show the renewals", str(held))
+    check_interface(lab, "eth0", "10.199.0.77/24", SERVER_IP)
+    print(f"{renewed} renewals in 45 s, {requests} REQUESTs at the server")
+
+
+def scenario_keep_lease_rebind(lab, binary):
+    # The server that granted the lease goes; another (10.199.0.2) comes up: the unicast
+    # renewals at T1 go unanswered, and at T2 the broadcast REQUEST reaches the new server,
+    # whose ACK the keeper takes, and renews with it afterwards.
+    peer = lab.link("eth0", CLIENT_MAC, f"{SERVER_IP}/24")
+    first = isc_dhcpd(lab, peer, lease_seconds=20)
+    result = client(lab, binary, "ip=dhcp")
+    expect(result.returncode == 0, "client failed", result.stdout + result.stderr + lab.log("dhcpd.log"))
+    first.terminate()
+    first.wait(5)
+    # The first server's host is gone: its address no longer answers ARP, so the unicast
+    # renewals never leave the client (the second dhcpd would see them on the link).
+    run("ip", "-n", lab.server, "addr", "del", f"{SERVER_IP}/24", "dev", peer)
+    run("ip", "-n", lab.server, "addr", "add", "10.199.0.2/24", "dev", peer)
+    run("ip", "-n", lab.client, "neigh", "flush", "dev", "eth0")
+    isc_dhcpd(lab, peer, lease_seconds=20, server_id="10.199.0.2", log_name="dhcpd2.log")
+    keeper = start_keeper(lab, binary, result.run_dir)
+    time.sleep(33)  # T1 (10 s) unanswered, T2 (17.5 s) rebinds, the next T1 (27.5 s) renews
+    log = stop_keeper(lab, keeper)
+    context = log + lab.log("dhcpd2.log")
+    expect("sending REQUEST for 10.199.0.77 to 10.199.0.1 (renewing" in log, "no unicast renewal to the first server",
+           context)
+    expect("sending REQUEST for 10.199.0.77 to 255.255.255.255 (rebinding" in log, "no broadcast at T2", context)
+    expect("eth0: renewed 10.199.0.77 from 10.199.0.2 for 20 s" in log, "the second server's ACK was not taken",
+           context)
+    expect("sending REQUEST for 10.199.0.77 to 10.199.0.2 (renewing" in log, "the next renewal did not go to 10.199.0.2",
+           context)
+    expect(lease_file(result.run_dir).get("SERVER") == "10.199.0.2", "the lease file still names the old server",
+           context)
+    expect("renewed 10.199.0.77 from 10.199.0.1" not in log, "the first server answered after it went", context)
+    check_interface(lab, "eth0", "10.199.0.77/24")
+    print("rebound to 10.199.0.2 at T2")
 
 
 SCENARIOS = {name[len("scenario_"):]: f for name, f in globals().items() if name.startswith("scenario_")}
