@@ -583,6 +583,17 @@ void Parser::own_option(std::string_view key, std::string_view value) {
       }
     }
     warn(option, value, "unknown step", "known: plan, drivers, network, root, unions; booting normally");
+  } else if (key == "lease_keeper") {
+    if (value == "auto") {
+      config_.lease_keeper = LeaseKeeperMode::Auto;
+    } else if (value == "yes" || value == "1" || value == "y") {
+      config_.lease_keeper = LeaseKeeperMode::Always;
+    } else if (value == "no" || value == "0" || value == "n") {
+      config_.lease_keeper = LeaseKeeperMode::Never;
+    } else {
+      warn(option, value, "not auto, yes or no", "deciding by the root system (auto)");
+      config_.lease_keeper = LeaseKeeperMode::Auto;
+    }
   } else {
     warn(option, value, "unknown nfsroot-init option", "ignoring it; see nfsroot-init(8) for the list");
   }

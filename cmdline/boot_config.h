@@ -95,6 +95,8 @@ struct BootConfig {
   // at the hand-off, so the root's networkd and udev keep the interface (net/networkd_files.h).
   bool networkd_files = true;
   std::optional<BootStep> poweroff_after;    // nfsroot-init.poweroff_after=, for tests
+  // nfsroot-init.lease_keeper=auto|yes|no: the lease keeper at the hand-off (net/network_step.h).
+  LeaseKeeperMode lease_keeper = LeaseKeeperMode::Auto;
   std::vector<std::string> init_arguments;   // after "--"
 };
 

@@ -23,6 +23,7 @@
 #include "network/network_up.h"
 #include "overlay/union_builder.h"
 #include "pid1/failure.h"
+#include "pid1/lease_keeper_handoff.h"
 #include "pid1/log.h"
 #include "pid1/switch_root.h"
 #include "pid1/system.h"
@@ -352,10 +353,31 @@ void write_timings(const Timings& timings) {
   }
 }
 
-[[noreturn]] void hand_off(System& system, const BootPlan& plan, Timings& timings, const std::string& kmsg_limit) {
+// The lease keeper, decided before the point of no return: the root's files are still where
+// the boot mounted them, and the program to keep is still in the initramfs.
+std::optional<std::string> prepare_lease_keeper(System& system, const BootPlan& plan, const NetworkOutcome& network,
+                                                const std::string& self) {
+  const DhcpLease* lease = network.lease ? &*network.lease : nullptr;
+  const bool root_networkd = root_enables_networkd(system, plan.root.target);
+  const LeaseKeeperChoice choice = choose_lease_keeper(plan.handoff.lease_keeper, plan.network, lease, root_networkd);
+  if (!choice.start) {
+    if (lease != nullptr) log_info("lease keeper: not started: " + choice.reason);
+    return std::nullopt;
+  }
+  if (auto kept = keep_own_program(system, self, "/run"); !kept) {
+    log_warning(cat(describe(kept.error()), "; no lease keeper: nothing renews the lease of ", lease->address.to_string(),
+                    " when it runs out in ", lease->lease_seconds, " s"));
+    return std::nullopt;
+  }
+  return "lease keeper for " + network.config.device + ": " + choice.reason;
+}
+
+[[noreturn]] void hand_off(System& system, const BootPlan& plan, const NetworkOutcome& network, const std::string& self,
+                           Timings& timings, const std::string& kmsg_limit) {
   const std::string& new_root = plan.root.target;
   auto init = find_init(new_root, plan.handoff.init_candidates);
   if (!init) fail_boot(BootStep::Handoff, init.error(), plan.failure);
+  const auto keeper = prepare_lease_keeper(system, plan, network, self);
   timings.push_back({std::string(to_string(BootStep::Handoff)), log_elapsed_ms()});
   write_timings(timings);
   if (!kmsg_limit.empty()) {
@@ -372,6 +394,14 @@ void write_timings(const Timings& timings) {
                " after ", log_elapsed_ms(), " ms"));
   if (auto entered = enter_new_root(system, new_root); !entered) {
     fail_boot(BootStep::Handoff, entered.error(), plan.failure);
+  }
+  // In the root system now: the keeper starts there, from the copy in its /run.
+  if (keeper) {
+    if (auto pid = start_lease_keeper(system, network.config.device, plan.debug); pid) {
+      log_info(cat(*keeper, "; started as PID ", *pid, " (", keeper_program_path("/run"), ")"));
+    } else {
+      log_warning(cat(describe(pid.error()), "; no ", *keeper));
+    }
   }
   fail_boot(BootStep::Handoff, exec_init(*init, plan.handoff.init_arguments, environ), plan.failure);
 }
@@ -446,7 +476,9 @@ void write_timings(const Timings& timings) {
 
   // 7. Hand-off to the root's init.
   maybe_break(plan, BreakPoint::Init);
-  hand_off(system, plan, timings, kmsg_limit);
+  // The kernel runs /init by the path it was given (rdinit=, /init by default).
+  const std::string self = argv[0] != nullptr && argv[0][0] == '/' ? argv[0] : "/init";
+  hand_off(system, plan, network, self, timings, kmsg_limit);
 }
 
 }  // namespace

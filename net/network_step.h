@@ -16,6 +16,11 @@ enum class NetworkMode : std::uint8_t { Dhcp, Static, Off };
 
 enum class InterfaceChoice : std::uint8_t { ByName, ByMac, EveryEthernet };
 
+// nfsroot-init.lease_keeper=: whether the hand-off leaves the lease keeper running
+// (network/lease_keeper.h). Auto: unless the root system enables systemd-networkd and the
+// networkd files let it renew the lease (net/networkd_files.h: networkd_can_renew()).
+enum class LeaseKeeperMode : std::uint8_t { Auto, Always, Never };
+
 struct NetworkStep {
   NetworkMode mode = NetworkMode::Dhcp;
   InterfaceChoice choice = InterfaceChoice::EveryEthernet;

@@ -201,6 +201,7 @@ BootPlan plan_boot(const ParsedBootConfig& parsed) {
     plan.handoff.init_candidates = {"/sbin/init", "/etc/init", "/bin/init", "/bin/sh"};
   }
   plan.handoff.init_arguments = config.init_arguments;
+  plan.handoff.lease_keeper = config.lease_keeper;
   return plan;
 }
 

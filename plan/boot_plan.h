@@ -85,6 +85,8 @@ struct HandoffStep {
   // argv[1..] for init: the words after "--"; as PID 1, what the kernel actually passed (it
   // adds the words it did not know), which the boot puts here before printing the plan.
   std::vector<std::string> init_arguments;
+  // Whether to leave `nfsroot-init keep-lease` running (choose_lease_keeper(), plan/resolve.h).
+  LeaseKeeperMode lease_keeper = LeaseKeeperMode::Auto;
 };
 
 // initramfs-tools' panic=: N > 0 reboot after N s, N < 0 at once, else a rescue shell.

@@ -205,6 +205,22 @@ std::string format_plan(const BootPlan& plan) {
   write_unions(out, plan.unions);
   out.section("6. hand-off", "move " + join(plan.handoff.move_mounts, " ") + " into " + plan.root.target +
                                  ", free the initramfs");
+  if (plan.network.mode == NetworkMode::Dhcp) {
+    const bool networkd_may_renew = plan.network.networkd_files && networkd_can_renew(true, plan.network.client_id);
+    switch (plan.handoff.lease_keeper) {
+      case LeaseKeeperMode::Never: out.more("no lease keeper (nfsroot-init.lease_keeper=no)"); break;
+      case LeaseKeeperMode::Always:
+        out.more("leave the lease keeper running: nfsroot-init keep-lease <interface> from /run/nfsroot-init,");
+        out.more("renewing the DHCP lease at T1 and T2 (nfsroot-init.lease_keeper=yes)");
+        break;
+      case LeaseKeeperMode::Auto:
+        out.more("leave the lease keeper running: nfsroot-init keep-lease <interface> from /run/nfsroot-init,");
+        out.more(networkd_may_renew ? "renewing the DHCP lease at T1 and T2, unless the root enables systemd-networkd,"
+                                    : "renewing the DHCP lease at T1 and T2 (nfsroot-init.lease_keeper=)");
+        if (networkd_may_renew) out.more("which renews it itself (nfsroot-init.lease_keeper=)");
+        break;
+    }
+  }
   out.more("exec the first of " + join(plan.handoff.init_candidates, " ") +
            (plan.handoff.init_arguments.empty() ? "" : " with " + join(plan.handoff.init_arguments, " ")));
   out.section("on failure", describe_failure(plan.failure));

@@ -3,7 +3,9 @@
 
 #include <utility>
 
+#include "base/cat.h"
 #include "mounts/root_path.h"
+#include "net/networkd_files.h"
 
 namespace nfsroot {
 
@@ -60,6 +62,27 @@ Result<ResolvedUnions> resolve_unions(const UnionsStep& step, const std::optiona
   MergedOverlayList merged = merge_union_sources(step, root_file, initramfs_file);
   UnionPlan plan = TRY(plan_union_steps(merged.entries, UnionLayout{step.new_root, step.layers_dir, aufs}));
   return ResolvedUnions{std::move(merged.errors), std::move(plan)};
+}
+
+LeaseKeeperChoice choose_lease_keeper(LeaseKeeperMode mode, const NetworkStep& step, const DhcpLease* lease,
+                                      bool root_runs_networkd) {
+  if (lease == nullptr) return {false, "no DHCP lease to renew"};
+  if (lease->lease_seconds == kInfiniteLease) return {false, "the lease never runs out"};
+  const std::string lasting = cat("the ", lease->lease_seconds, " s lease");
+  switch (mode) {
+    case LeaseKeeperMode::Never:
+      return {false, cat("nfsroot-init.lease_keeper=no: nothing renews ", lasting, " unless the root system does")};
+    case LeaseKeeperMode::Always: return {true, cat("renews ", lasting, " (nfsroot-init.lease_keeper=yes)")};
+    case LeaseKeeperMode::Auto: break;
+  }
+  if (!root_runs_networkd) return {true, cat("renews ", lasting, ": the root system does not enable systemd-networkd")};
+  if (!step.networkd_files) {
+    return {true, cat("renews ", lasting, ": no networkd file was written (nfsroot-init.networkd=no)")};
+  }
+  if (!networkd_can_renew(true, step.client_id)) {
+    return {true, cat("renews ", lasting, ": networkd cannot send the client identifier of ip=dhcp,<type>,<value>")};
+  }
+  return {false, cat("systemd-networkd in the root renews ", lasting, " (nfsroot-init.lease_keeper=yes starts it too)")};
 }
 
 }  // namespace nfsroot

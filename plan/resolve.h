@@ -61,4 +61,16 @@ struct ResolvedUnions {
                                                     const std::optional<OverlayListFile>& initramfs_file,
                                                     AufsSupport aufs);
 
+// Whether the hand-off leaves the lease keeper running, and why, for the boot log. The keeper
+// renews a DHCP lease that runs out; with `auto`, it is left out only where the root system's
+// own systemd-networkd takes the lease over (root_runs_networkd: the root enables
+// systemd-networkd.service; the networkd files are written and can renew, networkd_can_renew()).
+// lease: the boot's (nullptr after a static ip=).
+struct LeaseKeeperChoice {
+  bool start = false;
+  std::string reason;
+};
+[[nodiscard]] LeaseKeeperChoice choose_lease_keeper(LeaseKeeperMode mode, const NetworkStep& step,
+                                                    const DhcpLease* lease, bool root_runs_networkd);
+
 }  // namespace nfsroot

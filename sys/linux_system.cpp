@@ -398,7 +398,7 @@ Result<CopiedFile> LinuxSystem::copy_file(const std::string& source, const std::
   if (!S_ISREG(source_status.st_mode)) return std::unexpected(error_with_problem("copy", source, "not a regular file"));
   UniqueFd hash;
   if (options.sha256) hash = TRY(open_sha256());
-  const UniqueFd to(::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444));
+  const UniqueFd to(::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, options.mode));
   if (!to.valid()) return std::unexpected(error_from_errno("create", target, errno));
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return std::unexpected(error_from_errno("pipe2", "for the copy", errno));
@@ -527,6 +527,35 @@ Result<std::string> LinuxSystem::kernel_release() {
   struct utsname names {};
   if (::uname(&names) != 0) return std::unexpected(error_from_errno("uname", "", errno));
   return std::string(names.release);
+}
+
+Result<long> LinuxSystem::start_process(const std::string& path, const std::vector<std::string>& arguments) {
+  // Everything the child needs is built before fork(): between fork() and execve() it may only
+  // make async-signal-safe calls (no allocation: another thread may have held malloc's lock).
+  std::vector<char*> argv;
+  for (const auto& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
+  argv.push_back(nullptr);
+  char* no_environment[] = {nullptr};
+  sigset_t all;
+  sigfillset(&all);
+  const pid_t pid = ::fork();
+  if (pid < 0) return std::unexpected(error_from_errno("fork", path, errno));
+  if (pid == 0) {
+    ::setsid();
+    const int null = ::open("/dev/null", O_RDWR);
+    if (null >= 0) {
+      for (int fd = 0; fd <= 2; ++fd) ::dup2(null, fd);
+      if (null > 2) ::close(null);
+    }
+    // execve() resets caught signals but keeps ignored ones ignored and the mask as it is.
+    for (int signal = 1; signal < NSIG; ++signal) {
+      if (signal != SIGKILL && signal != SIGSTOP) ::signal(signal, SIG_DFL);
+    }
+    ::sigprocmask(SIG_UNBLOCK, &all, nullptr);
+    ::execve(path.c_str(), argv.data(), no_environment);
+    ::_exit(127);
+  }
+  return static_cast<long>(pid);
 }
 
 Result<void> LinuxSystem::load_module(const std::string& path) {

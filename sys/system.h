@@ -61,6 +61,7 @@ struct CopyFileOptions {
   std::chrono::milliseconds stall_limit{std::chrono::minutes(3)};
   // Called on the calling thread with the bytes copied so far, every few MiB and at the end.
   std::function<void(std::uint64_t)> progress;
+  std::uint32_t mode = 0444;  // of TARGET; 0555 for a program
 };
 
 struct CopiedFile {
@@ -152,6 +153,13 @@ class System {
   // The running kernel's release, uname(2)'s (uname -r): which /lib/modules/ folder is its.
   [[nodiscard]] virtual Result<std::string> kernel_release() = 0;
 
+  // --- processes
+  // fork(2), then in the child: a session of its own (setsid: no console signals), stdin,
+  // stdout and stderr on /dev/null, every signal unblocked and at its default, execve(2) of
+  // PATH with ARGUMENTS (argv[0] first) and no environment. The child's PID; an exec that
+  // fails ends the child with status 127, which only its parent (PID 1) sees.
+  [[nodiscard]] virtual Result<long> start_process(const std::string& path, const std::vector<std::string>& arguments) = 0;
+
   // --- time: every wait has a deadline on the monotonic clock
   [[nodiscard]] virtual Clock::time_point now() = 0;
   // Returns at the deadline (a signal does not cut it short).
@@ -199,6 +207,7 @@ class LinuxSystem final : public System {
   [[nodiscard]] Result<void> change_root(const std::string& path) override;
   [[nodiscard]] Result<void> load_module(const std::string& path) override;
   [[nodiscard]] Result<std::string> kernel_release() override;
+  [[nodiscard]] Result<long> start_process(const std::string& path, const std::vector<std::string>& arguments) override;
   [[nodiscard]] Clock::time_point now() override;
   void wait_until(Clock::time_point deadline) override;
 };

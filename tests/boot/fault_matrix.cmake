@@ -206,3 +206,25 @@ unset(_fm_defaults)
 unset(_fm_root)
 unset(_fm_file)
 unset(_fm_case)
+
+# --- the lease after the hand-off (";" is "." in these patterns: CMake splits lists on it) -------------------------------------------------------------
+# The busybox root runs no network manager: /init leaves its lease keeper running, which renews
+# dhcpd's 20 s lease at T1 by unicast, as the same client, while the root holds for 45 s (over
+# two lifetimes of the lease); the address stays on eth0 throughout.
+nfsroot_add_boot_test(lab_lease_keeper
+  LAB --dhcpd=0 --lease-time=20 --nfs=0 "--export=${NFSROOT_TEST_ROOT}"
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.99.0.1:${NFSROOT_TEST_ROOT},${NFSROOT_TEST_NFS3_OPTIONS} panic=-1 console=ttyS0 nfsroot-test.lease_hold=45"
+  ${FULL_BOOT_MODULES}
+  EXPECT "eth0: bound to 10\\.99\\.0\\.10 from 10\\.99\\.0\\.1"
+         "lease keeper for eth0: renews the 20 s lease: the root system does not enable systemd-networkd. started as PID [0-9]+ \\(/run/nfsroot-init/nfsroot-init\\)"
+         "TESTROOT: lease keeper running: nfsroot-init keep-lease eth0 --kmsg"
+         "eth0: keeping the lease of 10\\.99\\.0\\.10 from 10\\.99\\.0\\.1. renewing in [0-9]+ s"
+         "eth0: renewed 10\\.99\\.0\\.10 from 10\\.99\\.0\\.1 for 20 s"
+         "TESTROOT: lease after 45 s: renewals=[3-9] state=bound"
+         "TESTROOT: eth0 still has 10\\.99\\.0\\.10"
+         "TESTROOT: lease keeper still running"
+         ${ROOT_IS_READY}
+  REJECT "TESTROOT: FAIL" "rebooting" "ran out" "refused to extend"
+  TIMEOUT 200)
+set_tests_properties(boot.lab_lease_keeper PROPERTIES FIXTURES_REQUIRED nfs_test_root
+                     LABELS "boot;fault_matrix")

@@ -366,6 +366,27 @@ if [ -n "$gone" ]; then
         fail "unopened files after the server stopped: $(echo "$err" | tr '\n' ' ')"
     fi
 fi
+# nfsroot-test.lease_hold=N (the lease keeper test): the keeper /init left running, then, N s
+# later, the lease it kept: renewed by the server, the address still on eth0.
+lease_hold=$(sed -n 's/.*nfsroot-test\.lease_hold=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
+if [ -n "$lease_hold" ]; then
+    lease=/run/nfsroot-init/lease-eth0
+    keeper=$(cat /run/nfsroot-init/keep-lease-eth0.pid 2>/dev/null)
+    if [ -n "$keeper" ] && [ -r "/proc/$keeper/cmdline" ]; then
+        say "lease keeper running: $(tr '\0' ' ' < "/proc/$keeper/cmdline")"
+    else
+        fail "no lease keeper: /run/nfsroot-init/keep-lease-eth0.pid is '$keeper'"
+    fi
+    address=$(sed -n 's/^ADDRESS=//p' "$lease")
+    sleep "$lease_hold"  # the subject is the passing of time: several lifetimes of the lease
+    say "lease after $lease_hold s: renewals=$(sed -n 's/^RENEWALS=//p' "$lease") state=$(sed -n 's/^STATE=//p' "$lease")"
+    if ip -4 addr show dev eth0 | grep -q "inet $address/"; then
+        say "eth0 still has $address"
+    else
+        fail "eth0 lost $address: $(ip -4 addr show dev eth0 | tr '\n' ' ')"
+    fi
+    [ -r "/proc/$keeper/cmdline" ] && say "lease keeper still running"
+fi
 say "DONE"
 [ "$$" = 1 ] && poweroff -f
 exit 0

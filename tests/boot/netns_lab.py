@@ -2,7 +2,7 @@
 """The fault matrix's private network: a namespace, a bridge, tap devices, servers on a clock.
 
   netns_lab.py --name NAME --state-dir DIR [--tap IFNAME[=MAC][:unbridged]]... [--address ADDR]...
-               [--dhcpd DELAY] [--hostile-dhcp DELAY --hostile MODE...]
+               [--dhcpd DELAY [--lease-time SEC]] [--hostile-dhcp DELAY --hostile MODE...]
                [--hostile-server IP] [--hostile-address IP]
                [--dnsmasq DELAY [--client MAC=ROOT-PATH]... [--next-server MAC=ADDR]...]
                [--nfs DELAY --export PATH [--nfs-port PORT] [--nfs-stop DELAY]] [--silent-nfs DELAY]
@@ -22,7 +22,8 @@ which keeps the fault at the same point of the boot on a slow, loaded host; all 
 namespace:
   --dhcpd DELAY          ISC dhcpd -f on br0; the i-th --tap's MAC has the fixed address
                          10.99.0.(10+i); options: router and DNS 10.99.0.1, domain lab.test,
-                         root-path --root-path if given
+                         root-path --root-path if given; leases of --lease-time seconds
+                         (default 3600; the lease keeper's test renews 20 s ones)
   --hostile-dhcp DELAY   hostile_dhcp.py on br0 offering 10.99.0.10; --hostile malformed,
                          hostile-values and/or offer-then-stop choose what it sends (see that
                          script); --hostile-server and --hostile-address change the server id
@@ -239,7 +240,7 @@ class Lab:
         self.log(f"started {what} (pid {proc.pid}): {' '.join(argv)}")
         return proc
 
-    def dhcpd(self, root_path):
+    def dhcpd(self, root_path, lease_seconds=None):
         conf = os.path.join(self.dir, "dhcpd.conf")
         leases = os.path.join(self.dir, "dhcpd.leases")
         hosts = "".join(f"host client{i} {{ hardware ethernet {mac}; fixed-address 10.99.0.{10 + i}; }}\n"
@@ -248,8 +249,9 @@ class Lab:
         with open(conf, "w") as f:
             f.write(f"""# netns_lab.py: the fault matrix's DHCP server, inside {self.ns} only
 authoritative;
-default-lease-time 3600;
-max-lease-time 7200;
+default-lease-time {lease_seconds or 3600};
+max-lease-time {lease_seconds or 7200};
+min-lease-time {lease_seconds or 0};
 ping-check false;
 subnet 10.99.0.0 netmask 255.255.255.0 {{
   range 10.99.0.100 10.99.0.150;
@@ -386,6 +388,7 @@ def main():
     ap.add_argument("--state-dir", required=True)
     ap.add_argument("--tap", action="append", default=[])
     ap.add_argument("--dhcpd", type=when, metavar="DELAY")
+    ap.add_argument("--lease-time", type=int, metavar="SEC")
     ap.add_argument("--hostile-dhcp", type=when, metavar="DELAY")
     ap.add_argument("--hostile", action="append", default=[],
                     choices=("malformed", "hostile-values", "offer-then-stop"))
@@ -453,7 +456,7 @@ def main():
         lab.log("QEMU starts now: the servers' delays count from here")
         lab.t0 = time.monotonic()
         if args.dhcpd is not None:
-            lab.at(args.dhcpd, "dhcpd", lambda: lab.dhcpd(args.root_path))
+            lab.at(args.dhcpd, "dhcpd", lambda: lab.dhcpd(args.root_path, args.lease_time))
         if args.dnsmasq is not None:
             lab.at(args.dnsmasq, "dnsmasq", lambda: lab.dnsmasq(list(clients.items()), next_servers))
         if args.hostile_dhcp is not None:

@@ -1,6 +1,7 @@
 // Kernel command line -> BootConfig: one case per rule of nfsroot.rst, ipconfig.c,
 // initramfs-tools and dracut that we accept, and the messages for malformed values.
 #include "cmdline/boot_config.h"
+#include "plan/boot_plan.h"
 
 #include <catch2/catch.hpp>
 
@@ -449,6 +450,18 @@ TEST_CASE("nfsroot-init.networkd= turns the networkd files off; anything but yes
   const auto parsed = parse("nfsroot-init.networkd=off");
   CHECK(parsed.config.networkd_files);
   CHECK(warned_about(parsed, "nfsroot-init.networkd=off: not yes or no"));
+}
+
+TEST_CASE("nfsroot-init.lease_keeper= is auto, yes or no; anything else warns and is auto", "[boot_config]") {
+  CHECK(parse("ip=dhcp").config.lease_keeper == LeaseKeeperMode::Auto);
+  CHECK(parse("nfsroot-init.lease_keeper=yes").config.lease_keeper == LeaseKeeperMode::Always);
+  CHECK(parse("nfsroot-init.lease_keeper=0").config.lease_keeper == LeaseKeeperMode::Never);
+  CHECK(parse("nfsroot-init.lease_keeper=no nfsroot-init.lease_keeper=auto").config.lease_keeper ==
+        LeaseKeeperMode::Auto);
+  CHECK(plan_boot(parse("nfsroot-init.lease_keeper=no")).handoff.lease_keeper == LeaseKeeperMode::Never);
+  const auto parsed = parse("nfsroot-init.lease_keeper=always");
+  CHECK(parsed.config.lease_keeper == LeaseKeeperMode::Auto);
+  CHECK(warned_about(parsed, "nfsroot-init.lease_keeper=always: not auto, yes or no"));
 }
 
 TEST_CASE("unknown options belong to the kernel or the root system and are ignored silently", "[boot_config]") {

@@ -150,3 +150,28 @@ TEST_CASE("plan: root=nfs4: mounts nfs4 without mountaddr= or nolock; a root-pat
   const BootPlan seed = plan_boot(parse_boot_config("ip=dhcp root=/dev/nfs ro nfsroot=10.0.0.1:/srv"));
   CHECK(seed.modules.optional_nfs_modules.empty());
 }
+
+TEST_CASE("choose_lease_keeper: left out only where the root's networkd renews the lease", "[boot_plan]") {
+  NetworkStep step;
+  DhcpLease lease;
+  lease.lease_seconds = 600;
+  const auto choose = [&](LeaseKeeperMode mode, bool networkd) { return choose_lease_keeper(mode, step, &lease, networkd); };
+  CHECK_FALSE(choose(LeaseKeeperMode::Auto, true).start);
+  CHECK(choose(LeaseKeeperMode::Auto, true).reason ==
+        "systemd-networkd in the root renews the 600 s lease (nfsroot-init.lease_keeper=yes starts it too)");
+  CHECK(choose(LeaseKeeperMode::Auto, false).start);
+  CHECK(choose(LeaseKeeperMode::Auto, false).reason ==
+        "renews the 600 s lease: the root system does not enable systemd-networkd");
+  CHECK(choose(LeaseKeeperMode::Always, true).start);
+  CHECK_FALSE(choose(LeaseKeeperMode::Never, false).start);
+  step.client_id = DhcpClientId{0, "node7"};  // networkd cannot send it
+  CHECK(choose(LeaseKeeperMode::Auto, true).start);
+  step.client_id.reset();
+  step.networkd_files = false;
+  CHECK(choose(LeaseKeeperMode::Auto, true).start);
+  CHECK(choose(LeaseKeeperMode::Auto, true).reason ==
+        "renews the 600 s lease: no networkd file was written (nfsroot-init.networkd=no)");
+  lease.lease_seconds = kInfiniteLease;
+  CHECK_FALSE(choose(LeaseKeeperMode::Always, false).start);
+  CHECK(choose_lease_keeper(LeaseKeeperMode::Always, step, nullptr, false).reason == "no DHCP lease to renew");
+}

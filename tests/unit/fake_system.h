@@ -180,6 +180,17 @@ class FakeSystem final : public System {
     return release;
   }
 
+  // start_process(): recorded with its arguments; `failing_start` makes fork() fail.
+  int failing_start = 0;
+  long next_pid = 4242;
+  Result<long> start_process(const std::string& path, const std::vector<std::string>& arguments) override {
+    std::string call = "start(" + path;
+    for (const auto& argument : arguments) call += "," + argument;
+    trace.push_back(call + ")");
+    if (failing_start != 0) return std::unexpected(error_from_errno("fork", path, failing_start));
+    return next_pid;
+  }
+
   // write_existing_file(): the path must be in `files` (sysfs settings exist or do not).
   std::map<std::string, int> failing_writes;  // path -> errno
   Result<void> write_existing_file(const std::string& path, std::string_view text) override {
@@ -208,7 +219,8 @@ class FakeSystem final : public System {
   std::map<std::string, int> failing_unmounts;  // target -> errno
   Result<CopiedFile> copy_file(const std::string& source, const std::string& target,
                                const CopyFileOptions& options) override {
-    trace.push_back("copy(" + source + "," + target + (options.sha256 ? ",sha256)" : ")"));
+    trace.push_back("copy(" + source + "," + target + (options.sha256 ? ",sha256" : "") +
+                    (options.mode != 0444 ? "," + octal(options.mode) : std::string()) + ")");
     if (!files.contains(source)) return std::unexpected(error_from_errno("open", source, ENOENT));
     if (failing_copies.contains(source)) {
       return std::unexpected(error_from_errno("copy " + source + " to", target, failing_copies[source]));

@@ -69,6 +69,24 @@ TEST_CASE("plan text: the networkd files, kept as static where networkd cannot r
   CHECK(off.find("70-nfsroot") == std::string::npos);
 }
 
+TEST_CASE("plan text: the lease keeper at the hand-off, by nfsroot-init.lease_keeper= and the network", "[plan_format]") {
+  const auto automatic = text("ip=dhcp root=/dev/nfs nfsroot=10.0.2.2:/srv");
+  CHECK(automatic.find("leave the lease keeper running: nfsroot-init keep-lease <interface> from /run/nfsroot-init,\n") !=
+        std::string::npos);
+  CHECK(automatic.find("renewing the DHCP lease at T1 and T2, unless the root enables systemd-networkd,\n") !=
+        std::string::npos);
+  CHECK(automatic.find("which renews it itself (nfsroot-init.lease_keeper=)\n") != std::string::npos);
+  // networkd cannot send ip=dhcp's client identifier, so nothing in the root could renew.
+  const auto id = text("ip=dhcp,0,node7 root=/dev/nfs nfsroot=10.0.2.2:/srv");
+  CHECK(id.find("renewing the DHCP lease at T1 and T2 (nfsroot-init.lease_keeper=)\n") != std::string::npos);
+  const auto always = text("ip=dhcp root=/dev/nfs nfsroot=10.0.2.2:/srv nfsroot-init.lease_keeper=yes");
+  CHECK(always.find("renewing the DHCP lease at T1 and T2 (nfsroot-init.lease_keeper=yes)\n") != std::string::npos);
+  const auto never = text("ip=dhcp root=/dev/nfs nfsroot=10.0.2.2:/srv nfsroot-init.lease_keeper=no");
+  CHECK(never.find("no lease keeper (nfsroot-init.lease_keeper=no)\n") != std::string::npos);
+  const auto fixed = text("ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off root=/dev/nfs nfsroot=10.0.2.2:/srv");
+  CHECK(fixed.find("lease keeper") == std::string::npos);
+}
+
 TEST_CASE("plan text: where the NFS version and options come from, and what DHCP may still change", "[plan_format]") {
   struct Case {
     const char* line;
