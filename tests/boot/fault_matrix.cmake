@@ -194,6 +194,26 @@ nfsroot_add_boot_test(lab_servers_first_down
 set_tests_properties(boot.lab_servers_first_down PROPERTIES FIXTURES_REQUIRED nfs_test_root
                      LABELS "boot;fault_matrix")
 
+# --- several servers, the first to answer cannot serve ----------------------------------------
+# The lab's own server (10.99.0.1) exports another folder; 10.99.0.5, in a namespace of its
+# own, refuses connections until the guest has heard 10.99.0.1 and failed to mount from it (no
+# such export), then serves the root. So the order is fixed: 10.99.0.1 answers, cannot serve,
+# is left out with a line saying why, and the root is mounted from 10.99.0.5 when it comes up
+# (issue 12: a server that answers but cannot serve is left out, the others asked again).
+nfsroot_add_boot_test(lab_servers_first_cannot_serve
+  LAB --dhcpd=0 --nfs=0 "--export=${NFSROOT_TEST_ROOT_OVERLAYS_symlinked}"
+      "--far-nfs=/answered but cannot serve the root/+0" "--far-export=${NFSROOT_TEST_ROOT}"
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.99.0.1:${NFSROOT_TEST_ROOT},${NFSROOT_TEST_NFS3_OPTIONS} nfsroot-init.servers=10.99.0.5 panic=-1 console=ttyS0"
+  ${FULL_BOOT_MODULES}
+  EXPECT "root: servers 10\\.99\\.0\\.1, 10\\.99\\.0\\.5 \\(port 20490\\): 10\\.99\\.0\\.1 answered in [0-9]+ ms. 10\\.99\\.0\\.5( had not answered|: Connection refused)"
+         "root: 10\\.99\\.0\\.1 answered but cannot serve the root: .*Permission denied.*10\\.99\\.0\\.1 does not export ${NFSROOT_TEST_ROOT}.* asking 10\\.99\\.0\\.5"
+         "root: mounted 10\\.99\\.0\\.5:${NFSROOT_TEST_ROOT} on /root in [0-9]+ ms"
+         "TESTROOT: root-source=10\\.99\\.0\\.5:${NFSROOT_TEST_ROOT}" ${ROOT_IS_READY}
+  REJECT "TESTROOT: FAIL" "rebooting" "mounted 10\\.99\\.0\\.1"
+  TIMEOUT 150)
+set_tests_properties(boot.lab_servers_first_cannot_serve PROPERTIES
+                     FIXTURES_REQUIRED "nfs_test_root;overlay_roots_symlinked" LABELS "boot;fault_matrix")
+
 unset(_fm_roots)
 unset(_fm_lists)
 unset(_fm_huge)

@@ -6,6 +6,7 @@
                [--hostile-server IP] [--hostile-address IP]
                [--dnsmasq DELAY [--client MAC=ROOT-PATH]... [--next-server MAC=ADDR]...]
                [--nfs DELAY --export PATH [--nfs-port PORT] [--nfs-stop DELAY]] [--silent-nfs DELAY]
+               [--far-nfs DELAY --far-export PATH [--far-address IP]]
                [--root-path TEXT]
                -- python3 qemu_boot.py QEMU_BOOT_ARGS...
 
@@ -44,6 +45,13 @@ namespace:
   --silent-nfs DELAY     silent_tcp.py on 10.99.0.1 ports 111, 20048 and 20490: every TCP
                          connection is accepted and never answered (a hung server, not a
                          refusing one)
+  --far-nfs DELAY        a second nfs-ganesha serving --far-export, in a namespace of its own
+                         (NAME-far) joined to br0 by a veth pair, at --far-address (default
+                         10.99.0.5), which is there (and refuses connections) from the start:
+                         the lab's own server binds every address of its namespace, so a
+                         server with other exports needs a namespace of its own. Started after
+                         a console line (/REGEX/+SEC), it comes up after the guest asked every
+                         server once (the "first to answer cannot serve" case, in a fixed order)
 Without a server option that server is simply absent (the "no DHCP", "nothing answers NFS"
 cases). qemu_boot.py's --set-link pulls and plugs cables (netdevs n0, n1, ... by --tap order).
 
@@ -102,10 +110,13 @@ def tail(path, lines=25):
 
 
 class Lab:
-    def __init__(self, name, state_dir, taps, addresses=()):
+    def __init__(self, name, state_dir, taps, addresses=(), far=None):
         if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", name):
             raise Error(f"--name {name!r}: letters, digits, '_', '.', '-' only")
         self.ns = f"nfsroot-lab-{name}"
+        self.far_ns = f"{self.ns}-far"
+        self.far = far          # the second server's address, in a namespace of its own
+        self.far_started = False
         self.dir = state_dir
         self.taps = taps
         self.addresses = list(addresses)  # more addresses of the servers, on br0
@@ -124,17 +135,20 @@ class Lab:
 
     # --- the namespace -------------------------------------------------------------------------
     def clear_leftovers(self):
-        if os.path.exists(os.path.join(self.dir, "nfs", "state.json")):
-            subprocess.run([sys.executable, os.path.join(HERE, "nfs_server.py"), "stop",
-                            f"--state-dir={os.path.join(self.dir, 'nfs')}"],
-                           capture_output=True, text=True)
-        if os.path.exists(f"/run/netns/{self.ns}"):
-            self.log(f"clearing namespace {self.ns} left by an earlier run")
-            self.kill_namespace_processes()
-            run("ip", "netns", "del", self.ns, check=False)
+        for state in ("nfs", "nfs-far"):
+            if os.path.exists(os.path.join(self.dir, state, "state.json")):
+                subprocess.run([sys.executable, os.path.join(HERE, "nfs_server.py"), "stop",
+                                f"--state-dir={os.path.join(self.dir, state)}"],
+                               capture_output=True, text=True)
+        for ns in (self.far_ns, self.ns):
+            if os.path.exists(f"/run/netns/{ns}"):
+                self.log(f"clearing namespace {ns} left by an earlier run")
+                self.kill_namespace_processes(ns)
+                run("ip", "netns", "del", ns, check=False)
 
-    def kill_namespace_processes(self):
-        pids = run("ip", "netns", "pids", self.ns, check=False).stdout.split()
+    def kill_namespace_processes(self, ns=None):
+        ns = ns or self.ns
+        pids = run("ip", "netns", "pids", ns, check=False).stdout.split()
         for pid in pids:
             try:
                 os.kill(int(pid), signal.SIGKILL)
@@ -143,7 +157,7 @@ class Lab:
                 pass
         deadline = time.monotonic() + 5
         while pids and time.monotonic() < deadline:
-            pids = run("ip", "netns", "pids", self.ns, check=False).stdout.split()
+            pids = run("ip", "netns", "pids", ns, check=False).stdout.split()
             time.sleep(0.05)
 
     def setup(self):
@@ -161,9 +175,33 @@ class Lab:
             if bridged:
                 run(*ns, "link", "set", name, "master", BRIDGE)
             run(*ns, "link", "set", name, "up")
+        if self.far:
+            self.setup_far(self.far)
         self.log(f"namespace {self.ns}: {BRIDGE} " + ", ".join(
             f"{a}/{PREFIX}" for a in [SERVER_IP] + self.addresses) + ", taps " + ", ".join(
             f"{n}{'' if b else ' (unbridged)'}" for n, _, b in self.taps))
+
+    def setup_far(self, address):
+        run("ip", "netns", "add", self.far_ns)
+        run("ip", "-n", self.far_ns, "link", "set", "lo", "up")
+        run("ip", "-n", self.ns, "link", "add", "farbr", "type", "veth", "peer", "name", "fareth",
+            "netns", self.far_ns)
+        run("ip", "-n", self.ns, "link", "set", "farbr", "master", BRIDGE)
+        run("ip", "-n", self.ns, "link", "set", "farbr", "up")
+        run("ip", "-n", self.far_ns, "addr", "add", f"{address}/{PREFIX}", "dev", "fareth")
+        run("ip", "-n", self.far_ns, "link", "set", "fareth", "up")
+        self.log(f"namespace {self.far_ns}: {address}/{PREFIX} on br0 through a veth pair")
+
+    def far_nfs(self, export, nfs_port):
+        self.far_started = True
+        r = subprocess.run([sys.executable, os.path.join(HERE, "nfs_server.py"), "start",
+                            f"--state-dir={os.path.join(self.dir, 'nfs-far')}", f"--netns={self.far_ns}",
+                            "--host=0.0.0.0", f"--export={export}", f"--nfs-port={nfs_port}",
+                            "--timeout=30"],
+                           capture_output=True, text=True)
+        self.log("nfs_server.py start (far): " + (r.stdout + r.stderr).strip().replace("\n", "; "))
+        if r.returncode != 0:
+            raise Error("nfs_server.py start (far) failed")
 
     def teardown(self):
         if self.plan:
@@ -173,16 +211,19 @@ class Lab:
             if proc.poll() is None:
                 kill_group(proc)
                 self.log(f"stopped {what} (pid {proc.pid})")
-        if self.nfs_started:
+        for started, state in ((self.nfs_started, "nfs"), (self.far_started, "nfs-far")):
+            if not started:
+                continue
             r = subprocess.run([sys.executable, os.path.join(HERE, "nfs_server.py"), "stop",
-                                f"--state-dir={os.path.join(self.dir, 'nfs')}"],
+                                f"--state-dir={os.path.join(self.dir, state)}"],
                                capture_output=True, text=True)
-            self.log("nfs_server.py stop: " + (r.stdout + r.stderr).strip().replace("\n", "; "))
-        if os.path.exists(f"/run/netns/{self.ns}"):
-            self.kill_namespace_processes()
-            r = run("ip", "netns", "del", self.ns, check=False)
-            self.log(f"deleted namespace {self.ns}" if r.returncode == 0
-                     else f"ip netns del {self.ns} failed: {r.stderr.strip()}")
+            self.log(f"nfs_server.py stop ({state}): " + (r.stdout + r.stderr).strip().replace("\n", "; "))
+        for ns in (self.far_ns, self.ns):
+            if os.path.exists(f"/run/netns/{ns}"):
+                self.kill_namespace_processes(ns)
+                r = run("ip", "netns", "del", ns, check=False)
+                self.log(f"deleted namespace {ns}" if r.returncode == 0
+                         else f"ip netns del {ns} failed: {r.stderr.strip()}")
         self.log_file.close()
 
     # --- servers -------------------------------------------------------------------------------
@@ -334,7 +375,7 @@ subnet 10.99.0.0 netmask 255.255.255.0 {{
     def report(self):
         print(f"netns_lab: {self.ns}, files in {self.dir}:")
         for name in ("lab.log", "dhcpd.log", "dnsmasq.log", "hostile_dhcp.log", "silent_tcp.log",
-                     "nfs/ganesha.log"):
+                     "nfs/ganesha.log", "nfs-far/ganesha.log"):
             lines = tail(os.path.join(self.dir, name), 15 if name != "lab.log" else 40)
             if lines:
                 print(f"  --- {name} (last lines) ---")
@@ -405,11 +446,18 @@ def main():
     ap.add_argument("--nfs-port", type=int, default=20490)
     ap.add_argument("--nfs-stop", type=when, metavar="DELAY")
     ap.add_argument("--export")
+    ap.add_argument("--far-nfs", type=when, metavar="DELAY")
+    ap.add_argument("--far-export")
+    ap.add_argument("--far-address", type=lab_address, default="10.99.0.5")
     ap.add_argument("--root-path")
     args = ap.parse_args(argv[:split])
     boot_args = argv[split + 1:]
     if args.nfs is not None and not args.export:
         ap.error("--nfs needs --export")
+    if args.far_nfs is not None and not args.far_export:
+        ap.error("--far-nfs needs --far-export")
+    if args.far_nfs is not None and args.far_address in [SERVER_IP] + args.address:
+        ap.error(f"--far-address {args.far_address}: the lab's own server has it")
     if args.nfs_stop is not None and args.nfs is None:
         ap.error("--nfs-stop needs --nfs")
     if (args.client or args.next_server) and args.dnsmasq is None:
@@ -440,7 +488,8 @@ def main():
 
     try:
         taps = [parse_tap(t, i) for i, t in enumerate(args.tap or ["tap0=" + DEFAULT_MAC])]
-        lab = Lab(args.name, os.path.abspath(args.state_dir), taps, args.address)
+        far = args.far_address if args.far_nfs is not None else None
+        lab = Lab(args.name, os.path.abspath(args.state_dir), taps, args.address, far)
     except Error as e:
         sys.exit(f"netns_lab: {e}")
     status = 2
@@ -463,6 +512,8 @@ def main():
             lab.at(args.hostile_dhcp, "hostile_dhcp.py",
                    lambda: lab.hostile_dhcp(args.hostile, args.root_path, args.hostile_server,
                                             args.hostile_address))
+        if args.far_nfs is not None:
+            lab.at(args.far_nfs, "nfs-ganesha (far)", lambda: lab.far_nfs(args.far_export, args.nfs_port))
         if args.silent_nfs is not None:
             lab.at(args.silent_nfs, "silent_tcp.py", lab.silent_nfs)
         if args.nfs is not None:
