@@ -20,7 +20,10 @@
 #                            while systemd-networkd took the lease over (the image has no
 #                            network file: udev and networkd used the .link and .network /init
 #                            wrote into /run): a netlink log started before udev shows
-#                            no address removed and the link never down.
+#                            no address removed and the link never down; the power-off comes
+#                            within 60 s of the report's end.
+#   boot.debian_networkd_renews_lease  the image in netns_lab.py's network, against dhcpd's 30 s
+#                            leases, held 70 s: networkd renews (dhcpd's log), no lease keeper
 #   boot.debian_nfs4_root    the same image over NFSv4.2 (the export's pseudo path /debian)
 #   boot.debian_readonly_var_is_caught  the same boot with /var left read-only
 #                            (nfsroot-init.overlay=/var:none, as initramfs-tools' BOOT=nfs leaves
@@ -65,8 +68,13 @@ set_tests_properties(boot.debian_install PROPERTIES
 # A boot of the image's kernel and initrd, as nfsroot-image publish left them: directly
 # (-kernel/-initrd), or with PXE through pxelinux and a config file in the seed's format.
 function(_nfsroot_debian_boot name)
-  cmake_parse_arguments(PARSE_ARGV 1 D "PXE" "APPEND;PRE_STEPS" "EXPECT;REJECT")
-  set(boot "${NFSROOT_PYTHON3}" "${_deb_here}/qemu_boot.py" "--timeout=300"
+  cmake_parse_arguments(PARSE_ARGV 1 D "PXE" "APPEND;PRE_STEPS;SPAN" "EXPECT;REJECT;LAB")
+  set(boot "")
+  if(D_LAB)  # in netns_lab.py's private network, with its own servers
+    list(APPEND boot "${NFSROOT_PYTHON3}" "${_deb_here}/netns_lab.py" "--name=${name}"
+         "--state-dir=${NFSROOT_BOOT_BINARY_DIR}/${name}.lab" ${D_LAB} --)
+  endif()
+  list(APPEND boot "${NFSROOT_PYTHON3}" "${_deb_here}/qemu_boot.py" "--timeout=300"
       "--log=${NFSROOT_BOOT_BINARY_DIR}/${name}.console.log")
   set(steps "")
   if(D_PRE_STEPS)
@@ -89,17 +97,23 @@ function(_nfsroot_debian_boot name)
   foreach(e IN LISTS D_REJECT)
     list(APPEND boot "--reject=${e}")
   endforeach()
+  if(D_SPAN)
+    list(APPEND boot "--span=${D_SPAN}")
+  endif()
   nfsroot_boot_step(steps FAIL "boot.${name} failed" COMMAND ${boot})
   nfsroot_add_scripted_boot_test(${name} INIT "$<TARGET_FILE:${NFSROOT_RELEASE_INIT}>" TIMEOUT 400 STEPS steps)
   set_tests_properties(boot.${name} PROPERTIES
     FIXTURES_REQUIRED debian_initrd RESOURCE_LOCK ${NFSROOT_DEBIAN_LOCK})
-  nfsroot_use_nfs_server(boot.${name})
+  if(NOT D_LAB)  # the lab serves the root itself
+    nfsroot_use_nfs_server(boot.${name})
+  endif()
 endfunction()
 
 # The seed's whole chain with a real Debian: PXE, pxelinux, the image's kernel and the initrd
 # its own update-initramfs built, our /init, systemd to multi-user.target.
 set(_deb_seed_line "ip=dhcp root=/dev/nfs ro nfsroot=${NFSROOT_TEST_NFSROOT_DEBIAN_V3} console=ttyS0")
 _nfsroot_debian_boot(debian_systemd_root PXE APPEND "${_deb_seed_line}"
+  SPAN "DEBIANROOT: DONE=>reboot: Power down<=60"
   EXPECT "PXELINUX [0-9.]+ PXE"
          "hand-off: freed the initramfs .* exec /sbin/init after [0-9]+ ms"
          "DEBIANROOT: multi-user.target active"
@@ -113,6 +127,7 @@ _nfsroot_debian_boot(debian_systemd_root PXE APPEND "${_deb_seed_line}"
          "DEBIANROOT: networkd configured eth0 from /run/systemd/network/70-nfsroot-eth0\\.network"
          "DEBIANROOT: udev applied /run/systemd/network/70-nfsroot-eth0\\.link to eth0"
          "DEBIANROOT: networkd took the lease over: DHCPv4 address 10\\.0\\.2\\.15/24"
+         "lease keeper: not started: systemd-networkd in the root renews the [0-9]+ s lease"
          "DEBIANROOT: kernel saw no address removed from eth0 \\([0-9]+ events logged\\)"
          "DEBIANROOT: kernel saw eth0's link never down"
          "DEBIANROOT: journal shows no deconfiguration of eth0"
@@ -147,6 +162,31 @@ _nfsroot_debian_boot(debian_image_mode PRE_STEPS _deb_channel_step
          "DEBIANROOT: /var writable \\(overlay\\)"
          "DEBIANROOT: journal has no Read-only file system error"
          "DEBIANROOT: no failed units"
+         "DEBIANROOT: all checks passed"
+         "DEBIANROOT: DONE"
+         "reboot: Power down"
+  REJECT "DEBIANROOT: FAIL" "nfsroot-init: .*(warning|failed)")
+# The lease after the hand-off, with systemd-networkd in the root: in the lab's private network,
+# ISC dhcpd grants 30 s leases (T1 15 s) and serves nothing else; the root holds 70 s
+# (nfsroot-test.lease_hold=) before its checks. /init leaves no keeper (networkd renews), the
+# server's log shows the renewals (/init's ACK, networkd's, then one every 15 s), and the
+# address is never removed nor the link taken down in the netlink log started before udev;
+# the machine powers off within 60 s of the report's end.
+_nfsroot_debian_boot(debian_networkd_renews_lease
+  LAB --dhcpd=0 --lease-time=30 --nfs=0 "--export=${NFSROOT_TEST_DEBIAN_ROOT}"
+      "--expect-log=dhcpd.log:5:DHCPACK on 10\\.99\\.0\\.10 to 52:54:00:12:34:56"
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.99.0.1:${NFSROOT_TEST_DEBIAN_ROOT},${NFSROOT_TEST_NFS3_OPTIONS} console=ttyS0 nfsroot-test.lease_hold=70"
+  # The power-off must not hang on the NFS root: systemd would wait 90 s for a stuck unit.
+  SPAN "DEBIANROOT: DONE=>reboot: Power down<=60"
+  EXPECT "eth0: bound to 10\\.99\\.0\\.10 from 10\\.99\\.0\\.1"
+         "lease keeper: not started: systemd-networkd in the root renews the 30 s lease"
+         "DEBIANROOT: holding 70 s"
+         "DEBIANROOT: multi-user.target active"
+         "DEBIANROOT: network eth0 kept 10\\.99\\.0\\.10"
+         "DEBIANROOT: networkd took the lease over: DHCPv4 address 10\\.99\\.0\\.10/24"
+         "DEBIANROOT: kernel saw no address removed from eth0 \\([0-9]+ events logged\\)"
+         "DEBIANROOT: kernel saw eth0's link never down"
+         "DEBIANROOT: journal shows no deconfiguration of eth0"
          "DEBIANROOT: all checks passed"
          "DEBIANROOT: DONE"
          "reboot: Power down"

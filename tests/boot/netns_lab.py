@@ -7,7 +7,7 @@
                [--dnsmasq DELAY [--client MAC=ROOT-PATH]... [--next-server MAC=ADDR]...]
                [--nfs DELAY --export PATH [--nfs-port PORT] [--nfs-stop DELAY]] [--silent-nfs DELAY]
                [--far-nfs DELAY --far-export PATH [--far-address IP]]
-               [--root-path TEXT]
+               [--root-path TEXT] [--expect-log FILE:COUNT:REGEX]...
                -- python3 qemu_boot.py QEMU_BOOT_ARGS...
 
 Makes the network namespace nfsroot-lab-NAME with a bridge br0 at 10.99.0.1/24 (and each
@@ -52,6 +52,9 @@ namespace:
                          server with other exports needs a namespace of its own. Started after
                          a console line (/REGEX/+SEC), it comes up after the guest asked every
                          server once (the "first to answer cannot serve" case, in a fixed order)
+--expect-log FILE:COUNT:REGEX fails the run (status 1) unless the lab's FILE (dhcpd.log, …)
+has at least COUNT lines matching REGEX once QEMU is done: what the servers saw (the renewals of
+a lease) checked beside what the guest printed.
 Without a server option that server is simply absent (the "no DHCP", "nothing answers NFS"
 cases). qemu_boot.py's --set-link pulls and plugs cables (netdevs n0, n1, ... by --tap order).
 
@@ -399,6 +402,33 @@ def lab_address(text):
     return text
 
 
+def log_expectation(text):
+    m = re.fullmatch(r"([A-Za-z0-9_.-]+):([0-9]+):(.+)", text)
+    if not m:
+        raise argparse.ArgumentTypeError(f"{text!r}: give FILE:COUNT:REGEX")
+    try:
+        return m.group(1), int(m.group(2)), re.compile(m.group(3))
+    except re.error as e:
+        raise argparse.ArgumentTypeError(f"{text!r}: {e}")
+
+
+def check_logs(lab, expectations):
+    """The lab's files against --expect-log; a line per expectation, False when one fails."""
+    good = True
+    for name, count, regex in expectations:
+        try:
+            with open(os.path.join(lab.dir, name), errors="replace") as f:
+                found = sum(1 for line in f if regex.search(line))
+        except OSError:
+            found = 0
+        ok = found >= count
+        good = good and ok
+        print(f"netns_lab: {'' if ok else 'FAIL '}{name}: {found} lines match /{regex.pattern}/, "
+              f"at least {count} expected")
+        lab.log(f"{name}: {found} lines match /{regex.pattern}/ (at least {count} expected)")
+    return good
+
+
 def mac_and_value(text):
     """MAC=VALUE, the value taken as written (a root-path holds ':', ',' and '=')."""
     m = re.fullmatch(r"([0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5})=(.*)", text, re.S)
@@ -450,6 +480,8 @@ def main():
     ap.add_argument("--far-export")
     ap.add_argument("--far-address", type=lab_address, default="10.99.0.5")
     ap.add_argument("--root-path")
+    ap.add_argument("--expect-log", type=log_expectation, action="append", default=[],
+                    metavar="FILE:COUNT:REGEX")
     args = ap.parse_args(argv[:split])
     boot_args = argv[split + 1:]
     if args.nfs is not None and not args.export:
@@ -530,6 +562,8 @@ def main():
                 proc.terminate()
                 proc.wait()
         lab.log(f"qemu_boot.py exited with status {status}")
+        if status == 0 and not check_logs(lab, args.expect_log):
+            status = 1
     except Error as e:
         print(f"netns_lab: {e}")
         status = 2

@@ -215,6 +215,9 @@ def main():
     ap.add_argument("--mac", default="52:54:00:12:34:56", help="with --pxe: the NIC's MAC")
     ap.add_argument("--expect", action="append", default=[], metavar="REGEX")
     ap.add_argument("--reject", action="append", default=[], metavar="REGEX")
+    ap.add_argument("--span", metavar="FROM=>TO<=SECONDS",
+                    help="TO must appear at most SECONDS after FROM (host time, to the 0.2 s the "
+                         "console is matched at): a power-off that must not hang")
     ap.add_argument("--timeout", type=float, default=180)
     ap.add_argument("--log", required=True)
     ap.add_argument("--memory", type=int, default=512, metavar="MiB")
@@ -283,6 +286,13 @@ def main():
         for path in (args.kernel, args.initrd):
             if not os.path.isfile(path):
                 sys.exit(f"qemu_boot: {path}: no such file")
+    span = None
+    if args.span:
+        m = re.fullmatch(r"(.+)=>(.+)<=([0-9.]+)", args.span)
+        if not m:
+            ap.error(f"--span {args.span!r}: write it as FROM=>TO<=SECONDS")
+        span = {"from": re.compile(m.group(1), re.M), "to": re.compile(m.group(2), re.M),
+                "max": float(m.group(3)), "text": args.span, "from_at": None, "to_at": None}
     expects = [(p, re.compile(p, re.M)) for p in args.expect]
     rejects = [(p, re.compile(p, re.M)) for p in DEFAULT_REJECTS + args.reject]
     if args.pxe is not None:
@@ -353,6 +363,10 @@ def main():
                 for e in link_events:
                     if e.due is None:
                         e.update(text, now - start)
+                if span and span["from_at"] is None and span["from"].search(text):
+                    span["from_at"] = now
+                if span and span["to_at"] is None and span["to"].search(text):
+                    span["to_at"] = now
                 if any(r.search(text) for _, r in rejects) or (
                         not args.expect_exit and all(r.search(text) for _, r in expects)):
                     verdict_at = now
@@ -372,8 +386,14 @@ def main():
             monitor.close()
         if monitor_dir:
             shutil.rmtree(monitor_dir, ignore_errors=True)
-    elapsed = time.monotonic() - start
+    ended = time.monotonic()
+    elapsed = ended - start
     text = clean(raw_text)
+    if span:
+        # A line that came with QEMU's last output was seen when QEMU ended.
+        for key in ("from", "to"):
+            if span[key + "_at"] is None and span[key].search(text):
+                span[key + "_at"] = ended
 
     if link_events:
         failures.append("the guest ended before the planned cable changes: " +
@@ -385,6 +405,14 @@ def main():
     for pattern, r in expects:
         if not r.search(text):
             failures.append(f"expected /{pattern}/ did not appear")
+    if span:
+        if span["from_at"] is None or span["to_at"] is None:
+            failures.append(f"--span {span['text']}: " + ("FROM" if span["from_at"] is None else "TO") +
+                            " did not appear")
+        elif span["to_at"] - span["from_at"] > span["max"]:
+            failures.append(f"--span {span['text']}: {span['to_at'] - span['from_at']:.1f} s")
+        else:
+            note(f"span {span['text']}: {span['to_at'] - span['from_at']:.1f} s")
     for pattern, r in rejects:
         m = r.search(text)
         if m:
