@@ -36,6 +36,8 @@ class Parser {
   void root(std::string_view value);
   void break_points(std::string_view option, std::string_view value);
   void own_option(std::string_view key, std::string_view value);
+  void virtual_link(std::string_view key, std::string_view value);
+  bool ipv6_server(std::string_view option, std::string_view value, std::string_view server_part);
   std::optional<int> seconds(std::string_view option, std::string_view value, int minimum, int fallback);
 
   void warn(std::string_view option, std::string_view value, std::string_view problem, std::string_view instead) {
@@ -189,8 +191,51 @@ void Parser::parameter(const KernelParameter& parameter) {
     }
   } else if (key == "nfsrootdebug") {
     config_.nfs_debug = true;
+  } else if (key == "vlan" || key == "bond" || key == "bridge" || key == "team") {
+    virtual_link(key, has_value ? value : std::string_view());
+  } else if (key == "rd.net.timeout.carrier" && has_value) {
+    // dracut.cmdline(7): how long to wait for carrier; ours is carrier_timeout=.
+    if (const auto number = seconds(key, value, 0, config_.carrier_timeout_seconds)) {
+      config_.carrier_timeout_seconds = *number;
+    }
+  } else if (key == "rd.net.timeout.dhcp" && has_value) {
+    // dracut.cmdline(7): dhclient's --timeout; ours is nfsroot-init.dhcp_timeout=.
+    if (const auto number = seconds(key, value, 1, config_.dhcp_timeout_seconds)) {
+      config_.dhcp_timeout_seconds = *number;
+    }
+  } else if (key == "rd.net.timeout.iflink" && has_value) {
+    // dracut.cmdline(7): how long to wait for the interface; ours is nfsroot-init.interface_timeout=.
+    if (const auto number = seconds(key, value, 0, config_.interface_timeout_seconds)) {
+      config_.interface_timeout_seconds = *number;
+    }
   }
+  // rd.neednet asks dracut to bring the network up without a network root; with an NFS root
+  // it always comes up, so it needs nothing here.
   // Anything else belongs to the kernel or to the root system: ignored, as the kernel does.
+}
+
+// dracut.cmdline(7): vlan=<name>:<phys>, bond=<name>[:<slaves>[:<options>[:<mtu>]]] (a bare
+// bond is bond0 of eth0,eth1), bridge=<name>:<ifaces>, team=<name>:<ifaces>. The link's name is
+// the first field.
+void Parser::virtual_link(std::string_view key, std::string_view value) {
+  std::string name(value.substr(0, value.find(':')));
+  if (name.empty() && key == "bond") name = "bond0";
+  const std::string option = std::string(key) + (value.empty() ? "" : "=" + std::string(value));
+  const std::string_view kind = key == "vlan" ? "VLAN" : key == "bond" ? "bond" : key == "bridge" ? "bridge" : "team";
+  result_.warnings.push_back(cat(option, ": dracut's ", kind, " links are not made by nfsroot-init yet; ",
+                                 name.empty() ? std::string("no link") : name, " is not created, and the boot uses the ",
+                                 "physical interfaces as they are"));
+  if (!name.empty()) config_.virtual_links.push_back({std::move(name), option});
+}
+
+// dracut.cmdline(7) writes an IPv6 server in brackets: nfsroot=[fd00::1]:/srv,
+// root=nfs:[fd00::1]:/srv. Split as IPv4 text it would become a path; say what it is instead.
+bool Parser::ipv6_server(std::string_view option, std::string_view value, std::string_view server_part) {
+  if (!server_part.starts_with('[')) return false;
+  config_.unsupported.push_back(error_with_problem(
+      option, value, "an NFS server by its IPv6 address: NFS over IPv6 is not supported yet",
+      "name the server by its IPv4 address (nfsroot=<server-ip>:<path>), or leave it to DHCP (ip=dhcp)"));
+  return true;
 }
 
 std::optional<int> Parser::seconds(std::string_view option, std::string_view value, int minimum, int fallback) {
@@ -264,6 +309,13 @@ void Parser::ip(std::string_view option, std::string_view value) {
     return;
   }
   if (autoconf_word(option, value, value)) return;
+  // dracut's ip=[<v6 client>]:[<v6 server>]:[<v6 gw>]:<prefix>:<hostname>:<iface>:<autoconf>:
+  // one line for it, not one per field read as IPv4.
+  if (value.starts_with('[')) {
+    config_.ip.autoconf = IpAutoconf::Dhcp;
+    warn(option, value, "IPv6 addresses are not supported yet", "using DHCP (IPv4) on every Ethernet interface");
+    return;
+  }
 
   const auto fields = split(value, ':');
   // dracut: ip=<interface>:<autoconf>[:<mtu>[:<macaddr>]]. The kernel form has an address (or
@@ -360,6 +412,7 @@ void Parser::nfsroot(std::string_view value) {
     config_.nfs = spec;
     return;
   }
+  if (ipv6_server("nfsroot=", value, value)) return;
   const NfsRootText text = split_nfs_root_text(value);
   if (text.server) {
     spec.server = Ipv4Address::parse(*text.server);
@@ -471,6 +524,9 @@ void Parser::root(std::string_view value) {
     root_nfs_spec_given_ = true;
     return;
   }
+  if (value.starts_with('[') && ipv6_server("root=", value, value)) return;  // the legacy <server-ip>:<root-dir>
+  if (value.starts_with("nfs:") && ipv6_server("root=", value, value.substr(4))) return;
+  if (value.starts_with("nfs4:") && ipv6_server("root=", value, value.substr(5))) return;
   // nfs:…, nfs4:…, and dracut's legacy <server-ip>:/<root-dir>: a local device path
   // (/dev/sda1, UUID=…, LABEL=…) has no ":/" after a dotted quad.
   const auto server_end = value.find(":/");

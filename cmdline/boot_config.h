@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/error.h"
 #include "cmdline/cmdline.h"
 #include "base/ipv4.h"
 #include "mounts/image_file.h"
@@ -97,6 +98,17 @@ struct BootConfig {
   std::optional<BootStep> poweroff_after;    // nfsroot-init.poweroff_after=, for tests
   // nfsroot-init.lease_keeper=auto|yes|no: the lease keeper at the hand-off (net/network_step.h).
   LeaseKeeperMode lease_keeper = LeaseKeeperMode::Auto;
+  // What dracut's command line asks that nfsroot-init cannot do yet (an NFS server by its IPv6
+  // address): each stops the plan with its own error, instead of a root path made of the rest.
+  std::vector<Error> unsupported;
+  // The links dracut's vlan=, bond=, bridge= and team= would make, which nfsroot-init does not
+  // make yet: ip= naming one of them stops the plan (the boot would wait for a link that never
+  // comes); otherwise each is a warning.
+  struct VirtualLink {
+    std::string name;    // "eth0.5", "bond0"
+    std::string option;  // "vlan=eth0.5:eth0", as given
+  };
+  std::vector<VirtualLink> virtual_links;
   std::vector<std::string> init_arguments;   // after "--"
 };
 

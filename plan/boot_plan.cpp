@@ -166,6 +166,14 @@ BootPlan plan_boot(const ParsedBootConfig& parsed) {
         "root=nfs4:…, root=<server-ip>:<path>[:<options>], root=dhcp, root=live:nfs://<server-ip>/<path>/<image>), or "
         "build the initrd without the nfsroot-init hook"));
   }
+  plan.errors.insert(plan.errors.end(), config.unsupported.begin(), config.unsupported.end());
+  for (const auto& link : config.virtual_links) {
+    if (link.name != config.ip.device) continue;
+    plan.errors.push_back(error_with_problem(
+        "ip=", config.ip.device, cat("the link ", link.option, " would make, which nfsroot-init does not make yet"),
+        "boot on the physical interface (ip=<interface>:dhcp, or ip=dhcp for every Ethernet interface), "
+        "untagged or on the switch port's native VLAN"));
+  }
   plan.network = plan_network(config, plan.errors);
   plan.root = plan_root(config, plan.errors);
   plan.modules.nfs_modules = {"nfs", plan.root.mount.version >= 4 ? "nfsv4" : "nfsv" + std::to_string(plan.root.mount.version)};

@@ -464,6 +464,46 @@ TEST_CASE("nfsroot-init.lease_keeper= is auto, yes or no; anything else warns an
   CHECK(warned_about(parsed, "nfsroot-init.lease_keeper=always: not auto, yes or no"));
 }
 
+TEST_CASE("dracut's network syntax: timeouts taken, IPv6 servers and virtual links named", "[boot_config]") {
+  auto parsed = parse("rd.net.timeout.carrier=7 rd.net.timeout.dhcp=30 rd.net.timeout.iflink=4 rd.neednet=1");
+  CHECK(parsed.warnings.empty());
+  CHECK(parsed.config.carrier_timeout_seconds == 7);
+  CHECK(parsed.config.dhcp_timeout_seconds == 30);
+  CHECK(parsed.config.interface_timeout_seconds == 4);
+  CHECK(warned_about(parse("rd.net.timeout.dhcp=0"), "rd.net.timeout.dhcp=0: not a whole number of seconds >= 1"));
+
+  for (const char* line : {"nfsroot=[fd00::1]:/srv", "root=nfs:[fd00::1]:/srv", "root=nfs4:[fd00::1]:/srv,vers=4.2",
+                           "root=[fd00::1]:/srv"}) {
+    INFO(line);
+    parsed = parse(line);
+    REQUIRE(parsed.config.unsupported.size() == 1);
+    CHECK(describe(parsed.config.unsupported[0]).find("NFS over IPv6 is not supported yet") != std::string::npos);
+    CHECK(parsed.config.nfs.path.empty());  // nothing of it taken for a path
+  }
+
+  parsed = parse("ip=[fd00::5]::[fd00::1]:64:node7:eth0:none");
+  CHECK(parsed.config.ip.autoconf == IpAutoconf::Dhcp);
+  CHECK(parsed.warnings.size() == 1);
+  CHECK(warned_about(parsed, "IPv6 addresses are not supported yet"));
+
+  parsed = parse("vlan=eth0.5:eth0 bond bridge=br0:eth1 team=team0:eth2,eth3");
+  REQUIRE(parsed.config.virtual_links.size() == 4);
+  CHECK(parsed.config.virtual_links[0].name == "eth0.5");
+  CHECK(parsed.config.virtual_links[0].option == "vlan=eth0.5:eth0");
+  CHECK(parsed.config.virtual_links[1].name == "bond0");  // dracut: a bare bond is bond0 of eth0,eth1
+  CHECK(parsed.config.virtual_links[3].name == "team0");
+  CHECK(warned_about(parsed, "vlan=eth0.5:eth0: dracut's VLAN links are not made by nfsroot-init yet; eth0.5 is not created"));
+}
+
+TEST_CASE("plan: ip= naming a link vlan= or bond= would make stops the plan; an IPv6 server too", "[boot_config]") {
+  const BootPlan vlan = plan_boot(parse("vlan=eth0.5:eth0 ip=eth0.5:dhcp root=/dev/nfs nfsroot=10.0.0.1:/srv"));
+  REQUIRE(vlan.errors.size() == 1);
+  CHECK(describe(vlan.errors[0]).find("ip= eth0.5: the link vlan=eth0.5:eth0 would make") != std::string::npos);
+  // The VLAN named but not used: a warning, and the boot goes on the physical interface.
+  CHECK(plan_boot(parse("vlan=eth0.5:eth0 ip=eth0:dhcp root=/dev/nfs nfsroot=10.0.0.1:/srv")).errors.empty());
+  CHECK(plan_boot(parse("ip=dhcp root=nfs:[fd00::1]:/srv")).errors.size() == 1);
+}
+
 TEST_CASE("unknown options belong to the kernel or the root system and are ignored silently", "[boot_config]") {
   const auto parsed = parse("console=ttyS0 splash systemd.unit=multi-user.target BOOT_IMAGE=/vmlinuz -- single");
   CHECK(parsed.warnings.empty());
