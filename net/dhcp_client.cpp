@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/cat.h"
+#include "base/splitmix.h"
 #include "base/text.h"
 
 namespace nfsroot {
@@ -35,11 +36,6 @@ std::string describe_reply(const DhcpMessage& message) {
   return text;
 }
 
-// RFC 2131 4.4.5: T1 defaults to half the lease, T2 to 7/8 of it.
-std::uint32_t fraction_of(std::uint32_t lease, std::uint64_t numerator, std::uint64_t denominator) {
-  if (lease == kInfiniteLease) return kInfiniteLease;
-  return static_cast<std::uint32_t>(lease * numerator / denominator);
-}
 
 }  // namespace
 
@@ -69,13 +65,7 @@ milliseconds restart_delay(unsigned naks) {
 DhcpClient::DhcpClient(DhcpClientConfig config)
     : config_(std::move(config)), random_state_(config_.random_seed), xid_(config_.xid) {}
 
-// splitmix64: small, and the same sequence for the same seed on every libc.
-std::uint64_t DhcpClient::next_random() {
-  std::uint64_t z = (random_state_ += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+std::uint64_t DhcpClient::next_random() { return splitmix64(random_state_); }
 
 // RFC 2131 2: seconds elapsed since the client began acquiring an address.
 std::uint16_t DhcpClient::secs(DhcpTime now) const {
@@ -280,8 +270,8 @@ DhcpAction DhcpClient::bind(const DhcpMessage& ack) {
   // RFC 2131 4.3.1: an ACK MUST carry the lease time; without one, the offer's, else treat
   // it as infinite (the root system's own DHCP client renews anyway).
   lease.lease_seconds = ack.lease_seconds.value_or(offered_lease_seconds_.value_or(kInfiniteLease));
-  lease.renewal_seconds = ack.renewal_seconds.value_or(fraction_of(lease.lease_seconds, 1, 2));
-  lease.rebinding_seconds = ack.rebinding_seconds.value_or(fraction_of(lease.lease_seconds, 7, 8));
+  lease.renewal_seconds = ack.renewal_seconds.value_or(default_renewal_seconds(lease.lease_seconds));
+  lease.rebinding_seconds = ack.rebinding_seconds.value_or(default_rebinding_seconds(lease.lease_seconds));
   notes_.push_back(cat(describe_reply(ack), ": ", lease.address.to_string(), "/", lease.netmask.to_string(), ", lease ",
                        lease.lease_seconds, " s"));
   for (const auto& warning : lease.warnings) notes_.push_back(describe_reply(ack) + ": " + warning);

@@ -92,4 +92,14 @@ std::optional<std::uint16_t> lease_mtu(std::optional<std::uint16_t> sent, std::v
   return std::nullopt;
 }
 
+namespace {
+std::uint32_t fraction_of(std::uint32_t lease, std::uint64_t numerator, std::uint64_t denominator) {
+  if (lease == kInfiniteLease) return kInfiniteLease;
+  return static_cast<std::uint32_t>(lease * numerator / denominator);
+}
+}  // namespace
+
+std::uint32_t default_renewal_seconds(std::uint32_t lease_seconds) { return fraction_of(lease_seconds, 1, 2); }
+std::uint32_t default_rebinding_seconds(std::uint32_t lease_seconds) { return fraction_of(lease_seconds, 7, 8); }
+
 }  // namespace nfsroot

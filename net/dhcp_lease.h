@@ -38,6 +38,11 @@ struct DhcpLease {
 
 inline constexpr std::uint32_t kInfiniteLease = 0xffffffff;  // RFC 2132 9.2
 
+// RFC 2131 4.4.5: without options 58 and 59, T1 is half the lease and T2 7/8 of it (an
+// infinite lease has infinite times).
+[[nodiscard]] std::uint32_t default_renewal_seconds(std::uint32_t lease_seconds);
+[[nodiscard]] std::uint32_t default_rebinding_seconds(std::uint32_t lease_seconds);
+
 // --- the checks a server's values pass before they enter the lease --------------------------
 // Each returns what the lease keeps and, for what it refuses, appends a line to `warnings`
 // naming the option and the escaped value. A refused value is as if the server had sent none.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/cat.h"
+#include "base/splitmix.h"
 #include "base/text.h"
 #include "net/dhcp_lease.h"
 #include "net/dhcp_packet.h"
@@ -19,22 +20,10 @@ constexpr Ipv4Address kBroadcast{0xffffffff};
 // the keeper renews no sooner than this after an ACK, whatever T1 says.
 constexpr seconds kMinimumRenewalInterval{5};
 
-std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 // RFC 2131 4.4.5: half the time left until `until`, no sooner than 60 s, never past it.
 Uptime retransmit_at(Uptime now, Uptime until) {
   const Uptime half = (until - now) / 2;
   return std::min(now + std::max<Uptime>(half, kMinimumRenewalRetransmit), until);
-}
-
-std::uint32_t fraction_of(std::uint32_t lease, std::uint64_t numerator, std::uint64_t denominator) {
-  if (lease == kInfiniteLease) return kInfiniteLease;
-  return static_cast<std::uint32_t>(lease * numerator / denominator);
 }
 
 }  // namespace
@@ -167,8 +156,8 @@ RenewalAction LeaseRenewal::on_packet(std::span<const std::byte> payload, Uptime
   lease_.bound_at = sent_at_;
   if (message->server_id) lease_.server = *message->server_id;
   if (message->lease_seconds) lease_.lease_seconds = *message->lease_seconds;
-  lease_.renewal_seconds = message->renewal_seconds.value_or(fraction_of(lease_.lease_seconds, 1, 2));
-  lease_.rebinding_seconds = message->rebinding_seconds.value_or(fraction_of(lease_.lease_seconds, 7, 8));
+  lease_.renewal_seconds = message->renewal_seconds.value_or(default_renewal_seconds(lease_.lease_seconds));
+  lease_.rebinding_seconds = message->rebinding_seconds.value_or(default_rebinding_seconds(lease_.lease_seconds));
   ++lease_.renewals;
   state_ = RenewalState::Bound;
   const std::string lasting = lease_.lease_seconds == kInfiniteLease ? std::string("for ever")

@@ -197,14 +197,7 @@ class Lab:
 
     def far_nfs(self, export, nfs_port):
         self.far_started = True
-        r = subprocess.run([sys.executable, os.path.join(HERE, "nfs_server.py"), "start",
-                            f"--state-dir={os.path.join(self.dir, 'nfs-far')}", f"--netns={self.far_ns}",
-                            "--host=0.0.0.0", f"--export={export}", f"--nfs-port={nfs_port}",
-                            "--timeout=30"],
-                           capture_output=True, text=True)
-        self.log("nfs_server.py start (far): " + (r.stdout + r.stderr).strip().replace("\n", "; "))
-        if r.returncode != 0:
-            raise Error("nfs_server.py start (far) failed")
+        self.start_nfs("nfs-far", self.far_ns, export, nfs_port)
 
     def teardown(self):
         if self.plan:
@@ -356,16 +349,19 @@ subnet 10.99.0.0 netmask 255.255.255.0 {{
 
     def nfs(self, export, nfs_port):
         self.nfs_started = True
+        self.start_nfs("nfs", self.ns, export, nfs_port)
+
+    def start_nfs(self, state, ns, export, nfs_port):
         # 0.0.0.0 inside the namespace: 10.99.0.1 and every --address, so the server a guest
         # picked shows in its mounts.
         r = subprocess.run([sys.executable, os.path.join(HERE, "nfs_server.py"), "start",
-                            f"--state-dir={os.path.join(self.dir, 'nfs')}", f"--netns={self.ns}",
+                            f"--state-dir={os.path.join(self.dir, state)}", f"--netns={ns}",
                             "--host=0.0.0.0", f"--export={export}", f"--nfs-port={nfs_port}",
                             "--timeout=30"],
                            capture_output=True, text=True)
-        self.log("nfs_server.py start: " + (r.stdout + r.stderr).strip().replace("\n", "; "))
+        self.log(f"nfs_server.py start ({state}): " + (r.stdout + r.stderr).strip().replace("\n", "; "))
         if r.returncode != 0:
-            raise Error("nfs_server.py start failed")
+            raise Error(f"nfs_server.py start ({state}) failed")
 
     def nfs_stop(self):
         r = subprocess.run([sys.executable, os.path.join(HERE, "nfs_server.py"), "stop",
