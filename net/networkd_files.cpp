@@ -3,23 +3,11 @@
 
 #include "base/cat.h"
 
-#include <algorithm>
-
 namespace nfsroot {
 
 namespace {
 
 constexpr std::string_view kDirectory = "systemd/network/";
-
-// The kernel's names hold no '/', ':' or blank (dev_valid_name()); a name that is a file name
-// and one token keeps each file one interface's and each key one line.
-bool is_plain_interface_name(std::string_view name) {
-  return !name.empty() && name.size() < 16 && name != "." && name != ".." &&
-         std::all_of(name.begin(), name.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                  c == '_' || c == '.' || c == '@';
-         });
-}
 
 std::string link_file(const InterfaceConfig& config) {
   // udev applies the first .link file that matches, in lexical order over /etc, /run and

@@ -9,18 +9,14 @@
 
 #include "net/dhcp_client_id.h"
 #include "net/net_config_file.h"
+#include "net/runtime_file.h"
 
 namespace nfsroot {
-
-struct RuntimeFile {
-  std::string path;  // relative to /run, which moves into the root system with the hand-off
-  std::string content;
-};
 
 // /run/systemd/network/70-nfsroot-<interface>.link and .network for config (systemd.link(5),
 // systemd.network(5): /run/systemd/network is read by udev and networkd, below /etc).
 // client_id is what /init sent (none: the server knows the client by its MAC). Empty when
-// the interface name cannot be a file name (never for a kernel name, dev_valid_name()).
+// the interface name cannot be a file name (is_plain_interface_name(); never for a kernel name).
 [[nodiscard]] std::vector<RuntimeFile> networkd_runtime_files(const InterfaceConfig& config,
                                                               const std::optional<DhcpClientId>& client_id);
 
