@@ -39,6 +39,7 @@ class Parser {
   void virtual_link(std::string_view key, std::string_view value);
   bool ipv6_server(std::string_view option, std::string_view value, std::string_view server_part);
   std::optional<int> seconds(std::string_view option, std::string_view value, int minimum, int fallback);
+  bool writes_files(std::string_view option, std::string_view value);
 
   void warn(std::string_view option, std::string_view value, std::string_view problem, std::string_view instead) {
     std::string line(option);
@@ -245,6 +246,14 @@ std::optional<int> Parser::seconds(std::string_view option, std::string_view val
     return std::nullopt;
   }
   return number;
+}
+
+// nfsroot-init.networkd=, .networkmanager=, .ifupdown=: whether to write a manager's runtime
+// files at the hand-off; anything but yes or no keeps the default (yes), with a warning.
+bool Parser::writes_files(std::string_view option, std::string_view value) {
+  if (value == "no" || value == "0" || value == "n") return false;
+  if (value != "yes" && value != "1" && value != "y") warn(option, value, "not yes or no", "writing the files (yes)");
+  return true;
 }
 
 // --- ip= -----------------------------------------------------------------------------------
@@ -620,14 +629,11 @@ void Parser::own_option(std::string_view key, std::string_view value) {
       config_.dhcp_timeout_seconds = *number;
     }
   } else if (key == "networkd") {
-    if (value == "yes" || value == "1" || value == "y") {
-      config_.networkd_files = true;
-    } else if (value == "no" || value == "0" || value == "n") {
-      config_.networkd_files = false;
-    } else {
-      warn(option, value, "not yes or no", "writing the files (yes)");
-      config_.networkd_files = true;
-    }
+    config_.networkd_files = writes_files(option, value);
+  } else if (key == "networkmanager") {
+    config_.networkmanager_files = writes_files(option, value);
+  } else if (key == "ifupdown") {
+    config_.ifupdown_files = writes_files(option, value);
   } else if (key == "poweroff_after") {
     // "modules" is the step's old name.
     if (value == "modules") value = to_string(BootStep::Drivers);

@@ -95,6 +95,12 @@ struct BootConfig {
   // nfsroot-init.networkd=: write /run/systemd/network/70-nfsroot-<interface>.{link,network}
   // at the hand-off, so the root's networkd and udev keep the interface (net/networkd_files.h).
   bool networkd_files = true;
+  // nfsroot-init.networkmanager=: write /run/NetworkManager/conf.d/70-nfsroot-<interface>.conf,
+  // so the root's NetworkManager leaves the interface unmanaged (net/manager_files.h).
+  bool networkmanager_files = true;
+  // nfsroot-init.ifupdown=: record the interface as up in /run/network/ifstate.<interface> and
+  // /run/network/ifstate, so the root's ifup and ifdown leave it (net/manager_files.h).
+  bool ifupdown_files = true;
   std::optional<BootStep> poweroff_after;    // nfsroot-init.poweroff_after=, for tests
   // nfsroot-init.lease_keeper=auto|yes|no: the lease keeper at the hand-off (net/network_step.h).
   LeaseKeeperMode lease_keeper = LeaseKeeperMode::Auto;

@@ -41,8 +41,10 @@ struct NetworkStep {
   std::vector<Ipv4Address> dns;
   std::string hostname;
   std::string nis_domain;
-  // The hand-off to the root's network manager (net/networkd_files.h).
+  // The hand-off to the root's network managers (net/networkd_files.h, net/manager_files.h).
   bool networkd_files = true;
+  bool networkmanager_files = true;
+  bool ifupdown_files = true;
 };
 
 }  // namespace nfsroot

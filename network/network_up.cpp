@@ -18,6 +18,7 @@
 #include "net/dhcp_client.h"
 #include "net/link_selection.h"
 #include "net/lease_file.h"
+#include "net/manager_files.h"
 #include "net/networkd_files.h"
 #include "network/lease_keeper.h"
 #include "network/dhcp_exchange.h"
@@ -83,17 +84,6 @@ struct Interface {
   std::optional<DhcpExchange> dhcp;   // from carrier on, until DHCP gives up or another interface wins
   std::optional<Error> link_failure;  // it would not come up, or had no DHCP socket: left out
 };
-
-// The runtime files of the hand-off (net/networkd_files.h), under run_dir: the directories
-// made as needed, each file written whole.
-Result<void> write_runtime_files(const std::string& run_dir, const std::vector<RuntimeFile>& files) {
-  for (const auto& file : files) {
-    const std::string path = run_dir + "/" + file.path;
-    TRY(make_directories(path.substr(0, path.rfind('/'))));
-    TRY(write_file(path, file.content));
-  }
-  return {};
-}
 
 class BringUp {
  public:
@@ -359,6 +349,8 @@ Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig con
   TRY(make_directories(options_.run_dir + "/nfsroot-init"));
   TRY(write_file(options_.run_dir + "/nfsroot-init/resolv.conf", format_resolv_conf(config)));
   if (step_.networkd_files) TRY(write_runtime_files(options_.run_dir, networkd_runtime_files(config, step_.client_id)));
+  if (step_.networkmanager_files) TRY(write_runtime_files(options_.run_dir, networkmanager_runtime_files(config)));
+  if (step_.ifupdown_files) TRY(write_runtime_files(options_.run_dir, ifupdown_runtime_files(config)));
   if (lease) {
     // For the lease keeper (network/lease_keeper.h) and the admin; the lease counts from the ACK.
     const Uptime acked = uptime_now() - std::chrono::duration_cast<Uptime>(Clock::now() - now);
@@ -374,6 +366,15 @@ Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig con
 }
 
 }  // namespace
+
+Result<void> write_runtime_files(const std::string& run_dir, const std::vector<RuntimeFile>& files) {
+  for (const auto& file : files) {
+    const std::string path = run_dir + "/" + file.path;
+    TRY(make_directories(path.substr(0, path.rfind('/'))));
+    TRY(write_file(path, file.content));
+  }
+  return {};
+}
 
 Result<void> configure_link(RouteNetlink& netlink, const LinkInfo& link, InterfaceConfig& config,
                             const NetworkReporter& report) {

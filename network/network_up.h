@@ -6,11 +6,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/error.h"
 #include "net/dhcp_client.h"
 #include "net/net_config_file.h"
 #include "net/network_step.h"
+#include "net/runtime_file.h"
 #include "network/netlink.h"
 
 namespace nfsroot {
@@ -56,6 +58,10 @@ struct NetworkOutcome {
 // the address's subnet.
 [[nodiscard]] Result<void> configure_link(RouteNetlink& netlink, const LinkInfo& link, InterfaceConfig& config,
                                           const NetworkReporter& report);
+
+// The runtime files of the hand-off (net/networkd_files.h, net/manager_files.h) under run_dir:
+// the directories made as needed, each file written whole.
+[[nodiscard]] Result<void> write_runtime_files(const std::string& run_dir, const std::vector<RuntimeFile>& files);
 
 [[nodiscard]] Result<NetworkOutcome> bring_up_network(const NetworkStep& step, const NetworkOptions& options,
                                                       const NetworkReporter& report);

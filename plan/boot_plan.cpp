@@ -26,6 +26,8 @@ NetworkStep plan_network(const BootConfig& config, std::vector<Error>& errors) {
   step.vendor_class = config.dhcp_class.empty() ? std::string(kDefaultDhcpClass) : config.dhcp_class;
   step.client_id = ip.client_id;
   step.networkd_files = config.networkd_files;
+  step.networkmanager_files = config.networkmanager_files;
+  step.ifupdown_files = config.ifupdown_files;
   if (step.mode == NetworkMode::Dhcp) step.requested_address = ip.client;
   step.hostname = ip.hostname;
   step.nis_domain = ip.nis_domain;

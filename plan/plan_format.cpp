@@ -84,13 +84,19 @@ void write_network(Writer& out, const NetworkStep& step) {
   }
   out.more("then write /run/net-<interface>.conf and /run/nfsroot-init/resolv.conf");
   if (step.mode == NetworkMode::Off) return;
-  if (!step.networkd_files) {
+  if (step.networkd_files) {
+    const bool renews = networkd_can_renew(step.mode == NetworkMode::Dhcp, step.client_id);
+    out.more(std::string("and /run/systemd/network/70-nfsroot-<interface>.{link,network}: networkd keeps ") +
+             (renews ? "the address and renews the lease" : "the address as static") + " (nfsroot-init.networkd=)");
+  } else {
     out.more("no systemd-networkd files (nfsroot-init.networkd=no)");
-    return;
   }
-  const bool renews = networkd_can_renew(step.mode == NetworkMode::Dhcp, step.client_id);
-  out.more(std::string("and /run/systemd/network/70-nfsroot-<interface>.{link,network}: networkd keeps ") +
-           (renews ? "the address and renews the lease" : "the address as static") + " (nfsroot-init.networkd=)");
+  out.more(step.networkmanager_files ? "and /run/NetworkManager/conf.d/70-nfsroot-<interface>.conf: NetworkManager "
+                                       "leaves the interface unmanaged (nfsroot-init.networkmanager=)"
+                                     : "no NetworkManager file (nfsroot-init.networkmanager=no)");
+  out.more(step.ifupdown_files ? "and /run/network/ifstate{,.<interface>}: ifupdown's state has the interface up, "
+                                 "so ifup and ifdown leave it (nfsroot-init.ifupdown=)"
+                               : "no ifupdown state (nfsroot-init.ifupdown=no)");
 }
 
 void write_root(Writer& out, const RootStep& step) {

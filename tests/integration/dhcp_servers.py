@@ -232,6 +232,12 @@ def scenario_dnsmasq(lab, binary):
         expect(line in network.splitlines(), f"70-nfsroot-eth0.network lacks {line}", network)
     link = open(networkd + ".link").read()
     expect("OriginalName=eth0" in link.splitlines(), "70-nfsroot-eth0.link does not match eth0", link)
+    # NetworkManager leaves it unmanaged; ifupdown's state has it up as a logical interface of ours.
+    nm = open(os.path.join(result.run_dir, "NetworkManager", "conf.d", "70-nfsroot-eth0.conf")).read()
+    for line in ("match-device=interface-name:eth0", "managed=0"):
+        expect(line in nm.splitlines(), f"70-nfsroot-eth0.conf lacks {line}", nm)
+    ifstate = open(os.path.join(result.run_dir, "network", "ifstate")).read()
+    expect(ifstate == "eth0=nfsroot-init\n", "network/ifstate does not record eth0", ifstate)
     print(f"dnsmasq lease in {result.elapsed:.1f} s (carrier {got['CARRIER_MS']} ms, DHCP {got['CONFIGURE_MS']} ms)")
 
 

@@ -452,6 +452,28 @@ TEST_CASE("nfsroot-init.networkd= turns the networkd files off; anything but yes
   CHECK(warned_about(parsed, "nfsroot-init.networkd=off: not yes or no"));
 }
 
+TEST_CASE("nfsroot-init.networkmanager= and .ifupdown= turn their files off alone; anything else warns",
+          "[boot_config]") {
+  const auto defaults = parse("ip=dhcp").config;
+  CHECK(defaults.networkmanager_files);
+  CHECK(defaults.ifupdown_files);
+  const auto nm_off = parse("nfsroot-init.networkmanager=no").config;
+  CHECK_FALSE(nm_off.networkmanager_files);
+  CHECK(nm_off.ifupdown_files);
+  CHECK(nm_off.networkd_files);
+  const auto ifupdown_off = parse("nfsroot-init.ifupdown=0").config;
+  CHECK_FALSE(ifupdown_off.ifupdown_files);
+  CHECK(ifupdown_off.networkmanager_files);
+  CHECK(ifupdown_off.networkd_files);
+  CHECK_FALSE(parse("nfsroot-init.ifupdown=n").config.ifupdown_files);
+  CHECK(parse("nfsroot-init.networkmanager=no nfsroot-init.networkmanager=y").config.networkmanager_files);
+  const auto parsed = parse("nfsroot-init.networkmanager=off nfsroot-init.ifupdown=false");
+  CHECK(parsed.config.networkmanager_files);
+  CHECK(parsed.config.ifupdown_files);
+  CHECK(warned_about(parsed, "nfsroot-init.networkmanager=off: not yes or no; writing the files (yes)"));
+  CHECK(warned_about(parsed, "nfsroot-init.ifupdown=false: not yes or no; writing the files (yes)"));
+}
+
 TEST_CASE("nfsroot-init.lease_keeper= is auto, yes or no; anything else warns and is auto", "[boot_config]") {
   CHECK(parse("ip=dhcp").config.lease_keeper == LeaseKeeperMode::Auto);
   CHECK(parse("nfsroot-init.lease_keeper=yes").config.lease_keeper == LeaseKeeperMode::Always);

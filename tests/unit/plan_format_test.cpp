@@ -19,6 +19,10 @@ TEST_CASE("plan text: the seed's line shows each step with its arguments", "[pla
            "(carrier_timeout=)\n",
            "and /run/systemd/network/70-nfsroot-<interface>.{link,network}: networkd keeps the address and "
            "renews the lease (nfsroot-init.networkd=)\n",
+           "and /run/NetworkManager/conf.d/70-nfsroot-<interface>.conf: NetworkManager leaves the interface "
+           "unmanaged (nfsroot-init.networkmanager=)\n",
+           "and /run/network/ifstate{,.<interface>}: ifupdown's state has the interface up, so ifup and ifdown "
+           "leave it (nfsroot-init.ifupdown=)\n",
            "4. root        mount 192.168.1.1:/var/lib/nfs/debian-lenny-32 on /root\n",
            "type nfs, read-only, options vers=3,proto=tcp,nolock,addr=192.168.1.1,mountaddr=192.168.1.1\n",
            "server: nfsroot=\n",
@@ -66,7 +70,7 @@ TEST_CASE("plan text: the networkd files, kept as static where networkd cannot r
   CHECK(fixed.find("networkd keeps the address as static") != std::string::npos);
   const auto off = text("ip=dhcp root=/dev/nfs nfsroot=10.0.2.2:/srv nfsroot-init.networkd=no");
   CHECK(off.find("no systemd-networkd files (nfsroot-init.networkd=no)\n") != std::string::npos);
-  CHECK(off.find("70-nfsroot") == std::string::npos);
+  CHECK(off.find("systemd/network/70-nfsroot") == std::string::npos);
 }
 
 TEST_CASE("plan text: the lease keeper at the hand-off, by nfsroot-init.lease_keeper= and the network", "[plan_format]") {
@@ -123,4 +127,26 @@ TEST_CASE("plan text: where the NFS version and options come from, and what DHCP
   CHECK(text("root=nfs4:10.0.0.9:/client").find("server: root=\n") != std::string::npos);
   CHECK(text("root=10.0.0.9:/client").find("server: root=\n") != std::string::npos);
   CHECK(text("root=/dev/nfs nfsroot=10.0.0.9:/client").find("server: nfsroot=\n") != std::string::npos);
+}
+
+TEST_CASE("plan text: the NetworkManager and ifupdown files, each turned off alone", "[plan_format]") {
+  const auto nm_off = text("ip=dhcp root=/dev/nfs nfsroot=10.0.2.2:/srv nfsroot-init.networkmanager=no");
+  INFO(nm_off);
+  CHECK(nm_off.find("no NetworkManager file (nfsroot-init.networkmanager=no)\n") != std::string::npos);
+  CHECK(nm_off.find("/run/NetworkManager") == std::string::npos);
+  CHECK(nm_off.find("and /run/network/ifstate{,.<interface>}") != std::string::npos);
+  CHECK(nm_off.find("networkd keeps the address and renews the lease") != std::string::npos);
+
+  const auto all_off = text("ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off root=/dev/nfs nfsroot=10.0.2.2:/srv "
+                            "nfsroot-init.ifupdown=no nfsroot-init.networkd=no nfsroot-init.networkmanager=no");
+  INFO(all_off);
+  CHECK(all_off.find("then write /run/net-<interface>.conf and /run/nfsroot-init/resolv.conf\n"
+                     "               no systemd-networkd files (nfsroot-init.networkd=no)\n"
+                     "               no NetworkManager file (nfsroot-init.networkmanager=no)\n"
+                     "               no ifupdown state (nfsroot-init.ifupdown=no)\n") != std::string::npos);
+
+  // With the network off there is no interface to keep, and no file.
+  const auto off = text("ip=off root=/dev/nfs nfsroot=10.0.2.2:/srv");
+  CHECK(off.find("NetworkManager") == std::string::npos);
+  CHECK(off.find("ifupdown") == std::string::npos);
 }

@@ -1,0 +1,71 @@
+// The network step's writer of the hand-off's runtime files (network/network_up.h), on a
+// temporary directory standing for /run.
+#include "network/network_up.h"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "net/manager_files.h"
+#include "net/networkd_files.h"
+
+using namespace nfsroot;
+namespace fs = std::filesystem;
+
+namespace {
+
+class TemporaryRun {
+ public:
+  TemporaryRun() {
+    char name[] = "/tmp/network_up_test.XXXXXX";
+    REQUIRE(::mkdtemp(name) != nullptr);
+    path = name;
+  }
+  ~TemporaryRun() { fs::remove_all(path); }
+  std::string read(const std::string& file) const {
+    std::ifstream in(path / file);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  }
+  fs::path path;
+};
+
+InterfaceConfig eth0() {
+  InterfaceConfig config;
+  config.device = "eth0";
+  config.protocol = "dhcp";
+  config.address = *Ipv4Address::parse("10.0.2.15");
+  config.netmask = *Ipv4Address::parse("255.255.255.0");
+  return config;
+}
+
+}  // namespace
+
+TEST_CASE("runtime files: each manager's directories are made and each file written whole", "[network_up]") {
+  TemporaryRun run;
+  const auto config = eth0();
+  for (const auto& files : {networkd_runtime_files(config, std::nullopt), networkmanager_runtime_files(config),
+                            ifupdown_runtime_files(config)}) {
+    REQUIRE(write_runtime_files(run.path.string(), files));
+  }
+  CHECK(fs::is_regular_file(run.path / "systemd/network/70-nfsroot-eth0.link"));
+  CHECK(fs::is_regular_file(run.path / "systemd/network/70-nfsroot-eth0.network"));
+  CHECK(run.read("NetworkManager/conf.d/70-nfsroot-eth0.conf") == networkmanager_runtime_files(config)[0].content);
+  CHECK(run.read("network/ifstate.eth0") == "nfsroot-init\n");
+  CHECK(run.read("network/ifstate") == "eth0=nfsroot-init\n");
+  // Nothing under systemd/system: that directory tells every program systemd runs (sd_booted()).
+  CHECK_FALSE(fs::exists(run.path / "systemd/system"));
+}
+
+TEST_CASE("runtime files: a second write replaces a file whole, a failure is an error", "[network_up]") {
+  TemporaryRun run;
+  REQUIRE(write_runtime_files(run.path.string(), {{"network/ifstate", "eth1=nfsroot-init\nlo=lo\n"}}));
+  REQUIRE(write_runtime_files(run.path.string(), ifupdown_runtime_files(eth0())));
+  CHECK(run.read("network/ifstate") == "eth0=nfsroot-init\n");
+  // A file where a directory must go.
+  REQUIRE(write_runtime_files(run.path.string(), {{"NetworkManager", "not a directory\n"}}));
+  CHECK_FALSE(write_runtime_files(run.path.string(), networkmanager_runtime_files(eth0())));
+}
