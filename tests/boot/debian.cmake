@@ -67,8 +67,17 @@ set_tests_properties(boot.debian_install PROPERTIES
 
 # A boot of the image's kernel and initrd, as nfsroot-image publish left them: directly
 # (-kernel/-initrd), or with PXE through pxelinux and a config file in the seed's format.
+# A variant's boot (VARIANT networkmanager or ifupdown) takes that variant's kernel, initrd,
+# fixture and lock instead of the base image's.
 function(_nfsroot_debian_boot name)
-  cmake_parse_arguments(PARSE_ARGV 1 D "PXE" "APPEND;PRE_STEPS;SPAN" "EXPECT;REJECT;LAB")
+  cmake_parse_arguments(PARSE_ARGV 1 D "PXE" "APPEND;PRE_STEPS;SPAN;VARIANT" "EXPECT;REJECT;LAB")
+  set(_deb_fixture debian_initrd)
+  set(_deb_lock ${NFSROOT_DEBIAN_LOCK})
+  if(D_VARIANT)
+    set(_deb_tftp "${_deb_tftp}-${D_VARIANT}")
+    set(_deb_fixture debian_${D_VARIANT}_initrd)
+    set(_deb_lock debian_${D_VARIANT}_image)
+  endif()
   set(boot "")
   if(D_LAB)  # in netns_lab.py's private network, with its own servers
     list(APPEND boot "${NFSROOT_PYTHON3}" "${_deb_here}/netns_lab.py" "--name=${name}"
@@ -103,7 +112,7 @@ function(_nfsroot_debian_boot name)
   nfsroot_boot_step(steps FAIL "boot.${name} failed" COMMAND ${boot})
   nfsroot_add_scripted_boot_test(${name} INIT "$<TARGET_FILE:${NFSROOT_RELEASE_INIT}>" TIMEOUT 400 STEPS steps)
   set_tests_properties(boot.${name} PROPERTIES
-    FIXTURES_REQUIRED debian_initrd RESOURCE_LOCK ${NFSROOT_DEBIAN_LOCK})
+    FIXTURES_REQUIRED ${_deb_fixture} RESOURCE_LOCK ${_deb_lock})
   if(NOT D_LAB)  # the lab serves the root itself
     nfsroot_use_nfs_server(boot.${name})
   endif()
@@ -200,7 +209,69 @@ _nfsroot_debian_boot(debian_readonly_var_is_caught
          "DEBIANROOT: DONE"
          "reboot: Power down")
 
+# The variants with another network manager and no network file of the image's for it: /init's
+# files in /run (net/manager_files.h) keep the manager's hands off the NFS root's interface.
+# Each is its own debootstrapped image (debian_root.py build --variant, cached by its own key),
+# with the package installed and the initrd rebuilt as for the base image, booted directly with
+# the seed's line; the report (tests/boot/debian-root-managers/) prints "MANAGERROOT: ...".
+foreach(_deb_variant IN LISTS NFSROOT_TEST_DEBIAN_VARIANTS)
+  string(TOUPPER "${_deb_variant}" _deb_upper)
+  set(_deb_variant_dir "${NFSROOT_TEST_DEBIAN_${_deb_upper}_DIR}")
+  add_test(NAME boot.debian_${_deb_variant}_image
+           COMMAND "${NFSROOT_PYTHON3}" "${_deb_here}/debian_root.py" build "--dir=${_deb_variant_dir}"
+                   "--variant=${_deb_variant}")
+  set_tests_properties(boot.debian_${_deb_variant}_image PROPERTIES
+    LABELS boot TIMEOUT 1200 FIXTURES_SETUP debian_${_deb_variant}_root
+    RESOURCE_LOCK debian_${_deb_variant}_image)
+  set_property(TEST boot.nfs_server_start APPEND PROPERTY DEPENDS boot.debian_${_deb_variant}_image)
+  add_test(NAME boot.debian_${_deb_variant}_install
+           COMMAND "${NFSROOT_PYTHON3}" "${_deb_here}/debian_root.py" install "--dir=${_deb_variant_dir}"
+                   "--deb=${NFSROOT_PACKAGE_DEB}" "--image-tool=${PROJECT_SOURCE_DIR}/image-tool/nfsroot-image"
+                   "--tftp=${_deb_tftp}-${_deb_variant}")
+  set_tests_properties(boot.debian_${_deb_variant}_install PROPERTIES
+    LABELS "boot;package" TIMEOUT 600 FIXTURES_SETUP debian_${_deb_variant}_initrd
+    FIXTURES_REQUIRED debian_${_deb_variant}_root RESOURCE_LOCK debian_${_deb_variant}_image)
+endforeach()
+set(_deb_manager_expect
+    "hand-off: freed the initramfs .* exec /sbin/init after [0-9]+ ms"
+    "MANAGERROOT: multi-user.target active"
+    "MANAGERROOT: root-fs=nfs ro"
+    "MANAGERROOT: no failed units"
+    "MANAGERROOT: network eth0 kept 10\\.0\\.2\\.15")
+set(_deb_manager_end
+    "MANAGERROOT: kernel saw no address removed from eth0 \\([0-9]+ events logged\\)"
+    "MANAGERROOT: kernel saw eth0's link never down"
+    "MANAGERROOT: all checks passed"
+    "MANAGERROOT: DONE"
+    "reboot: Power down")
+# NetworkManager installed, with Debian's NetworkManager.conf and no file of ours: it would
+# manage eth0 (and run DHCP on it); it leaves it unmanaged.
+_nfsroot_debian_boot(debian_networkmanager_root VARIANT networkmanager
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=${NFSROOT_TEST_NFSROOT_DEBIAN_NETWORKMANAGER_V3} console=ttyS0"
+  EXPECT ${_deb_manager_expect}
+         "MANAGERROOT: NetworkManager active"
+         "MANAGERROOT: NetworkManager read /run/NetworkManager/conf.d/70-nfsroot-eth0\\.conf"
+         "MANAGERROOT: NetworkManager left eth0 unmanaged \\(nmcli -t device: .*eth0:unmanaged"
+         ${_deb_manager_end}
+  REJECT "MANAGERROOT: FAIL" "nfsroot-init: .*(warning|failed)" "nfs: server .* not responding")
+# ifupdown with "auto eth0" / "iface eth0 inet dhcp": it would run dhclient on eth0 at boot and
+# release the address at shutdown; ifup -a finds eth0 up as nfsroot-init, ifdown -a runs nothing.
+_nfsroot_debian_boot(debian_ifupdown_root VARIANT ifupdown
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=${NFSROOT_TEST_NFSROOT_DEBIAN_IFUPDOWN_V3} console=ttyS0"
+  EXPECT ${_deb_manager_expect}
+         "MANAGERROOT: interfaces\\(5\\) has auto eth0"
+         "MANAGERROOT: networking.service active \\(ifup -a ran\\)"
+         "MANAGERROOT: ifupdown has eth0 up as nfsroot-init"
+         "MANAGERROOT: no dhclient ran on eth0"
+         ${_deb_manager_end}
+  REJECT "MANAGERROOT: FAIL" "nfsroot-init: .*(warning|failed)" "nfs: server .* not responding")
+
 unset(_deb_here)
+unset(_deb_variant)
+unset(_deb_upper)
+unset(_deb_variant_dir)
+unset(_deb_manager_expect)
+unset(_deb_manager_end)
 unset(_deb_package_args)
 unset(_deb_tftp)
 unset(_deb_seed_line)

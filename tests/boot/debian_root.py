@@ -50,6 +50,31 @@ SUITE = "bookworm"
 PACKAGES = ["systemd", "systemd-sysv", "udev", "dbus", "initramfs-tools", "zstd",
             "linux-image-amd64", "iproute2"]
 REPORT_UNIT = "nfsroot-test-report.service"
+# Variants of the image whose network manager is another than systemd-networkd, each with no
+# network file of its own but its manager's usual ones: more packages, one more overlay
+# (debian-root-managers/: the report of the manager the image runs), built by
+# `build --variant NAME` into a DIR of its own under a key of its own, so that the image above
+# and its key stay as they are.
+VARIANTS = {
+    # Debian 12's 1.42, with its NetworkManager.conf (plugins=ifupdown,keyfile); no file of ours.
+    # Its polkitd depends on the virtual default-logind | logind, which debootstrap does not
+    # resolve: libpam-systemd provides both.
+    "networkmanager": ["network-manager", "libpam-systemd"],
+    # ifupdown 0.8.41 and dhclient, with the stanza that would run dhclient on the NFS root's
+    # interface at boot and release its address at shutdown (prepare_variant writes it).
+    "ifupdown": ["ifupdown", "isc-dhcp-client"],
+}
+MANAGERS_OVERLAY = os.path.join(HERE, "debian-root-managers")
+IFUPDOWN_INTERFACES = """# /etc/network/interfaces of the ifupdown variant of the boot test: the NFS root's
+# interface as a usual Debian install has it, which /init's ifupdown state must neutralise.
+source /etc/network/interfaces.d/*
+
+auto lo
+iface lo inet loopback
+
+auto eth0
+iface eth0 inet dhcp
+"""
 
 
 def log(msg):
@@ -166,6 +191,81 @@ def build(args):
     with open(key_file, "w") as f:
         f.write(key + "\n")
     log(f"image {key} built in {root} in {time.monotonic() - started:.0f} s")
+    return 0
+
+
+def variant_key(variant):
+    """The base image's inputs, the variant's packages, the code that adds them and its overlay."""
+    h = hashlib.sha256()
+    h.update(f"{inputs_key()}\n{variant}\n{' '.join(VARIANTS[variant])}\n".encode())
+    for function in (build_variant, prepare_variant):
+        h.update(inspect.getsource(function).encode())
+    h.update(IFUPDOWN_INTERFACES.encode())
+    for top, dirs, files in sorted(os.walk(MANAGERS_OVERLAY)):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(top, name)
+            h.update(os.path.relpath(path, MANAGERS_OVERLAY).encode() + b"\0")
+            with open(path, "rb") as f:
+                h.update(f.read())
+    return h.hexdigest()[:16]
+
+
+def prepare_variant(root, variant):
+    """After prepare_image: the variant's manager instead of systemd-networkd, and its report."""
+    for top, _, files in os.walk(MANAGERS_OVERLAY):
+        for name in files:
+            src = os.path.join(top, name)
+            dest = os.path.join(root, os.path.relpath(src, MANAGERS_OVERLAY))
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            shutil.copy2(src, dest)
+    run(["systemctl", f"--root={root}", "disable", "systemd-networkd.service",
+         "systemd-networkd-wait-online.service"], stdout=subprocess.DEVNULL)
+    if variant == "networkmanager":
+        units = ["NetworkManager.service", "NetworkManager-wait-online.service"]
+    else:
+        with open(os.path.join(root, "etc/network/interfaces"), "w") as f:
+            f.write(IFUPDOWN_INTERFACES)
+        units = ["networking.service"]
+    run(["systemctl", f"--root={root}", "enable", *units], stdout=subprocess.DEVNULL)
+
+
+def build_variant(args):
+    """build, for a variant: the same debootstrap with more packages, the same preparation and
+    the variant's, cached in args.dir by variant_key as build caches the base image."""
+    if os.geteuid() != 0:
+        fail("needs root (debootstrap)")
+    variant = args.variant
+    top = os.path.abspath(args.dir)
+    root, key_file = os.path.join(top, "root"), os.path.join(top, "key")
+    key = variant_key(variant)
+    try:
+        with open(key_file) as f:
+            have = f.read().strip()
+    except OSError:
+        have = ""
+    if have == key and os.path.isfile(os.path.join(root, "etc/os-release")):
+        log(f"{variant} image {key} already in {root}")
+        return 0
+    os.makedirs(top, exist_ok=True)
+    new = root + ".new"
+    if os.path.lexists(new):
+        shutil.rmtree(new)
+    started = time.monotonic()
+    cmd = ["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES + VARIANTS[variant])}", SUITE, new]
+    if os.environ.get("NFSROOT_DEBIAN_MIRROR"):
+        cmd.append(os.environ["NFSROOT_DEBIAN_MIRROR"])
+    debootstrap(cmd, new, os.path.join(top, "debootstrap.log"))
+    prepare_image(new)
+    prepare_variant(new, variant)
+    if os.path.lexists(key_file):
+        os.unlink(key_file)
+    if os.path.lexists(root):
+        shutil.rmtree(root)
+    os.rename(new, root)
+    with open(key_file, "w") as f:
+        f.write(key + "\n")
+    log(f"{variant} image {key} built in {root} in {time.monotonic() - started:.0f} s")
     return 0
 
 
@@ -321,6 +421,8 @@ def main():
     sub = ap.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build")
     b.add_argument("--dir", required=True)
+    b.add_argument("--variant", choices=sorted(VARIANTS),
+                   help="the image with another network manager (VARIANTS), in a DIR of its own")
     p = sub.add_parser("purge")
     i = sub.add_parser("install")
     for s in (p, i):
@@ -329,6 +431,8 @@ def main():
         s.add_argument("--image-tool", required=True, help="image-tool/nfsroot-image")
     i.add_argument("--tftp", required=True, help="where publish puts vmlinuz and initrd.img")
     args = ap.parse_args()
+    if args.command == "build" and args.variant:
+        return build_variant(args)
     return {"build": build, "purge": purge, "install": install}[args.command](args)
 
 

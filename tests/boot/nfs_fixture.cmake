@@ -37,6 +37,10 @@
 #   NFSROOT_TEST_DEBIAN_ROOT       the debootstrapped Debian image (tests/boot/debian.cmake builds
 #                                  it), exported too when it exists: NFSv3 path = this, NFSv4 /debian
 #   NFSROOT_TEST_NFSROOT_DEBIAN_V3 10.0.2.2:<Debian root>,port=20490,mountport=20048
+#   NFSROOT_TEST_DEBIAN_<VARIANT>_DIR, _ROOT  its variants (VARIANT in NFSROOT_TEST_DEBIAN_VARIANTS:
+#                                  NETWORKMANAGER, IFUPDOWN), exported when they exist: NFSv3 path
+#                                  = the root, NFSv4 /debian-<variant>
+#   NFSROOT_TEST_NFSROOT_DEBIAN_<VARIANT>_V3  10.0.2.2:<variant root>,port=20490,mountport=20048
 #   NFSROOT_TEST_ROOT_<ARCH>       arm64 and i386 (ARCH in NFSROOT_TEST_ROOT_ARCHES): the test root
 #                                  with that architecture's busybox, exported when it exists by
 #                                  then (arch.cmake builds it, before the server starts)
@@ -81,6 +85,18 @@ set(NFSROOT_TEST_DEBIAN_DIR "${_nfs_source}/.cache/debian-root" CACHE PATH
     "Where tests/boot/debian_root.py keeps the debootstrapped image of the Debian boot tests")
 set(NFSROOT_TEST_DEBIAN_ROOT "${NFSROOT_TEST_DEBIAN_DIR}/root")
 set(NFSROOT_TEST_NFSROOT_DEBIAN_V3 "${NFSROOT_TEST_SERVER}:${NFSROOT_TEST_DEBIAN_ROOT},${NFSROOT_TEST_NFS3_OPTIONS}")
+# Its variants with another network manager (debian_root.py build --variant), beside it.
+set(NFSROOT_TEST_DEBIAN_VARIANTS networkmanager ifupdown)
+set(_nfs_variant_exports "")
+foreach(_nfs_variant IN LISTS NFSROOT_TEST_DEBIAN_VARIANTS)
+  string(TOUPPER "${_nfs_variant}" _nfs_upper)
+  set(NFSROOT_TEST_DEBIAN_${_nfs_upper}_DIR "${NFSROOT_TEST_DEBIAN_DIR}-${_nfs_variant}")
+  set(NFSROOT_TEST_DEBIAN_${_nfs_upper}_ROOT "${NFSROOT_TEST_DEBIAN_${_nfs_upper}_DIR}/root")
+  set(NFSROOT_TEST_NFSROOT_DEBIAN_${_nfs_upper}_V3
+      "${NFSROOT_TEST_SERVER}:${NFSROOT_TEST_DEBIAN_${_nfs_upper}_ROOT},${NFSROOT_TEST_NFS3_OPTIONS}")
+  list(APPEND _nfs_variant_exports
+       "--optional-export=${NFSROOT_TEST_DEBIAN_${_nfs_upper}_ROOT}:/debian-${_nfs_variant}")
+endforeach()
 set(NFSROOT_NFS_SERVER_LOCK nfsroot_nfs_server_ports)
 # The other architectures' test roots (tests/boot/arch.cmake): the guest runs their busybox.
 set(NFSROOT_TEST_ROOT_ARCHES arm64 i386)
@@ -116,7 +132,7 @@ add_test(NAME boot.nfs_server_start
                  "--export=${NFSROOT_TEST_ROOT}:${NFSROOT_TEST_ROOT_PSEUDO}"
                  "--export=${NFSROOT_TEST_ROOT_SEED}:${NFSROOT_TEST_ROOT_SEED_PSEUDO}"
                  "--export=${NFSROOT_TEST_IMAGES}:/images"
-                 "--optional-export=${NFSROOT_TEST_DEBIAN_ROOT}:/debian" ${_nfs_arch_exports}
+                 "--optional-export=${NFSROOT_TEST_DEBIAN_ROOT}:/debian" ${_nfs_variant_exports} ${_nfs_arch_exports}
                  --timeout=60)
 add_test(NAME boot.nfs_server_stop
          COMMAND "${NFSROOT_PYTHON3}" "${_nfs_here}/nfs_server.py" stop
@@ -152,3 +168,5 @@ unset(_nfs_busybox)
 unset(_nfs_arch)
 unset(_nfs_upper)
 unset(_nfs_arch_exports)
+unset(_nfs_variant)
+unset(_nfs_variant_exports)
