@@ -68,9 +68,10 @@ set_tests_properties(boot.debian_install PROPERTIES
 # A boot of the image's kernel and initrd, as nfsroot-image publish left them: directly
 # (-kernel/-initrd), or with PXE through pxelinux and a config file in the seed's format.
 # A variant's boot (VARIANT networkmanager or ifupdown) takes that variant's kernel, initrd,
-# fixture and lock instead of the base image's.
+# fixture and lock instead of the base image's. NO_EXIT: the guest is stopped once every
+# expectation matched (a negative control whose root may hang at shutdown).
 function(_nfsroot_debian_boot name)
-  cmake_parse_arguments(PARSE_ARGV 1 D "PXE" "APPEND;PRE_STEPS;SPAN;VARIANT" "EXPECT;REJECT;LAB")
+  cmake_parse_arguments(PARSE_ARGV 1 D "PXE;NO_EXIT" "APPEND;PRE_STEPS;SPAN;VARIANT" "EXPECT;REJECT;LAB")
   set(_deb_fixture debian_initrd)
   set(_deb_lock ${NFSROOT_DEBIAN_LOCK})
   if(D_VARIANT)
@@ -103,6 +104,9 @@ function(_nfsroot_debian_boot name)
   foreach(e IN LISTS D_EXPECT)
     list(APPEND boot "--expect=${e}")
   endforeach()
+  if(D_NO_EXIT)
+    list(APPEND boot --no-expect-exit)
+  endif()
   foreach(e IN LISTS D_REJECT)
     list(APPEND boot "--reject=${e}")
   endforeach()
@@ -265,6 +269,23 @@ _nfsroot_debian_boot(debian_ifupdown_root VARIANT ifupdown
          "MANAGERROOT: no dhclient ran on eth0"
          ${_deb_manager_end}
   REJECT "MANAGERROOT: FAIL" "nfsroot-init: .*(warning|failed)" "nfs: server .* not responding")
+# The same two boots with /init's file turned off: the report must catch the manager taking
+# the interface (the checks above cannot pass vacuously). The guest is stopped after the report:
+# a manager that releases the address at shutdown hangs the power-off on the NFS root.
+_nfsroot_debian_boot(debian_networkmanager_file_off_is_caught VARIANT networkmanager NO_EXIT
+  APPEND "nfsroot-init.networkmanager=no ip=dhcp root=/dev/nfs ro nfsroot=${NFSROOT_TEST_NFSROOT_DEBIAN_NETWORKMANAGER_V3} console=ttyS0"
+  EXPECT "no NetworkManager file \\(nfsroot-init.networkmanager=no\\)"
+         "MANAGERROOT: FAIL NetworkManager: no \\[device-nfsroot-eth0\\]"
+         "MANAGERROOT: FAIL NetworkManager manages eth0: .*eth0:(connected|connecting)"
+         "MANAGERROOT: [0-9]+ checks failed"
+         "MANAGERROOT: DONE")
+# Without the state, ifup -a runs dhclient on the NFS root's interface and the boot never gets
+# past networking.service (its 5 min start timeout; the report would come after it).
+_nfsroot_debian_boot(debian_ifupdown_state_off_is_caught VARIANT ifupdown NO_EXIT
+  APPEND "nfsroot-init.ifupdown=no ip=dhcp root=/dev/nfs ro nfsroot=${NFSROOT_TEST_NFSROOT_DEBIAN_IFUPDOWN_V3} console=ttyS0"
+  EXPECT "no ifupdown state \\(nfsroot-init.ifupdown=no\\)"
+         "Job networking.service/start running \\(1min"
+  REJECT "MANAGERROOT: all checks passed")
 
 unset(_deb_here)
 unset(_deb_variant)
