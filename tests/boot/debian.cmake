@@ -251,6 +251,7 @@ set(_deb_manager_end
 # NetworkManager installed, with Debian's NetworkManager.conf and no file of ours: it would
 # manage eth0 (and run DHCP on it); it leaves it unmanaged.
 _nfsroot_debian_boot(debian_networkmanager_root VARIANT networkmanager
+  SPAN "MANAGERROOT: DONE=>reboot: Power down<=60"
   APPEND "ip=dhcp root=/dev/nfs ro nfsroot=${NFSROOT_TEST_NFSROOT_DEBIAN_NETWORKMANAGER_V3} console=ttyS0"
   EXPECT ${_deb_manager_expect}
          "MANAGERROOT: NetworkManager active"
@@ -261,6 +262,7 @@ _nfsroot_debian_boot(debian_networkmanager_root VARIANT networkmanager
 # ifupdown with "auto eth0" / "iface eth0 inet dhcp": it would run dhclient on eth0 at boot and
 # release the address at shutdown; ifup -a finds eth0 up as nfsroot-init, ifdown -a runs nothing.
 _nfsroot_debian_boot(debian_ifupdown_root VARIANT ifupdown
+  SPAN "MANAGERROOT: DONE=>reboot: Power down<=60"
   APPEND "ip=dhcp root=/dev/nfs ro nfsroot=${NFSROOT_TEST_NFSROOT_DEBIAN_IFUPDOWN_V3} console=ttyS0"
   EXPECT ${_deb_manager_expect}
          "MANAGERROOT: interfaces\\(5\\) has auto eth0"
