@@ -98,26 +98,34 @@ def inputs_key():
     h.update(f"{SUITE}\n{' '.join(PACKAGES)}\n{os.environ.get('NFSROOT_DEBIAN_MIRROR', '')}\n".encode())
     # The code that makes the image, not the whole file: editing the install or purge checks
     # must not cost another debootstrap.
-    for function in (build, debootstrap, prepare_image):
+    for function in (build, debootstrap, prepare_image, copy_overlay):
         h.update(inspect.getsource(function).encode())
-    for top, dirs, files in sorted(os.walk(OVERLAY)):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(top, name)
-            h.update(os.path.relpath(path, OVERLAY).encode() + b"\0")
-            with open(path, "rb") as f:
-                h.update(f.read())
+    hash_overlay(h, OVERLAY)
     return h.hexdigest()[:16]
 
 
-def prepare_image(root):
-    # The test's report unit and script.
-    for top, _, files in os.walk(OVERLAY):
+def hash_overlay(h, overlay):
+    """Every file of an overlay folder, by its path and bytes, in a fixed order."""
+    for top, dirs, files in sorted(os.walk(overlay)):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(top, name)
+            h.update(os.path.relpath(path, overlay).encode() + b"\0")
+            with open(path, "rb") as f:
+                h.update(f.read())
+
+
+def copy_overlay(overlay, root):
+    for top, _, files in os.walk(overlay):
         for name in files:
             src = os.path.join(top, name)
-            dest = os.path.join(root, os.path.relpath(src, OVERLAY))
+            dest = os.path.join(root, os.path.relpath(src, overlay))
             os.makedirs(os.path.dirname(dest), exist_ok=True)
             shutil.copy2(src, dest)
+
+
+def prepare_image(root):
+    copy_overlay(OVERLAY, root)  # the test's report unit and script
     # systemd-networkd takes the lease over with the files /init writes into /run, the image
     # has none of its own (docs/diskless.md); the report then checks that it never took the
     # address away from under the NFS root. The netlink log is its witness.
@@ -157,20 +165,24 @@ def debootstrap(cmd, target, log_path, attempts=2):
 
 
 def build(args):
+    """debootstrap the image, or with args.variant the image with that variant's packages and
+    preparation too, cached in args.dir under the key of its inputs."""
     if os.geteuid() != 0:
         fail("needs root (debootstrap)")
     if not shutil.which("debootstrap", path="/usr/sbin:/usr/bin:/sbin:/bin"):
         fail("debootstrap missing: apt-get install debootstrap (scripts/setup.sh does)")
+    variant = args.variant
+    label = f"{variant} image" if variant else "image"
     top = os.path.abspath(args.dir)
     root, key_file = os.path.join(top, "root"), os.path.join(top, "key")
-    key = inputs_key()
+    key = variant_key(variant) if variant else inputs_key()
     try:
         with open(key_file) as f:
             have = f.read().strip()
     except OSError:
         have = ""
     if have == key and os.path.isfile(os.path.join(root, "etc/os-release")):
-        log(f"image {key} already in {root}")
+        log(f"{label} {key} already in {root}")
         return 0
 
     os.makedirs(top, exist_ok=True)
@@ -178,11 +190,14 @@ def build(args):
     if os.path.lexists(new):
         shutil.rmtree(new)
     started = time.monotonic()
-    cmd = ["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE, new]
+    packages = PACKAGES + (VARIANTS[variant] if variant else [])
+    cmd = ["debootstrap", "--variant=minbase", f"--include={','.join(packages)}", SUITE, new]
     if os.environ.get("NFSROOT_DEBIAN_MIRROR"):
         cmd.append(os.environ["NFSROOT_DEBIAN_MIRROR"])
     debootstrap(cmd, new, os.path.join(top, "debootstrap.log"))
     prepare_image(new)
+    if variant:
+        prepare_variant(new, variant)
     if os.path.lexists(key_file):
         os.unlink(key_file)
     if os.path.lexists(root):
@@ -190,35 +205,24 @@ def build(args):
     os.rename(new, root)
     with open(key_file, "w") as f:
         f.write(key + "\n")
-    log(f"image {key} built in {root} in {time.monotonic() - started:.0f} s")
+    log(f"{label} {key} built in {root} in {time.monotonic() - started:.0f} s")
     return 0
 
 
 def variant_key(variant):
-    """The base image's inputs, the variant's packages, the code that adds them and its overlay."""
+    """The base image's inputs (build's code among them), the variant's packages, the code that
+    prepares it and its overlay."""
     h = hashlib.sha256()
     h.update(f"{inputs_key()}\n{variant}\n{' '.join(VARIANTS[variant])}\n".encode())
-    for function in (build_variant, prepare_variant):
-        h.update(inspect.getsource(function).encode())
+    h.update(inspect.getsource(prepare_variant).encode())
     h.update(IFUPDOWN_INTERFACES.encode())
-    for top, dirs, files in sorted(os.walk(MANAGERS_OVERLAY)):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(top, name)
-            h.update(os.path.relpath(path, MANAGERS_OVERLAY).encode() + b"\0")
-            with open(path, "rb") as f:
-                h.update(f.read())
+    hash_overlay(h, MANAGERS_OVERLAY)
     return h.hexdigest()[:16]
 
 
 def prepare_variant(root, variant):
     """After prepare_image: the variant's manager instead of systemd-networkd, and its report."""
-    for top, _, files in os.walk(MANAGERS_OVERLAY):
-        for name in files:
-            src = os.path.join(top, name)
-            dest = os.path.join(root, os.path.relpath(src, MANAGERS_OVERLAY))
-            os.makedirs(os.path.dirname(dest), exist_ok=True)
-            shutil.copy2(src, dest)
+    copy_overlay(MANAGERS_OVERLAY, root)
     run(["systemctl", f"--root={root}", "disable", "systemd-networkd.service",
          "systemd-networkd-wait-online.service"], stdout=subprocess.DEVNULL)
     if variant == "networkmanager":
@@ -228,45 +232,6 @@ def prepare_variant(root, variant):
             f.write(IFUPDOWN_INTERFACES)
         units = ["networking.service"]
     run(["systemctl", f"--root={root}", "enable", *units], stdout=subprocess.DEVNULL)
-
-
-def build_variant(args):
-    """build, for a variant: the same debootstrap with more packages, the same preparation and
-    the variant's, cached in args.dir by variant_key as build caches the base image."""
-    if os.geteuid() != 0:
-        fail("needs root (debootstrap)")
-    variant = args.variant
-    top = os.path.abspath(args.dir)
-    root, key_file = os.path.join(top, "root"), os.path.join(top, "key")
-    key = variant_key(variant)
-    try:
-        with open(key_file) as f:
-            have = f.read().strip()
-    except OSError:
-        have = ""
-    if have == key and os.path.isfile(os.path.join(root, "etc/os-release")):
-        log(f"{variant} image {key} already in {root}")
-        return 0
-    os.makedirs(top, exist_ok=True)
-    new = root + ".new"
-    if os.path.lexists(new):
-        shutil.rmtree(new)
-    started = time.monotonic()
-    cmd = ["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES + VARIANTS[variant])}", SUITE, new]
-    if os.environ.get("NFSROOT_DEBIAN_MIRROR"):
-        cmd.append(os.environ["NFSROOT_DEBIAN_MIRROR"])
-    debootstrap(cmd, new, os.path.join(top, "debootstrap.log"))
-    prepare_image(new)
-    prepare_variant(new, variant)
-    if os.path.lexists(key_file):
-        os.unlink(key_file)
-    if os.path.lexists(root):
-        shutil.rmtree(root)
-    os.rename(new, root)
-    with open(key_file, "w") as f:
-        f.write(key + "\n")
-    log(f"{variant} image {key} built in {root} in {time.monotonic() - started:.0f} s")
-    return 0
 
 
 ENABLE_FILE = "etc/initramfs-tools/conf.d/nfsroot-init-enable"  # the test's, as an admin's
@@ -431,8 +396,6 @@ def main():
         s.add_argument("--image-tool", required=True, help="image-tool/nfsroot-image")
     i.add_argument("--tftp", required=True, help="where publish puts vmlinuz and initrd.img")
     args = ap.parse_args()
-    if args.command == "build" and args.variant:
-        return build_variant(args)
     return {"build": build, "purge": purge, "install": install}[args.command](args)
 
 
