@@ -358,7 +358,9 @@ void write_timings(const Timings& timings) {
 std::optional<std::string> prepare_lease_keeper(System& system, const BootPlan& plan, const NetworkOutcome& network,
                                                 const std::string& self) {
   const DhcpLease* lease = network.lease ? &*network.lease : nullptr;
-  const bool root_networkd = root_enables_networkd(system, plan.root.target);
+  // The root's /etc is read over NFS only when the answer decides (auto, with a lease).
+  const bool root_networkd = lease != nullptr && plan.handoff.lease_keeper == LeaseKeeperMode::Auto &&
+                             root_enables_networkd(system, plan.root.target);
   const LeaseKeeperChoice choice = choose_lease_keeper(plan.handoff.lease_keeper, plan.network, lease, root_networkd);
   if (!choice.start) {
     if (lease != nullptr) log_info("lease keeper: not started: " + choice.reason);
