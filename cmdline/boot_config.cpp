@@ -9,6 +9,7 @@
 
 #include "base/cat.h"
 #include "base/text.h"
+#include "net/runtime_file.h"
 
 namespace nfsroot {
 
@@ -37,6 +38,8 @@ class Parser {
   void break_points(std::string_view option, std::string_view value);
   void own_option(std::string_view key, std::string_view value);
   void virtual_link(std::string_view key, std::string_view value);
+  void vlan(std::string_view value);
+  void bond(std::string_view value);
   bool ipv6_server(std::string_view option, std::string_view value, std::string_view server_part);
   std::optional<int> seconds(std::string_view option, std::string_view value, int minimum, int fallback);
   bool writes_files(std::string_view option, std::string_view value);
@@ -192,7 +195,11 @@ void Parser::parameter(const KernelParameter& parameter) {
     }
   } else if (key == "nfsrootdebug") {
     config_.nfs_debug = true;
-  } else if (key == "vlan" || key == "bond" || key == "bridge" || key == "team") {
+  } else if (key == "vlan") {
+    vlan(has_value ? value : std::string_view());
+  } else if (key == "bond") {
+    bond(has_value ? value : std::string_view());
+  } else if (key == "bridge" || key == "team") {
     virtual_link(key, has_value ? value : std::string_view());
   } else if (key == "rd.net.timeout.carrier" && has_value) {
     // dracut.cmdline(7): how long to wait for carrier; ours is carrier_timeout=.
@@ -215,14 +222,119 @@ void Parser::parameter(const KernelParameter& parameter) {
   // Anything else belongs to the kernel or to the root system: ignored, as the kernel does.
 }
 
-// dracut.cmdline(7): vlan=<name>:<phys>, bond=<name>[:<slaves>[:<options>[:<mtu>]]] (a bare
-// bond is bond0 of eth0,eth1), bridge=<name>:<ifaces>, team=<name>:<ifaces>. The link's name is
-// the first field.
+// dracut.cmdline(7): vlan=<vlanname>:<phys>, the VLAN id read from the name in one of the
+// four forms of vconfig's name types (and dracut's parse-vlan.sh): vlan0005, vlan5, eth0.0005,
+// eth0.5. A vlan= that cannot be made stops the plan: booting untagged would put the machine on
+// another network than the one asked for.
+void Parser::vlan(std::string_view value) {
+  const std::string option = "vlan=";
+  const auto fail = [&](std::string_view problem) {
+    config_.unsupported.push_back(error_with_problem(
+        option, value, problem, "write vlan=<name>:<interface> with the name vlan<id> or <interface>.<id> "
+                                "and the id 1 to 4094, e.g. vlan=eth0.5:eth0"));
+  };
+  const std::size_t colon = value.find(':');
+  if (colon == std::string_view::npos || value.find(':', colon + 1) != std::string_view::npos) {
+    return fail("not <name>:<interface>");
+  }
+  const std::string_view name = value.substr(0, colon);
+  const std::string_view parent = value.substr(colon + 1);
+  if (!is_plain_interface_name(name) || !is_plain_interface_name(parent) || name == parent) {
+    return fail("the names must differ and be 1 to 15 letters, digits or -_.@");
+  }
+  std::string_view digits;
+  if (name.starts_with("vlan")) {
+    digits = name.substr(4);
+  } else if (name.size() > parent.size() + 1 && name.starts_with(parent) && name[parent.size()] == '.') {
+    digits = name.substr(parent.size() + 1);
+  }
+  int id = 0;
+  const bool numeric = !digits.empty() && digits.size() <= 4 &&
+                       std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (numeric) {
+    for (const char c : digits) id = id * 10 + (c - '0');
+  }
+  if (!numeric) return fail(cat("no VLAN id in the name ", name));
+  if (id < 1 || id > 4094) return fail(cat("VLAN id ", id, " is not 1 to 4094"));
+  if (config_.vlan) {
+    config_.unsupported.push_back(error_with_problem(
+        option, value, cat("a second VLAN (", config_.vlan->name, " is the first); nfsroot-init makes one"),
+        "keep the vlan= of the network the root is on"));
+    return;
+  }
+  config_.vlan = VlanLink{std::string(name), std::string(parent), static_cast<std::uint16_t>(id)};
+}
+
+// The bonding driver's options that sysfs takes (/sys/class/net/<bond>/bonding/, kernel 6.1's
+// Documentation/networking/bonding.rst); a name not here would fail at boot, so it fails now.
+constexpr std::array<std::string_view, 31> kBondOptions{
+    "active_slave",     "ad_actor_sys_prio", "ad_actor_system", "ad_select",        "ad_user_port_key",
+    "all_slaves_active", "arp_all_targets",  "arp_interval",    "arp_ip_target",    "arp_missed_max",
+    "arp_validate",     "downdelay",         "fail_over_mac",   "lacp_active",      "lacp_rate",
+    "lp_interval",      "miimon",            "min_links",       "mode",             "ns_ip6_target",
+    "num_grat_arp",     "num_unsol_na",      "packets_per_slave", "peer_notif_delay", "primary",
+    "primary_reselect", "resend_igmp",       "tlb_dynamic_lb",  "updelay",          "use_carrier",
+    "xmit_hash_policy"};
+
+// dracut.cmdline(7): bond=<name>[:<slaves>[:<options>[:<mtu>]]]; a bare bond is
+// bond0:eth0,eth1:mode=balance-rr, and without slaves they are eth0,eth1 (dracut's
+// parse-bond.sh). The options are comma-separated driver options. A bond= that cannot be made
+// stops the plan, as a vlan= does.
+void Parser::bond(std::string_view value) {
+  const std::string option = value.empty() ? "bond" : "bond=";
+  const auto fail = [&](std::string_view problem) {
+    config_.unsupported.push_back(error_with_problem(
+        option, value, problem,
+        "write bond=<name>:<interface>,<interface>:<option>=<value>,…[:<mtu>], e.g. "
+        "bond=bond0:eth0,eth1:mode=active-backup,miimon=100"));
+  };
+  const std::vector<std::string_view> fields = split(value, ':');
+  if (fields.size() > 4) return fail("more than <name>:<slaves>:<options>:<mtu>");
+  BondLink bond;
+  bond.name = value.empty() ? "bond0" : std::string(fields[0]);
+  if (!is_plain_interface_name(bond.name)) return fail("the name must be 1 to 15 letters, digits or -_.@");
+  const std::string_view slaves = fields.size() > 1 ? fields[1] : "eth0,eth1";
+  for (const auto slave : split(slaves, ',')) {
+    if (!is_plain_interface_name(slave) || slave == bond.name) {
+      return fail(cat("the slave \"", slave, "\" is not an interface name other than the bond's"));
+    }
+    if (std::find(bond.slaves.begin(), bond.slaves.end(), slave) != bond.slaves.end()) {
+      return fail(cat("the slave ", slave, " is named twice"));
+    }
+    bond.slaves.emplace_back(slave);
+  }
+  const std::string_view options = value.empty() ? "mode=balance-rr" : fields.size() > 2 ? fields[2] : "";
+  if (!options.empty()) {
+    for (const auto item : split(options, ',')) {
+      const std::size_t equals = item.find('=');
+      const std::string_view name = item.substr(0, equals);
+      const std::string_view setting = equals == std::string_view::npos ? "" : item.substr(equals + 1);
+      if (std::find(kBondOptions.begin(), kBondOptions.end(), name) == kBondOptions.end()) return fail(cat("\"", name, "\" is not an option of the bonding driver"));
+      const bool printable = std::all_of(setting.begin(), setting.end(), [](char c) { return c > ' ' && c < 127; });
+      if (setting.empty() || !printable) return fail(cat("the option ", name, " has no value"));
+      bond.options.emplace_back(name, setting);
+    }
+  }
+  if (fields.size() > 3) {
+    const auto mtu = parse_decimal<std::uint32_t>(fields[3]);
+    if (!mtu || *mtu < 68 || *mtu > 65535) return fail(cat("MTU ", fields[3], " is not 68 to 65535"));
+    bond.mtu = *mtu;
+  }
+  if (config_.bond) {
+    config_.unsupported.push_back(error_with_problem(
+        option, value, cat("a second bond (", config_.bond->name, " is the first); nfsroot-init makes one"),
+        "keep the bond= the root is reached through"));
+    return;
+  }
+  config_.bond = std::move(bond);
+}
+
+// dracut.cmdline(7): bridge=<name>:<ifaces>, team=<name>:<ifaces>. The link's name is the first
+// field.
 void Parser::virtual_link(std::string_view key, std::string_view value) {
   std::string name(value.substr(0, value.find(':')));
-  if (name.empty() && key == "bond") name = "bond0";
   const std::string option = std::string(key) + (value.empty() ? "" : "=" + std::string(value));
-  const std::string_view kind = key == "vlan" ? "VLAN" : key == "bond" ? "bond" : key == "bridge" ? "bridge" : "team";
+  const std::string_view kind = key == "bridge" ? "bridge" : "team";
   result_.warnings.push_back(cat(option, ": dracut's ", kind, " links are not made by nfsroot-init yet; ",
                                  name.empty() ? std::string("no link") : name, " is not created, and the boot uses the ",
                                  "physical interfaces as they are"));

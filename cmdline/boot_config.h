@@ -104,15 +104,21 @@ struct BootConfig {
   std::optional<BootStep> poweroff_after;    // nfsroot-init.poweroff_after=, for tests
   // nfsroot-init.lease_keeper=auto|yes|no: the lease keeper at the hand-off (net/network_step.h).
   LeaseKeeperMode lease_keeper = LeaseKeeperMode::Auto;
-  // What dracut's command line asks that nfsroot-init cannot do yet (an NFS server by its IPv6
-  // address): each stops the plan with its own error, instead of a root path made of the rest.
+  // What dracut's command line asks that nfsroot-init cannot do (an NFS server by its IPv6
+  // address, a vlan= it cannot make): each stops the plan with its own error, instead of a root
+  // path made of the rest or a boot on another network.
   std::vector<Error> unsupported;
-  // The links dracut's vlan=, bond=, bridge= and team= would make, which nfsroot-init does not
-  // make yet: ip= naming one of them stops the plan (the boot would wait for a link that never
-  // comes); otherwise each is a warning.
+  // vlan=<name>:<phys>: the network step makes this 802.1Q link on <phys> and configures it.
+  std::optional<VlanLink> vlan;
+  // bond=<name>[:<slaves>[:<options>[:<mtu>]]]: the network step makes this bond of the slaves
+  // and configures it.
+  std::optional<BondLink> bond;
+  // The links dracut's bridge= and team= would make, which nfsroot-init does not make yet: ip=
+  // naming one of them stops the plan (the boot would wait for a link that never comes);
+  // otherwise each is a warning.
   struct VirtualLink {
-    std::string name;    // "eth0.5", "bond0"
-    std::string option;  // "vlan=eth0.5:eth0", as given
+    std::string name;    // "br0"
+    std::string option;  // "bridge=br0:eth0", as given
   };
   std::vector<VirtualLink> virtual_links;
   std::vector<std::string> init_arguments;   // after "--"

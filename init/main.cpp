@@ -134,6 +134,16 @@ Drivers load_nic_drivers(System& system, const BootPlan& plan) {
   }
   // What appeared while the coldplug ran; its interfaces are the coldplug's own, not late ones.
   handle_hotplug(drivers, AppearedInterfaces::Quiet);
+  if (!plan.modules.network_modules.empty()) {
+    auto links = load_named_modules(drivers.system, drivers.index, plan.modules.network_modules);
+    if (!links) {
+      Error error = links.error();
+      error.hint = "the network step needs it (vlan=, bond=): add it to NFSROOT_INIT_MODULES (initramfs.conf or "
+                   "conf.d) and rebuild the initramfs";
+      fail_boot(BootStep::Drivers, error, plan.failure);
+    }
+    log_info("link modules: " + links->describe());
+  }
   return drivers;
 }
 

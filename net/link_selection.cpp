@@ -1,6 +1,8 @@
 // Interface selection for the network step.
 #include "net/link_selection.h"
 
+#include "base/text.h"
+
 namespace nfsroot {
 
 std::vector<LinkInfo> select_links(const std::vector<LinkInfo>& links, const NetworkStep& step) {
@@ -29,7 +31,10 @@ std::string describe_links(const std::vector<LinkInfo>& links) {
 
 std::string describe_choice(const NetworkStep& step) {
   switch (step.choice) {
-    case InterfaceChoice::ByName: return "interface " + step.device + " (ip= <device>)";
+    case InterfaceChoice::ByName:
+      if (step.vlan) return "VLAN " + step.device + " on " + step.vlan->parent + " (vlan=)";
+      if (step.bond) return "bond " + step.device + " of " + join(step.bond->slaves, ", ") + " (bond=)";
+      return "interface " + step.device + " (ip= <device>)";
     case InterfaceChoice::ByMac: return "the interface with MAC " + step.mac->to_string() + " (BOOTIF=)";
     case InterfaceChoice::EveryEthernet: break;
   }

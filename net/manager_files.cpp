@@ -26,19 +26,34 @@ namespace {
 // only leaving a managed state makes NetworkManager deconfigure it and take the link down
 // (_set_state_full(), NM_DEVICE_STATE_UNMANAGED), so /init's address and link stay as they are.
 // interface-name: globs '*' and '?', which a plain name never holds.
-std::string networkmanager_conf(const InterfaceConfig& config) {
+std::string networkmanager_conf(const InterfaceConfig& config, const std::string& name) {
+  const bool lower = name != config.device;
   return "# written by nfsroot-init: the NFS root lives on " + config.device +
-         "; NetworkManager leaves it unmanaged\n"
-         "[device-nfsroot-" + config.device + "]\n"
-         "match-device=interface-name:" + config.device + "\n"
+         (lower ? ", which is on " + name : std::string()) + "; NetworkManager leaves " + (lower ? name : "it") +
+         " unmanaged\n"
+         "[device-nfsroot-" + name + "]\n"
+         "match-device=interface-name:" + name + "\n"
          "managed=0\n";
+}
+
+// The root's interface, then the links under it (a VLAN's parent) that have plain names.
+std::vector<std::string> stack_of(const InterfaceConfig& config) {
+  if (!is_plain_interface_name(config.device)) return {};
+  std::vector<std::string> names{config.device};
+  for (const auto& lower : config.lower_devices) {
+    if (is_plain_interface_name(lower)) names.push_back(lower);
+  }
+  return names;
 }
 
 }  // namespace
 
 std::vector<RuntimeFile> networkmanager_runtime_files(const InterfaceConfig& config) {
-  if (!is_plain_interface_name(config.device)) return {};
-  return {{"NetworkManager/conf.d/70-nfsroot-" + config.device + ".conf", networkmanager_conf(config)}};
+  std::vector<RuntimeFile> files;
+  for (const auto& name : stack_of(config)) {
+    files.push_back({"NetworkManager/conf.d/70-nfsroot-" + name + ".conf", networkmanager_conf(config, name)});
+  }
+  return files;
 }
 
 // ifupdown 0.8.41 (Debian 12): networking.service runs `ifup -a --read-environment` at boot and
@@ -66,10 +81,17 @@ std::vector<RuntimeFile> networkmanager_runtime_files(const InterfaceConfig& con
 // /run/systemd/system makes sd_booted() true on a root whose init is not systemd, where
 // Debian's init-functions would then hand every init script to systemctl.
 std::vector<RuntimeFile> ifupdown_runtime_files(const InterfaceConfig& config) {
-  if (!is_plain_interface_name(config.device)) return {};
+  const std::vector<std::string> names = stack_of(config);
+  if (names.empty()) return {};
   const std::string logical(kIfupdownLogicalName);
-  return {{"network/ifstate." + config.device, logical + "\n"},
-          {"network/ifstate", config.device + "=" + logical + "\n"}};
+  std::vector<RuntimeFile> files;
+  std::string state;
+  for (const auto& name : names) {
+    files.push_back({"network/ifstate." + name, logical + "\n"});
+    state += name + "=" + logical + "\n";
+  }
+  files.push_back({"network/ifstate", state});
+  return files;
 }
 
 }  // namespace nfsroot

@@ -15,6 +15,8 @@ namespace nfsroot {
 // What was configured on the interface, however it was obtained.
 struct InterfaceConfig {
   std::string device;
+  // The links under it, up but unconfigured (a VLAN's parent): the hand-off files keep them too.
+  std::vector<std::string> lower_devices;
   std::string protocol;  // "dhcp" or "none" (static), as klibc ipconfig names them
   Ipv4Address address;
   Ipv4Address netmask;

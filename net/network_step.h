@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/ipv4.h"
@@ -21,10 +22,31 @@ enum class InterfaceChoice : std::uint8_t { ByName, ByMac, EveryEthernet };
 // networkd files let it renew the lease (net/networkd_files.h: networkd_can_renew()).
 enum class LeaseKeeperMode : std::uint8_t { Auto, Always, Never };
 
+// dracut's vlan=<name>:<phys> (dracut.cmdline(7)): an 802.1Q link made on the physical
+// interface, which the network step then configures instead of it.
+struct VlanLink {
+  std::string name;    // "eth0.5", "vlan0005"
+  std::string parent;  // "eth0"
+  std::uint16_t id = 0;  // 1-4094
+};
+
+// dracut's bond=<name>[:<slaves>[:<options>[:<mtu>]]] (dracut.cmdline(7)): a bond made of the
+// slaves, which the network step then configures instead of them.
+struct BondLink {
+  std::string name;                 // "bond0"
+  std::vector<std::string> slaves;  // "eth0", "eth1"
+  // The bonding driver's options by their sysfs names (Documentation/networking/bonding.rst),
+  // in the order given: "mode" = "active-backup", "miimon" = "100".
+  std::vector<std::pair<std::string, std::string>> options;
+  std::optional<std::uint32_t> mtu;
+};
+
 struct NetworkStep {
   NetworkMode mode = NetworkMode::Dhcp;
   InterfaceChoice choice = InterfaceChoice::EveryEthernet;
-  std::string device;               // ByName
+  std::string device;               // ByName (with a VLAN: the VLAN link's name)
+  std::optional<VlanLink> vlan;     // made on its parent, which is brought up but not configured
+  std::optional<BondLink> bond;     // made of its slaves, which are not configured themselves
   std::optional<MacAddress> mac;    // ByMac
   int carrier_timeout_seconds = 0;
   int interface_timeout_seconds = 0;  // no candidate interface at all: fail after this (or carrier_timeout)

@@ -9,19 +9,38 @@ namespace {
 
 constexpr std::string_view kDirectory = "systemd/network/";
 
-std::string link_file(const InterfaceConfig& config) {
+std::string link_file(const InterfaceConfig& config, const std::string& name) {
   // udev applies the first .link file that matches, in lexical order over /etc, /run and
   // /usr/lib (systemd.link(5)): 70- sorts before systemd's 73-usb-net-by-mac.link and
   // 99-default.link, and after an admin's usual 10-…50-. NamePolicy= empty and no Name= keep
   // the kernel's name: an interface that is up cannot be renamed, and udev's attempt to do so
   // fails the device. No MACAddressPolicy=: the root's NIC keeps its address.
   return "# written by nfsroot-init: the NFS root lives on " + config.device +
-         "; keep its name and address\n"
+         (name == config.device ? std::string() : ", which is on " + name) + "; keep its name and address\n"
          "[Match]\n"
-         "OriginalName=" + config.device + "\n"
+         "OriginalName=" + name + "\n"
          "\n"
          "[Link]\n"
          "NamePolicy=\n";
+}
+
+// A link under the root's interface (a VLAN's parent, a bond's slave): up with no address of
+// its own, as /init left it. No DHCP, no IPv6 link-local address or router advertisements,
+// nothing dropped, and KeepMaster=yes (systemd.network(5), systemd >= 250): without it networkd
+// takes a slave out of a bond its .network does not name in Bond=. Older networkd ignores the
+// key with a warning.
+std::string lower_network_file(const InterfaceConfig& config, const std::string& lower) {
+  return "# written by nfsroot-init: the NFS root lives on " + config.device + ", which is on " + lower +
+         "; keep " + lower + " up and unconfigured\n"
+         "[Match]\n"
+         "Name=" + lower + "\n"
+         "\n"
+         "[Network]\n"
+         "KeepConfiguration=yes\n"
+         "DHCP=no\n"
+         "LinkLocalAddressing=no\n"
+         "IPv6AcceptRA=no\n"
+         "KeepMaster=yes\n";
 }
 
 std::string network_file(const InterfaceConfig& config, bool renew) {
@@ -56,8 +75,16 @@ std::vector<RuntimeFile> networkd_runtime_files(const InterfaceConfig& config,
                                                 const std::optional<DhcpClientId>& client_id) {
   if (!is_plain_interface_name(config.device)) return {};
   const std::string stem = std::string(kDirectory) + "70-nfsroot-" + config.device;
-  return {{stem + ".link", link_file(config)},
-          {stem + ".network", network_file(config, networkd_can_renew(config.protocol == "dhcp", client_id))}};
+  std::vector<RuntimeFile> files{
+      {stem + ".link", link_file(config, config.device)},
+      {stem + ".network", network_file(config, networkd_can_renew(config.protocol == "dhcp", client_id))}};
+  for (const auto& lower : config.lower_devices) {
+    if (!is_plain_interface_name(lower)) continue;
+    const std::string lower_stem = std::string(kDirectory) + "70-nfsroot-" + lower;
+    files.push_back({lower_stem + ".link", link_file(config, lower)});
+    files.push_back({lower_stem + ".network", lower_network_file(config, lower)});
+  }
+  return files;
 }
 
 }  // namespace nfsroot

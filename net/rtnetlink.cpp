@@ -32,11 +32,18 @@ constexpr std::uint16_t RTM_NEWROUTE_ = 24;
 constexpr std::uint16_t NLM_F_REQUEST_ = 0x1;
 constexpr std::uint16_t NLM_F_ACK_ = 0x4;
 constexpr std::uint16_t NLM_F_DUMP_ = 0x300;  // NLM_F_ROOT | NLM_F_MATCH
+constexpr std::uint16_t NLM_F_EXCL_ = 0x200;
 constexpr std::uint16_t NLM_F_CREATE_ = 0x400;
 
 constexpr std::uint16_t IFLA_ADDRESS_ = 1;
 constexpr std::uint16_t IFLA_IFNAME_ = 3;
 constexpr std::uint16_t IFLA_MTU_ = 4;
+constexpr std::uint16_t IFLA_LINK_ = 5;
+constexpr std::uint16_t IFLA_MASTER_ = 10;
+constexpr std::uint16_t IFLA_LINKINFO_ = 18;
+constexpr std::uint16_t IFLA_INFO_KIND_ = 1;
+constexpr std::uint16_t IFLA_INFO_DATA_ = 2;
+constexpr std::uint16_t IFLA_VLAN_ID_ = 1;
 constexpr std::uint16_t IFLA_EXT_MASK_ = 29;
 constexpr std::uint32_t RTEXT_FILTER_VF_ = 1;
 constexpr std::uint16_t IFA_ADDRESS_ = 1;
@@ -123,6 +130,17 @@ class Writer {
     std::byte bytes[4];
     store_ipv4(bytes, 0, address);
     attribute(type, bytes);
+  }
+  // A nested attribute: open it, add its attributes, close it with the offset open returned,
+  // which fills in its length. No NLA_F_NESTED, as iproute2's addattr_nest(): the kernel's
+  // policies for IFLA_LINKINFO and IFLA_INFO_DATA predate strict checking and take either.
+  std::size_t open_nested(std::uint16_t type) {
+    const std::size_t at = length_;
+    attribute(type, {});
+    return at;
+  }
+  void close_nested(std::size_t at) {
+    if (!overflow_) store<std::uint16_t>(buffer_, at, static_cast<std::uint16_t>(length_ - at));
   }
   std::span<std::byte> bytes() { return buffer_; }
 
@@ -231,6 +249,63 @@ Result<std::size_t> build_set_link_up(std::span<std::byte> buffer, std::uint32_t
 Result<std::size_t> build_set_mtu(std::span<std::byte> buffer, std::uint32_t sequence, const LinkInfo& link,
                                   std::uint32_t mtu) {
   return build_link_change(buffer, sequence, link.index, 0, 0, mtu, "RTM_NEWLINK IFLA_MTU");
+}
+
+namespace {
+
+// RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, for a new link of `kind`, down: ifinfomsg all zero,
+// IFLA_LINK when it sits on another link, IFLA_IFNAME, IFLA_LINKINFO with IFLA_INFO_KIND (no
+// NUL, as iproute2 sends it) and, for a VLAN, IFLA_INFO_DATA holding IFLA_VLAN_ID.
+Result<std::size_t> build_new_link(std::span<std::byte> buffer, std::uint32_t sequence, std::string_view name,
+                                   std::string_view kind, std::optional<int> parent_index,
+                                   std::optional<std::uint16_t> vlan_id) {
+  if (name.empty() || name.size() > kNameMax || name.find('\0') != std::string_view::npos) {
+    return std::unexpected(error_with_problem("build netlink request", cat("new ", kind, " link ", name),
+                                              "an interface name is 1 to 15 bytes"));
+  }
+  Writer writer(buffer);
+  writer.header(RTM_NEWLINK_, NLM_F_REQUEST_ | NLM_F_ACK_ | NLM_F_CREATE_ | NLM_F_EXCL_, sequence);
+  writer.fixed(kIfinfoSize);  // AF_UNSPEC, no index, no flags: a new link, down
+  if (parent_index) writer.attribute_u32(IFLA_LINK_, static_cast<std::uint32_t>(*parent_index));
+  std::byte name_bytes[kNameMax + 1]{};
+  std::memcpy(name_bytes, name.data(), name.size());
+  writer.attribute(IFLA_IFNAME_, std::span<const std::byte>(name_bytes, name.size() + 1));
+  const std::size_t info = writer.open_nested(IFLA_LINKINFO_);
+  writer.attribute(IFLA_INFO_KIND_, std::as_bytes(std::span(kind.data(), kind.size())));
+  if (vlan_id) {
+    const std::size_t data = writer.open_nested(IFLA_INFO_DATA_);
+    std::byte id_bytes[2];
+    std::memcpy(id_bytes, &*vlan_id, 2);
+    writer.attribute(IFLA_VLAN_ID_, id_bytes);
+    writer.close_nested(data);
+  }
+  writer.close_nested(info);
+  return writer.finish(cat("RTM_NEWLINK ", kind));
+}
+
+}  // namespace
+
+Result<std::size_t> build_add_vlan(std::span<std::byte> buffer, std::uint32_t sequence, int parent_index,
+                                   std::string_view name, std::uint16_t vlan_id) {
+  if (vlan_id == 0 || vlan_id > 4094) {
+    return std::unexpected(error_with_problem("build netlink request", cat("VLAN ", name, " id ", vlan_id),
+                                              "a VLAN id is 1 to 4094"));
+  }
+  return build_new_link(buffer, sequence, name, "vlan", parent_index, vlan_id);
+}
+
+Result<std::size_t> build_add_bond(std::span<std::byte> buffer, std::uint32_t sequence, std::string_view name) {
+  return build_new_link(buffer, sequence, name, "bond", std::nullopt, std::nullopt);
+}
+
+Result<std::size_t> build_set_master(std::span<std::byte> buffer, std::uint32_t sequence, const LinkInfo& link,
+                                     int master_index) {
+  Writer writer(buffer);
+  writer.header(RTM_NEWLINK_, NLM_F_REQUEST_ | NLM_F_ACK_, sequence);
+  const std::size_t at = writer.fixed(kIfinfoSize);
+  if (at + kIfinfoSize <= buffer.size()) store<std::int32_t>(buffer, at + 4, link.index);
+  writer.attribute_u32(IFLA_MASTER_, static_cast<std::uint32_t>(master_index));
+  return writer.finish("RTM_NEWLINK IFLA_MASTER");
 }
 
 void change_to_setlink(std::span<std::byte> message) {

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "base/error.h"
@@ -20,8 +21,9 @@
 
 namespace nfsroot::rtnetlink {
 
-// The largest request below: nlmsghdr 16 + rtmsg 12 + 4 attributes of 8 = 60 bytes.
-inline constexpr std::size_t kMaxRequestSize = 64;
+// The largest request below, a VLAN's: nlmsghdr 16 + ifinfomsg 16 + IFLA_LINK 8 + IFLA_IFNAME
+// up to 20 + IFLA_LINKINFO 24 = 84 bytes.
+inline constexpr std::size_t kMaxRequestSize = 96;
 
 // Each builder writes one request with NLM_F_REQUEST | NLM_F_ACK (libnl's nl_send_auto() adds
 // both; the ack is how the caller learns the errno) and returns its length, or an error when
@@ -39,6 +41,22 @@ inline constexpr std::size_t kMaxRequestSize = 64;
 // RTM_NEWLINK with IFLA_MTU and no flag change.
 [[nodiscard]] Result<std::size_t> build_set_mtu(std::span<std::byte> buffer, std::uint32_t sequence,
                                                 const LinkInfo& link, std::uint32_t mtu);
+// RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, that makes the 802.1Q link `name` with `vlan_id` on
+// the link `parent_index`, down (as `ip link add link eth0 name eth0.5 type vlan id 5` does):
+// IFLA_LINK, IFLA_IFNAME, then IFLA_LINKINFO nesting IFLA_INFO_KIND "vlan" and IFLA_INFO_DATA
+// with IFLA_VLAN_ID (include/uapi/linux/if_link.h; the protocol is the default 802.1Q): the
+// bytes iproute2 6.1 sends for it.
+[[nodiscard]] Result<std::size_t> build_add_vlan(std::span<std::byte> buffer, std::uint32_t sequence,
+                                                 int parent_index, std::string_view name, std::uint16_t vlan_id);
+// RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, that makes the bond `name`, down, with the bonding
+// driver's defaults (`ip link add bond0 type bond`): IFLA_IFNAME, IFLA_LINKINFO nesting
+// IFLA_INFO_KIND "bond". Its options are set through sysfs before a slave joins.
+[[nodiscard]] Result<std::size_t> build_add_bond(std::span<std::byte> buffer, std::uint32_t sequence,
+                                                 std::string_view name);
+// RTM_NEWLINK with IFLA_MASTER: `link` joins the bond (or bridge) `master_index`, as
+// `ip link set eth0 master bond0` asks.
+[[nodiscard]] Result<std::size_t> build_set_master(std::span<std::byte> buffer, std::uint32_t sequence,
+                                                   const LinkInfo& link, int master_index);
 // Some old kernels answer RTM_NEWLINK on an existing link with EOPNOTSUPP; libnl then sends the
 // same request again as RTM_SETLINK. This turns a built RTM_NEWLINK into that.
 void change_to_setlink(std::span<std::byte> message);

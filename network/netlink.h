@@ -32,6 +32,12 @@ class RouteNetlink {
   [[nodiscard]] Result<std::vector<LinkInfo>> links();
   [[nodiscard]] Result<void> set_link_up(const LinkInfo& link, bool up);
   [[nodiscard]] Result<void> set_mtu(const LinkInfo& link, unsigned mtu);
+  // The 802.1Q link `name` on `parent` (down; rtnetlink::build_add_vlan).
+  [[nodiscard]] Result<void> add_vlan(const LinkInfo& parent, std::string_view name, std::uint16_t vlan_id);
+  // The bond `name` (down, the driver's defaults; rtnetlink::build_add_bond).
+  [[nodiscard]] Result<void> add_bond(std::string_view name);
+  // `link` joins the bond `master` (the kernel opens it; it must be down).
+  [[nodiscard]] Result<void> set_master(const LinkInfo& link, const LinkInfo& master);
   // The address with its prefix and broadcast; an identical address already there is fine.
   [[nodiscard]] Result<void> add_address(const LinkInfo& link, Ipv4Address address, int prefix_length,
                                          Ipv4Address broadcast);

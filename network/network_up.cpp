@@ -15,6 +15,7 @@
 
 #include "base/cat.h"
 #include "base/file.h"
+#include "base/text.h"
 #include "net/dhcp_client.h"
 #include "net/link_selection.h"
 #include "net/lease_file.h"
@@ -95,6 +96,13 @@ class BringUp {
 
  private:
   Result<void> refresh_links(TimePoint now);
+  // The links the step may configure: select_links(), or with vlan= the VLAN link, made on its
+  // parent (brought up first) once the parent is there.
+  Result<std::vector<LinkInfo>> candidate_links();
+  Result<std::vector<LinkInfo>> vlan_links();
+  Result<std::vector<LinkInfo>> bond_links();
+  Result<void> make_bond();
+  Result<void> set_bond_options(bool with_slaves);
   Result<void> start_dhcp(Interface& interface, TimePoint now);
   Result<NetworkOutcome> configure(Interface& chosen, InterfaceConfig config, TimePoint now,
                                    std::optional<DhcpLease> lease = std::nullopt);
@@ -116,11 +124,124 @@ class BringUp {
   std::vector<LinkInfo> all_links_;
   std::vector<Interface> interfaces_;
   TimePoint start_{};
+  bool vlan_parent_up_ = false;
+  bool vlan_made_ = false;
+  bool bond_made_ = false;
 };
+
+const LinkInfo* find_link(const std::vector<LinkInfo>& links, std::string_view name) {
+  const auto found = std::find_if(links.begin(), links.end(), [&](const LinkInfo& l) { return l.name == name; });
+  return found == links.end() ? nullptr : &*found;
+}
+
+Result<std::vector<LinkInfo>> BringUp::candidate_links() {
+  if (step_.vlan) return vlan_links();
+  if (step_.bond) return bond_links();
+  return select_links(all_links_, step_);
+}
+
+Result<std::vector<LinkInfo>> BringUp::vlan_links() {
+  const VlanLink& vlan = *step_.vlan;
+  const LinkInfo* parent = find_link(all_links_, vlan.parent);
+  if (!parent) return std::vector<LinkInfo>{};  // its driver has not made it yet
+  if (!vlan_parent_up_) {
+    // The parent carries the tagged frames: up, but no address and no DHCP of its own (dracut
+    // leaves it so too). If it will not come up, nothing else can carry the VLAN.
+    report_.info(cat(parent->name, parent->mac ? " " + parent->mac->to_string() : std::string(),
+                     ": bringing the link up for VLAN ", vlan.id));
+    TRY(netlink_.set_link_up(*parent, true));
+    vlan_parent_up_ = true;
+  }
+  if (!find_link(all_links_, vlan.name) && !vlan_made_) {
+    TRY(netlink_.add_vlan(*parent, vlan.name, vlan.id));
+    vlan_made_ = true;
+    report_.info(cat(vlan.name, ": VLAN ", vlan.id, " on ", vlan.parent));
+    all_links_ = TRY(netlink_.links());
+  }
+  const LinkInfo* made = find_link(all_links_, vlan.name);
+  return made ? std::vector<LinkInfo>{*made} : std::vector<LinkInfo>{};
+}
+
+// The bond is made once every slave exists (their drivers make them at about the same time;
+// a slave that never comes fails the step after nfsroot-init.interface_timeout=, naming what
+// is there), as dracut's ifup waits for each slave.
+Result<std::vector<LinkInfo>> BringUp::bond_links() {
+  const BondLink& bond = *step_.bond;
+  if (!bond_made_) {
+    for (const auto& slave : bond.slaves) {
+      if (!find_link(all_links_, slave)) return std::vector<LinkInfo>{};
+    }
+    if (auto made = make_bond(); !made) {
+      return std::unexpected(with_context(std::move(made.error()), "bond " + bond.name));
+    }
+    bond_made_ = true;
+    all_links_ = TRY(netlink_.links());
+  }
+  const LinkInfo* made = find_link(all_links_, bond.name);
+  return made ? std::vector<LinkInfo>{*made} : std::vector<LinkInfo>{};
+}
+
+// The order the bonding driver needs (Documentation/networking/bonding.rst, "Configuring Bonding
+// Manually via Sysfs"): the bond down and without slaves while its mode is set, each slave down
+// when it joins (the driver opens it), primary and active_slave once their slave has joined.
+Result<void> BringUp::make_bond() {
+  const BondLink& bond = *step_.bond;
+  report_.info(cat(bond.name, ": making the bond of ", join(bond.slaves, ", ")));
+  if (!find_link(all_links_, bond.name)) TRY(netlink_.add_bond(bond.name));
+  all_links_ = TRY(netlink_.links());
+  const LinkInfo* made = find_link(all_links_, bond.name);
+  if (!made) {
+    return std::unexpected(error_with_problem("make bond", bond.name, "the kernel lists no such link after making it"));
+  }
+  const LinkInfo master = *made;
+  TRY(set_bond_options(false));
+  if (bond.mtu) TRY(netlink_.set_mtu(master, *bond.mtu));
+  for (const auto& name : bond.slaves) {
+    const LinkInfo slave = *find_link(all_links_, name);
+    if (slave.is_up()) TRY(netlink_.set_link_up(slave, false));
+    TRY(netlink_.set_master(slave, master));
+  }
+  TRY(set_bond_options(true));
+  std::vector<std::string> options;
+  for (const auto& [option, value] : bond.options) options.push_back(option + "=" + value);
+  report_.info(cat(bond.name, ": bond of ", join(bond.slaves, ", "), options.empty() ? "" : " (", join(options, ", "),
+                   options.empty() ? "" : ")"));
+  return {};
+}
+
+// The driver's options through sysfs, as dracut writes them: mode first, then the rest in the
+// order given, and primary and active_slave only `with_slaves`. An ARP or NS target is added
+// ("+address"), the only form the driver takes for them.
+Result<void> BringUp::set_bond_options(bool with_slaves) {
+  const BondLink& bond = *step_.bond;
+  std::vector<std::pair<std::string, std::string>> ordered;
+  for (const auto& option : bond.options) {
+    const bool needs_slaves = option.first == "primary" || option.first == "active_slave";
+    if (needs_slaves != with_slaves) continue;
+    if (option.first == "mode") {
+      ordered.insert(ordered.begin(), option);
+    } else {
+      ordered.push_back(option);
+    }
+  }
+  for (auto [option, value] : ordered) {
+    if ((option == "arp_ip_target" || option == "ns_ip6_target") && !value.starts_with('+') && !value.starts_with('-')) {
+      value = "+" + value;
+    }
+    const std::string path = cat(options_.sys_dir, "/class/net/", bond.name, "/bonding/", option);
+    if (auto written = write_existing_file(path, value); !written) {
+      Error error = std::move(written.error());
+      error.input = cat("bond= ", option, "=", value);
+      error.hint = "the bonding driver refused it: see its options in the kernel's Documentation/networking/bonding.rst";
+      return std::unexpected(std::move(error));
+    }
+  }
+  return {};
+}
 
 Result<void> BringUp::refresh_links(TimePoint now) {
   all_links_ = TRY(netlink_.links());
-  for (const auto& link : select_links(all_links_, step_)) {
+  for (const auto& link : TRY(candidate_links())) {
     auto known = std::find_if(interfaces_.begin(), interfaces_.end(),
                               [&](const Interface& i) { return i.link.index == link.index; });
     if (known == interfaces_.end()) {
@@ -322,6 +443,8 @@ Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig con
                                           std::optional<DhcpLease> lease) {
   const LinkInfo& link = chosen.link;
   config.device = link.name;
+  if (step_.vlan) config.lower_devices = {step_.vlan->parent};
+  if (step_.bond) config.lower_devices = step_.bond->slaves;
   // Only the interface that won keeps running; the others go back down.
   for (auto& other : interfaces_) {
     if (other.link.index == link.index) continue;

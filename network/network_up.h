@@ -40,6 +40,7 @@ struct MissingDrivers {
 
 struct NetworkOptions {
   std::string run_dir = "/run";  // where net-<interface>.conf goes; tests point it elsewhere
+  std::string sys_dir = "/sys";  // where a bond's options are written (class/net/<bond>/bonding/)
   bool set_hostname = true;      // the CLI leaves the host's name alone unless asked
   std::optional<NetworkEventSource> hotplug;
   std::function<MissingDrivers()> missing_drivers;  // unset: the message lists no devices

@@ -35,8 +35,18 @@ NetworkStep plan_network(const BootConfig& config, std::vector<Error>& errors) {
   for (const auto& dns : {ip.dns0, ip.dns1}) {
     if (dns) step.dns.push_back(*dns);
   }
-  // The ip= device wins, then the interface pxelinux booted from, then every Ethernet one.
-  if (!ip.device.empty()) {
+  // A VLAN is the interface: made on its parent, which ip= may name only as the VLAN itself
+  // (boot_plan checks). Then the ip= device wins, then the interface pxelinux booted from, then
+  // every Ethernet one.
+  if (config.vlan) {
+    step.choice = InterfaceChoice::ByName;
+    step.device = config.vlan->name;
+    step.vlan = config.vlan;
+  } else if (config.bond) {
+    step.choice = InterfaceChoice::ByName;
+    step.device = config.bond->name;
+    step.bond = config.bond;
+  } else if (!ip.device.empty()) {
     step.choice = InterfaceChoice::ByName;
     step.device = ip.device;
   } else if (config.boot_interface) {
@@ -176,7 +186,29 @@ BootPlan plan_boot(const ParsedBootConfig& parsed) {
         "boot on the physical interface (ip=<interface>:dhcp, or ip=dhcp for every Ethernet interface), "
         "untagged or on the switch port's native VLAN"));
   }
+  if (config.vlan && config.bond) {
+    plan.errors.push_back(error_with_problem(
+        "vlan=", config.vlan->name + ":" + config.vlan->parent,
+        cat("with bond=", config.bond->name, ": nfsroot-init makes a VLAN or a bond, not both (a VLAN on a bond is "
+            "not made yet)"),
+        "boot on the bond untagged, or on the VLAN of one interface"));
+  }
+  const std::string made = config.vlan ? config.vlan->name : config.bond ? config.bond->name : std::string();
+  if (!made.empty() && !config.ip.device.empty() && config.ip.device != made) {
+    const std::string kind = config.vlan ? "VLAN" : "bond";
+    plan.errors.push_back(error_with_problem(
+        "ip=", config.ip.device,
+        cat("names another interface than ", made, ", the ", kind, " ", config.vlan ? "vlan=" : "bond=",
+            " makes; nfsroot-init configures one interface"),
+        cat("name the ", kind, " in ip= (ip=", made, ":dhcp), leave the <device> field empty, or drop ",
+            config.vlan ? "vlan= to boot untagged" : "bond= to boot on one interface")));
+  }
   plan.network = plan_network(config, plan.errors);
+  // 8021q makes VLAN links and bonding bonds; the kernel's own request for "rtnl-link-vlan" or
+  // "rtnl-link-bond" would need a modprobe the initramfs does not have. Loaded before the
+  // network step, after the NIC drivers.
+  if (config.vlan) plan.modules.network_modules.push_back("8021q");
+  if (config.bond) plan.modules.network_modules.push_back("bonding");
   plan.root = plan_root(config, plan.errors);
   plan.modules.nfs_modules = {"nfs", plan.root.mount.version >= 4 ? "nfsv4" : "nfsv" + std::to_string(plan.root.mount.version)};
   plan.modules.union_modules = {"overlay"};

@@ -20,6 +20,8 @@ struct EarlyMount {
 };
 
 struct ModulesStep {
+  // After the NIC drivers and before the network step, which needs them: 8021q for a VLAN.
+  std::vector<std::string> network_modules;
   // After the NIC drivers (every /sys/bus/*/devices/*/modalias), on a thread alongside the
   // network step, joined before the root mount:
   std::vector<std::string> nfs_modules;     // nfs and the nfsvN the version needs

@@ -50,15 +50,36 @@ std::string waits(const NetworkStep& step) {
              " s (carrier_timeout=)");
 }
 
+// The link the network step makes before it configures one: a VLAN or a bond.
+void write_made_link(Writer& out, const NetworkStep& step) {
+  if (step.vlan) {
+    out.more(cat("bring ", step.vlan->parent, " up untagged and unconfigured, make ", step.vlan->name,
+                 " on it (802.1Q id ", step.vlan->id, ", rtnetlink)"));
+  }
+  if (step.bond) {
+    std::vector<std::string> options;
+    for (const auto& [name, value] : step.bond->options) options.push_back(name + "=" + value);
+    out.more(cat("make ", step.bond->name, " (rtnetlink), set ",
+                 options.empty() ? std::string("the driver's defaults") : join(options, ", "),
+                 step.bond->mtu ? cat(", MTU ", *step.bond->mtu) : std::string(), " (sysfs),"));
+    out.more("add " + join(step.bond->slaves, ", ") + " to it unconfigured, once each exists, then bring it up");
+  }
+}
+
 void write_network(Writer& out, const NetworkStep& step) {
   std::string where;
   switch (step.choice) {
-    case InterfaceChoice::ByName: where = "interface " + step.device + " (ip= <device>)"; break;
+    case InterfaceChoice::ByName:
+      where = step.vlan   ? cat("VLAN ", step.vlan->id, " as ", step.device, " on ", step.vlan->parent, " (vlan=)")
+              : step.bond ? cat("bond ", step.device, " of ", join(step.bond->slaves, ", "), " (bond=)")
+                          : "interface " + step.device + " (ip= <device>)";
+      break;
     case InterfaceChoice::ByMac: where = "the interface with MAC " + step.mac->to_string() + " (BOOTIF=)"; break;
     case InterfaceChoice::EveryEthernet: where = "every Ethernet interface, first lease wins"; break;
   }
   if (step.mode == NetworkMode::Dhcp) {
     out.section("3. network", "DHCP on " + where);
+    write_made_link(out, step);
     out.more(waits(step));
     std::string dhcp = "vendor class \"" + step.vendor_class + "\"";
     if (step.client_id) {
@@ -70,6 +91,7 @@ void write_network(Writer& out, const NetworkStep& step) {
     out.more("address, netmask, router, DNS, MTU (from the lease)");
   } else if (step.mode == NetworkMode::Static) {
     out.section("3. network", "static on " + where);
+    write_made_link(out, step);
     out.more(waits(step));
     out.more(cat("address ", step.address->to_string(), "/", *prefix_length(*step.netmask), ", gateway ",
                  address_or(step.gateway, "none")));
@@ -202,7 +224,11 @@ std::string format_plan(const BootPlan& plan) {
   std::vector<std::string> mounts;
   for (const auto& mount : plan.early_mounts) mounts.push_back(mount.target + " " + mount.fstype);
   out.section("1. early", "mount " + join(mounts, ", "));
-  out.section("2. drivers", "NIC drivers by modalias, with dependencies; then " + join(plan.modules.nfs_modules, ", ") +
+  out.section("2. drivers", "NIC drivers by modalias, with dependencies" +
+                               (plan.modules.network_modules.empty()
+                                    ? std::string()
+                                    : ", " + join(plan.modules.network_modules, ", ") + " before the network") +
+                               "; then " + join(plan.modules.nfs_modules, ", ") +
                                (plan.modules.image_modules.empty()
                                     ? std::string()
                                     : ", " + join(plan.modules.image_modules, ", ")));

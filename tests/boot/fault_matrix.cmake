@@ -248,3 +248,76 @@ nfsroot_add_boot_test(lab_lease_keeper
   TIMEOUT 200)
 set_tests_properties(boot.lab_lease_keeper PROPERTIES FIXTURES_REQUIRED nfs_test_root
                      LABELS "boot;fault_matrix")
+
+# --- a VLAN (vlan=, dracut.cmdline(7)) ------------------------------------------------------------
+# The lab's port is a trunk carrying VLAN 5 tagged only (netns_lab.py --tap …:vlan=5: its
+# vlan_relay.py passes frames tagged 5 to br0 untagged and back, and drops the rest). /init loads
+# 8021q before the network step, brings eth0 up unconfigured, makes eth0.5 on it through
+# rtnetlink, and DHCP, the NFS mount and the root run over the VLAN. The relay's log shows the
+# guest's DHCP broadcasts arriving tagged; the test root reads the kernel's VLAN table and the
+# hand-off files that keep eth0.
+set(_fm_vlan_ready ${ROOT_IS_READY})
+list(REMOVE_ITEM _fm_vlan_ready "TESTROOT: net conf present /run/net-eth0.conf")
+list(APPEND _fm_vlan_ready "TESTROOT: net conf present /run/net-eth0\\.5\\.conf")
+nfsroot_add_boot_test(lab_vlan
+  LAB "--tap=tap0=52:54:00:12:34:56:vlan=5" --dhcpd=0 --nfs=0 "--export=${NFSROOT_TEST_ROOT}"
+      "--expect-log=vlan-tap0.log:2:^up [0-9]+: 52.54.00.12.34.56 > ff.ff.ff.ff.ff.ff type 0x0800"
+  APPEND "ip=dhcp vlan=eth0.5:eth0 root=/dev/nfs ro nfsroot=10.99.0.1:${NFSROOT_TEST_ROOT},${NFSROOT_TEST_NFS3_OPTIONS} panic=-1 console=ttyS0"
+  MODULES 8139cp 8139too nfsv3 nfsv4 overlay 8021q
+  EXPECT "link modules: loaded .*8021q"
+         "eth0 52:54:00:12:34:56: bringing the link up for VLAN 5"
+         "eth0\\.5: VLAN 5 on eth0"
+         "eth0\\.5: bound to 10\\.99\\.0\\.10 from 10\\.99\\.0\\.1"
+         "network: eth0\\.5 10\\.99\\.0\\.10/24 \\(dhcp\\)"
+         "TESTROOT: vlan eth0\\.5 id 5 on eth0"
+         "TESTROOT: vlan parent eth0 has no IPv4 address"
+         "TESTROOT: vlan parent eth0 kept by the hand-off files"
+         "TESTROOT: networkd files for eth0\\.5"
+         ${_fm_vlan_ready}
+  REJECT "TESTROOT: FAIL" "rebooting"
+  TIMEOUT 150)
+set_tests_properties(boot.lab_vlan PROPERTIES FIXTURES_REQUIRED nfs_test_root LABELS "boot;fault_matrix")
+
+# The control: the same trunk port and a guest that does not tag. The relay drops its untagged
+# DISCOVERs, so no server answers: if the VLAN boot passed without tagging, this would bind.
+nfsroot_add_boot_test(lab_vlan_untagged_is_dropped
+  LAB "--tap=tap0=52:54:00:12:34:56:vlan=5" --dhcpd=0
+      "--expect-log=vlan-tap0.log:2:^untagged [0-9]+: 52.54.00.12.34.56 > ff.ff.ff.ff.ff.ff type 0x0800"
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.99.0.1:${NFSROOT_TEST_ROOT} nfsroot-init.dhcp_timeout=8 panic=-1 console=ttyS0"
+  MODULES 8139cp 8139too nfsv3
+  EXPECT "eth0: DHCP discover"
+         "network failed: DHCP 52:54:00:12:34:56: no OFFER after [0-9]+ DISCOVERs? in 8 s"
+         "rebooting now \\(panic= is negative\\)" "reboot: Restarting system"
+  REJECT "bound to" "root:"
+  TIMEOUT 90)
+set_tests_properties(boot.lab_vlan_untagged_is_dropped PROPERTIES LABELS "boot;fault_matrix")
+
+# --- a bond (bond=, dracut.cmdline(7)) ------------------------------------------------------------
+# Two NICs on the lab's bridge, bonded active-backup with MII monitoring. /init loads bonding
+# before the network step, makes bond0, sets its mode and miimon through sysfs, adds eth0 and
+# eth1, and DHCP runs on bond0 (with eth0's MAC, the bond's). Once the root is mounted the
+# harness pulls eth0's cable (QEMU's monitor, set_link n0 off): the bond makes eth1 active and
+# the test root then reads files nothing opened before, which can only come over eth1.
+set(_fm_bond_ready ${ROOT_IS_READY})
+list(REMOVE_ITEM _fm_bond_ready "TESTROOT: net conf present /run/net-eth0.conf")
+list(APPEND _fm_bond_ready "TESTROOT: net conf present /run/net-bond0\\.conf")
+nfsroot_add_boot_test(lab_bond_failover
+  LAB --tap=tap0=52:54:00:12:34:56 --tap=tap1=52:54:00:12:34:57 --dhcpd=0 --nfs=0 "--export=${NFSROOT_TEST_ROOT}"
+  APPEND "ip=dhcp bond=bond0:eth0,eth1:mode=active-backup,miimon=100 root=/dev/nfs ro nfsroot=10.99.0.1:${NFSROOT_TEST_ROOT},${NFSROOT_TEST_NFS3_OPTIONS} panic=-1 console=ttyS0 nfsroot-test.bond_failover=eth1"
+  MODULES 8139cp 8139too nfsv3 nfsv4 overlay bonding
+  BOOT_ARGS "--set-link=n0:off@/root: mounted/+0"
+  EXPECT "link modules: loaded .*bonding"
+         "bond0: making the bond of eth0, eth1"
+         "bond0: bond of eth0, eth1 \\(mode=active-backup, miimon=100\\)"
+         "bond0 52:54:00:12:34:56: bringing the link up"
+         "bond0: bound to 10\\.99\\.0\\.10 from 10\\.99\\.0\\.1"
+         "network: bond0 10\\.99\\.0\\.10/24 \\(dhcp\\)"
+         "TESTROOT: bond bond0 fault-tolerance \\(active-backup\\): active slave eth1"
+         "TESTROOT: bond slave eth0 down"
+         "TESTROOT: bond slave eth1 up"
+         "TESTROOT: bond read 8 unopened files, [0-9]{7,} bytes over eth1"
+         "TESTROOT: networkd files for bond0"
+         ${_fm_bond_ready}
+  REJECT "TESTROOT: FAIL" "rebooting"
+  TIMEOUT 150)
+set_tests_properties(boot.lab_bond_failover PROPERTIES FIXTURES_REQUIRED nfs_test_root LABELS "boot;fault_matrix")

@@ -236,6 +236,30 @@ for f in /run/net-*.conf; do
         fail "networkd files: $stem.link or $stem.network missing or not for $device"
     fi
 done
+# A VLAN (vlan=): the kernel's own table of VLAN links (8021q's /proc/net/vlan/config: two
+# header lines, then "name | id | parent"), the parent up with no IPv4 address of its own, and
+# the hand-off files that keep the parent as it is.
+if [ -r /proc/net/vlan/config ]; then
+    vlans=$(tr -d ' ' < /proc/net/vlan/config | sed -n '3,$s/|/ /gp')
+    while read -r name id parent; do
+        [ -n "$name" ] || continue
+        say "vlan $name id $id on $parent"
+        if [ -z "$(ip -4 -o addr show dev "$parent" 2>/dev/null)" ]; then
+            say "vlan parent $parent has no IPv4 address"
+        else
+            fail "vlan parent $parent has an IPv4 address: $(ip -4 -o addr show dev "$parent" | tr -s ' ')"
+        fi
+        if grep -qx "DHCP=no" "/run/systemd/network/70-nfsroot-$parent.network" 2>/dev/null &&
+           grep -qx "$parent=nfsroot-init" /run/network/ifstate 2>/dev/null &&
+           grep -qx "managed=0" "/run/NetworkManager/conf.d/70-nfsroot-$parent.conf" 2>/dev/null; then
+            say "vlan parent $parent kept by the hand-off files"
+        else
+            fail "vlan parent $parent: hand-off files missing"
+        fi
+    done <<VLANS
+$vlans
+VLANS
+fi
 resolv=/run/nfsroot-init/resolv.conf
 if [ -f "$resolv" ]; then
     # shellcheck disable=SC1090 # the DNS servers the lease gave, to compare with
@@ -319,6 +343,34 @@ fi
 say "hostname=$(hostname)"
 # The image upgrade test writes the version into each image it builds.
 if [ -f /etc/nfsroot-test-version ]; then say "image-version=$(cat /etc/nfsroot-test-version)"; fi
+
+# nfsroot-test.bond_failover=SLAVE (the bond test): the harness pulls the active slave's cable
+# once the root is mounted. Wait (up to 30 s, polling) for the bond to make SLAVE active, then
+# read the files no check opens from the NFS root: they can only come over SLAVE now.
+failover=$(sed -n 's/.*nfsroot-test\.bond_failover=\([A-Za-z0-9._-]*\).*/\1/p' /proc/cmdline)
+if [ -n "$failover" ]; then
+    bond=
+    for f in /proc/net/bonding/*; do [ -f "$f" ] && bond=$f; done
+    tries=0
+    while [ -n "$bond" ] && [ "$tries" -lt 300 ] && ! grep -qx "Currently Active Slave: $failover" "$bond"; do
+        sleep 0.1
+        tries=$((tries + 1))
+    done
+    if [ -n "$bond" ] && grep -qx "Currently Active Slave: $failover" "$bond"; then
+        say "bond ${bond##*/} $(sed -n 's/^Bonding Mode: //p' "$bond"): active slave $failover"
+    else
+        fail "bond: $failover not the active slave after 30 s: $(tr '\n' ' ' < "${bond:-/dev/null}")"
+    fi
+    sed -n '/^Slave Interface: /{s/^Slave Interface: //;N;s/\nMII Status: / /;p;}' "$bond" |
+        while read -r slave status; do say "bond slave $slave $status"; done
+    before=$(cat "/sys/class/net/$failover/statistics/rx_bytes")
+    if err=$(md5sum -c /usr/share/testroot/unread.md5 2>&1); then
+        after=$(cat "/sys/class/net/$failover/statistics/rx_bytes")
+        say "bond read $(grep -c . /usr/share/testroot/unread.md5) unopened files, $((after - before)) bytes over $failover"
+    else
+        fail "bond: reading the unopened files after the failover: $(echo "$err" | tr '\n' ' ')"
+    fi
+fi
 
 if [ "$failures" = 0 ]; then say "all checks passed"; else say "$failures checks failed"; fi
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The fault matrix's private network: a namespace, a bridge, tap devices, servers on a clock.
 
-  netns_lab.py --name NAME --state-dir DIR [--tap IFNAME[=MAC][:unbridged]]... [--address ADDR]...
+  netns_lab.py --name NAME --state-dir DIR [--tap IFNAME[=MAC][:unbridged|:vlan=ID]]... [--address ADDR]...
                [--dhcpd DELAY [--lease-time SEC]] [--hostile-dhcp DELAY --hostile MODE...]
                [--hostile-server IP] [--hostile-address IP]
                [--dnsmasq DELAY [--client MAC=ROOT-PATH]... [--next-server MAC=ADDR]...]
@@ -13,7 +13,9 @@
 Makes the network namespace nfsroot-lab-NAME with a bridge br0 at 10.99.0.1/24 (and each
 --address, 10.99.0.x, on the same bridge: more server addresses a guest can be sent to) and one
 tap device per --tap (default tap0=52:54:00:12:34:56), each on the bridge unless ":unbridged"
-(up, but connected to nothing), then runs the qemu_boot.py command after "--" with --netns and
+(up, but connected to nothing) or ":vlan=ID" (a trunk port carrying VLAN ID tagged: vlan_relay.py
+moves the guest's frames tagged ID to the bridge untagged and back, and drops the rest; its
+log is vlan-IFNAME.log), then runs the qemu_boot.py command after "--" with --netns and
 one --tap per device appended, so QEMU itself runs in the namespace on those taps. The address
 plan is private to the namespace, which has no route and no link out: no traffic leaves it.
 
@@ -173,16 +175,30 @@ class Lab:
         for address in self.addresses:  # secondaries: 10.99.0.1 stays the primary (DHCP's server id)
             run(*ns, "addr", "add", f"{address}/{PREFIX}", "dev", BRIDGE)
         run(*ns, "link", "set", BRIDGE, "up")
-        for name, _, bridged in self.taps:
+        for name, _, bridged, vlan in self.taps:
             run(*ns, "tuntap", "add", "dev", name, "mode", "tap")
-            if bridged:
+            if bridged and vlan is None:
                 run(*ns, "link", "set", name, "master", BRIDGE)
             run(*ns, "link", "set", name, "up")
+            if vlan is not None:
+                self.vlan_port(name, vlan)
         if self.far:
             self.setup_far(self.far)
         self.log(f"namespace {self.ns}: {BRIDGE} " + ", ".join(
             f"{a}/{PREFIX}" for a in [SERVER_IP] + self.addresses) + ", taps " + ", ".join(
-            f"{n}{'' if b else ' (unbridged)'}" for n, _, b in self.taps))
+            f"{n}{'' if b else ' (unbridged)'}{'' if v is None else f' (VLAN {v} tagged)'}"
+            for n, _, b, v in self.taps))
+
+    def vlan_port(self, tap, vlan):
+        # The relay's untagged side: a veth pair, one end on br0, the other read by the relay.
+        access, bridged = f"{tap}v", f"{tap}vbr"  # tap names have at most 12 characters
+        ns = ("ip", "-n", self.ns)
+        run(*ns, "link", "add", bridged, "type", "veth", "peer", "name", access)
+        run(*ns, "link", "set", bridged, "master", BRIDGE)
+        for link in (bridged, access):
+            run(*ns, "link", "set", link, "up")
+        self.spawn(f"vlan_relay.py {tap}", [sys.executable, os.path.join(HERE, "vlan_relay.py"), tap, access,
+                                            str(vlan), BRIDGE, bridged, access], f"vlan-{tap}.log")
 
     def setup_far(self, address):
         run("ip", "netns", "add", self.far_ns)
@@ -281,7 +297,7 @@ class Lab:
         conf = os.path.join(self.dir, "dhcpd.conf")
         leases = os.path.join(self.dir, "dhcpd.leases")
         hosts = "".join(f"host client{i} {{ hardware ethernet {mac}; fixed-address 10.99.0.{10 + i}; }}\n"
-                        for i, (_, mac, _) in enumerate(self.taps))
+                        for i, (_, mac, _, _) in enumerate(self.taps))
         root = f'  option root-path "{root_path}";\n' if root_path else ""
         with open(conf, "w") as f:
             f.write(f"""# netns_lab.py: the fault matrix's DHCP server, inside {self.ns} only
@@ -383,11 +399,13 @@ subnet 10.99.0.0 netmask 255.255.255.0 {{
 
 
 def parse_tap(text, index):
-    m = re.fullmatch(r"([A-Za-z0-9_.-]{1,15})(?:=([0-9a-fA-F:]{17}))?(:unbridged)?", text)
-    if not m:
-        raise Error(f"--tap {text!r}: write it as tap0, tap0=52:54:00:12:34:56 or tap0=MAC:unbridged")
+    """(name, mac, bridged, vlan id or None)."""
+    m = re.fullmatch(r"([A-Za-z0-9_-]{1,12})(?:=([0-9a-fA-F:]{17}))?(:unbridged|:vlan=([0-9]{1,4}))?", text)
+    if not m or (m.group(4) and not 1 <= int(m.group(4)) <= 4094):
+        raise Error(f"--tap {text!r}: write it as tap0, tap0=52:54:00:12:34:56, tap0=MAC:unbridged or "
+                    "tap0=MAC:vlan=ID (ID 1-4094; names of up to 12 characters)")
     mac = m.group(2) or "52:54:00:12:34:%02x" % (0x56 + index)
-    return m.group(1), mac.lower(), not m.group(3)
+    return m.group(1), mac.lower(), m.group(3) != ":unbridged", int(m.group(4)) if m.group(4) else None
 
 
 def lab_address(text):
@@ -529,7 +547,7 @@ def main():
         lab.console_log = logs[-1] if logs else None
         if lab.console_log and os.path.exists(lab.console_log):
             os.unlink(lab.console_log)  # an earlier run's lines must not start a server
-        qemu = boot_args + [f"--netns={lab.ns}"] + [f"--tap={n}={mac}" for n, mac, _ in taps]
+        qemu = boot_args + [f"--netns={lab.ns}"] + [f"--tap={n}={mac}" for n, mac, _, _ in taps]
         lab.log("QEMU starts now: the servers' delays count from here")
         lab.t0 = time.monotonic()
         if args.dhcpd is not None:

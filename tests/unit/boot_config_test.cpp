@@ -508,21 +508,180 @@ TEST_CASE("dracut's network syntax: timeouts taken, IPv6 servers and virtual lin
   CHECK(parsed.warnings.size() == 1);
   CHECK(warned_about(parsed, "IPv6 addresses are not supported yet"));
 
-  parsed = parse("vlan=eth0.5:eth0 bond bridge=br0:eth1 team=team0:eth2,eth3");
-  REQUIRE(parsed.config.virtual_links.size() == 4);
-  CHECK(parsed.config.virtual_links[0].name == "eth0.5");
-  CHECK(parsed.config.virtual_links[0].option == "vlan=eth0.5:eth0");
-  CHECK(parsed.config.virtual_links[1].name == "bond0");  // dracut: a bare bond is bond0 of eth0,eth1
-  CHECK(parsed.config.virtual_links[3].name == "team0");
-  CHECK(warned_about(parsed, "vlan=eth0.5:eth0: dracut's VLAN links are not made by nfsroot-init yet; eth0.5 is not created"));
+  parsed = parse("bridge=br0:eth1 team=team0:eth2,eth3");
+  REQUIRE(parsed.config.virtual_links.size() == 2);
+  CHECK(parsed.config.virtual_links[0].name == "br0");
+  CHECK(parsed.config.virtual_links[0].option == "bridge=br0:eth1");
+  CHECK(parsed.config.virtual_links[1].name == "team0");
+  CHECK(warned_about(parsed, "bridge=br0:eth1: dracut's bridge links are not made by nfsroot-init yet; br0 is not created"));
 }
 
-TEST_CASE("plan: ip= naming a link vlan= or bond= would make stops the plan; an IPv6 server too", "[boot_config]") {
-  const BootPlan vlan = plan_boot(parse("vlan=eth0.5:eth0 ip=eth0.5:dhcp root=/dev/nfs nfsroot=10.0.0.1:/srv"));
-  REQUIRE(vlan.errors.size() == 1);
-  CHECK(describe(vlan.errors[0]).find("ip= eth0.5: the link vlan=eth0.5:eth0 would make") != std::string::npos);
-  // The VLAN named but not used: a warning, and the boot goes on the physical interface.
-  CHECK(plan_boot(parse("vlan=eth0.5:eth0 ip=eth0:dhcp root=/dev/nfs nfsroot=10.0.0.1:/srv")).errors.empty());
+TEST_CASE("vlan=: the four names of vconfig, the id read from the name", "[boot_config]") {
+  const struct {
+    const char* value;
+    const char* name;
+    int id;
+  } forms[] = {{"eth0.5:eth0", "eth0.5", 5}, {"eth0.0005:eth0", "eth0.0005", 5}, {"vlan5:eth0", "vlan5", 5},
+               {"vlan0005:enp1s0", "vlan0005", 5}, {"enp1s0.4094:enp1s0", "enp1s0.4094", 4094}};
+  for (const auto& form : forms) {
+    INFO(form.value);
+    const auto parsed = parse((std::string("vlan=") + form.value).c_str());
+    CHECK(parsed.warnings.empty());
+    CHECK(parsed.config.unsupported.empty());
+    REQUIRE(parsed.config.vlan);
+    CHECK(parsed.config.vlan->name == form.name);
+    CHECK(parsed.config.vlan->parent == std::string_view(form.value).substr(std::string_view(form.value).find(':') + 1));
+    CHECK(parsed.config.vlan->id == form.id);
+  }
+}
+
+TEST_CASE("vlan=: what cannot be made stops the plan with the form to write", "[boot_config]") {
+  const struct {
+    const char* value;
+    const char* problem;
+  } bad[] = {{"eth0.5", "not <name>:<interface>"},
+             {"eth0.5:eth0:x", "not <name>:<interface>"},
+             {":eth0", "the names must differ"},
+             {"eth0:eth0", "the names must differ"},
+             {"toolongname12345:eth0", "the names must differ and be 1 to 15"},
+             {"office:eth0", "no VLAN id in the name office"},
+             {"eth1.5:eth0", "no VLAN id in the name eth1.5"},
+             {"vlan:eth0", "no VLAN id in the name vlan"},
+             {"vlan12345:eth0", "no VLAN id in the name vlan12345"},
+             {"vlan0:eth0", "VLAN id 0 is not 1 to 4094"},
+             {"eth0.4095:eth0", "VLAN id 4095 is not 1 to 4094"}};
+  for (const auto& form : bad) {
+    INFO(form.value);
+    const auto parsed = parse((std::string("vlan=") + form.value).c_str());
+    CHECK_FALSE(parsed.config.vlan);
+    REQUIRE(parsed.config.unsupported.size() == 1);
+    const std::string text = describe(parsed.config.unsupported[0]);
+    CHECK(text.find(std::string("vlan= ") + form.value + ": " + form.problem) != std::string::npos);
+    CHECK(text.find("e.g. vlan=eth0.5:eth0") != std::string::npos);
+    const BootPlan plan = plan_boot(parse((std::string("vlan=") + form.value + " ip=dhcp root=/dev/nfs nfsroot=10.0.0.1:/srv").c_str()));
+    CHECK(plan.errors.size() == 1);
+  }
+  const auto two = parse("vlan=eth0.5:eth0 vlan=eth0.6:eth0");
+  REQUIRE(two.config.vlan);
+  CHECK(two.config.vlan->id == 5);
+  REQUIRE(two.config.unsupported.size() == 1);
+  CHECK(describe(two.config.unsupported[0]).find("a second VLAN (eth0.5 is the first)") != std::string::npos);
+}
+
+TEST_CASE("plan: a VLAN is the interface the network step configures, 8021q loaded before it", "[boot_config]") {
+  for (const char* ip : {"ip=dhcp", "ip=eth0.5:dhcp", ""}) {
+    INFO(ip);
+    const BootPlan plan = plan_boot(parse((std::string(ip) + " vlan=eth0.5:eth0 root=/dev/nfs nfsroot=10.0.0.1:/srv").c_str()));
+    CHECK(plan.errors.empty());
+    CHECK(plan.network.mode == NetworkMode::Dhcp);
+    CHECK(plan.network.choice == InterfaceChoice::ByName);
+    CHECK(plan.network.device == "eth0.5");
+    REQUIRE(plan.network.vlan);
+    CHECK(plan.network.vlan->parent == "eth0");
+    CHECK(plan.network.vlan->id == 5);
+    CHECK(plan.modules.network_modules == std::vector<std::string>{"8021q"});
+  }
+  // BOOTIF= names the NIC pxelinux booted from; the VLAN's parent is named, so it wins.
+  const BootPlan pxe = plan_boot(parse("vlan=vlan7:eth1 BOOTIF=01-52-54-00-12-34-56 root=/dev/nfs nfsroot=10.0.0.1:/srv"));
+  CHECK(pxe.network.device == "vlan7");
+  CHECK_FALSE(pxe.network.mac);
+  const BootPlan fixed = plan_boot(parse("vlan=eth0.5:eth0 ip=10.0.5.9::10.0.5.1:255.255.255.0:node:eth0.5:none "
+                                         "root=/dev/nfs nfsroot=10.0.5.1:/srv"));
+  CHECK(fixed.errors.empty());
+  CHECK(fixed.network.mode == NetworkMode::Static);
+  CHECK(fixed.network.device == "eth0.5");
+  CHECK(plan_boot(parse("root=/dev/nfs nfsroot=10.0.0.1:/srv")).modules.network_modules.empty());
+}
+
+TEST_CASE("bond=: dracut's forms and defaults, the driver's options in order", "[boot_config]") {
+  auto parsed = parse("bond");
+  REQUIRE(parsed.config.bond);
+  CHECK(parsed.config.bond->name == "bond0");
+  CHECK(parsed.config.bond->slaves == std::vector<std::string>{"eth0", "eth1"});
+  REQUIRE(parsed.config.bond->options.size() == 1);  // dracut: a bare bond is mode=balance-rr
+  CHECK(parsed.config.bond->options[0] == std::pair<std::string, std::string>{"mode", "balance-rr"});
+  CHECK(parsed.warnings.empty());
+
+  parsed = parse("bond=bond1");
+  REQUIRE(parsed.config.bond);
+  CHECK(parsed.config.bond->slaves == std::vector<std::string>{"eth0", "eth1"});
+  CHECK(parsed.config.bond->options.empty());  // the driver's own defaults
+
+  parsed = parse("bond=bond0:enp1s0,enp2s0,enp3s0:miimon=100,mode=active-backup,primary=enp2s0,"
+                 "arp_ip_target=10.0.0.1:9000");
+  REQUIRE(parsed.config.bond);
+  CHECK(parsed.config.bond->slaves == std::vector<std::string>{"enp1s0", "enp2s0", "enp3s0"});
+  REQUIRE(parsed.config.bond->options.size() == 4);
+  CHECK(parsed.config.bond->options[0].first == "miimon");
+  CHECK(parsed.config.bond->options[1] == std::pair<std::string, std::string>{"mode", "active-backup"});
+  CHECK(parsed.config.bond->options[3] == std::pair<std::string, std::string>{"arp_ip_target", "10.0.0.1"});
+  CHECK(parsed.config.bond->mtu == 9000u);
+  CHECK(parsed.config.unsupported.empty());
+}
+
+TEST_CASE("bond=: what cannot be made stops the plan with the form to write", "[boot_config]") {
+  const struct {
+    const char* line;
+    const char* problem;
+  } bad[] = {{"bond=bond0:eth0:mode=active-backup:9000:x", "more than <name>:<slaves>:<options>:<mtu>"},
+             {"bond=:eth0,eth1", "the name must be 1 to 15"},
+             {"bond=bond0:eth0,,eth1", "the slave \"\" is not an interface name"},
+             {"bond=bond0:eth0,bond0", "the slave \"bond0\" is not an interface name other than the bond's"},
+             {"bond=bond0:eth0,eth0", "the slave eth0 is named twice"},
+             {"bond=bond0:eth0,eth1:mode=active-backup,miimom=100", "\"miimom\" is not an option of the bonding driver"},
+             {"bond=bond0:eth0,eth1:mode", "the option mode has no value"},
+             {"bond=bond0:eth0,eth1:mode=", "the option mode has no value"},
+             {"bond=bond0:eth0,eth1::67", "MTU 67 is not 68 to 65535"},
+             {"bond=bond0:eth0,eth1::jumbo", "MTU jumbo is not 68 to 65535"}};
+  for (const auto& form : bad) {
+    INFO(form.line);
+    const auto parsed = parse(form.line);
+    CHECK_FALSE(parsed.config.bond);
+    REQUIRE(parsed.config.unsupported.size() == 1);
+    const std::string text = describe(parsed.config.unsupported[0]);
+    CHECK(text.find(form.problem) != std::string::npos);
+    CHECK(text.find("e.g. bond=bond0:eth0,eth1:mode=active-backup,miimon=100") != std::string::npos);
+  }
+  const auto two = parse("bond=bond0:eth0,eth1 bond=bond1:eth2,eth3");
+  REQUIRE(two.config.bond);
+  CHECK(two.config.bond->name == "bond0");
+  REQUIRE(two.config.unsupported.size() == 1);
+  CHECK(describe(two.config.unsupported[0]).find("a second bond (bond0 is the first)") != std::string::npos);
+}
+
+TEST_CASE("plan: a bond is the interface the network step configures, bonding loaded before it", "[boot_config]") {
+  for (const char* ip : {"ip=dhcp", "ip=bond0:dhcp", ""}) {
+    INFO(ip);
+    const BootPlan plan =
+        plan_boot(parse((std::string(ip) + " bond=bond0:eth0,eth1:mode=active-backup root=/dev/nfs nfsroot=10.0.0.1:/srv").c_str()));
+    CHECK(plan.errors.empty());
+    CHECK(plan.network.choice == InterfaceChoice::ByName);
+    CHECK(plan.network.device == "bond0");
+    REQUIRE(plan.network.bond);
+    CHECK(plan.network.bond->slaves == std::vector<std::string>{"eth0", "eth1"});
+    CHECK(plan.modules.network_modules == std::vector<std::string>{"bonding"});
+  }
+  const BootPlan both = plan_boot(parse("bond=bond0:eth0,eth1 vlan=bond0.5:bond0 root=/dev/nfs nfsroot=10.0.0.1:/srv"));
+  REQUIRE(both.errors.size() == 1);
+  CHECK(describe(both.errors[0]).find("a VLAN on a bond is not made yet") != std::string::npos);
+  const BootPlan slave = plan_boot(parse("bond=bond0:eth0,eth1 ip=eth1:dhcp root=/dev/nfs nfsroot=10.0.0.1:/srv"));
+  REQUIRE(slave.errors.size() == 1);
+  CHECK(describe(slave.errors[0]).find("ip= eth1: names another interface than bond0, the bond bond= makes") !=
+        std::string::npos);
+}
+
+TEST_CASE("plan: ip= naming another interface than the VLAN, or a link bridge= would make, stops the plan; an IPv6 server too",
+          "[boot_config]") {
+  const BootPlan other = plan_boot(parse("vlan=eth0.5:eth0 ip=eth0:dhcp root=/dev/nfs nfsroot=10.0.0.1:/srv"));
+  REQUIRE(other.errors.size() == 1);
+  CHECK(describe(other.errors[0]).find("ip= eth0: names another interface than eth0.5, the VLAN vlan= makes") !=
+        std::string::npos);
+  CHECK(describe(other.errors[0]).find("(ip=eth0.5:dhcp)") != std::string::npos);
+  const BootPlan bridge = plan_boot(parse("bridge=br0:eth0 ip=br0:dhcp root=/dev/nfs nfsroot=10.0.0.1:/srv"));
+  REQUIRE(bridge.errors.size() == 1);
+  CHECK(describe(bridge.errors[0]).find("ip= br0: the link bridge=br0:eth0 would make") != std::string::npos);
+  // The bridge named but not used: a warning, and the boot goes on the physical interface.
+  CHECK(plan_boot(parse("bridge=br0:eth0 ip=eth0:dhcp root=/dev/nfs nfsroot=10.0.0.1:/srv")).errors.empty());
   CHECK(plan_boot(parse("ip=dhcp root=nfs:[fd00::1]:/srv")).errors.size() == 1);
 }
 

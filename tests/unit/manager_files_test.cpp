@@ -61,3 +61,29 @@ TEST_CASE("manager files: a name that cannot be a file name or one token gets no
     CHECK(ifupdown_runtime_files(configured(name)).size() == 2);
   }
 }
+
+TEST_CASE("manager files: a VLAN's parent is left alone too", "[manager_files]") {
+  auto config = configured("eth0.5");
+  config.lower_devices = {"eth0"};
+  const auto nm = networkmanager_runtime_files(config);
+  REQUIRE(nm.size() == 2);
+  CHECK(nm[0].path == "NetworkManager/conf.d/70-nfsroot-eth0.5.conf");
+  CHECK(nm[1].path == "NetworkManager/conf.d/70-nfsroot-eth0.conf");
+  CHECK(nm[1].content ==
+        "# written by nfsroot-init: the NFS root lives on eth0.5, which is on eth0; NetworkManager leaves eth0 "
+        "unmanaged\n"
+        "[device-nfsroot-eth0]\n"
+        "match-device=interface-name:eth0\n"
+        "managed=0\n");
+  const auto ifupdown = ifupdown_runtime_files(config);
+  REQUIRE(ifupdown.size() == 3);
+  CHECK(ifupdown[0].path == "network/ifstate.eth0.5");
+  CHECK(ifupdown[1].path == "network/ifstate.eth0");
+  CHECK(ifupdown[1].content == "nfsroot-init\n");
+  CHECK(ifupdown[2].path == "network/ifstate");
+  CHECK(ifupdown[2].content == "eth0.5=nfsroot-init\neth0=nfsroot-init\n");
+  // A lower name that cannot be a file name is left out; the interface itself keeps its files.
+  config.lower_devices = {"eth*"};
+  CHECK(networkmanager_runtime_files(config).size() == 1);
+  CHECK(ifupdown_runtime_files(config).size() == 2);
+}

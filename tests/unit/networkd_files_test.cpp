@@ -108,3 +108,34 @@ TEST_CASE("networkd files: a name that cannot be one file name and one token get
   config.device = "enx001122334455";
   CHECK(networkd_runtime_files(config, std::nullopt).size() == 2);
 }
+
+TEST_CASE("networkd files: a VLAN's parent is kept up, named and unconfigured", "[networkd_files]") {
+  InterfaceConfig config = dhcp_lease();
+  config.device = "eth0.5";
+  config.lower_devices = {"eth0"};
+  const auto files = networkd_runtime_files(config, std::nullopt);
+  REQUIRE(files.size() == 4);
+  CHECK(files[0].path == "systemd/network/70-nfsroot-eth0.5.link");
+  CHECK(files[1].path == "systemd/network/70-nfsroot-eth0.5.network");
+  CHECK(files[1].content.find("Name=eth0.5\n\n[Network]\nKeepConfiguration=yes\nDHCP=ipv4\n") != std::string::npos);
+  CHECK(files[2].path == "systemd/network/70-nfsroot-eth0.link");
+  CHECK(files[2].content ==
+        "# written by nfsroot-init: the NFS root lives on eth0.5, which is on eth0; keep its name and address\n"
+        "[Match]\n"
+        "OriginalName=eth0\n"
+        "\n"
+        "[Link]\n"
+        "NamePolicy=\n");
+  CHECK(files[3].path == "systemd/network/70-nfsroot-eth0.network");
+  CHECK(files[3].content ==
+        "# written by nfsroot-init: the NFS root lives on eth0.5, which is on eth0; keep eth0 up and unconfigured\n"
+        "[Match]\n"
+        "Name=eth0\n"
+        "\n"
+        "[Network]\n"
+        "KeepConfiguration=yes\n"
+        "DHCP=no\n"
+        "LinkLocalAddressing=no\n"
+        "IPv6AcceptRA=no\n"
+        "KeepMaster=yes\n");
+}

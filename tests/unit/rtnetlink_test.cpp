@@ -153,6 +153,44 @@ TEST_CASE("requests are the bytes libnl sent for the same call", "[rtnetlink]") 
         "0800" "0f00" "fe000000" "0800" "0100" "00000000" "0800" "0500" "0a000202" "0800" "0400" "03000000");
 }
 
+TEST_CASE("a VLAN, a bond and a slave joining it: the bytes iproute2 sends for them", "[rtnetlink]") {
+  if (!little_endian()) {
+    WARN("golden bytes captured on a little-endian host");
+    return;
+  }
+  // strace -xx of `ip link add link dummy0 name dummy0.5 type vlan id 5` (iproute2 6.1), dummy0
+  // being link 3: len 80, RTM_NEWLINK, NLM_F_REQUEST|NLM_F_ACK|NLM_F_EXCL|NLM_F_CREATE (0x605) |
+  // ifinfomsg all zero | IFLA_LINK (5) 3 | IFLA_IFNAME (3) "dummy0.5\0", padded |
+  // IFLA_LINKINFO (18) { IFLA_INFO_KIND (1) "vlan" | IFLA_INFO_DATA (2) { IFLA_VLAN_ID (1) 5 } }
+  CHECK(built([](auto b) { return build_add_vlan(b, 13, 3, "dummy0.5", 5); }) ==
+        "50000000" "1000" "0506" "0d000000" "00000000"
+        "00000000" "00000000" "00000000" "00000000"
+        "0800" "0500" "03000000"
+        "0d00" "0300" "64756d6d79302e3500" "000000"
+        "1800" "1200" "0800" "0100" "766c616e" "0c00" "0200" "0600" "0100" "0500" "0000");
+  // `ip link add bond0 type bond`: len 56 | ifinfomsg all zero | IFLA_IFNAME "bond0\0", padded |
+  // IFLA_LINKINFO { IFLA_INFO_KIND "bond" }
+  CHECK(built([](auto b) { return build_add_bond(b, 14, "bond0"); }) ==
+        "38000000" "1000" "0506" "0e000000" "00000000"
+        "00000000" "00000000" "00000000" "00000000"
+        "0a00" "0300" "626f6e643000" "0000"
+        "0c00" "1200" "0800" "0100" "626f6e64");
+  // `ip link set dummy0 master br9`, dummy0 being link 3 and br9 link 4: len 40, RTM_NEWLINK,
+  // NLM_F_REQUEST|NLM_F_ACK | ifinfomsg index 3 | IFLA_MASTER (10) 4
+  CHECK(built([](auto b) { return build_set_master(b, 15, eth0(), 4); }) ==
+        "28000000" "1000" "0500" "0f000000" "00000000"
+        "00000000" "03000000" "00000000" "00000000"
+        "0800" "0a00" "04000000");
+  // The longest name fits kMaxRequestSize; what the kernel would refuse is refused here.
+  std::array<std::byte, kMaxRequestSize> buffer{};
+  CHECK(build_add_vlan(buffer, 1, 2, "enp0s31f6.4094", 4094));
+  CHECK_FALSE(build_add_vlan(buffer, 1, 2, "", 5));
+  CHECK_FALSE(build_add_vlan(buffer, 1, 2, "abcdefghijklmnop", 5));
+  CHECK_FALSE(build_add_vlan(buffer, 1, 2, "eth0.0", 0));
+  CHECK_FALSE(build_add_vlan(buffer, 1, 2, "eth0.4095", 4095));
+  CHECK_FALSE(build_add_bond(buffer, 1, "bond0123456789ab"));
+}
+
 TEST_CASE("a loopback address gets host scope, as libnl guessed it", "[rtnetlink]") {
   std::array<std::byte, kMaxRequestSize> buffer{};
   REQUIRE(build_add_address(buffer, 1, 1, ip4("127.0.0.2"), 8, ip4("127.255.255.255")));
