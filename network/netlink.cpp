@@ -101,39 +101,39 @@ Result<void> RouteNetlink::set_mtu(const LinkInfo& link, unsigned mtu) {
 Result<void> RouteNetlink::add_vlan(const LinkInfo& parent, std::string_view name, std::uint16_t vlan_id) {
   std::array<std::byte, rtnetlink::kMaxRequestSize> buffer{};
   const std::size_t length = TRY(rtnetlink::build_add_vlan(buffer, ++sequence_, parent.index, name, vlan_id));
-  const std::string what = cat("make VLAN ", vlan_id, " as ", name, " on ", parent.name);
-  const int error = TRY(exchange(std::span(buffer).first(length), what));
-  if (error == EOPNOTSUPP || error == ENODEV || error == ENOENT) {
+  const std::string what = cat(name, " (id ", vlan_id, " on ", parent.name, ", vlan=)");
+  const int error = TRY(exchange(std::span(buffer).first(length), "make VLAN"));
+  if (error == EOPNOTSUPP) {
     // No "vlan" link kind registered: 8021q is not loaded (the kernel's own request for
     // rtnl-link-vlan needs a modprobe the initramfs does not have).
-    return std::unexpected(error_from_errno(what, "vlan=", error,
+    return std::unexpected(error_from_errno("make VLAN", what, error,
                                             "8021q is not loaded: add it to NFSROOT_INIT_MODULES (initramfs.conf "
                                             "or conf.d) and rebuild the initramfs"));
   }
-  if (error != 0) return std::unexpected(error_from_errno(what, "vlan=", error));
+  if (error != 0) return std::unexpected(error_from_errno("make VLAN", what, error));
   return {};
 }
 
 Result<void> RouteNetlink::add_bond(std::string_view name) {
   std::array<std::byte, rtnetlink::kMaxRequestSize> buffer{};
   const std::size_t length = TRY(rtnetlink::build_add_bond(buffer, ++sequence_, name));
-  const std::string what = cat("make bond ", name);
-  const int error = TRY(exchange(std::span(buffer).first(length), what));
+  const std::string what = cat(name, " (bond=)");
+  const int error = TRY(exchange(std::span(buffer).first(length), "make bond"));
   if (error == EOPNOTSUPP) {
-    return std::unexpected(error_from_errno(what, "bond=", error,
+    return std::unexpected(error_from_errno("make bond", what, error,
                                             "bonding is not loaded: add it to NFSROOT_INIT_MODULES (initramfs.conf or "
                                             "conf.d) and rebuild the initramfs"));
   }
-  if (error != 0) return std::unexpected(error_from_errno(what, "bond=", error));
+  if (error != 0) return std::unexpected(error_from_errno("make bond", what, error));
   return {};
 }
 
 Result<void> RouteNetlink::set_master(const LinkInfo& link, const LinkInfo& master) {
   std::array<std::byte, rtnetlink::kMaxRequestSize> buffer{};
   const std::size_t length = TRY(rtnetlink::build_set_master(buffer, ++sequence_, link, master.index));
-  const std::string what = cat("add ", link.name, " to ", master.name);
-  if (const int error = TRY(exchange(std::span(buffer).first(length), what)); error != 0) {
-    return std::unexpected(error_from_errno(what, "bond=", error));
+  const std::string what = cat(link.name, " to ", master.name, " (bond=)");
+  if (const int error = TRY(exchange(std::span(buffer).first(length), "add slave")); error != 0) {
+    return std::unexpected(error_from_errno("add slave", what, error));
   }
   return {};
 }

@@ -24,6 +24,8 @@
 #                            within 60 s of the report's end.
 #   boot.debian_networkd_renews_lease  the image in netns_lab.py's network, against dhcpd's 30 s
 #                            leases, held 70 s: networkd renews (dhcpd's log), no lease keeper
+#   boot.debian_networkd_bond  the image in netns_lab.py's network on two NICs bonded (bond=,
+#                            active-backup): networkd keeps bond0's lease and both slaves
 #   boot.debian_nfs4_root    the same image over NFSv4.2 (the export's pseudo path /debian)
 #   boot.debian_readonly_var_is_caught  the same boot with /var left read-only
 #                            (nfsroot-init.overlay=/var:none, as initramfs-tools' BOOT=nfs leaves
@@ -200,6 +202,29 @@ _nfsroot_debian_boot(debian_networkd_renews_lease
          "DEBIANROOT: kernel saw no address removed from eth0 \\([0-9]+ events logged\\)"
          "DEBIANROOT: kernel saw eth0's link never down"
          "DEBIANROOT: journal shows no deconfiguration of eth0"
+         "DEBIANROOT: all checks passed"
+         "DEBIANROOT: DONE"
+         "reboot: Power down"
+  REJECT "DEBIANROOT: FAIL" "nfsroot-init: .*(warning|failed)")
+# A bond in the networkd root (bond=, two NICs active-backup): networkd takes the lease over on
+# bond0 from /init's file and keeps eth0 and eth1 in the bond (KeepMaster=yes in theirs); the
+# address, the bond's link and both slaves stay, and the power-off is bounded.
+_nfsroot_debian_boot(debian_networkd_bond
+  LAB --tap=tap0=52:54:00:12:34:56 --tap=tap1=52:54:00:12:34:57 --dhcpd=0 --nfs=0
+      "--export=${NFSROOT_TEST_DEBIAN_ROOT}"
+  APPEND "ip=dhcp bond=bond0:eth0,eth1:mode=active-backup,miimon=100 root=/dev/nfs ro nfsroot=10.99.0.1:${NFSROOT_TEST_DEBIAN_ROOT},${NFSROOT_TEST_NFS3_OPTIONS} console=ttyS0"
+  SPAN "DEBIANROOT: DONE=>reboot: Power down<=60"
+  EXPECT "bond0: bond of eth0, eth1 \\(mode=active-backup, miimon=100\\)"
+         "bond0: bound to 10\\.99\\.0\\.10 from 10\\.99\\.0\\.1"
+         "DEBIANROOT: multi-user.target active"
+         "DEBIANROOT: network bond0 kept 10\\.99\\.0\\.10"
+         "DEBIANROOT: networkd configured bond0 from /run/systemd/network/70-nfsroot-bond0\\.network"
+         "DEBIANROOT: networkd took the lease over: DHCPv4 address 10\\.99\\.0\\.10/24"
+         "DEBIANROOT: networkd kept eth0 under bond0 from /run/systemd/network/70-nfsroot-eth0\\.network"
+         "DEBIANROOT: networkd kept eth1 under bond0 from /run/systemd/network/70-nfsroot-eth1\\.network"
+         "DEBIANROOT: kernel saw no address removed from bond0"
+         "DEBIANROOT: kernel saw bond0's link never down"
+         "DEBIANROOT: journal shows no deconfiguration of bond0"
          "DEBIANROOT: all checks passed"
          "DEBIANROOT: DONE"
          "reboot: Power down"

@@ -370,7 +370,9 @@ def install(args):
     root = image_root(args)
     apt_install(args, root)
     with open(os.path.join(root, ENABLE_FILE), "w") as f:
-        f.write("NFSROOT_INIT=y\n")
+        # bonding for boot.debian_networkd_bond (bond=), as an admin adds a module the hook
+        # leaves out by default.
+        f.write('NFSROOT_INIT=y\nNFSROOT_INIT_MODULES="bonding"\n')
     run([args.image_tool, "initrd", root])
     os.makedirs(args.tftp, exist_ok=True)
     run([args.image_tool, "publish", root, args.tftp])

@@ -89,6 +89,34 @@ class FakeNetlinkSocket final : public NetlinkSocket {
     }
     return text;
   }
+  // A string attribute, with or without its NUL.
+  static std::string text(std::span<const std::byte> payload) {
+    std::string out(reinterpret_cast<const char*>(payload.data()), payload.size());
+    if (!out.empty() && out.back() == '\0') out.pop_back();
+    REQUIRE(out.find('\0') == std::string::npos);
+    return out;
+  }
+  // IFLA_LINKINFO: IFLA_INFO_KIND, and IFLA_INFO_DATA with a VLAN's IFLA_VLAN_ID.
+  static std::string link_info(std::span<const std::byte> nested) {
+    std::string out;
+    for (std::size_t at = 0; at + 4 <= nested.size();) {
+      const std::uint16_t length = u16(nested, at);
+      const std::uint16_t attribute = u16(nested, at + 2);
+      REQUIRE(length >= 4);
+      REQUIRE(at + length <= nested.size());
+      const auto payload = nested.subspan(at + 4, length - 4);
+      if (attribute == 1) {
+        out += "KIND=" + text(payload);
+      } else {
+        REQUIRE(attribute == 2);
+        REQUIRE(payload.size() >= 6);
+        REQUIRE(u16(payload, 2) == 1);  // IFLA_VLAN_ID
+        out += " VLAN_ID=" + std::to_string(u16(payload, 4));
+      }
+      at += (length + 3u) & ~3u;
+    }
+    return out;
+  }
   static std::string hex(std::uint32_t value) {
     static constexpr char kDigits[] = "0123456789abcdef";
     std::string text;
@@ -111,7 +139,7 @@ class FakeNetlinkSocket final : public NetlinkSocket {
       case 19:
         line = std::string(type == 16 ? "RTM_NEWLINK" : "RTM_SETLINK") + " index=" + std::to_string(u32(message, 20)) +
                " flags=" + hex(u32(message, 24)) + " change=" + hex(u32(message, 28));
-        names = {{4, "MTU"}};
+        names = {{4, "MTU"}, {5, "LINK"}, {10, "MASTER"}};
         at = 32;
         break;
       case 18:
@@ -139,14 +167,26 @@ class FakeNetlinkSocket final : public NetlinkSocket {
       default:
         FAIL("unexpected request type " << type);
     }
-    const std::uint16_t expected_flags = type == 18 ? 0x305 : (type == 20 || type == 24) ? 0x405 : 0x5;
+    // A new link (no index) is RTM_NEWLINK with NLM_F_CREATE | NLM_F_EXCL.
+    const bool new_link = type == 16 && u32(message, 20) == 0;
+    if (new_link) line += " create";
+    const std::uint16_t expected_flags =
+        type == 18 ? 0x305 : (type == 20 || type == 24) ? 0x405 : new_link ? 0x605 : 0x5;
     CHECK(flags == expected_flags);
     while (at + 4 <= message.size()) {
       const std::uint16_t length = u16(message, at);
       const std::uint16_t attribute = u16(message, at + 2);
-      REQUIRE(length == 8);  // every attribute we send is one u32 or one IPv4 address
+      REQUIRE(length >= 4);
+      REQUIRE(at + length <= message.size());
+      if (type == 16 && (attribute == 3 || attribute == 18)) {  // IFLA_IFNAME, IFLA_LINKINFO
+        const auto payload = message.subspan(at + 4, length - 4);
+        line += attribute == 3 ? " IFNAME=" + text(payload) : " LINKINFO={" + link_info(payload) + "}";
+        at += (length + 3u) & ~3u;
+        continue;
+      }
+      REQUIRE(length == 8);  // every other attribute we send is one u32 or one IPv4 address
       REQUIRE(names.contains(attribute));
-      const bool is_address = address_attributes || attribute == 1 || attribute == 5;
+      const bool is_address = address_attributes || (type == 24 && (attribute == 1 || attribute == 5));
       line += " " + names[attribute] + "=" + (is_address ? ipv4(message, at + 4) : std::to_string(u32(message, at + 4)));
       at += 8;
     }

@@ -176,6 +176,33 @@ TEST_CASE("EOPNOTSUPP to RTM_NEWLINK is tried again as RTM_SETLINK, as libnl did
                                  "RTM_SETLINK index=3 flags=0x0 change=0x0 MTU=1400"});
 }
 
+TEST_CASE("a VLAN, a bond and its slaves: the requests and what a missing module says", "[netlink]") {
+  Rig rig;
+  LinkInfo bond0;
+  bond0.index = 7;
+  bond0.name = "bond0";
+  REQUIRE(rig.netlink.add_vlan(eth0(), "eth0.5", 5));
+  REQUIRE(rig.netlink.add_bond("bond0"));
+  REQUIRE(rig.netlink.set_master(eth0(), bond0));
+  CHECK(rig.fake->trace == Lines{"RTM_NEWLINK index=0 flags=0x0 change=0x0 create LINK=3 IFNAME=eth0.5 "
+                                 "LINKINFO={KIND=vlan VLAN_ID=5}",
+                                 "RTM_NEWLINK index=0 flags=0x0 change=0x0 create IFNAME=bond0 LINKINFO={KIND=bond}",
+                                 "RTM_NEWLINK index=3 flags=0x0 change=0x0 MASTER=7"});
+  // No "vlan" or "bond" kind registered: the module is not loaded, and the fix says how.
+  rig.fake->refusals["RTM_NEWLINK"] = {EOPNOTSUPP, EOPNOTSUPP, EBUSY};
+  const auto vlan = rig.netlink.add_vlan(eth0(), "eth0.5", 5);
+  REQUIRE_FALSE(vlan);
+  CHECK(describe(vlan.error()) ==
+        "make VLAN eth0.5 (id 5 on eth0, vlan=): Operation not supported (errno 95); 8021q is not loaded: add it to "
+        "NFSROOT_INIT_MODULES (initramfs.conf or conf.d) and rebuild the initramfs");
+  const auto bond = rig.netlink.add_bond("bond0");
+  REQUIRE_FALSE(bond);
+  CHECK(describe(bond.error()).find("bonding is not loaded: add it to NFSROOT_INIT_MODULES") != std::string::npos);
+  const auto slave = rig.netlink.set_master(eth0(), bond0);
+  REQUIRE_FALSE(slave);
+  CHECK(describe(slave.error()) == "add slave eth0 to bond0 (bond=): Device or resource busy (errno 16)");
+}
+
 TEST_CASE("an answer to another request is skipped; no answer ends at the deadline", "[netlink]") {
   SECTION("stale") {
     Rig rig;
