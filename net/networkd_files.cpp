@@ -26,9 +26,12 @@ std::string link_file(const InterfaceConfig& config, const std::string& name) {
 
 // A link under the root's interface (a VLAN's parent, a bond's slave): up with no address of
 // its own, as /init left it. No DHCP, no IPv6 link-local address or router advertisements,
-// nothing dropped, and KeepMaster=yes (systemd.network(5), systemd >= 250): without it networkd
-// takes a slave out of a bond its .network does not name in Bond=. Older networkd ignores the
-// key with a warning.
+// nothing dropped, and KeepMaster=yes (systemd.network(5), since 250: "useful when a netdev
+// with a master interface is created by another program"): networkd's
+// link_request_to_set_master() asks the kernel to unset the master of a link whose .network
+// names no Bond=. Debian 12's networkd 252 kept the slaves even without the key (seen in
+// boot.debian_networkd_bond with it removed); it guards the versions that do not. Before 250
+// the key is ignored with a warning.
 std::string lower_network_file(const InterfaceConfig& config, const std::string& lower) {
   return "# written by nfsroot-init: the NFS root lives on " + config.device + ", which is on " + lower +
          "; keep " + lower + " up and unconfigured\n"

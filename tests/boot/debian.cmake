@@ -207,7 +207,8 @@ _nfsroot_debian_boot(debian_networkd_renews_lease
          "reboot: Power down"
   REJECT "DEBIANROOT: FAIL" "nfsroot-init: .*(warning|failed)")
 # A bond in the networkd root (bond=, two NICs active-backup): networkd takes the lease over on
-# bond0 from /init's file and keeps eth0 and eth1 in the bond (KeepMaster=yes in theirs); the
+# bond0 from /init's file and keeps eth0 and eth1 in the bond (with KeepMaster=yes in theirs;
+# networkd 252 was seen to keep them without it too, newer ones may not); the
 # address, the bond's link and both slaves stay, and the power-off is bounded.
 _nfsroot_debian_boot(debian_networkd_bond
   LAB --tap=tap0=52:54:00:12:34:56 --tap=tap1=52:54:00:12:34:57 --dhcpd=0 --nfs=0
