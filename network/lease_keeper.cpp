@@ -107,8 +107,11 @@ int keep_lease(const std::string& run_dir, const std::string& interface, const K
                deadlines ? cat("; renewing in ", (deadlines->renew - uptime_now()).count() / 1000, " s")
                          : std::string("; it never runs out")));
 
+  // The lease file says the state in force (RENEWING from T1, REBINDING from T2, LOST), not only
+  // each outcome: an admin reading it mid-renewal sees where the keeper is.
+  RenewalState written = renewal.state();
   const auto report = [&](RenewalAction action) {
-    bool changed = false;
+    bool changed = renewal.state() != written;
     for (const auto& event : renewal.take_events()) {
       const std::string line = interface + ": " + event.text;
       switch (event.kind) {
@@ -120,7 +123,8 @@ int keep_lease(const std::string& run_dir, const std::string& interface, const K
       }
     }
     if (changed) {
-      if (auto written = write_lease(lease_path, renewal); !written) log.error(describe(written.error()));
+      if (auto done = write_lease(lease_path, renewal); !done) log.error(describe(done.error()));
+      written = renewal.state();
     }
     return action;
   };
