@@ -101,30 +101,27 @@ Result<void> RouteNetlink::set_mtu(const LinkInfo& link, unsigned mtu) {
 Result<void> RouteNetlink::add_vlan(const LinkInfo& parent, std::string_view name, std::uint16_t vlan_id) {
   std::array<std::byte, rtnetlink::kMaxRequestSize> buffer{};
   const std::size_t length = TRY(rtnetlink::build_add_vlan(buffer, ++sequence_, parent.index, name, vlan_id));
-  const std::string what = cat(name, " (id ", vlan_id, " on ", parent.name, ", vlan=)");
-  const int error = TRY(exchange(std::span(buffer).first(length), "make VLAN"));
-  if (error == EOPNOTSUPP) {
-    // No "vlan" link kind registered: 8021q is not loaded (the kernel's own request for
-    // rtnl-link-vlan needs a modprobe the initramfs does not have).
-    return std::unexpected(error_from_errno("make VLAN", what, error,
-                                            "8021q is not loaded: add it to NFSROOT_INIT_MODULES (initramfs.conf "
-                                            "or conf.d) and rebuild the initramfs"));
-  }
-  if (error != 0) return std::unexpected(error_from_errno("make VLAN", what, error));
-  return {};
+  return new_link(std::span(buffer).first(length), "make VLAN", cat(name, " (id ", vlan_id, " on ", parent.name, ", vlan=)"),
+                  "8021q");
 }
 
 Result<void> RouteNetlink::add_bond(std::string_view name) {
   std::array<std::byte, rtnetlink::kMaxRequestSize> buffer{};
   const std::size_t length = TRY(rtnetlink::build_add_bond(buffer, ++sequence_, name));
-  const std::string what = cat(name, " (bond=)");
-  const int error = TRY(exchange(std::span(buffer).first(length), "make bond"));
+  return new_link(std::span(buffer).first(length), "make bond", cat(name, " (bond=)"), "bonding");
+}
+
+// EOPNOTSUPP: no such link kind is registered, so its module is not loaded (the kernel's own
+// request for rtnl-link-<kind> needs a modprobe the initramfs does not have).
+Result<void> RouteNetlink::new_link(std::span<std::byte> request, std::string_view operation, const std::string& what,
+                                    std::string_view module) {
+  const int error = TRY(exchange(request, operation));
   if (error == EOPNOTSUPP) {
-    return std::unexpected(error_from_errno("make bond", what, error,
-                                            "bonding is not loaded: add it to NFSROOT_INIT_MODULES (initramfs.conf or "
-                                            "conf.d) and rebuild the initramfs"));
+    return std::unexpected(error_from_errno(operation, what, error,
+                                            cat(module, " is not loaded: add it to NFSROOT_INIT_MODULES (initramfs.conf "
+                                                        "or conf.d) and rebuild the initramfs")));
   }
-  if (error != 0) return std::unexpected(error_from_errno("make bond", what, error));
+  if (error != 0) return std::unexpected(error_from_errno(operation, what, error));
   return {};
 }
 

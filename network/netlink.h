@@ -47,6 +47,9 @@ class RouteNetlink {
   // Sends the request and reads until its ack: the errno of a refusal, 0 when acked. Links of
   // a dump's answer go to `links` when given.
   Result<int> exchange(std::span<std::byte> request, std::string_view what, std::vector<LinkInfo>* links = nullptr);
+  // Sends a request that makes a link of a kind `module` registers; its errno as an error.
+  Result<void> new_link(std::span<std::byte> request, std::string_view operation, const std::string& what,
+                        std::string_view module);
   std::unique_ptr<NetlinkSocket> socket_;
   std::uint32_t sequence_ = 0;
 };

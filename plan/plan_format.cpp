@@ -60,9 +60,13 @@ void write_made_link(Writer& out, const NetworkStep& step) {
     std::vector<std::string> options;
     for (const auto& [name, value] : step.bond->options) options.push_back(name + "=" + value);
     out.more(cat("make ", step.bond->name, " (rtnetlink), set ",
-                 options.empty() ? std::string("the driver's defaults") : join(options, ", "),
-                 step.bond->mtu ? cat(", MTU ", *step.bond->mtu) : std::string(), " (sysfs),"));
+                 options.empty() ? std::string("the driver's defaults") : join(options, ", ") + " (sysfs)",
+                 step.bond->mtu ? cat(", MTU ", *step.bond->mtu) : std::string(), ","));
     out.more("add " + join(step.bond->slaves, ", ") + " to it unconfigured, once each exists, then bring it up");
+  }
+  if (step.vlan || step.bond) {
+    out.more(cat("the hand-off files below name ", step.vlan ? step.vlan->parent : join(step.bond->slaves, ", "),
+                 " too, kept up and unconfigured"));
   }
 }
 
