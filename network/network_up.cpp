@@ -97,7 +97,8 @@ class BringUp {
  private:
   Result<void> refresh_links(TimePoint now);
   // The links the step may configure: select_links(), or with vlan= the VLAN link, made on its
-  // parent (brought up first) once the parent is there.
+  // parent (brought up first) once the parent is there, or with bond= the bond, made once
+  // every slave is there.
   Result<std::vector<LinkInfo>> candidate_links();
   Result<std::vector<LinkInfo>> vlan_links();
   Result<std::vector<LinkInfo>> bond_links();
@@ -197,9 +198,10 @@ Result<void> BringUp::make_bond() {
   TRY(set_bond_options(false));
   if (bond.mtu) TRY(netlink_.set_mtu(master, *bond.mtu));
   for (const auto& name : bond.slaves) {
-    const LinkInfo slave = *find_link(all_links_, name);
-    if (slave.is_up()) TRY(netlink_.set_link_up(slave, false));
-    TRY(netlink_.set_master(slave, master));
+    const LinkInfo* slave = find_link(all_links_, name);
+    if (!slave) continue;  // a USB NIC unplugged in between: the bond goes on with the others
+    if (slave->is_up()) TRY(netlink_.set_link_up(*slave, false));
+    TRY(netlink_.set_master(*slave, master));
   }
   TRY(set_bond_options(true));
   std::vector<std::string> options;
