@@ -35,9 +35,9 @@ NetworkStep plan_network(const BootConfig& config, std::vector<Error>& errors) {
   for (const auto& dns : {ip.dns0, ip.dns1}) {
     if (dns) step.dns.push_back(*dns);
   }
-  // A VLAN is the interface: made on its parent, which ip= may name only as the VLAN itself
-  // (boot_plan checks). Then the ip= device wins, then the interface pxelinux booted from, then
-  // every Ethernet one.
+  // A VLAN or a bond is the interface, made on its parent or of its slaves; ip= may name only
+  // it (plan_boot checks). Else the ip= device wins, then the interface pxelinux booted from,
+  // then every Ethernet one.
   if (config.vlan) {
     step.choice = InterfaceChoice::ByName;
     step.device = config.vlan->name;
