@@ -248,21 +248,16 @@ void Parser::vlan(std::string_view value) {
   } else if (name.size() > parent.size() + 1 && name.starts_with(parent) && name[parent.size()] == '.') {
     digits = name.substr(parent.size() + 1);
   }
-  int id = 0;
-  const bool numeric = !digits.empty() && digits.size() <= 4 &&
-                       std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (numeric) {
-    for (const char c : digits) id = id * 10 + (c - '0');
-  }
-  if (!numeric) return fail(cat("no VLAN id in the name ", name));
-  if (id < 1 || id > 4094) return fail(cat("VLAN id ", id, " is not 1 to 4094"));
+  const auto id = digits.size() <= 4 ? parse_decimal<unsigned>(digits) : std::nullopt;
+  if (!id) return fail(cat("no VLAN id in the name ", name));
+  if (*id < 1 || *id > 4094) return fail(cat("VLAN id ", *id, " is not 1 to 4094"));
   if (config_.vlan) {
     config_.unsupported.push_back(error_with_problem(
         option, value, cat("a second VLAN (", config_.vlan->name, " is the first); nfsroot-init makes one"),
         "keep the vlan= of the network the root is on"));
     return;
   }
-  config_.vlan = VlanLink{std::string(name), std::string(parent), static_cast<std::uint16_t>(id)};
+  config_.vlan = VlanLink{std::string(name), std::string(parent), static_cast<std::uint16_t>(*id)};
 }
 
 // The bonding driver's options that sysfs takes (/sys/class/net/<bond>/bonding/, kernel 6.1's
@@ -309,7 +304,9 @@ void Parser::bond(std::string_view value) {
       const std::size_t equals = item.find('=');
       const std::string_view name = item.substr(0, equals);
       const std::string_view setting = equals == std::string_view::npos ? "" : item.substr(equals + 1);
-      if (std::find(kBondOptions.begin(), kBondOptions.end(), name) == kBondOptions.end()) return fail(cat("\"", name, "\" is not an option of the bonding driver"));
+      if (std::find(kBondOptions.begin(), kBondOptions.end(), name) == kBondOptions.end()) {
+        return fail(cat("\"", name, "\" is not an option of the bonding driver"));
+      }
       const bool printable = std::all_of(setting.begin(), setting.end(), [](char c) { return c > ' ' && c < 127; });
       if (setting.empty() || !printable) return fail(cat("the option ", name, " has no value"));
       bond.options.emplace_back(name, setting);
