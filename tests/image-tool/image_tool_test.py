@@ -672,16 +672,20 @@ def scenario_publish(tmp):
         f.write(versions[0])
     tool("publish", image, tftp, "--subdir", "big", "--kernel", "2.0", check_rc=0)
     target = os.path.join(tftp, "big/initrd.img")
+    # Each read is kept with the time it began: only a read that began after the last publish
+    # returned must see the last version (a 48 MiB read may outlast the rename it began before).
     seen, stop = [], threading.Event()
 
     def reader():
         while not stop.is_set():
+            began = time.monotonic()
             try:
                 data = read(target)
             except OSError as e:
-                seen.append(f"unreadable: {e.strerror}")
+                seen.append((began, f"unreadable: {e.strerror}"))
                 continue
-            seen.append(next((i for i, v in enumerate(versions) if data == v), f"{len(data)} bytes, neither version"))
+            seen.append((began, next((i for i, v in enumerate(versions) if data == v),
+                                     f"{len(data)} bytes, neither version")))
 
     thread = threading.Thread(target=reader)
     thread.start()
@@ -690,12 +694,17 @@ def scenario_publish(tmp):
             f.write(versions[i])
         time.sleep(0.1)
         tool("publish", image, tftp, "--subdir", "big", "--kernel", "2.0", check_rc=0)
-    time.sleep(0.1)
+    published_at = time.monotonic()
+    deadline = published_at + 60
+    while not any(began > published_at for began, _ in seen) and time.monotonic() < deadline:
+        time.sleep(0.05)
     stop.set()
     thread.join()
-    bad = [s for s in seen if s not in (0, 1)]
+    bad = [r for _, r in seen if r not in (0, 1)]
     expect(not bad, f"a reader saw {len(bad)} bad files out of {len(seen)} reads: {sorted(set(bad))[:5]}")
-    expect(seen and seen[-1] == 1, "the last initrd was not published")
+    after = [r for began, r in seen if began > published_at]
+    expect(after, "no read began after the last publish within 60 s")
+    expect(all(r == 1 for r in after), f"reads after the last publish saw {after}, not the last initrd")
     log(f"  a reader during 5 replacements of a 48 MiB initrd: {len(seen)} reads, all whole")
 
 
