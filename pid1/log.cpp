@@ -2,6 +2,7 @@
 #include "pid1/log.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@ struct LogState {
   int console_fd = STDERR_FILENO;
   bool debug = false;
   timespec start{};
+  rusage cpu_start{};  // PID 1's rusage counts the kernel's own boot work done before /init ran
 };
 
 LogState state;  // the logger is the one global; everything else is passed in
@@ -50,6 +52,7 @@ bool write_all(int fd, std::string_view text) {
 
 void log_start(LogTarget target) {
   clock_gettime(CLOCK_MONOTONIC, &state.start);
+  getrusage(RUSAGE_SELF, &state.cpu_start);
   state.target = target;
   state.fd = STDERR_FILENO;
   state.console_fd = STDERR_FILENO;
@@ -72,6 +75,13 @@ void log_use_kmsg_fd(int kmsg_fd, int console_fd) {
 void log_set_debug(bool enabled) { state.debug = enabled; }
 
 long log_elapsed_ms() { return elapsed_ms_since(state.start); }
+
+CpuMilliseconds log_cpu_ms() {
+  rusage usage{};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return {};
+  const auto ms = [](const timeval& t) { return static_cast<long>(t.tv_sec * 1000 + t.tv_usec / 1000); };
+  return {ms(usage.ru_utime) - ms(state.cpu_start.ru_utime), ms(usage.ru_stime) - ms(state.cpu_start.ru_stime)};
+}
 
 void log(LogLevel level, std::string_view message) {
   if (level == LogLevel::Debug && !state.debug) return;

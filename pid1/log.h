@@ -32,6 +32,16 @@ inline void log_debug(std::string_view message) { log(LogLevel::Debug, message);
 // Milliseconds since log_start(), for step timings.
 [[nodiscard]] long log_elapsed_ms();
 
+// The CPU time of this process (all its threads) since log_start(), getrusage(2): as PID 1 it
+// was the kernel's init thread, whose boot work before /init is left out. Wall time under TCG is
+// mostly the kernel's and the network's; `user` is what our code and the libc cost, `system`
+// mostly the kernel's finit_module work done on our behalf.
+struct CpuMilliseconds {
+  long user = 0;
+  long system = 0;
+};
+[[nodiscard]] CpuMilliseconds log_cpu_ms();
+
 // For signal handlers: one write(2) of a fixed text to the log's fd, async-signal-safe.
 void log_raw_signal_safe(const char* text, unsigned long length);
 
