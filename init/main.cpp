@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -80,8 +81,9 @@ bool is_usb_host_driver(std::string_view module) {
 enum class AppearedInterfaces : std::uint8_t { Quiet, Logged };
 
 // Devices that appeared since the last look: their modules, and how long a USB NIC's
-// interface took from the host controller's driver.
-void handle_hotplug(const Drivers& drivers, AppearedInterfaces appeared) {
+// interface took from the host controller's driver. `own_links` are the links the network
+// step makes itself (vlan=, bond=): their appearing is no news.
+void handle_hotplug(const Drivers& drivers, AppearedInterfaces appeared, std::span<const std::string> own_links = {}) {
   if (!drivers.uevents) return;
   auto report = drivers.uevents->handle(drivers.system, drivers.index);
   if (!report) {
@@ -98,6 +100,7 @@ void handle_hotplug(const Drivers& drivers, AppearedInterfaces appeared) {
   if (!news.loaded.empty() || !news.failed.empty()) log_info("hotplug: " + news.describe());
   if (appeared == AppearedInterfaces::Quiet) return;
   for (const auto& name : report->new_interfaces) {
+    if (std::find(own_links.begin(), own_links.end(), name) != own_links.end()) continue;
     std::string line = "hotplug: interface " + name + " appeared";
     if (drivers.usb_host) {
       line += cat(" ", milliseconds(drivers.system.system.now() - drivers.usb_host->second), " ms after ",
@@ -138,8 +141,7 @@ Drivers load_nic_drivers(System& system, const BootPlan& plan) {
     auto links = load_named_modules(drivers.system, drivers.index, plan.modules.network_modules);
     if (!links) {
       Error error = links.error();
-      error.hint = "the network step needs it (vlan=, bond=): add it to NFSROOT_INIT_MODULES (initramfs.conf or "
-                   "conf.d) and rebuild the initramfs";
+      error.hint = cat("the network step needs it (vlan=, bond=): ", kAddNetworkModuleHint);
       fail_boot(BootStep::Drivers, error, plan.failure);
     }
     log_info("link modules: " + links->describe());
@@ -202,8 +204,12 @@ NetworkOutcome bring_up(const BootPlan& plan, const Drivers& drivers) {
   // The step waits on the uevents too: a USB NIC's modalias appears only once the host
   // controller has enumerated it, after the coldplug.
   if (drivers.uevents) {
-    options.hotplug = NetworkEventSource{drivers.uevents->fd(),
-                                         [&drivers] { handle_hotplug(drivers, AppearedInterfaces::Logged); }};
+    std::vector<std::string> own_links;
+    if (plan.network.vlan) own_links.push_back(plan.network.vlan->name);
+    if (plan.network.bond) own_links.push_back(plan.network.bond->name);
+    options.hotplug = NetworkEventSource{drivers.uevents->fd(), [&drivers, own_links = std::move(own_links)] {
+                                           handle_hotplug(drivers, AppearedInterfaces::Logged, own_links);
+                                         }};
   }
   options.missing_drivers = [&drivers] {
     auto modaliases = read_unbound_modaliases(drivers.system);
@@ -401,9 +407,10 @@ std::optional<std::string> prepare_lease_keeper(System& system, const BootPlan& 
   // Point of no return: the initramfs goes, and with it any rescue shell.
   auto freed = free_initramfs(system, new_root);
   if (!freed) fail_boot(BootStep::Handoff, freed.error(), plan.failure);
+  const CpuMilliseconds cpu = log_cpu_ms();
   log_info(cat("hand-off: freed the initramfs (", freed->files, " files, ", freed->bytes / 1024, " KiB",
                freed->failures ? cat(", ", freed->failures, " entries left") : std::string(), "); exec ", *init,
-               " after ", log_elapsed_ms(), " ms"));
+               " after ", log_elapsed_ms(), " ms (CPU: user ", cpu.user, " ms, system ", cpu.system, " ms)"));
   if (auto entered = enter_new_root(system, new_root); !entered) {
     fail_boot(BootStep::Handoff, entered.error(), plan.failure);
   }

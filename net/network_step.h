@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -21,6 +22,11 @@ enum class InterfaceChoice : std::uint8_t { ByName, ByMac, EveryEthernet };
 // (network/lease_keeper.h). Auto: unless the root system enables systemd-networkd and the
 // networkd files let it renew the lease (net/networkd_files.h: networkd_can_renew()).
 enum class LeaseKeeperMode : std::uint8_t { Auto, Always, Never };
+
+// The fix when a module the network step needs (8021q for vlan=, bonding for bond=) is not in
+// the initramfs: the drivers step and the link request both say it.
+inline constexpr std::string_view kAddNetworkModuleHint =
+    "add it to NFSROOT_INIT_MODULES (initramfs.conf or conf.d) and rebuild the initramfs";
 
 // dracut's vlan=<name>:<phys> (dracut.cmdline(7)): an 802.1Q link made on the physical
 // interface, which the network step then configures instead of it.

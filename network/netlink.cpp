@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "base/cat.h"
+#include "net/network_step.h"
 #include "net/rtnetlink.h"
 
 namespace nfsroot {
@@ -118,8 +119,7 @@ Result<void> RouteNetlink::new_link(std::span<std::byte> request, std::string_vi
   const int error = TRY(exchange(request, operation));
   if (error == EOPNOTSUPP) {
     return std::unexpected(error_from_errno(operation, what, error,
-                                            cat(module, " is not loaded: add it to NFSROOT_INIT_MODULES (initramfs.conf "
-                                                        "or conf.d) and rebuild the initramfs")));
+                                            cat(module, " is not loaded: ", kAddNetworkModuleHint)));
   }
   if (error != 0) return std::unexpected(error_from_errno(operation, what, error));
   return {};
