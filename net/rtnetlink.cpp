@@ -58,6 +58,7 @@ constexpr std::uint16_t kAttributeTypeMask = 0x3fff;
 
 constexpr std::uint8_t AF_UNSPEC_ = 0;
 constexpr std::uint8_t AF_INET_ = 2;
+constexpr std::uint8_t AF_INET6_ = 10;
 constexpr std::uint16_t ARPHRD_ETHER_ = 1;
 constexpr std::uint16_t ARPHRD_LOOPBACK_ = 772;
 constexpr std::uint16_t ARPHRD_NONE_ = 0xfffe;
@@ -130,6 +131,9 @@ class Writer {
     std::byte bytes[4];
     store_ipv4(bytes, 0, address);
     attribute(type, bytes);
+  }
+  void attribute_ipv6(std::uint16_t type, const Ipv6Address& address) {
+    attribute(type, std::as_bytes(std::span(address.octets)));
   }
   // A nested attribute: open it, add its attributes, close it with the offset open returned,
   // which fills in its length. No NLA_F_NESTED, as iproute2's addattr_nest(): the kernel's
@@ -347,6 +351,41 @@ Result<std::size_t> build_add_default_route(std::span<std::byte> buffer, std::ui
   writer.attribute_u32(RTA_TABLE_, RT_TABLE_MAIN_);
   writer.attribute_ipv4(RTA_DST_, Ipv4Address{});
   writer.attribute_ipv4(RTA_GATEWAY_, gateway);
+  writer.attribute_u32(RTA_OIF_, static_cast<std::uint32_t>(link_index));
+  return writer.finish("RTM_NEWROUTE");
+}
+
+Result<std::size_t> build_add_address6(std::span<std::byte> buffer, std::uint32_t sequence, int link_index,
+                                       const Ipv6Address& address, int prefix_length) {
+  if (prefix_length < 0 || prefix_length > 128) {
+    return std::unexpected(error_with_problem("build netlink request", cat("prefix length ", prefix_length),
+                                              "not between 0 and 128"));
+  }
+  Writer writer(buffer);
+  writer.header(RTM_NEWADDR_, NLM_F_REQUEST_ | NLM_F_ACK_ | NLM_F_CREATE_, sequence);
+  const std::size_t at = writer.fixed(kIfaddrSize);
+  put_u8(writer, at, AF_INET6_);
+  put_u8(writer, at + 1, static_cast<std::uint8_t>(prefix_length));
+  // ifa_flags 0 (duplicate address detection runs), scope 0: the kernel derives an IPv6
+  // address's scope from the address itself (ipv6_addr_scope()).
+  if (at + kIfaddrSize <= buffer.size()) store<std::uint32_t>(buffer, at + 4, static_cast<std::uint32_t>(link_index));
+  writer.attribute_ipv6(IFA_LOCAL_, address);
+  writer.attribute_ipv6(IFA_ADDRESS_, address);
+  return writer.finish("RTM_NEWADDR");
+}
+
+Result<std::size_t> build_add_default_route6(std::span<std::byte> buffer, std::uint32_t sequence, int link_index,
+                                             const Ipv6Address& gateway) {
+  Writer writer(buffer);
+  writer.header(RTM_NEWROUTE_, NLM_F_REQUEST_ | NLM_F_ACK_ | NLM_F_CREATE_, sequence);
+  const std::size_t at = writer.fixed(kRtmsgSize);
+  put_u8(writer, at, AF_INET6_);  // dst_len, src_len, tos 0
+  put_u8(writer, at + 4, RT_TABLE_MAIN_);
+  put_u8(writer, at + 5, RTPROT_BOOT_);
+  put_u8(writer, at + 6, RT_SCOPE_UNIVERSE_);
+  put_u8(writer, at + 7, RTN_UNICAST_);  // rtm_flags 0
+  writer.attribute_ipv6(RTA_DST_, Ipv6Address{});
+  writer.attribute_ipv6(RTA_GATEWAY_, gateway);
   writer.attribute_u32(RTA_OIF_, static_cast<std::uint32_t>(link_index));
   return writer.finish("RTM_NEWROUTE");
 }

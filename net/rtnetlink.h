@@ -17,6 +17,7 @@
 
 #include "base/error.h"
 #include "base/ipv4.h"
+#include "base/ipv6.h"
 #include "net/link_info.h"
 
 namespace nfsroot::rtnetlink {
@@ -74,6 +75,18 @@ void change_to_setlink(std::span<std::byte> message);
 // rtnl_route_build_msg() puts them in.
 [[nodiscard]] Result<std::size_t> build_add_default_route(std::span<std::byte> buffer, std::uint32_t sequence,
                                                           int link_index, Ipv4Address gateway);
+
+// The same for IPv6, the bytes `ip -6 addr add fd00::2/64 dev eth0` (iproute2 6.1) sends but
+// for NLM_F_EXCL: ifaddrmsg AF_INET6 with the prefix length, flags 0 (so the kernel runs
+// duplicate address detection: the address is tentative until it is done), scope 0 (the kernel
+// derives it), then IFA_LOCAL and IFA_ADDRESS.
+[[nodiscard]] Result<std::size_t> build_add_address6(std::span<std::byte> buffer, std::uint32_t sequence,
+                                                     int link_index, const Ipv6Address& address, int prefix_length);
+// ::/0 via `gateway`, as `ip -6 route add default via fd00::1 dev eth0` sends it (but for
+// NLM_F_EXCL): rtmsg AF_INET6 in the main table, protocol boot, type unicast; RTA_DST ::,
+// RTA_GATEWAY, RTA_OIF. A link-local gateway (fe80::…) is valid: RTA_OIF names its link.
+[[nodiscard]] Result<std::size_t> build_add_default_route6(std::span<std::byte> buffer, std::uint32_t sequence,
+                                                           int link_index, const Ipv6Address& gateway);
 
 // One message of a reply datagram.
 struct Message {

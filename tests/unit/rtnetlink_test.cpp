@@ -191,6 +191,36 @@ TEST_CASE("a VLAN, a bond and a slave joining it: the bytes iproute2 sends for t
   CHECK_FALSE(build_add_bond(buffer, 1, "bond0123456789ab"));
 }
 
+TEST_CASE("an IPv6 address and default route: the bytes iproute2 sends, but for NLM_F_EXCL", "[rtnetlink]") {
+  if (!little_endian()) {
+    WARN("golden bytes captured on a little-endian host");
+    return;
+  }
+  const auto ip6 = [](std::string_view text) { return *nfsroot::Ipv6Address::parse(text); };
+  // strace -xx -e write=3 of `ip -6 addr add fd00::2/64 dev d0` (iproute2 6.1), d0 being link 3:
+  // len 64, RTM_NEWADDR, NLM_F_REQUEST|NLM_F_ACK|NLM_F_CREATE (iproute2 adds NLM_F_EXCL, 0x605) |
+  // ifaddrmsg AF_INET6 (10), /64, flags 0, scope 0, index 3 | IFA_LOCAL (2) fd00::2 |
+  // IFA_ADDRESS (1) fd00::2
+  CHECK(built([&](auto b) { return build_add_address6(b, 16, 3, ip6("fd00::2"), 64); }) ==
+        "40000000" "1400" "0504" "10000000" "00000000"
+        "0a400000" "03000000"
+        "1400" "0200" "fd000000000000000000000000000002" "1400" "0100" "fd000000000000000000000000000002");
+  // `ip -6 route add default via fd00::1 dev d0`: len 76, RTM_NEWROUTE | rtmsg AF_INET6, dst_len 0,
+  // table main, protocol boot, scope universe, type unicast | RTA_DST (1) :: | RTA_GATEWAY (5)
+  // fd00::1 | RTA_OIF (4) 3
+  CHECK(built([&](auto b) { return build_add_default_route6(b, 17, 3, ip6("fd00::1")); }) ==
+        "4c000000" "1800" "0504" "11000000" "00000000"
+        "0a000000" "fe030001" "00000000"
+        "1400" "0100" "00000000000000000000000000000000" "1400" "0500" "fd000000000000000000000000000001"
+        "0800" "0400" "03000000");
+  std::array<std::byte, kMaxRequestSize> buffer{};
+  CHECK(build_add_address6(buffer, 1, 3, ip6("fe80::1"), 128));
+  CHECK_FALSE(build_add_address6(buffer, 1, 3, ip6("fd00::2"), 129));
+  CHECK_FALSE(build_add_address6(buffer, 1, 3, ip6("fd00::2"), -1));
+  std::array<std::byte, 75> short_buffer{};
+  CHECK_FALSE(build_add_default_route6(short_buffer, 1, 3, ip6("fd00::1")));
+}
+
 TEST_CASE("a loopback address gets host scope, as libnl guessed it", "[rtnetlink]") {
   std::array<std::byte, kMaxRequestSize> buffer{};
   REQUIRE(build_add_address(buffer, 1, 1, ip4("127.0.0.2"), 8, ip4("127.255.255.255")));
