@@ -318,20 +318,46 @@ void change_to_setlink(std::span<std::byte> message) {
   }
 }
 
-Result<std::size_t> build_add_address(std::span<std::byte> buffer, std::uint32_t sequence, int link_index,
-                                      Ipv4Address address, int prefix_length, Ipv4Address broadcast) {
-  if (prefix_length < 0 || prefix_length > 32) {
+namespace {
+
+// RTM_NEWADDR's header and ifaddrmsg (ifa_flags 0), the prefix length checked against the
+// family's address bits.
+Result<void> begin_add_address(Writer& writer, std::span<std::byte> buffer, std::uint32_t sequence,
+                               std::uint8_t family, int prefix_length, std::uint8_t scope, int link_index) {
+  const int bits = family == AF_INET6_ ? 128 : 32;
+  if (prefix_length < 0 || prefix_length > bits) {
     return std::unexpected(error_with_problem("build netlink request", cat("prefix length ", prefix_length),
-                                              "not between 0 and 32"));
+                                              cat("not between 0 and ", bits)));
   }
-  Writer writer(buffer);
   writer.header(RTM_NEWADDR_, NLM_F_REQUEST_ | NLM_F_ACK_ | NLM_F_CREATE_, sequence);
   const std::size_t at = writer.fixed(kIfaddrSize);
-  put_u8(writer, at, AF_INET_);
+  put_u8(writer, at, family);
   put_u8(writer, at + 1, static_cast<std::uint8_t>(prefix_length));
-  // ifa_flags 0; the scope as libnl's build_addr_msg() guesses it when none is set.
-  put_u8(writer, at + 3, (address.value >> 24) == 127 ? RT_SCOPE_HOST_ : RT_SCOPE_UNIVERSE_);
+  put_u8(writer, at + 3, scope);
   if (at + kIfaddrSize <= buffer.size()) store<std::uint32_t>(buffer, at + 4, static_cast<std::uint32_t>(link_index));
+  return {};
+}
+
+// RTM_NEWROUTE's header and rtmsg for a default route: dst_len, src_len, tos 0, the main table,
+// protocol boot, scope universe, type unicast, rtm_flags 0.
+void begin_add_default_route(Writer& writer, std::uint32_t sequence, std::uint8_t family) {
+  writer.header(RTM_NEWROUTE_, NLM_F_REQUEST_ | NLM_F_ACK_ | NLM_F_CREATE_, sequence);
+  const std::size_t at = writer.fixed(kRtmsgSize);
+  put_u8(writer, at, family);
+  put_u8(writer, at + 4, RT_TABLE_MAIN_);
+  put_u8(writer, at + 5, RTPROT_BOOT_);
+  put_u8(writer, at + 6, RT_SCOPE_UNIVERSE_);
+  put_u8(writer, at + 7, RTN_UNICAST_);
+}
+
+}  // namespace
+
+Result<std::size_t> build_add_address(std::span<std::byte> buffer, std::uint32_t sequence, int link_index,
+                                      Ipv4Address address, int prefix_length, Ipv4Address broadcast) {
+  Writer writer(buffer);
+  // The scope as libnl's build_addr_msg() guesses it when none is set.
+  const std::uint8_t scope = (address.value >> 24) == 127 ? RT_SCOPE_HOST_ : RT_SCOPE_UNIVERSE_;
+  TRY(begin_add_address(writer, buffer, sequence, AF_INET_, prefix_length, scope, link_index));
   writer.attribute_ipv4(IFA_LOCAL_, address);
   writer.attribute_ipv4(IFA_ADDRESS_, address);
   writer.attribute_ipv4(IFA_BROADCAST_, broadcast);
@@ -341,13 +367,7 @@ Result<std::size_t> build_add_address(std::span<std::byte> buffer, std::uint32_t
 Result<std::size_t> build_add_default_route(std::span<std::byte> buffer, std::uint32_t sequence, int link_index,
                                             Ipv4Address gateway) {
   Writer writer(buffer);
-  writer.header(RTM_NEWROUTE_, NLM_F_REQUEST_ | NLM_F_ACK_ | NLM_F_CREATE_, sequence);
-  const std::size_t at = writer.fixed(kRtmsgSize);
-  put_u8(writer, at, AF_INET_);  // dst_len, src_len, tos 0
-  put_u8(writer, at + 4, RT_TABLE_MAIN_);
-  put_u8(writer, at + 5, RTPROT_BOOT_);
-  put_u8(writer, at + 6, RT_SCOPE_UNIVERSE_);
-  put_u8(writer, at + 7, RTN_UNICAST_);  // rtm_flags 0
+  begin_add_default_route(writer, sequence, AF_INET_);
   writer.attribute_u32(RTA_TABLE_, RT_TABLE_MAIN_);
   writer.attribute_ipv4(RTA_DST_, Ipv4Address{});
   writer.attribute_ipv4(RTA_GATEWAY_, gateway);
@@ -357,18 +377,10 @@ Result<std::size_t> build_add_default_route(std::span<std::byte> buffer, std::ui
 
 Result<std::size_t> build_add_address6(std::span<std::byte> buffer, std::uint32_t sequence, int link_index,
                                        const Ipv6Address& address, int prefix_length) {
-  if (prefix_length < 0 || prefix_length > 128) {
-    return std::unexpected(error_with_problem("build netlink request", cat("prefix length ", prefix_length),
-                                              "not between 0 and 128"));
-  }
   Writer writer(buffer);
-  writer.header(RTM_NEWADDR_, NLM_F_REQUEST_ | NLM_F_ACK_ | NLM_F_CREATE_, sequence);
-  const std::size_t at = writer.fixed(kIfaddrSize);
-  put_u8(writer, at, AF_INET6_);
-  put_u8(writer, at + 1, static_cast<std::uint8_t>(prefix_length));
-  // ifa_flags 0 (duplicate address detection runs), scope 0: the kernel derives an IPv6
+  // ifa_flags 0: duplicate address detection runs. Scope 0: the kernel derives an IPv6
   // address's scope from the address itself (ipv6_addr_scope()).
-  if (at + kIfaddrSize <= buffer.size()) store<std::uint32_t>(buffer, at + 4, static_cast<std::uint32_t>(link_index));
+  TRY(begin_add_address(writer, buffer, sequence, AF_INET6_, prefix_length, RT_SCOPE_UNIVERSE_, link_index));
   writer.attribute_ipv6(IFA_LOCAL_, address);
   writer.attribute_ipv6(IFA_ADDRESS_, address);
   return writer.finish("RTM_NEWADDR");
@@ -377,13 +389,7 @@ Result<std::size_t> build_add_address6(std::span<std::byte> buffer, std::uint32_
 Result<std::size_t> build_add_default_route6(std::span<std::byte> buffer, std::uint32_t sequence, int link_index,
                                              const Ipv6Address& gateway) {
   Writer writer(buffer);
-  writer.header(RTM_NEWROUTE_, NLM_F_REQUEST_ | NLM_F_ACK_ | NLM_F_CREATE_, sequence);
-  const std::size_t at = writer.fixed(kRtmsgSize);
-  put_u8(writer, at, AF_INET6_);  // dst_len, src_len, tos 0
-  put_u8(writer, at + 4, RT_TABLE_MAIN_);
-  put_u8(writer, at + 5, RTPROT_BOOT_);
-  put_u8(writer, at + 6, RT_SCOPE_UNIVERSE_);
-  put_u8(writer, at + 7, RTN_UNICAST_);  // rtm_flags 0
+  begin_add_default_route(writer, sequence, AF_INET6_);
   writer.attribute_ipv6(RTA_DST_, Ipv6Address{});
   writer.attribute_ipv6(RTA_GATEWAY_, gateway);
   writer.attribute_u32(RTA_OIF_, static_cast<std::uint32_t>(link_index));
