@@ -27,6 +27,7 @@ constexpr std::uint16_t RTM_NEWLINK_ = 16;
 constexpr std::uint16_t RTM_GETLINK_ = 18;
 constexpr std::uint16_t RTM_SETLINK_ = 19;
 constexpr std::uint16_t RTM_NEWADDR_ = 20;
+constexpr std::uint16_t RTM_GETADDR_ = 22;
 constexpr std::uint16_t RTM_NEWROUTE_ = 24;
 
 constexpr std::uint16_t NLM_F_REQUEST_ = 0x1;
@@ -48,6 +49,7 @@ constexpr std::uint16_t IFLA_EXT_MASK_ = 29;
 constexpr std::uint32_t RTEXT_FILTER_VF_ = 1;
 constexpr std::uint16_t IFA_ADDRESS_ = 1;
 constexpr std::uint16_t IFA_LOCAL_ = 2;
+constexpr std::uint16_t IFA_FLAGS_ = 8;
 constexpr std::uint16_t IFA_BROADCAST_ = 4;
 constexpr std::uint16_t RTA_DST_ = 1;
 constexpr std::uint16_t RTA_OIF_ = 4;
@@ -196,9 +198,11 @@ Error malformed(std::size_t offset, const std::string& problem) {
   return error_with_problem("parse netlink reply", cat("byte ", offset), problem);
 }
 
-// The attributes of one RTM_NEWLINK, from `at` to the end of `message`.
-Result<void> parse_link_attributes(std::span<const std::byte> message, std::size_t at, std::size_t base,
-                                   LinkInfo& link) {
+// Walks the attributes of one message from `at` to its end, each checked to fit the message:
+// visit(type, payload, offset) for each. The next one starts aligned; the padding of the last
+// may be cut off (RTA_NEXT).
+template <class Visit>
+Result<void> for_each_attribute(std::span<const std::byte> message, std::size_t at, std::size_t base, Visit visit) {
   while (message.size() - at >= kAttributeHeader) {
     const std::size_t length = load<std::uint16_t>(message, at);
     const std::uint16_t type = load<std::uint16_t>(message, at + 2) & kAttributeTypeMask;
@@ -206,16 +210,27 @@ Result<void> parse_link_attributes(std::span<const std::byte> message, std::size
       return std::unexpected(
           malformed(base + at, cat("attribute ", type, " of length ", length, " does not fit its message")));
     }
-    const auto payload = message.subspan(at + kAttributeHeader, length - kAttributeHeader);
+    TRY(visit(type, message.subspan(at + kAttributeHeader, length - kAttributeHeader), base + at));
+    at += std::min(align(length), message.size() - at);
+  }
+  if (at != message.size()) return std::unexpected(malformed(base + at, "trailing bytes after the last attribute"));
+  return {};
+}
+
+// The attributes of one RTM_NEWLINK, from `at` to the end of `message`.
+Result<void> parse_link_attributes(std::span<const std::byte> message, std::size_t at, std::size_t base,
+                                   LinkInfo& link) {
+  return for_each_attribute(message, at, base, [&](std::uint16_t type, std::span<const std::byte> payload,
+                                                   std::size_t offset) -> Result<void> {
     if (type == IFLA_IFNAME_) {
       std::size_t size = 0;
       while (size < payload.size() && payload[size] != std::byte{0}) ++size;
       if (size == 0 || size > kNameMax) {
-        return std::unexpected(malformed(base + at, cat("interface name of ", size, " bytes")));
+        return std::unexpected(malformed(offset, cat("interface name of ", size, " bytes")));
       }
       link.name.assign(reinterpret_cast<const char*>(payload.data()), size);
     } else if (type == IFLA_MTU_) {
-      if (payload.size() < 4) return std::unexpected(malformed(base + at, "IFLA_MTU shorter than 4 bytes"));
+      if (payload.size() < 4) return std::unexpected(malformed(offset, "IFLA_MTU shorter than 4 bytes"));
       link.mtu = load<std::uint32_t>(payload, 0);
     } else if (type == IFLA_ADDRESS_) {
       // Only an Ethernet (6-byte) hardware address is a MAC to us; others (an InfiniBand or a
@@ -226,10 +241,32 @@ Result<void> parse_link_attributes(std::span<const std::byte> message, std::size
         link.mac = mac;
       }
     }
-    // The next one starts aligned; the padding of the last one may be cut off (RTA_NEXT).
-    at += std::min(align(length), message.size() - at);
-  }
-  if (at != message.size()) return std::unexpected(malformed(base + at, "trailing bytes after the last attribute"));
+    return {};
+  });
+}
+
+// The attributes of one RTM_NEWADDR of AF_INET6 (inet6_fill_ifaddr()): IFA_ADDRESS is the
+// address, unless IFA_LOCAL is there too (a point-to-point peer in IFA_ADDRESS); IFA_FLAGS, when
+// sent, holds all 32 flag bits where ifa_flags holds the low 8.
+Result<void> parse_address6_attributes(std::span<const std::byte> message, std::size_t at, std::size_t base,
+                                       Address6Info& address) {
+  bool have_address = false;
+  bool have_local = false;
+  TRY(for_each_attribute(message, at, base, [&](std::uint16_t type, std::span<const std::byte> payload,
+                                                std::size_t offset) -> Result<void> {
+    if (type == IFA_ADDRESS_ || type == IFA_LOCAL_) {
+      if (payload.size() != 16) {
+        return std::unexpected(malformed(offset, cat("IPv6 address attribute of ", payload.size(), " bytes")));
+      }
+      if (type == IFA_LOCAL_ || !have_local) std::memcpy(address.address.octets.data(), payload.data(), 16);
+      (type == IFA_LOCAL_ ? have_local : have_address) = true;
+    } else if (type == IFA_FLAGS_) {
+      if (payload.size() < 4) return std::unexpected(malformed(offset, "IFA_FLAGS shorter than 4 bytes"));
+      address.flags = load<std::uint32_t>(payload, 0);
+    }
+    return {};
+  }));
+  if (!have_address && !have_local) return std::unexpected(malformed(base, "RTM_NEWADDR without an address"));
   return {};
 }
 
@@ -242,6 +279,14 @@ Result<std::size_t> build_list_links(std::span<std::byte> buffer, std::uint32_t 
   put_u8(writer, at, AF_UNSPEC_);
   writer.attribute_u32(IFLA_EXT_MASK_, RTEXT_FILTER_VF_);
   return writer.finish("RTM_GETLINK dump");
+}
+
+Result<std::size_t> build_list_addresses6(std::span<std::byte> buffer, std::uint32_t sequence) {
+  Writer writer(buffer);
+  writer.header(RTM_GETADDR_, NLM_F_REQUEST_ | NLM_F_ACK_ | NLM_F_DUMP_, sequence);
+  const std::size_t at = writer.fixed(kIfaddrSize);
+  put_u8(writer, at, AF_INET6_);
+  return writer.finish("RTM_GETADDR dump");
 }
 
 Result<std::size_t> build_set_link_up(std::span<std::byte> buffer, std::uint32_t sequence, const LinkInfo& link,
@@ -451,6 +496,24 @@ Result<std::vector<Message>> parse_messages(std::span<const std::byte> datagram)
         // The kernel names every link it describes (rtnl_fill_ifinfo() always puts IFLA_IFNAME).
         if (parsed.link.name.empty()) return std::unexpected(malformed(at, "RTM_NEWLINK without IFLA_IFNAME"));
         parsed.link.ethernet = hardware_type == ARPHRD_ETHER_ && (parsed.link.flags & IFF_LOOPBACK_) == 0;
+        break;
+      }
+      case RTM_NEWADDR_: {
+        if (payload.size() < kIfaddrSize) {
+          return std::unexpected(
+              malformed(at, cat("RTM_NEWADDR of ", payload.size(), " bytes, shorter than ifaddrmsg")));
+        }
+        // IPv4 addresses are not read: the boot sets them and never waits on them.
+        if (std::to_integer<std::uint8_t>(payload[0]) != AF_INET6_) break;
+        parsed.kind = Message::Kind::Address6;
+        parsed.address6.prefix_length = std::to_integer<std::uint8_t>(payload[1]);
+        parsed.address6.flags = std::to_integer<std::uint8_t>(payload[2]);
+        parsed.address6.scope = std::to_integer<std::uint8_t>(payload[3]);
+        parsed.address6.link_index = static_cast<int>(load<std::uint32_t>(payload, 4));
+        if (parsed.address6.prefix_length > 128) {
+          return std::unexpected(malformed(at, cat("IPv6 prefix length ", parsed.address6.prefix_length)));
+        }
+        TRY(parse_address6_attributes(message, kHeaderSize + kIfaddrSize, at, parsed.address6));
         break;
       }
       default:

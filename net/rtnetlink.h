@@ -88,6 +88,24 @@ void change_to_setlink(std::span<std::byte> message);
 [[nodiscard]] Result<std::size_t> build_add_default_route6(std::span<std::byte> buffer, std::uint32_t sequence,
                                                            int link_index, const Ipv6Address& gateway);
 
+// RTM_GETADDR dump of every IPv6 address: ifaddrmsg AF_INET6, all else zero, as `ip -6 addr`
+// asks.
+[[nodiscard]] Result<std::size_t> build_list_addresses6(std::span<std::byte> buffer, std::uint32_t sequence);
+
+// One IPv6 address of a link, from RTM_NEWADDR (include/uapi/linux/if_addr.h).
+struct Address6Info {
+  int link_index = 0;
+  Ipv6Address address;
+  int prefix_length = 0;
+  std::uint32_t flags = 0;  // IFA_F_*: IFA_FLAGS when sent, else ifa_flags
+  std::uint8_t scope = 0;   // RT_SCOPE_UNIVERSE 0, RT_SCOPE_LINK 253, RT_SCOPE_HOST 254
+  // Duplicate address detection is running: the address cannot be bound yet (IFA_F_TENTATIVE).
+  [[nodiscard]] bool tentative() const { return (flags & 0x40u) != 0; }
+  // Another host on the link has it (IFA_F_DADFAILED): it will never be usable.
+  [[nodiscard]] bool dad_failed() const { return (flags & 0x08u) != 0; }
+  [[nodiscard]] bool global() const { return scope == 0; }
+};
+
 // One message of a reply datagram.
 struct Message {
   enum class Kind : std::uint8_t {
@@ -95,6 +113,7 @@ struct Message {
     Error,    // NLMSG_ERROR with a negative errno: `error` holds it as a positive errno
     Done,     // NLMSG_DONE: the end of a dump (`error` set when the dump itself failed)
     Link,     // RTM_NEWLINK: `link`
+    Address6, // RTM_NEWADDR of an IPv6 address: `address6` (an IPv4 one is Other)
     Other,    // anything else (RTM_DELLINK, NLMSG_NOOP, other families' messages): skipped
   };
   Kind kind = Kind::Other;
@@ -103,6 +122,7 @@ struct Message {
   std::uint32_t sequence = 0;
   int error = 0;
   LinkInfo link;
+  Address6Info address6;
 };
 
 // Every message of one datagram, each length and attribute checked against what is left of

@@ -50,6 +50,7 @@ Result<int> RouteNetlink::exchange(std::span<std::byte> request, std::string_vie
         case Message::Kind::Link:
           if (links) links->push_back(message.link);
           break;
+        case Message::Kind::Address6:  // not asked for yet
         case Message::Kind::Other:
           break;
       }

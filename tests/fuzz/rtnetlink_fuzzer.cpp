@@ -92,6 +92,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           check(message.type == 16);
           check_link(message.link);
           break;
+        case Message::Kind::Address6:
+          check(message.type == 20 && message.address6.prefix_length <= 128);
+          break;
         case Message::Kind::Other:
           check(message.type != 2 && message.type != 3 && message.type != 16);
           break;

@@ -252,6 +252,51 @@ TEST_CASE("a buffer too small for a request is an error, and nothing is written 
   CHECK_FALSE(build_add_address(out, 1, 3, ip4("10.0.2.15"), 33, ip4("10.0.2.255")));
 }
 
+TEST_CASE("IPv6 addresses from the kernel's dump: tentative, done, link-local", "[rtnetlink]") {
+  if (!little_endian()) {
+    WARN("golden bytes captured on a little-endian host");
+    return;
+  }
+  // `ip -6 addr` asks: len 24, RTM_GETADDR (22), NLM_F_REQUEST|NLM_F_ACK|NLM_F_DUMP | ifaddrmsg AF_INET6
+  CHECK(built([](auto b) { return build_list_addresses6(b, 7); }) ==
+        "18000000" "1600" "0503" "07000000" "00000000" "0a000000" "00000000");
+  // Linux 6.1's answers to that dump on a veth, link 3 (a raw netlink socket in a namespace):
+  // fd00::2/64 right after `ip -6 addr add` (IFA_F_PERMANENT | IFA_F_TENTATIVE, 0xc0), the same
+  // once duplicate address detection is done (0x80), and the link-local address (scope link,
+  // 253) that also carries IFA_PROTO (11). Each: ifaddrmsg, IFA_ADDRESS, IFA_CACHEINFO, IFA_FLAGS.
+  const auto datagram = from_hex(
+      "480000001400020007000000f04e00000a40c0000300000014000100fd00000000000000000000000000000214000600ffffffff"
+      "ffffffff182d0800182d080008000800c0000000"
+      "480000001400020007000000ab4e00000a4080000300000014000100fd00000000000000000000000000000214000600ffffffff"
+      "ffffffff4d2808004d2808000800080080000000"
+      "500000001400020007000000ab4e00000a4080fd0300000014000100fe800000000000004c4aa9fffee4f87214000600ffffffff"
+      "ffffffff4b2808004b280800080008008000000005000b0003000000");
+  const auto parsed = parse_messages(datagram);
+  REQUIRE(parsed);
+  REQUIRE(parsed->size() == 3);
+  for (const auto& message : *parsed) {
+    CHECK(message.kind == Message::Kind::Address6);
+    CHECK(message.address6.link_index == 3);
+    CHECK(message.address6.prefix_length == 64);
+  }
+  const auto& tentative = parsed->at(0).address6;
+  CHECK(tentative.address.to_string() == "fd00::2");
+  CHECK(tentative.tentative());
+  CHECK_FALSE(tentative.dad_failed());
+  CHECK(tentative.global());
+  CHECK_FALSE(parsed->at(1).address6.tentative());
+  const auto& link_local = parsed->at(2).address6;
+  CHECK(link_local.address.to_string() == "fe80::4c4a:a9ff:fee4:f872");
+  CHECK_FALSE(link_local.global());
+  // An IPv4 address is not read; an IPv6 one with a short address or past its message is refused.
+  const auto ipv4 = parse_messages(from_hex("200000001400020007000000000000000218800003000000" "08000100" "0a00020f"));
+  REQUIRE(ipv4);
+  CHECK(ipv4->at(0).kind == Message::Kind::Other);
+  CHECK_FALSE(parse_messages(from_hex("240000001400020007000000000000000a40800003000000" "0c000100" "fd00000000000000")));
+  CHECK_FALSE(parse_messages(from_hex("180000001400020007000000000000000a40800003000000")));  // no address at all
+  CHECK_FALSE(parse_messages(from_hex("180000001400020007000000000000000a81800003000000")));  // /129
+}
+
 TEST_CASE("the kernel's link dump, its end, an ack and a refusal", "[rtnetlink]") {
   if (!little_endian()) {
     WARN("golden bytes captured on a little-endian host");
