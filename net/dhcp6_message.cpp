@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "base/cat.h"
+#include "base/network_order.h"
 #include "base/text.h"
 
 namespace nfsroot {
@@ -17,16 +18,6 @@ constexpr std::size_t kOptionHeaderSize = 4;
 constexpr std::size_t kIaNaFixedSize = 12;       // IAID, T1, T2
 constexpr std::size_t kIaAddressFixedSize = 24;  // address, preferred, valid
 constexpr std::size_t kMaxDomainName = 253;      // RFC 1035 2.3.4, as text
-
-std::uint8_t byte_at(std::span<const std::byte> bytes, std::size_t at) { return std::to_integer<std::uint8_t>(bytes[at]); }
-
-std::uint16_t load16(std::span<const std::byte> bytes, std::size_t at) {
-  return static_cast<std::uint16_t>(byte_at(bytes, at) << 8 | byte_at(bytes, at + 1));
-}
-
-std::uint32_t load32(std::span<const std::byte> bytes, std::size_t at) {
-  return static_cast<std::uint32_t>(load16(bytes, at)) << 16 | load16(bytes, at + 2);
-}
 
 Ipv6Address load_address(std::span<const std::byte> bytes, std::size_t at) {
   Ipv6Address address;
@@ -76,8 +67,8 @@ Result<std::vector<RawOption>> split_options(std::span<const std::byte> bytes, s
     if (bytes.size() - at < kOptionHeaderSize) {
       return std::unexpected(packet_error(cat(bytes.size() - at, " stray bytes at the end of ", where)));
     }
-    const std::uint16_t code = load16(bytes, at);
-    const std::size_t length = load16(bytes, at + 2);
+    const std::uint16_t code = load_be16(bytes, at);
+    const std::size_t length = load_be16(bytes, at + 2);
     if (length > bytes.size() - at - kOptionHeaderSize) {
       return std::unexpected(packet_error(cat(option_label(code), " in ", where, ": length ", length, " with ",
                                               bytes.size() - at - kOptionHeaderSize, " bytes left")));
@@ -95,7 +86,7 @@ bool read_status(std::span<const std::byte> data, std::optional<Dhcp6Status>& st
     dropped.push_back(cat(option_label(13), ": ", data.size(), " bytes, at least 2 expected; ignoring it"));
     return false;
   }
-  status = static_cast<Dhcp6Status>(load16(data, 0));
+  status = static_cast<Dhcp6Status>(load_be16(data, 0));
   const auto text = data.subspan(2);
   message = escape_for_log(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()));
   return true;
@@ -135,7 +126,7 @@ std::optional<Dhcp6Address> read_ia_address(std::span<const std::byte> data, std
     dropped.push_back(cat(option_label(5), ": ", data.size(), " bytes, at least 24 expected; ignoring it"));
     return std::nullopt;
   }
-  Dhcp6Address address{load_address(data, 0), load32(data, 16), load32(data, 20)};
+  Dhcp6Address address{load_address(data, 0), load_be32(data, 16), load_be32(data, 20)};
   // RFC 8415 21.6: a preferred lifetime above the valid one makes the address invalid.
   if (address.preferred_seconds > address.valid_seconds) {
     dropped.push_back(cat(option_label(5), " ", address.address.to_string(), ": preferred lifetime ",
@@ -168,9 +159,9 @@ std::optional<Dhcp6IaNa> read_ia_na(std::span<const std::byte> data, std::vector
     return std::nullopt;
   }
   Dhcp6IaNa ia;
-  ia.iaid = load32(data, 0);
-  ia.t1_seconds = load32(data, 4);
-  ia.t2_seconds = load32(data, 8);
+  ia.iaid = load_be32(data, 0);
+  ia.t1_seconds = load_be32(data, 4);
+  ia.t2_seconds = load_be32(data, 8);
   // RFC 8415 21.4: T1 above T2, both set, means the client discards the IA_NA.
   if (ia.t1_seconds > 0 && ia.t2_seconds > 0 && ia.t1_seconds > ia.t2_seconds) {
     dropped.push_back(cat(option_label(3), " ", ia.iaid, ": T1 ", ia.t1_seconds, " s above T2 ", ia.t2_seconds,
@@ -218,7 +209,7 @@ Result<Dhcp6Message> parse_dhcp6_message(std::span<const std::byte> payload) {
   }
   Dhcp6Message message;
   message.type = static_cast<Dhcp6MessageType>(byte_at(payload, 0));
-  message.transaction_id = load32(payload, 0) & 0xffffff;
+  message.transaction_id = load_be32(payload, 0) & 0xffffff;
   const auto options = TRY(split_options(payload.subspan(kHeaderSize), "the message"));
   for (const auto& [code, data] : options) {
     switch (static_cast<Dhcp6Option>(code)) {

@@ -7,6 +7,7 @@
 #include <bitset>
 
 #include "base/cat.h"
+#include "base/network_order.h"
 
 namespace nfsroot {
 
@@ -34,16 +35,6 @@ constexpr std::array<DhcpOption, 13> kRequestedParameters{
     DhcpOption::LeaseTime,        DhcpOption::ServerIdentifier, DhcpOption::RenewalTime,
     DhcpOption::RebindingTime,
 };
-
-std::uint8_t byte_at(std::span<const std::byte> bytes, std::size_t at) { return std::to_integer<std::uint8_t>(bytes[at]); }
-
-std::uint16_t load16(std::span<const std::byte> bytes, std::size_t at) {
-  return static_cast<std::uint16_t>((byte_at(bytes, at) << 8) | byte_at(bytes, at + 1));
-}
-
-std::uint32_t load32(std::span<const std::byte> bytes, std::size_t at) {
-  return (std::uint32_t{load16(bytes, at)} << 16) | load16(bytes, at + 2);
-}
 
 // Text up to the first NUL, or the whole field.
 std::string text_until_nul(std::span<const std::byte> bytes) {
@@ -154,13 +145,13 @@ bool has_length(const OptionData& options, DhcpOption option, std::size_t expect
 std::optional<Ipv4Address> address_option(const OptionData& options, DhcpOption option,
                                           std::vector<std::string>& dropped) {
   if (!has_length(options, option, 4, dropped)) return std::nullopt;
-  return Ipv4Address{load32(options.get(option), 0)};
+  return Ipv4Address{load_be32(options.get(option), 0)};
 }
 
 std::optional<std::uint32_t> seconds_option(const OptionData& options, DhcpOption option,
                                             std::vector<std::string>& dropped) {
   if (!has_length(options, option, 4, dropped)) return std::nullopt;
-  return load32(options.get(option), 0);
+  return load_be32(options.get(option), 0);
 }
 
 // RFC 2132 3.5 and on: a list of one or more addresses, so a non-zero multiple of 4.
@@ -174,7 +165,7 @@ std::vector<Ipv4Address> address_list_option(const OptionData& options, DhcpOpti
         cat(option_label(option), ": ", bytes.size(), " bytes, not a list of 4-byte addresses; ignoring it"));
     return addresses;
   }
-  for (std::size_t at = 0; at < bytes.size(); at += 4) addresses.push_back(Ipv4Address{load32(bytes, at)});
+  for (std::size_t at = 0; at < bytes.size(); at += 4) addresses.push_back(Ipv4Address{load_be32(bytes, at)});
   return addresses;
 }
 
@@ -232,13 +223,13 @@ Result<DhcpMessage> parse_dhcp_message(std::span<const std::byte> payload) {
       return std::unexpected(packet_error("no DHCP magic cookie (99.130.83.99); a plain BOOTP reply?"));
     }
   }
-  message.xid = load32(payload, kXid);
-  message.secs = load16(payload, kSecs);
-  message.flags = load16(payload, kFlags);
-  message.ciaddr = Ipv4Address{load32(payload, kCiaddr)};
-  message.yiaddr = Ipv4Address{load32(payload, kYiaddr)};
-  message.siaddr = Ipv4Address{load32(payload, kSiaddr)};
-  message.giaddr = Ipv4Address{load32(payload, kGiaddr)};
+  message.xid = load_be32(payload, kXid);
+  message.secs = load_be16(payload, kSecs);
+  message.flags = load_be16(payload, kFlags);
+  message.ciaddr = Ipv4Address{load_be32(payload, kCiaddr)};
+  message.yiaddr = Ipv4Address{load_be32(payload, kYiaddr)};
+  message.siaddr = Ipv4Address{load_be32(payload, kSiaddr)};
+  message.giaddr = Ipv4Address{load_be32(payload, kGiaddr)};
   for (std::size_t i = 0; i < message.chaddr.octets.size(); ++i) message.chaddr.octets[i] = byte_at(payload, kChaddr + i);
 
   OptionData options;
@@ -292,7 +283,7 @@ Result<DhcpMessage> parse_dhcp_message(std::span<const std::byte> payload) {
       return std::unexpected(
           packet_error(cat(option_label(DhcpOption::ServerIdentifier), " is ", bytes.size(), " bytes, not 4")));
     }
-    message.server_id = Ipv4Address{load32(bytes, 0)};
+    message.server_id = Ipv4Address{load_be32(bytes, 0)};
   }
 
   message.subnet_mask = address_option(options, DhcpOption::SubnetMask, dropped);
@@ -305,7 +296,7 @@ Result<DhcpMessage> parse_dhcp_message(std::span<const std::byte> payload) {
   message.root_path = string_option(options, DhcpOption::RootPath);
   message.message = string_option(options, DhcpOption::Message);
   if (has_length(options, DhcpOption::InterfaceMtu, 2, dropped)) {
-    const std::uint16_t mtu = load16(options.get(DhcpOption::InterfaceMtu), 0);
+    const std::uint16_t mtu = load_be16(options.get(DhcpOption::InterfaceMtu), 0);
     if (mtu >= kMinimumMtu) {
       message.mtu = mtu;
     } else {

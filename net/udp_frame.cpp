@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base/cat.h"
+#include "base/network_order.h"
 
 namespace nfsroot {
 
@@ -17,15 +18,6 @@ constexpr std::uint8_t kProtocolUdp = 17;
 constexpr std::uint8_t kDefaultTtl = 64;  // Linux's net.ipv4.ip_default_ttl
 constexpr std::uint16_t kMoreFragments = 0x2000;
 constexpr std::uint16_t kFragmentOffsetMask = 0x1fff;
-
-// Callers check the bounds first; these only assemble big-endian bytes.
-std::uint16_t load16(std::span<const std::byte> bytes, std::size_t at) {
-  return static_cast<std::uint16_t>((std::to_integer<unsigned>(bytes[at]) << 8) | std::to_integer<unsigned>(bytes[at + 1]));
-}
-
-std::uint32_t load32(std::span<const std::byte> bytes, std::size_t at) {
-  return (std::uint32_t{load16(bytes, at)} << 16) | load16(bytes, at + 2);
-}
 
 void store16(std::span<std::byte> bytes, std::size_t at, std::uint16_t value) {
   bytes[at] = static_cast<std::byte>(value >> 8);
@@ -40,7 +32,7 @@ void store32(std::span<std::byte> bytes, std::size_t at, std::uint32_t value) {
 // RFC 1071: the 16-bit one's complement sum, folded; an odd last byte is padded with zero.
 std::uint32_t add_to_sum(std::uint32_t sum, std::span<const std::byte> bytes) {
   std::size_t i = 0;
-  for (; i + 1 < bytes.size(); i += 2) sum += load16(bytes, i);
+  for (; i + 1 < bytes.size(); i += 2) sum += load_be16(bytes, i);
   if (i < bytes.size()) sum += std::to_integer<std::uint32_t>(bytes[i]) << 8;
   return sum;
 }
@@ -81,7 +73,7 @@ Result<UdpDatagram> parse_udp_frame(std::span<const std::byte> frame, UdpChecksu
   if (fold(add_to_sum(0, frame.first(header_length))) != 0xffff) {
     return std::unexpected(frame_error("bad IPv4 header checksum"));
   }
-  const std::size_t total_length = load16(frame, 2);
+  const std::size_t total_length = load_be16(frame, 2);
   if (total_length < header_length || total_length > received) {
     return std::unexpected(frame_error(cat("IPv4 total length ", total_length, " does not fit header ",
                                            header_length, " and ", received, " bytes received")));
@@ -90,7 +82,7 @@ Result<UdpDatagram> parse_udp_frame(std::span<const std::byte> frame, UdpChecksu
   if (protocol != kProtocolUdp) {
     return std::unexpected(frame_error(cat("IP protocol ", protocol, ", not UDP (17)")));
   }
-  const std::uint16_t fragment = load16(frame, 6);
+  const std::uint16_t fragment = load_be16(frame, 6);
   if ((fragment & (kMoreFragments | kFragmentOffsetMask)) != 0) {
     return std::unexpected(frame_error(cat("an IPv4 fragment (offset ", (fragment & kFragmentOffsetMask) * 8,
                                            (fragment & kMoreFragments) != 0 ? ", more fragments" : "",
@@ -101,18 +93,18 @@ Result<UdpDatagram> parse_udp_frame(std::span<const std::byte> frame, UdpChecksu
   if (udp.size() < kUdpHeader) {
     return std::unexpected(frame_error(cat("UDP header cut short: ", udp.size(), " bytes")));
   }
-  const std::size_t udp_length = load16(udp, 4);
+  const std::size_t udp_length = load_be16(udp, 4);
   if (udp_length < kUdpHeader || udp_length > udp.size()) {
     return std::unexpected(
         frame_error(cat("UDP length ", udp_length, " does not fit the ", udp.size(), " bytes the IPv4 packet holds")));
   }
   UdpDatagram datagram;
-  datagram.source = Ipv4Address{load32(frame, 12)};
-  datagram.destination = Ipv4Address{load32(frame, 16)};
-  datagram.source_port = load16(udp, 0);
-  datagram.destination_port = load16(udp, 2);
+  datagram.source = Ipv4Address{load_be32(frame, 12)};
+  datagram.destination = Ipv4Address{load_be32(frame, 16)};
+  datagram.source_port = load_be16(udp, 0);
+  datagram.destination_port = load_be16(udp, 2);
   const auto datagram_bytes = udp.first(udp_length);
-  if (checksum == UdpChecksum::Verify && load16(udp, 6) != 0) {
+  if (checksum == UdpChecksum::Verify && load_be16(udp, 6) != 0) {
     const std::uint32_t sum =
         add_to_sum(udp_pseudo_header_sum(datagram.source, datagram.destination, udp_length), datagram_bytes);
     if (fold(sum) != 0xffff) return std::unexpected(frame_error("bad UDP checksum"));
