@@ -1,6 +1,7 @@
 // IPv6 address parsing (RFC 4291 2.2) and canonical formatting (RFC 5952).
 #include "base/ipv6.h"
 
+#include <charconv>
 #include <vector>
 
 #include "base/ipv4.h"
@@ -25,15 +26,11 @@ std::optional<std::vector<std::uint16_t>> parse_groups(std::string_view text, bo
       groups.push_back(static_cast<std::uint16_t>(quad->value & 0xffff));
       break;
     }
-    if (part.empty() || part.size() > 4) return std::nullopt;
+    // 1-4 hex digits, as MacAddress::parse reads its octets: from_chars takes no sign or "0x".
     std::uint16_t value = 0;
-    for (const char c : part) {
-      int digit = 0;
-      if (c >= '0' && c <= '9') digit = c - '0';
-      else if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F') digit = c - 'A' + 10;
-      else return std::nullopt;
-      value = static_cast<std::uint16_t>(value << 4 | digit);
+    const char* end = part.data() + part.size();
+    if (part.empty() || part.size() > 4 || std::from_chars(part.data(), end, value, 16).ptr != end) {
+      return std::nullopt;
     }
     groups.push_back(value);
   }

@@ -6,6 +6,7 @@
 #include "base/cat.h"
 #include "base/network_order.h"
 #include "base/text.h"
+#include "net/dhcp_lease.h"
 
 namespace nfsroot {
 
@@ -92,7 +93,8 @@ bool read_status(std::span<const std::byte> data, std::optional<Dhcp6Status>& st
   return true;
 }
 
-// RFC 1035 3.1 names, uncompressed (RFC 8415 10), of letters, digits, '-' and '_'.
+// RFC 1035 3.1 names, uncompressed (RFC 8415 10), each one that is_valid_dns_name() takes: the
+// rule the DHCPv4 search domain (option 15) passes before it reaches resolv.conf too.
 std::optional<std::vector<std::string>> read_domain_list(std::span<const std::byte> data) {
   std::vector<std::string> names;
   std::string name;
@@ -100,22 +102,17 @@ std::optional<std::vector<std::string>> read_domain_list(std::span<const std::by
   while (at < data.size()) {
     const std::size_t length = byte_at(data, at++);
     if (length == 0) {
-      if (name.empty()) return std::nullopt;  // the root alone is no search domain
+      if (!is_valid_dns_name(name)) return std::nullopt;  // also the root alone, which is no search domain
       names.push_back(std::move(name));
       name.clear();
       continue;
     }
     if (length > 63 || length > data.size() - at) return std::nullopt;  // 0xc0: a compression pointer
+    const std::string_view label(reinterpret_cast<const char*>(data.data() + at), length);
+    if (label.find('.') != std::string_view::npos) return std::nullopt;  // would read as two labels
     if (!name.empty()) name += '.';
-    for (std::size_t i = 0; i < length; ++i) {
-      const char c = static_cast<char>(byte_at(data, at + i));
-      const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                         c == '_';
-      if (!plain) return std::nullopt;
-      name += c;
-    }
+    name += label;
     at += length;
-    if (name.size() > kMaxDomainName) return std::nullopt;
   }
   if (!name.empty()) return std::nullopt;  // a name without its terminating root label
   return names;

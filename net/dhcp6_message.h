@@ -109,11 +109,11 @@ struct Dhcp6Message {
 //  - an IA_NA shorter than 12 bytes, or with T1 > T2 when both are set (21.4);
 //  - an IA address shorter than 24 bytes, or whose preferred lifetime is above the valid one
 //    (21.6);
-//  - a DNS server list not a multiple of 16 bytes; a domain list that is not plain,
-//    uncompressed DNS names of letters, digits, '-' and '_' (RFC 8415 10: no compression), as
-//    these go into resolv.conf;
+//  - a DNS server list not a multiple of 16 bytes; a domain list that is not uncompressed
+//    (RFC 8415 10) DNS names that is_valid_dns_name() takes (net/dhcp_lease.h: RFC 1123 labels,
+//    the DHCPv4 search domain's rule), as these go into resolv.conf;
 //  - a bootfile URL with bytes that are not printable ASCII (it ends up in a log line);
-//  - a preference, elapsed time or status code of the wrong length.
+//  - a preference or status code of the wrong length.
 // Options this client does not know are skipped.
 [[nodiscard]] Result<Dhcp6Message> parse_dhcp6_message(std::span<const std::byte> payload);
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "net/dhcp6_message.h"
+#include "net/dhcp_lease.h"
 
 namespace {
 
@@ -15,16 +16,6 @@ using namespace nfsroot;
 
 void check(bool condition) {
   if (!condition) __builtin_trap();
-}
-
-bool plain_name(const std::string& name) {
-  if (name.empty() || name.size() > 253) return false;
-  for (const char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                    c == '_' || c == '.';
-    if (!ok) return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -40,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& address : ia.addresses) check(address.preferred_seconds <= address.valid_seconds);
     check(ia.status_message.find('\n') == std::string::npos);
   }
-  for (const auto& name : m.domain_list) check(plain_name(name));
+  for (const auto& name : m.domain_list) check(is_valid_dns_name(name));
   for (const char c : m.bootfile_url) check(c > ' ' && c < 127);
   check(m.status_message.find('\n') == std::string::npos);
   (void)check_dhcp6_reply(m, m.transaction_id, m.client_id);

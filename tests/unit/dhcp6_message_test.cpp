@@ -163,6 +163,15 @@ TEST_CASE("dhcp6: what is malformed is refused or left out, with the reason", "[
   CHECK(m->bootfile_url.empty());
   CHECK_FALSE(m->preference);
   CHECK(m->dropped.size() == 4);
+  // Search domains pass the DHCPv4 search domain's rule (is_valid_dns_name): no label starting
+  // with '-', no '_', no '.' inside a wire label.
+  for (const char* list : {"00180006" "042d6c616200", "00180006" "045f6c616200", "00180005" "03612e6200"}) {
+    INFO(list);
+    m = parse(list);
+    REQUIRE(m);
+    CHECK(m->domain_list.empty());
+    CHECK(m->dropped.size() == 1);
+  }
   // A status message is escaped for the log; an unknown option is skipped.
   m = parse("000d0007" "0001" "610a1b5b32" "ffff0000");
   REQUIRE(m);
