@@ -40,7 +40,7 @@ class Parser {
   void virtual_link(std::string_view key, std::string_view value);
   void vlan(std::string_view value);
   void bond(std::string_view value);
-  bool ipv6_server(std::string_view option, std::string_view value, std::string_view server_part);
+  bool bad_bracketed_server(std::string_view option, std::string_view value, std::string_view server_part);
   std::optional<int> seconds(std::string_view option, std::string_view value, int minimum, int fallback);
   bool writes_files(std::string_view option, std::string_view value);
 
@@ -339,12 +339,26 @@ void Parser::virtual_link(std::string_view key, std::string_view value) {
 }
 
 // dracut.cmdline(7) writes an IPv6 server in brackets: nfsroot=[fd00::1]:/srv,
-// root=nfs:[fd00::1]:/srv. Split as IPv4 text it would become a path; say what it is instead.
-bool Parser::ipv6_server(std::string_view option, std::string_view value, std::string_view server_part) {
-  if (!server_part.starts_with('[')) return false;
-  config_.unsupported.push_back(error_with_problem(
-      option, value, "an NFS server by its IPv6 address: NFS over IPv6 is not supported yet",
-      "name the server by its IPv4 address (nfsroot=<server-ip>:<path>), or leave it to DHCP (ip=dhcp)"));
+// root=nfs:[fd00::1]:/srv. One that is not closed, or holds no usable address, would be split
+// into a server and a path that mean nothing: it stops the plan, saying how to write it.
+bool Parser::bad_bracketed_server(std::string_view option, std::string_view value, std::string_view server_part) {
+  const auto host = bracketed_host(server_part);
+  if (!host) return false;
+  std::string problem;
+  std::string_view fix = "write the server as [<IPv6 address>]:<path>, for example nfsroot=[fd00::1]:/srv/root";
+  if (host->length == 0) {
+    problem = "the IPv6 server's '[' is not closed";
+  } else if (const auto address = Ipv6Address::parse(host->address.substr(0, host->address.find('%')));
+             address && (address->is_link_local() || host->address.find('%') != std::string_view::npos)) {
+    // An NFS source names no interface, and the kernel's mount would need one for fe80::/10.
+    problem = cat("the server ", escape_for_log(host->address), " is link-local: a mount cannot say on which link");
+    fix = "name the server by a global or unique-local address (fd00::/8)";
+  } else if (!address || address->is_unspecified() || address->is_multicast()) {
+    problem = cat("'[", escape_for_log(host->address), "]' is not an IPv6 server address");
+  } else {
+    return false;
+  }
+  config_.unsupported.push_back(error_with_problem(option, value, problem, fix));
   return true;
 }
 
@@ -530,13 +544,13 @@ void Parser::nfsroot(std::string_view value) {
     config_.nfs = spec;
     return;
   }
-  if (ipv6_server("nfsroot=", value, value)) return;
+  if (bad_bracketed_server("nfsroot=", value, value)) return;
   const NfsRootText text = split_nfs_root_text(value);
   if (text.server) {
-    spec.server = Ipv4Address::parse(*text.server);
+    spec.server = IpAddress::parse_host(*text.server);
     if (!spec.server) {
       warn("nfsroot", value,
-           "server '" + std::string(*text.server) + "' is not an IPv4 address (there is no DNS at boot)",
+           cat("server '", *text.server, "' is not ", kServerAddressForms, " (there is no DNS at boot)"),
            "taking the server from DHCP instead");
     }
   }
@@ -557,11 +571,11 @@ void Parser::dracut_root(std::string_view value) {
   spec.given_by = "root=";
   spec.version = form.version;
   if (form.text.server) {
-    if (const auto address = Ipv4Address::parse(*form.text.server)) {
+    if (const auto address = IpAddress::parse_host(*form.text.server)) {
       spec.server = *address;
     } else {
       warn("root", value,
-           "server '" + std::string(*form.text.server) + "' is not an IPv4 address (there is no DNS at boot)",
+           cat("server '", *form.text.server, "' is not ", kServerAddressForms, " (there is no DNS at boot)"),
            "taking the server from DHCP instead");
     }
   }
@@ -597,7 +611,10 @@ void Parser::live_root(std::string_view value) {
   const auto slash = url.find('/');
   std::string_view authority = url.substr(0, slash);
   std::string_view path = slash == std::string_view::npos ? std::string_view() : url.substr(slash);
-  if (const auto colon = authority.find(':'); colon != std::string_view::npos) {
+  // RFC 3986 3.2.2: an IPv6 host is bracketed, and the port follows its ']'.
+  const auto bracket = bracketed_host(authority);
+  const std::size_t host_end = bracket && bracket->length > 0 ? bracket->length : 0;
+  if (const auto colon = authority.find(':', host_end); colon != std::string_view::npos) {
     const std::string_view port = authority.substr(colon + 1);
     authority = authority.substr(0, colon);
     // anaconda's nfs://<server>:/<path> has an empty port: no option then.
@@ -608,10 +625,10 @@ void Parser::live_root(std::string_view value) {
            "using the NFS server's usual port");
     }
   }
-  if (const auto address = Ipv4Address::parse(authority)) {
+  if (const auto address = IpAddress::parse_host(authority)) {
     spec.server = *address;
   } else {
-    warn("root", value, "server '" + std::string(authority) + "' is not an IPv4 address (there is no DNS at boot)",
+    warn("root", value, cat("server '", authority, "' is not ", kServerAddressForms, " (there is no DNS at boot)"),
          "taking the server from DHCP instead");
   }
   while (path.size() > 1 && path.ends_with('/')) path.remove_suffix(1);
@@ -642,14 +659,14 @@ void Parser::root(std::string_view value) {
     root_nfs_spec_given_ = true;
     return;
   }
-  if (value.starts_with('[') && ipv6_server("root=", value, value)) return;  // the legacy <server-ip>:<root-dir>
-  if (value.starts_with("nfs:") && ipv6_server("root=", value, value.substr(4))) return;
-  if (value.starts_with("nfs4:") && ipv6_server("root=", value, value.substr(5))) return;
+  if (bad_bracketed_server("root=", value, value)) return;  // the legacy [<server-ip>]:<root-dir>
+  if (value.starts_with("nfs:") && bad_bracketed_server("root=", value, value.substr(4))) return;
+  if (value.starts_with("nfs4:") && bad_bracketed_server("root=", value, value.substr(5))) return;
   // nfs:…, nfs4:…, and dracut's legacy <server-ip>:/<root-dir>: a local device path
-  // (/dev/sda1, UUID=…, LABEL=…) has no ":/" after a dotted quad.
-  const auto server_end = value.find(":/");
+  // (/dev/sda1, UUID=…, LABEL=…) has no ":/" after an address.
+  const auto server_end = value.find(":/", value.starts_with('[') ? value.find(']') : 0);
   if (value.starts_with("nfs:") || value.starts_with("nfs4:") ||
-      (server_end != std::string_view::npos && (Ipv4Address::parse(value.substr(0, server_end)) ||
+      (server_end != std::string_view::npos && (IpAddress::parse_host(value.substr(0, server_end)) ||
                                                 !split_dracut_nfs_root(value).text.more_servers.empty()))) {
     dracut_root(value);
     return;
@@ -696,9 +713,15 @@ void Parser::own_option(std::string_view key, std::string_view value) {
   } else if (key == "servers") {
     config_.extra_servers.clear();  // the last one wins, as with every option
     for (const auto word : split(value, ',')) {
-      const auto address = Ipv4Address::parse(word);
-      if (!address || address->is_unspecified()) {
-        warn(option, value, cat("'", escape_for_log(word), "' is not a server's IPv4 address"), "leaving it out");
+      // Commas part the servers, so an IPv6 one may go without its brackets here.
+      auto address = IpAddress::parse_host(word);
+      if (!address) address = IpAddress::parse(word);
+      const auto* v6 = address ? address->v6() : nullptr;
+      if (!address || address->is_unspecified() || (v6 && (v6->is_multicast() || v6->is_link_local()))) {
+        warn(option, value,
+             cat("'", escape_for_log(word), "' is not a server's IPv4 or IPv6 address",
+                 v6 && v6->is_link_local() ? " (a link-local one cannot be mounted: no link is named)" : ""),
+             "leaving it out");
       } else if (std::ranges::find(config_.extra_servers, *address) == config_.extra_servers.end()) {
         config_.extra_servers.push_back(*address);
       }

@@ -9,6 +9,7 @@
 
 #include "base/error.h"
 #include "cmdline/cmdline.h"
+#include "base/ip_address.h"
 #include "base/ipv4.h"
 #include "mounts/image_file.h"
 #include "mounts/nfs_options.h"
@@ -75,7 +76,7 @@ struct BootConfig {
   int mount_timeout_seconds = 180;           // nfsroot-init.mount_timeout= / rootdelay=
   // nfsroot-init.servers=: more servers of the same root, after the one nfsroot= or DHCP names;
   // all are asked at once and the first to answer is mounted.
-  std::vector<Ipv4Address> extra_servers;
+  std::vector<IpAddress> extra_servers;
   // nfsroot-init.mount_jitter=: the most milliseconds the first attempt waits, by the MAC;
   // nullopt: 300 with several servers, else 0.
   std::optional<int> mount_jitter_ms;
@@ -104,8 +105,8 @@ struct BootConfig {
   std::optional<BootStep> poweroff_after;    // nfsroot-init.poweroff_after=, for tests
   // nfsroot-init.lease_keeper=auto|yes|no: the lease keeper at the hand-off (net/network_step.h).
   LeaseKeeperMode lease_keeper = LeaseKeeperMode::Auto;
-  // What dracut's command line asks that nfsroot-init cannot do (an NFS server by its IPv6
-  // address, a vlan= it cannot make): each stops the plan with its own error, instead of a root
+  // What dracut's command line asks that nfsroot-init cannot do (an IPv6 server it cannot
+  // reach, a vlan= it cannot make): each stops the plan with its own error, instead of a root
   // path made of the rest or a boot on another network.
   std::vector<Error> unsupported;
   // vlan=<name>:<phys>: the network step makes this 802.1Q link on <phys> and configures it.

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "base/cat.h"
 #include "base/text.h"
 
 namespace nfsroot {
@@ -43,10 +44,28 @@ std::optional<int> nfs_version_option(std::string_view option) {
 
 namespace {
 
-// Two or more dotted quads joined by ',': several servers (README "Several servers").
+// Two or more addresses joined by ',': several servers (README "Several servers").
 bool is_server_list(std::string_view text) {
   if (text.find(',') == std::string_view::npos) return false;
-  return std::ranges::all_of(split(text, ','), [](std::string_view word) { return Ipv4Address::parse(word).has_value(); });
+  return std::ranges::all_of(split(text, ','),
+                             [](std::string_view word) { return IpAddress::parse_host(word).has_value(); });
+}
+
+// The first ':' outside brackets: where the server part ends ("[fd00::1]:/srv" at 9); npos
+// when there is none, or a bracket is not closed.
+std::size_t server_colon(std::string_view text) {
+  bool inside = false;
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    if (text[at] == '[') inside = true;
+    if (text[at] == ']') inside = false;
+    if (text[at] == ':' && !inside) return at;
+  }
+  return std::string_view::npos;
+}
+
+// SERVER (a host text, as from split_nfs_root_text) as an address; nullopt when it is not one.
+std::optional<IpAddress> server_address(std::optional<std::string_view> server) {
+  return server ? IpAddress::parse_host(*server) : std::nullopt;
 }
 
 // SERVER as written: a list becomes its first and the rest.
@@ -65,12 +84,12 @@ void set_server(NfsRootText& text, std::string_view server) {
 NfsRootText split_nfs_root_text(std::string_view text) {
   NfsRootText result;
   std::string_view rest = text;
-  const auto colon = rest.find(':');
+  const auto colon = server_colon(rest);
   if (!rest.starts_with('/') && colon != std::string_view::npos &&
       (rest.find(',') > colon || is_server_list(rest.substr(0, colon)))) {
     set_server(result, rest.substr(0, colon));
     rest.remove_prefix(colon + 1);
-  } else if (Ipv4Address::parse(rest)) {
+  } else if (IpAddress::parse_host(rest)) {
     result.server = rest;
     rest = {};
   }
@@ -85,18 +104,17 @@ NfsRootText split_nfs_root_text(std::string_view text) {
   return result;
 }
 
-std::vector<Ipv4Address> more_server_addresses(const NfsRootText& text) {
-  std::vector<Ipv4Address> listed;
+std::vector<IpAddress> more_server_addresses(const NfsRootText& text) {
+  std::vector<IpAddress> listed;
   for (const auto word : text.more_servers) {
-    if (const auto address = Ipv4Address::parse(word)) listed.push_back(*address);
+    if (const auto address = IpAddress::parse_host(word)) listed.push_back(*address);
   }
-  return more_servers_of_root(text.server ? Ipv4Address::parse(*text.server) : std::nullopt, listed);
+  return more_servers_of_root(server_address(text.server), listed);
 }
 
-std::vector<Ipv4Address> more_servers_of_root(std::optional<Ipv4Address> server,
-                                              const std::vector<Ipv4Address>& from_list,
-                                              const std::vector<Ipv4Address>& from_option) {
-  std::vector<Ipv4Address> servers;
+std::vector<IpAddress> more_servers_of_root(std::optional<IpAddress> server, const std::vector<IpAddress>& from_list,
+                                            const std::vector<IpAddress>& from_option) {
+  std::vector<IpAddress> servers;
   for (const auto* list : {&from_list, &from_option}) {
     for (const auto& address : *list) {
       if (address != server && std::ranges::find(servers, address) == servers.end()) servers.push_back(address);
@@ -113,7 +131,8 @@ NfsRootForm split_dracut_nfs_root(std::string_view text) {
   } else if (text.starts_with("nfs:")) {
     text.remove_prefix(4);
   }
-  const auto server_end = text.find(":/");
+  // A bracketed IPv6 server holds colons of its own: look from its ']' on.
+  const auto server_end = text.find(":/", text.starts_with('[') ? text.find(']') : 0);
   if (server_end == std::string_view::npos || text.starts_with('/')) {
     // No "<server>:/": the kernel's own form, which also covers "/path:options".
     if (!text.starts_with('/') || text.find(':') == std::string_view::npos) {
@@ -142,12 +161,37 @@ NfsRootForm split_dracut_nfs_root(std::string_view text) {
 
 std::string NfsMountRequest::data() const { return join(options, ","); }
 
+namespace {
+
+bool is_ipv6_server(std::string_view server) {
+  const auto address = IpAddress::parse(server);
+  return address && address->is_v6();
+}
+
+// fs/nfs/super.c nfs_parse_source(): an IPv6 server is bracketed in "<server>:<path>".
+std::string mount_source(std::string_view server, std::string_view path) {
+  return cat(is_ipv6_server(server) ? cat('[', server, ']') : std::string(server), ':', path);
+}
+
+// fs/nfs/fs_context.c: proto=tcp and udp (and mountproto=) pin the family to AF_INET, and a
+// family that differs from addr='s fails the mount ("server address does not match proto=
+// option"); mount.nfs names the IPv6 transports for an IPv6 server, and so do we.
+void use_ipv6_transports(std::vector<std::string>& options) {
+  for (auto& option : options) {
+    for (const std::string_view key : {"proto=", "mountproto="}) {
+      if (option == cat(key, "tcp") || option == cat(key, "udp")) option += '6';
+    }
+  }
+}
+
+}  // namespace
+
 NfsMountRequest plan_nfs_mount(const NfsMountInput& input) {
   NfsMountRequest request;
   request.read_only = input.read_only;
   request.server = input.server;
   request.path = input.path;
-  request.source = input.server + ":" + input.path;
+  request.source = mount_source(input.server, input.path);
 
   std::vector<std::string> user;
   for (const auto& option : input.user_options) {
@@ -184,6 +228,7 @@ NfsMountRequest plan_nfs_mount(const NfsMountInput& input) {
                                   [](const std::string& o) { return o.starts_with("mountaddr="); })) {
     options.push_back("mountaddr=" + input.server);
   }
+  if (is_ipv6_server(input.server)) use_ipv6_transports(options);
   request.options = std::move(options);
   return request;
 }
@@ -196,8 +241,19 @@ NfsMountRequest with_server(NfsMountRequest request, const std::string& server) 
       }
     }
   }
+  // Servers of one root may be of both families: the transports follow the new one.
+  if (is_ipv6_server(server) != is_ipv6_server(request.server)) {
+    for (auto& option : request.options) {
+      if (!option.starts_with("proto=") && !option.starts_with("mountproto=")) continue;
+      if (option.ends_with('6')) {
+        option.pop_back();
+      } else if (option.ends_with("tcp") || option.ends_with("udp")) {
+        option += '6';
+      }
+    }
+  }
   request.server = server;
-  request.source = server + ":" + request.path;
+  request.source = mount_source(server, request.path);
   return request;
 }
 

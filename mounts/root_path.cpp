@@ -81,10 +81,10 @@ NfsRootSpec parse_root_path_option(std::string_view root_path, std::vector<std::
   const NfsRootText& text = form.text;
   spec.version = form.version;
   if (text.server) {
-    spec.server = Ipv4Address::parse(*text.server);
+    spec.server = IpAddress::parse_host(*text.server);
     if (!spec.server) {
-      warnings.push_back(quoted + ": server '" + escape_for_log(*text.server) +
-                         "' is not an IPv4 address (there is no DNS at boot); ignoring it");
+      warnings.push_back(quoted + ": server '" + escape_for_log(*text.server) + "' is not " +
+                         std::string(kServerAddressForms) + " (there is no DNS at boot); ignoring it");
     }
   }
   spec.more_servers = more_server_addresses(text);
@@ -96,7 +96,7 @@ NfsRootSpec parse_root_path_option(std::string_view root_path, std::vector<std::
   return spec;
 }
 
-RootPathChoice choose_nfs_root(const NfsRootSpec& command_line, std::optional<Ipv4Address> ip_server,
+RootPathChoice choose_nfs_root(const NfsRootSpec& command_line, std::optional<IpAddress> ip_server,
                                const DhcpLease* lease) {
   RootPathChoice choice;
   // README "Root and hand-off": when the command line names both the server and the path, a

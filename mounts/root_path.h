@@ -15,14 +15,14 @@ namespace nfsroot {
 
 // DHCP option 17 in the kernel's form, "[<server-ip>:]<path>[,<options>]" (fs/nfs/nfsroot.c),
 // and in dracut's, "[nfs:|nfs4:][<server-ip>:]<path>[:<options>]" (split_dracut_nfs_root):
-// the server only as a dotted quad; "default" or an empty path keeps the default; the path is
+// the server as a dotted quad or an IPv6 address in brackets; "default" or an empty path keeps the default; the path is
 // taken as sent (only nfsroot= puts a relative path under /tftpboot/). `warnings` gets a line for a server name (there is no DNS at boot)
 // and for a path that is not absolute.
 [[nodiscard]] NfsRootSpec parse_root_path_option(std::string_view root_path, std::vector<std::string>& warnings);
 
 struct RootPathChoice {
-  std::optional<Ipv4Address> server;  // nullopt only when nothing names one
-  std::vector<Ipv4Address> more_servers;  // of the same root, from the list that named `server`
+  std::optional<IpAddress> server;    // nullopt only when nothing names one
+  std::vector<IpAddress> more_servers;  // of the same root, from the list that named `server`
   std::string path;                   // may hold "%s" (expand_root_path() in mounts/nfs_options.h)
   std::vector<std::string> options;   // the lease's first, then the command line's
   int version = 0;                    // 4 for root=nfs4: or a root-path with nfs4:, else 0 (options)
@@ -49,7 +49,7 @@ struct RootPathChoice {
 //    (the command line's come last), else nfs4: (root=, then the root-path's), else NFSv3.
 // Without a lease (static ip=, or the plan before the network is up) only the command line
 // counts: the server may stay unknown and the path is the command line's or the default.
-[[nodiscard]] RootPathChoice choose_nfs_root(const NfsRootSpec& command_line, std::optional<Ipv4Address> ip_server,
+[[nodiscard]] RootPathChoice choose_nfs_root(const NfsRootSpec& command_line, std::optional<IpAddress> ip_server,
                                              const DhcpLease* lease);
 
 }  // namespace nfsroot

@@ -33,7 +33,7 @@ struct ModulesStep {
 };
 
 struct RootStep {
-  std::optional<Ipv4Address> server;  // nullopt: from the lease
+  std::optional<IpAddress> server;    // nullopt: from the lease
   std::string server_source;          // where the server comes from, for people
   std::string path;                   // may hold "%s", replaced once the network is up
   std::string path_source;
@@ -62,7 +62,7 @@ struct RootStep {
   // nfsroot-init.servers=: more servers of the same root; with them the mount goes to the first
   // of all that answers (rootmount/server_choice.h).
   // With a server list in nfsroot= or root=nfs:, its others come first.
-  std::vector<Ipv4Address> extra_servers;
+  std::vector<IpAddress> extra_servers;
   int jitter_max_ms = 0;  // the first attempt waits 0..this, by the MAC (nfsroot-init.mount_jitter=)
   std::optional<int> jitter_option_ms;  // nfsroot-init.mount_jitter= as given; else by the servers
   bool debug = false;

@@ -7,7 +7,7 @@
 #include <tuple>
 
 #include "base/cat.h"
-#include "base/ipv4.h"
+#include "base/ip_address.h"
 #include "base/text.h"
 #include "rootmount/rpc_connection.h"
 #include "rpc/mount_export.h"
@@ -17,9 +17,9 @@ namespace nfsroot {
 
 namespace {
 
-Result<Ipv4Address> server_address(const std::string& server) {
-  const auto address = Ipv4Address::parse(server);
-  if (!address) return std::unexpected(error_with_problem("server", server, "not an IPv4 address (no DNS at boot)"));
+Result<IpAddress> server_address(const std::string& server) {
+  const auto address = IpAddress::parse(server);
+  if (!address) return std::unexpected(error_with_problem("server", server, "not an IP address (no DNS at boot)"));
   return *address;
 }
 
@@ -27,7 +27,7 @@ Result<Ipv4Address> server_address(const std::string& server) {
 // second connection to that port for MOUNTPROC3_EXPORT. Neither call is privileged: no
 // reserved source port is needed (rpc.mountd and ganesha answer EXPORT from any port).
 Result<std::vector<ExportNode>> ask_exports(const std::string& server, RpcClock::time_point deadline) {
-  const Ipv4Address address = TRY(server_address(server));
+  const IpAddress address = TRY(server_address(server));
   std::uint32_t xid = initial_rpc_xid();
   std::uint16_t mount_port = 0;
   {
@@ -43,7 +43,7 @@ Result<std::vector<ExportNode>> ask_exports(const std::string& server, RpcClock:
 }
 
 Result<std::vector<PortMapping>> ask_rpcbind(const std::string& server, RpcClock::time_point deadline) {
-  const Ipv4Address address = TRY(server_address(server));
+  const IpAddress address = TRY(server_address(server));
   auto rpcbind = TRY(RpcConnection::connect(address, kPortmapPort, deadline));
   const auto results =
       TRY(rpcbind.call(RpcCall{initial_rpc_xid(), kPortmapProgram, kPortmapVersion, kPortmapDump}, {}, deadline));

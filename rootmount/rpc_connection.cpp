@@ -1,8 +1,6 @@
 // RPC over TCP with poll(2) and a deadline: connect, send one record, reassemble one reply.
 #include "rootmount/rpc_connection.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -13,6 +11,7 @@
 #include <climits>
 
 #include "base/cat.h"
+#include "base/socket_address.h"
 #include "sys/wait_for_events.h"
 
 namespace nfsroot {
@@ -38,15 +37,13 @@ std::uint32_t initial_rpc_xid() {
   return static_cast<std::uint32_t>(RpcClock::now().time_since_epoch().count());
 }
 
-Result<RpcConnection> RpcConnection::connect(Ipv4Address server, std::uint16_t port, RpcClock::time_point deadline) {
-  std::string peer = cat(server.to_string(), ':', port);
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+Result<RpcConnection> RpcConnection::connect(const IpAddress& server, std::uint16_t port,
+                                             RpcClock::time_point deadline) {
+  std::string peer = cat(server.to_host_text(), ':', port);
+  const SocketAddress address = socket_address(server, port);
+  UniqueFd fd(::socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return std::unexpected(error_from_errno("socket", peer, errno));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(server.value);
-  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+  if (::connect(fd.get(), address.get(), address.length) != 0) {
     // EINTR: the connection still goes on in the background, as with EINPROGRESS (connect(2)).
     if (errno != EINPROGRESS && errno != EINTR) return std::unexpected(error_from_errno("connect", peer, errno));
     TRY(wait_for(fd.get(), POLLOUT, deadline, peer, "connect"));

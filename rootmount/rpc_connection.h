@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "base/error.h"
-#include "base/ipv4.h"
+#include "base/ip_address.h"
 #include "base/unique_fd.h"
 #include "rpc/rpc_message.h"
 
@@ -21,7 +21,7 @@ using RpcClock = std::chrono::steady_clock;
 class RpcConnection {
  public:
   // A non-blocking connect, then poll(2) until it is done or `deadline` passes.
-  [[nodiscard]] static Result<RpcConnection> connect(Ipv4Address server, std::uint16_t port,
+  [[nodiscard]] static Result<RpcConnection> connect(const IpAddress& server, std::uint16_t port,
                                                      RpcClock::time_point deadline);
 
   // Sends the call (one record), reads one reply record (within RecordLimits) and returns the
@@ -35,7 +35,7 @@ class RpcConnection {
   RpcConnection(UniqueFd fd, std::string peer) : fd_(std::move(fd)), peer_(std::move(peer)) {}
 
   UniqueFd fd_;
-  std::string peer_;  // "10.0.2.2:111", for errors
+  std::string peer_;  // "10.0.2.2:111", "[fd00::1]:111", for errors
 };
 
 // A starting xid: random where the kernel has entropy, else from the clock; each call then

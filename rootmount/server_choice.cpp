@@ -1,9 +1,7 @@
 // Several servers: connects to all at once, the first to answer wins; the retry rounds.
 #include "rootmount/server_choice.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -11,6 +9,7 @@
 #include <cerrno>
 
 #include "base/cat.h"
+#include "base/socket_address.h"
 #include "base/text.h"
 #include "base/unique_fd.h"
 #include "rootmount/nfs_mount.h"
@@ -31,14 +30,17 @@ Result<ServerProbe> probe_servers(const std::vector<std::string>& servers, std::
   for (const auto& server : servers) {
     probe.answers.push_back(ServerAnswer{server});
     ServerAnswer& answer = probe.answers.back();
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (!fd.valid()) return std::unexpected(error_from_errno("socket", server, errno));
-    if (::inet_pton(AF_INET, server.c_str(), &address.sin_addr) != 1) {
+    const auto parsed = IpAddress::parse(server);
+    if (!parsed) {
       answer.errno_value = EINVAL;
-    } else if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) {
+      pending.push_back(-1);
+      sockets.emplace_back();
+      continue;
+    }
+    const SocketAddress address = socket_address(*parsed, port);
+    UniqueFd fd(::socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!fd.valid()) return std::unexpected(error_from_errno("socket", server, errno));
+    if (::connect(fd.get(), address.get(), address.length) == 0) {
       answer.answered = true;  // loopback can connect at once
     } else if (errno != EINPROGRESS && errno != EINTR) {
       answer.errno_value = errno;

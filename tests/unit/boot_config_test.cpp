@@ -2,6 +2,7 @@
 // initramfs-tools and dracut that we accept, and the messages for malformed values.
 #include "cmdline/boot_config.h"
 #include "plan/boot_plan.h"
+#include "plan/plan_format.h"
 
 #include <catch2/catch.hpp>
 
@@ -327,8 +328,15 @@ TEST_CASE("root=live:: other schemes, names, bad ports and URLs without an image
   parsed = parse("root=live:nfs://server.lab/images/a.squashfs");
   CHECK(parsed.config.root_kind == RootKind::Nfs);
   CHECK_FALSE(parsed.config.nfs.server);
-  CHECK(warned_about(parsed, "server 'server.lab' is not an IPv4 address (there is no DNS at boot); taking the server "
-                             "from DHCP instead"));
+  CHECK(warned_about(parsed, "server 'server.lab' is not an IPv4 address or an IPv6 address in brackets (there is no "
+                             "DNS at boot); taking the server from DHCP instead"));
+
+  // RFC 3986 3.2.2: an IPv6 host in brackets, the port after them.
+  parsed = parse("root=live:nfs://[fd00::1]:2049/images/a.squashfs");
+  CHECK(parsed.warnings.empty());
+  CHECK(parsed.config.nfs.server == IpAddress::parse("fd00::1"));
+  CHECK(parsed.config.nfs.options == std::vector<std::string>{"port=2049"});
+  CHECK(parsed.config.nfs.path == "/images");
 
   parsed = parse("root=live:nfs://10.0.2.2:99999/images/a.squashfs");
   CHECK(parsed.config.nfs.options.empty());
@@ -494,13 +502,38 @@ TEST_CASE("dracut's network syntax: timeouts taken, IPv6 servers and virtual lin
   CHECK(parsed.config.interface_timeout_seconds == 4);
   CHECK(warned_about(parse("rd.net.timeout.dhcp=0"), "rd.net.timeout.dhcp=0: not a whole number of seconds >= 1"));
 
+  // dracut.cmdline(7): an IPv6 server in brackets, in each of the NFS root forms.
   for (const char* line : {"nfsroot=[fd00::1]:/srv", "root=nfs:[fd00::1]:/srv", "root=nfs4:[fd00::1]:/srv,vers=4.2",
-                           "root=[fd00::1]:/srv"}) {
+                           "root=[fd00::1]:/srv", "nfsroot=[FD00:0::1]:/srv"}) {
     INFO(line);
     parsed = parse(line);
+    CHECK(parsed.config.unsupported.empty());
+    CHECK(parsed.warnings.empty());
+    CHECK(parsed.config.root_kind == RootKind::Nfs);
+    CHECK(parsed.config.nfs.server == IpAddress::parse("fd00::1"));
+    CHECK(parsed.config.nfs.path == "/srv");
+  }
+  // One that cannot be used stops the plan, saying how to write it; nothing of it is a path.
+  const struct {
+    const char* line;
+    const char* problem;
+  } kBadServers[] = {
+      {"nfsroot=[fd00::1:/srv", "the IPv6 server's '[' is not closed; write the server as [<IPv6 address>]:<path>"},
+      {"root=nfs:[fd00::1:/srv", "the IPv6 server's '[' is not closed"},
+      {"nfsroot=[fd00::g]:/srv", "'[fd00::g]' is not an IPv6 server address"},
+      {"nfsroot=[10.0.0.1]:/srv", "'[10.0.0.1]' is not an IPv6 server address"},
+      {"root=[ff02::1]:/srv", "'[ff02::1]' is not an IPv6 server address"},
+      {"nfsroot=[::]:/srv", "'[::]' is not an IPv6 server address"},
+      {"nfsroot=[fe80::1]:/srv", "the server fe80::1 is link-local: a mount cannot say on which link; name the server "
+                                 "by a global or unique-local address (fd00::/8)"},
+      {"root=nfs4:[fe80::1%eth0]:/srv", "the server fe80::1%eth0 is link-local"},
+  };
+  for (const auto& bad : kBadServers) {
+    INFO(bad.line);
+    parsed = parse(bad.line);
     REQUIRE(parsed.config.unsupported.size() == 1);
-    CHECK(describe(parsed.config.unsupported[0]).find("NFS over IPv6 is not supported yet") != std::string::npos);
-    CHECK(parsed.config.nfs.path.empty());  // nothing of it taken for a path
+    CHECK(describe(parsed.config.unsupported[0]).find(bad.problem) != std::string::npos);
+    CHECK(parsed.config.nfs.path.empty());
   }
 
   parsed = parse("ip=[fd00::5]::[fd00::1]:64:node7:eth0:none");
@@ -682,7 +715,22 @@ TEST_CASE("plan: ip= naming another interface than the VLAN, or a link bridge= w
   CHECK(describe(bridge.errors[0]).find("ip= br0: the link bridge=br0:eth0 would make") != std::string::npos);
   // The bridge named but not used: a warning, and the boot goes on the physical interface.
   CHECK(plan_boot(parse("bridge=br0:eth0 ip=eth0:dhcp root=/dev/nfs nfsroot=10.0.0.1:/srv")).errors.empty());
-  CHECK(plan_boot(parse("ip=dhcp root=nfs:[fd00::1]:/srv")).errors.size() == 1);
+  CHECK(plan_boot(parse("ip=dhcp root=nfs:[fd00::1:/srv")).errors.size() == 1);
+}
+
+TEST_CASE("plan: an IPv6 server is bracketed in the source and reached over tcp6", "[boot_config][ipv6]") {
+  // fs/nfs/fs_context.c refuses proto=tcp with an IPv6 addr= ("server address does not match
+  // proto= option"): the transports are the IPv6 ones, the user's too.
+  BootPlan plan = plan_boot(parse("ip=dhcp root=nfs:[fd00::1]:/srv:vers=3,mountproto=udp"));
+  REQUIRE(plan.errors.empty());
+  CHECK(plan.root.mount.source == "[fd00::1]:/srv");
+  CHECK(plan.root.mount.fstype == "nfs");
+  CHECK(plan.root.mount.data() == "proto=tcp6,nolock,vers=3,mountproto=udp6,addr=fd00::1,mountaddr=fd00::1");
+  plan = plan_boot(parse("ip=dhcp nfsroot=[fd00::1]:/srv,vers=4.2,proto=tcp"));
+  REQUIRE(plan.errors.empty());
+  CHECK(plan.root.mount.source == "[fd00::1]:/srv");
+  CHECK(plan.root.mount.data() == "vers=4.2,proto=tcp6,addr=fd00::1");
+  CHECK(format_plan(plan).find("mount [fd00::1]:/srv on /root") != std::string::npos);
 }
 
 TEST_CASE("unknown options belong to the kernel or the root system and are ignored silently", "[boot_config]") {

@@ -31,11 +31,11 @@ TEST_CASE("nfs exports: what the server named is escaped in the message", "[nfs_
   CHECK(describe_exports(exports) == "/srv/a\\nroot: mounted (*\\x1b[2J)");
 }
 
-TEST_CASE("nfs exports: the server must be an IPv4 address; nothing is looked up", "[nfs_exports]") {
+TEST_CASE("nfs exports: the server must be an IP address; nothing is looked up", "[nfs_exports]") {
   const auto exports = list_nfs_exports("nfs.example.org", 100);
   REQUIRE_FALSE(exports);
-  CHECK(describe(exports.error()) == "list exports nfs.example.org: server nfs.example.org: not an IPv4 address (no DNS at boot)");
+  CHECK(describe(exports.error()) == "list exports nfs.example.org: server nfs.example.org: not an IP address (no DNS at boot)");
   const auto services = list_rpc_services("10.0.2", 100);
   REQUIRE_FALSE(services);
-  CHECK(describe(services.error()) == "ask rpcbind 10.0.2: server 10.0.2: not an IPv4 address (no DNS at boot)");
+  CHECK(describe(services.error()) == "ask rpcbind 10.0.2: server 10.0.2: not an IP address (no DNS at boot)");
 }

@@ -31,7 +31,7 @@ NfsRootSpec spec(std::optional<Ipv4Address> server, const char* path, std::vecto
 TEST_CASE("root path: option 17 reads like nfsroot=", "[root_path]") {
   struct Case {
     const char* text;
-    std::optional<Ipv4Address> server;
+    std::optional<IpAddress> server;
     const char* path;
     std::vector<std::string> options;
     const char* warning;  // "" for none
@@ -50,9 +50,14 @@ TEST_CASE("root path: option 17 reads like nfsroot=", "[root_path]") {
       {"10.0.2.2:default,vers=4", ip4("10.0.2.2"), "", {"vers=4"}, ""},
       {",vers=4.2", std::nullopt, "", {"vers=4.2"}, ""},
       {"", std::nullopt, "", {}, ""},
-      {"nfs.lab:/srv/root", std::nullopt, "/srv/root", {}, "server 'nfs.lab' is not an IPv4 address"},
+      {"nfs.lab:/srv/root", std::nullopt, "/srv/root", {}, "server 'nfs.lab' is not an IPv4 address or an IPv6 address in brackets"},
       {"srv/root", std::nullopt, "srv/root", {}, "the path is not absolute"},
       {"/srv,opt:with:colons", std::nullopt, "/srv", {"opt:with:colons"}, ""},
+      // dracut's bracketed IPv6 server, in both forms
+      {"[fd00::1]:/srv/nfsroot,vers=4.2", IpAddress::parse("fd00::1"), "/srv/nfsroot", {"vers=4.2"}, ""},
+      {"nfs4:[fd00::1]:/srv/nfsroot:vers=4.2", IpAddress::parse("fd00::1"), "/srv/nfsroot", {"vers=4.2"}, ""},
+      {"[fd00::1]", IpAddress::parse("fd00::1"), "", {}, ""},
+      {"[fd00::g]:/srv", std::nullopt, "/srv", {}, "server '[fd00::g]' is not an IPv4 address or an IPv6 address in brackets"},
   };
   for (const auto& c : cases) {
     INFO(c.text);

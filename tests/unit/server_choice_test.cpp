@@ -252,6 +252,47 @@ TEST_CASE("with_server: the source, addr= and mountaddr= move to the chosen serv
   request.options.back() = "mountaddr=10.0.0.9";  // a mount server the admin named stays
   request.options[4] = "timeo=600";
   CHECK(with_server(request, "10.0.0.2").options.back() == "mountaddr=10.0.0.9");
+
+  // Servers of both families in one list: the source is bracketed and the transports follow.
+  request.options = {"vers=3", "proto=tcp", "mountproto=udp", "addr=10.0.0.1", "mountaddr=10.0.0.1"};
+  const NfsMountRequest to_v6 = with_server(request, "fd00::2");
+  CHECK(to_v6.source == "[fd00::2]:/srv/root");
+  CHECK(to_v6.options ==
+        std::vector<std::string>{"vers=3", "proto=tcp6", "mountproto=udp6", "addr=fd00::2", "mountaddr=fd00::2"});
+  const NfsMountRequest back = with_server(to_v6, "10.0.0.3");
+  CHECK(back.source == "10.0.0.3:/srv/root");
+  CHECK(back.options ==
+        std::vector<std::string>{"vers=3", "proto=tcp", "mountproto=udp", "addr=10.0.0.3", "mountaddr=10.0.0.3"});
+  CHECK(with_server(to_v6, "fd00::3").options[1] == "proto=tcp6");
+}
+
+TEST_CASE("server lists with IPv6 servers: bracketed in nfsroot= and root=, bare or bracketed in servers=",
+          "[servers][ipv6]") {
+  const NfsRootText text = split_nfs_root_text("[fd00::1],10.0.0.2,[fd00::3]:/srv/root,vers=4.2");
+  REQUIRE(text.server);
+  CHECK(*text.server == "[fd00::1]");
+  CHECK(more_server_addresses(text) == std::vector<IpAddress>{*IpAddress::parse("10.0.0.2"), *IpAddress::parse("fd00::3")});
+  CHECK(text.path == "/srv/root");
+  CHECK(text.options == std::vector<std::string>{"vers=4.2"});
+  // A lone bracketed server, as a lone dotted quad, is a server without a path.
+  CHECK(split_nfs_root_text("[fd00::1]").server == std::optional<std::string_view>("[fd00::1]"));
+  const NfsRootForm dracut = split_dracut_nfs_root("nfs:[fd00::1],[fd00::2]:/srv/root:vers=3");
+  REQUIRE(dracut.text.server);
+  CHECK(*dracut.text.server == "[fd00::1]");
+  CHECK(dracut.text.more_servers == std::vector<std::string_view>{"[fd00::2]"});
+  CHECK(dracut.text.path == "/srv/root");
+  CHECK(dracut.text.options == std::vector<std::string>{"vers=3"});
+
+  const BootPlan plan = plan_boot(parse_boot_config(
+      "ip=dhcp nfsroot=[fd00::1]:/srv/root nfsroot-init.servers=fd00::2,[fd00::3],10.0.0.4,[fd00::1],fe80::"));
+  CHECK(plan.root.server == IpAddress::parse("fd00::1"));
+  CHECK(plan.root.extra_servers == std::vector<IpAddress>{*IpAddress::parse("fd00::2"), *IpAddress::parse("fd00::3"),
+                                                          *IpAddress::parse("10.0.0.4")});
+  CHECK(plan.warnings.size() == 1);
+  CHECK(plan.warnings.front().find("'fe80::' is not a server's IPv4 or IPv6 address (a link-local one cannot be "
+                                   "mounted: no link is named); leaving it out") != std::string::npos);
+  CHECK(format_plan(plan).find("more servers of the same root: fd00::2, fd00::3, 10.0.0.4 (nfsroot-init.servers=)") !=
+        std::string::npos);
 }
 
 TEST_CASE("nfsroot-init.servers= and mount_jitter= in the config, the plan and explain", "[servers][boot_config]") {
@@ -260,7 +301,7 @@ TEST_CASE("nfsroot-init.servers= and mount_jitter= in the config, the plan and e
   CHECK(parsed.config.extra_servers.size() == 2);
   CHECK(parsed.warnings.size() == 2);
   CHECK(parsed.warnings.front() ==
-        "nfsroot-init.servers=10.0.0.2,10.0.0.3,10.0.0.2,bad,0.0.0.0: 'bad' is not a server's IPv4 address; leaving it out");
+        "nfsroot-init.servers=10.0.0.2,10.0.0.3,10.0.0.2,bad,0.0.0.0: 'bad' is not a server's IPv4 or IPv6 address; leaving it out");
   const BootPlan plan = plan_boot(parsed);
   CHECK(plan.root.jitter_max_ms == 300);
   const std::string text = format_plan(plan);
@@ -286,7 +327,7 @@ TEST_CASE("a server list before the path's ':': nfsroot=, root=nfs:, root=<ip>,<
   REQUIRE(text.server);
   CHECK(*text.server == "10.0.0.1");
   CHECK(text.more_servers == std::vector<std::string_view>{"10.0.0.2", "10.0.0.1"});
-  CHECK(more_server_addresses(text) == std::vector<Ipv4Address>{*Ipv4Address::parse("10.0.0.2")});
+  CHECK(more_server_addresses(text) == std::vector<IpAddress>{*Ipv4Address::parse("10.0.0.2")});
   CHECK(text.path == "/srv/root");
   CHECK(text.options == std::vector<std::string>{"vers=3"});
   text = split_nfs_root_text("10.0.0.1,server2:/srv/root");
@@ -306,7 +347,7 @@ TEST_CASE("a server list before the path's ':': nfsroot=, root=nfs:, root=<ip>,<
   REQUIRE(plan.errors.empty());
   CHECK(plan.root.server == Ipv4Address::parse("10.0.0.1"));
   CHECK(plan.root.extra_servers ==
-        std::vector<Ipv4Address>{*Ipv4Address::parse("10.0.0.2"), *Ipv4Address::parse("10.0.0.3")});
+        std::vector<IpAddress>{*Ipv4Address::parse("10.0.0.2"), *Ipv4Address::parse("10.0.0.3")});
   CHECK(plan.root.jitter_max_ms == 300);
   CHECK(format_plan(plan).find("more servers of the same root: 10.0.0.2, 10.0.0.3 (the list in nfsroot=, then "
                                "nfsroot-init.servers=)") != std::string::npos);
@@ -315,7 +356,7 @@ TEST_CASE("a server list before the path's ':': nfsroot=, root=nfs:, root=<ip>,<
     INFO(line);
     REQUIRE(dracut_plan.errors.empty());
     CHECK(dracut_plan.root.server == Ipv4Address::parse("10.0.0.1"));
-    CHECK(dracut_plan.root.extra_servers == std::vector<Ipv4Address>{*Ipv4Address::parse("10.0.0.2")});
+    CHECK(dracut_plan.root.extra_servers == std::vector<IpAddress>{*Ipv4Address::parse("10.0.0.2")});
     CHECK(format_plan(dracut_plan).find("(the list in root=)") != std::string::npos);
   }
 
