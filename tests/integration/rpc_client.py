@@ -5,7 +5,8 @@
   rpc_client.py --tool ... silent|oversized|huge_record|unregistered
 
 real: the boot tests' rpcbind + nfs-ganesha on 127.0.0.1 (the nfs_server fixture, whose state
-DIR holds ganesha.conf): our DUMP must list what `rpcinfo -p 127.0.0.1` lists, and our EXPORT
+DIR holds ganesha.conf): our DUMP, over IPv4 and over IPv6 ([::1]), must list what
+`rpcinfo -p` lists from the same address, and our EXPORT
 list must be the config's EXPORT Paths (no CLIENT blocks there: no groups).
 
 The others run in a network namespace of their own (made and removed here) against a fake
@@ -40,19 +41,22 @@ def run_tool(tool, args, netns=None):
 
 
 def real(tool, state_dir):
-    # rpcinfo -p: "program vers proto port service" rows.
-    out = subprocess.run([RPCINFO, "-p", "127.0.0.1"], capture_output=True, text=True, check=True).stdout
-    protos = {"tcp": 6, "udp": 17}
-    want = sorted((int(f[0]), int(f[1]), protos[f[2]], int(f[3]))
-                  for f in (line.split() for line in out.splitlines()) if f and f[0].isdigit())
-    rc, stdout, stderr, _ = run_tool(tool, ["services", "127.0.0.1", "3000"])
-    if rc != 0:
-        fail(f"services: {stderr}")
-    got = sorted(tuple(int(x) for x in line.split()[1:]) for line in stdout.splitlines() if line.startswith("service "))
-    if got != want:
-        fail(f"our DUMP {got} is not rpcinfo -p's {want}")
-    print(f"rpc_client: DUMP: the {len(got)} registrations rpcinfo -p lists; "
-          + stdout.splitlines()[-1])
+    # rpcinfo -p: "program vers proto port service" rows. The fixture's rpcbind also listens on
+    # [::1]:111 (nfs_server.py), which is where our client's IPv6 socket is checked.
+    for host in ("127.0.0.1", "::1"):
+        out = subprocess.run([RPCINFO, "-p", host], capture_output=True, text=True, check=True).stdout
+        protos = {"tcp": 6, "udp": 17}
+        want = sorted((int(f[0]), int(f[1]), protos[f[2]], int(f[3]))
+                      for f in (line.split() for line in out.splitlines()) if f and f[0].isdigit())
+        rc, stdout, stderr, _ = run_tool(tool, ["services", host, "3000"])
+        if rc != 0:
+            fail(f"services {host}: {stderr}")
+        got = sorted(tuple(int(x) for x in line.split()[1:])
+                     for line in stdout.splitlines() if line.startswith("service "))
+        if got != want:
+            fail(f"our DUMP from {host} {got} is not rpcinfo -p's {want}")
+        print(f"rpc_client: DUMP from {host}: the {len(got)} registrations rpcinfo -p lists; "
+              + stdout.splitlines()[-1])
 
     with open(os.path.join(state_dir, "ganesha.conf")) as f:
         conf = f.read()
