@@ -2,6 +2,7 @@
 """The fault matrix's private network: a namespace, a bridge, tap devices, servers on a clock.
 
   netns_lab.py --name NAME --state-dir DIR [--tap IFNAME[=MAC][:unbridged|:vlan=ID]]... [--address ADDR]...
+               [--ipv6 [--address6 ADDR]... [--ra DELAY | --dhcp6 DELAY]]
                [--dhcpd DELAY [--lease-time SEC]] [--hostile-dhcp DELAY --hostile MODE...]
                [--hostile-server IP] [--hostile-address IP]
                [--dnsmasq DELAY [--client MAC=ROOT-PATH]... [--next-server MAC=ADDR]...]
@@ -18,6 +19,11 @@ moves the guest's frames tagged ID to the bridge untagged and back, and drops th
 log is vlan-IFNAME.log), then runs the qemu_boot.py command after "--" with --netns and
 one --tap per device appended, so QEMU itself runs in the namespace on those taps. The address
 plan is private to the namespace, which has no route and no link out: no traffic leaves it.
+--ipv6 also puts fd00:99::1/64 on br0 (and each --address6, fd00:99::2 to ::9), added nodad so
+they are usable before any tap has carrier; IPv6 forwarding stays off and br0 and the taps take
+no router advertisements (the lab is the router, never a host); the --nfs server then answers
+on every IPv6 address too (nfs_server.py --host ::). ipv6_lab_check.py checks all of this from
+a client namespace, without QEMU.
 
 Servers, each started DELAY seconds after QEMU (0: before it), or, with DELAY written
 /REGEX/+SEC, SEC seconds after REGEX first appears in the console log (qemu_boot.py's --log=),
@@ -38,10 +44,23 @@ namespace:
                          not; an empty ROOT-PATH sends none); --next-server MAC=ADDR sets that
                          host's siaddr (dhcp-boot). Router and DNS 10.99.0.1, domain lab.test;
                          other MACs get 10.99.0.100-150 and no root-path
+  --ra DELAY             (--ipv6) a second dnsmasq, for IPv6 only, sending router
+                         advertisements on br0 for fd00:99::/64: on-link and autonomous (SLAAC),
+                         M and O clear, RDNSS fd00:99::1; it answers router solicitations at once.
+                         Its files are dnsmasq6.conf and dnsmasq6.log (RTR-ADVERT lines)
+  --dhcp6 DELAY          (--ipv6) that dnsmasq with stateful DHCPv6 instead: addresses from
+                         fd00:99::100-150 for --lease-time seconds (default 3600; dnsmasq's
+                         least is 120), DNS (option 23) fd00:99::1, RAs with M set and the
+                         prefix not autonomous, so a client's only global address is its
+                         lease; the j-th --client MAC gets the fixed address fd00:99::(20+j)
+                         (its DUID-LL or DUID-LLT, or the neighbour table, shows dnsmasq the
+                         MAC; DHCPv6 has no root-path: write --client MAC=). DHCPREPLY lines in
+                         dnsmasq6.log. Beside --dnsmasq, each runs on its own clock and neither
+                         takes the other's port (no v4 range here, no v6 range there)
   --nfs DELAY            nfs_server.py: rpcbind + nfs-ganesha serving --export read-only on
-                         every address of the namespace (10.99.0.1 and each --address; NFS port
-                         --nfs-port, default 20490, MOUNT port 20048, both in rpcbind on 111),
-                         in a private /run
+                         every address of the namespace (10.99.0.1 and each --address, with
+                         --ipv6 fd00:99::1 and each --address6; NFS port --nfs-port, default
+                         20490, MOUNT port 20048, both in rpcbind on 111), in a private /run
   --nfs-stop DELAY       stops that nfs-ganesha and its rpcbind again (the copy-to-RAM test:
                          the guest must go on without its server); DELAY as above
   --silent-nfs DELAY     silent_tcp.py on 10.99.0.1 ports 111, 20048 and 20490: every TCP
@@ -83,6 +102,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER_IP = "10.99.0.1"
 PREFIX = 24
 SUBNET = "10.99.0."  # every address of the lab is in 10.99.0.0/24
+SERVER_IP6 = "fd00:99::1"  # with --ipv6: br0's IPv6 address (ULA, RFC 4193), on fd00:99::/64
+PREFIX6 = 64
+SUBNET6 = "fd00:99::"
 BRIDGE = "br0"
 DEFAULT_MAC = "52:54:00:12:34:56"
 
@@ -115,7 +137,7 @@ def tail(path, lines=25):
 
 
 class Lab:
-    def __init__(self, name, state_dir, taps, addresses=(), far=None):
+    def __init__(self, name, state_dir, taps, addresses=(), far=None, ipv6=False, addresses6=()):
         if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", name):
             raise Error(f"--name {name!r}: letters, digits, '_', '.', '-' only")
         self.ns = f"nfsroot-lab-{name}"
@@ -125,6 +147,8 @@ class Lab:
         self.dir = state_dir
         self.taps = taps
         self.addresses = list(addresses)  # more addresses of the servers, on br0
+        self.ipv6 = ipv6        # br0 also has SERVER_IP6 and each of addresses6
+        self.addresses6 = list(addresses6)
         self.groups = []        # (what, Popen) started in their own process group
         self.nfs_started = False
         self.plan = []          # what is not started yet (see at)
@@ -169,11 +193,23 @@ class Lab:
         self.clear_leftovers()
         run("ip", "netns", "add", self.ns)
         ns = ("ip", "-n", self.ns)
+        if self.ipv6:
+            # The lab is the router, never a host: no forwarding (the namespace's default,
+            # written out), and br0 and the taps, made after this, take no RA (the lab's own
+            # dnsmasq would otherwise give br0 a second, SLAAC address).
+            run("ip", "netns", "exec", self.ns, "sysctl", "-q", "-w",
+                "net.ipv6.conf.all.forwarding=0", "net.ipv6.conf.default.forwarding=0",
+                "net.ipv6.conf.default.accept_ra=0", "net.ipv6.conf.default.autoconf=0")
         run(*ns, "link", "set", "lo", "up")
         run(*ns, "link", "add", BRIDGE, "type", "bridge", "stp_state", "0", "forward_delay", "0")
         run(*ns, "addr", "add", f"{SERVER_IP}/{PREFIX}", "dev", BRIDGE)
         for address in self.addresses:  # secondaries: 10.99.0.1 stays the primary (DHCP's server id)
             run(*ns, "addr", "add", f"{address}/{PREFIX}", "dev", BRIDGE)
+        if self.ipv6:
+            # nodad: usable at once. With DAD the address stays tentative (unbindable) until
+            # br0 has carrier, which it gets only once QEMU opens a tap, after the servers start.
+            for address in [SERVER_IP6] + self.addresses6:
+                run(*ns, "addr", "add", f"{address}/{PREFIX6}", "dev", BRIDGE, "nodad")
         run(*ns, "link", "set", BRIDGE, "up")
         for name, _, bridged, vlan in self.taps:
             run(*ns, "tuntap", "add", "dev", name, "mode", "tap")
@@ -185,7 +221,9 @@ class Lab:
         if self.far:
             self.setup_far(self.far)
         self.log(f"namespace {self.ns}: {BRIDGE} " + ", ".join(
-            f"{a}/{PREFIX}" for a in [SERVER_IP] + self.addresses) + ", taps " + ", ".join(
+            [f"{a}/{PREFIX}" for a in [SERVER_IP] + self.addresses]
+            + [f"{a}/{PREFIX6}" for a in ([SERVER_IP6] + self.addresses6 if self.ipv6 else [])])
+            + ", taps " + ", ".join(
             f"{n}{'' if b else ' (unbridged)'}{'' if v is None else f' (VLAN {v} tagged)'}"
             for n, _, b, v in self.taps))
 
@@ -347,6 +385,38 @@ subnet 10.99.0.0 netmask 255.255.255.0 {{
                                f"--conf-file={conf}",
                                f"--pid-file={os.path.join(self.dir, 'dnsmasq.pid')}"], "dnsmasq.log")
 
+    def dnsmasq6(self, mode, clients, lease_seconds=None):
+        """A second dnsmasq for IPv6 only, so that it starts on its own clock and --dnsmasq's
+        configuration stays as it is (neither binds the other's port: this one has no DHCPv4
+        range, so no port 67; that one no IPv6 range, so no 547 and no RAs). mode "ra": router
+        advertisements alone (SLAAC: the prefix autonomous, M and O clear), RDNSS SERVER_IP6.
+        mode "dhcp6": stateful DHCPv6 from fd00:99::100-150 and RAs with M set and the prefix
+        not autonomous, so a client's only global address is its lease; the j-th --client MAC
+        has the fixed address fd00:99::(20+j), written like 10.99.0.(20+j)."""
+        conf = os.path.join(self.dir, "dnsmasq6.conf")
+        leases = os.path.join(self.dir, "dnsmasq6.leases")
+        lines = [f"# netns_lab.py: the lab's IPv6 dnsmasq ({mode}), inside {self.ns} only",
+                 "port=0", "user=root", "group=root", f"interface={BRIDGE}", "bind-interfaces",
+                 "no-resolv", "no-hosts", "log-dhcp", "dhcp-authoritative", "enable-ra",
+                 f"dhcp-leasefile={leases}",
+                 # the RA's RDNSS and DHCPv6 option 23: with port=0 dnsmasq has no DNS of its own
+                 f"dhcp-option=option6:dns-server,[{SERVER_IP6}]"]
+        if mode == "ra":
+            lines.append(f"dhcp-range={SUBNET6},ra-only,{PREFIX6}")
+        else:
+            # dnsmasq raises a lease shorter than 120 s to 120 s
+            lines.append(f"dhcp-range={SUBNET6}100,{SUBNET6}150,{PREFIX6},{lease_seconds or 3600}")
+            for j, (mac, _) in enumerate(clients):
+                # dnsmasq finds a DHCPv6 client's MAC in its DUID (types 1 and 3) or neighbour table
+                lines.append(f"dhcp-host={mac},[{SUBNET6}{20 + j}]")
+        with open(conf, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        open(leases, "w").close()
+        self.spawn(f"dnsmasq ({mode})", ["dnsmasq", "--keep-in-foreground", "--log-facility=-",
+                                         f"--conf-file={conf}",
+                                         f"--pid-file={os.path.join(self.dir, 'dnsmasq6.pid')}"],
+                   "dnsmasq6.log")
+
     def hostile_dhcp(self, modes, root_path, server, address):
         argv = [sys.executable, os.path.join(HERE, "hostile_dhcp.py"), f"--interface={BRIDGE}",
                 f"--server={server}", f"--address={address}",
@@ -365,14 +435,14 @@ subnet 10.99.0.0 netmask 255.255.255.0 {{
 
     def nfs(self, export, nfs_port):
         self.nfs_started = True
-        self.start_nfs("nfs", self.ns, export, nfs_port)
+        self.start_nfs("nfs", self.ns, export, nfs_port, "::" if self.ipv6 else "0.0.0.0")
 
-    def start_nfs(self, state, ns, export, nfs_port):
+    def start_nfs(self, state, ns, export, nfs_port, host="0.0.0.0"):
         # 0.0.0.0 inside the namespace: 10.99.0.1 and every --address, so the server a guest
-        # picked shows in its mounts.
+        # picked shows in its mounts; "::" (--ipv6) every IPv6 address as well.
         r = subprocess.run([sys.executable, os.path.join(HERE, "nfs_server.py"), "start",
                             f"--state-dir={os.path.join(self.dir, state)}", f"--netns={ns}",
-                            "--host=0.0.0.0", f"--export={export}", f"--nfs-port={nfs_port}",
+                            f"--host={host}", f"--export={export}", f"--nfs-port={nfs_port}",
                             "--timeout=30"],
                            capture_output=True, text=True)
         self.log(f"nfs_server.py start ({state}): " + (r.stdout + r.stderr).strip().replace("\n", "; "))
@@ -389,7 +459,8 @@ subnet 10.99.0.0 netmask 255.255.255.0 {{
 
     def report(self):
         print(f"netns_lab: {self.ns}, files in {self.dir}:")
-        for name in ("lab.log", "dhcpd.log", "dnsmasq.log", "hostile_dhcp.log", "silent_tcp.log",
+        for name in ("lab.log", "dhcpd.log", "dnsmasq.log", "dnsmasq6.log", "hostile_dhcp.log",
+                     "silent_tcp.log",
                      "nfs/ganesha.log", "nfs-far/ganesha.log"):
             lines = tail(os.path.join(self.dir, name), 15 if name != "lab.log" else 40)
             if lines:
@@ -413,6 +484,14 @@ def lab_address(text):
     if not m or not 2 <= int(m.group(1)) <= 9:
         raise argparse.ArgumentTypeError(f"{text!r}: give a server address 10.99.0.2 to 10.99.0.9 "
                                          "(10.99.0.1 is br0's own, the clients' start at .10)")
+    return text
+
+
+def lab_address6(text):
+    m = re.fullmatch(r"fd00:99::([0-9])", text)
+    if not m or not 2 <= int(m.group(1)) <= 9:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a server address fd00:99::2 to fd00:99::9 "
+                                         f"({SERVER_IP6} is br0's own, the clients' start at ::10)")
     return text
 
 
@@ -486,6 +565,10 @@ def main():
     ap.add_argument("--next-server", type=mac_and_value, action="append", default=[],
                     metavar="MAC=ADDR")
     ap.add_argument("--address", type=lab_address, action="append", default=[])
+    ap.add_argument("--ipv6", action="store_true")
+    ap.add_argument("--address6", type=lab_address6, action="append", default=[])
+    ap.add_argument("--ra", type=when, metavar="DELAY")
+    ap.add_argument("--dhcp6", type=when, metavar="DELAY")
     ap.add_argument("--nfs", type=when, metavar="DELAY")
     ap.add_argument("--nfs-port", type=int, default=20490)
     ap.add_argument("--nfs-stop", type=when, metavar="DELAY")
@@ -506,8 +589,14 @@ def main():
         ap.error(f"--far-address {args.far_address}: the lab's own server has it")
     if args.nfs_stop is not None and args.nfs is None:
         ap.error("--nfs-stop needs --nfs")
-    if (args.client or args.next_server) and args.dnsmasq is None:
-        ap.error("--client and --next-server are dnsmasq's: give --dnsmasq")
+    if (args.address6 or args.ra is not None or args.dhcp6 is not None) and not args.ipv6:
+        ap.error("--address6, --ra and --dhcp6 need --ipv6 (br0's IPv6 address)")
+    if args.ra is not None and args.dhcp6 is not None:
+        ap.error("--ra or --dhcp6: --dhcp6 sends the router advertisements itself (M set)")
+    if args.next_server and args.dnsmasq is None:
+        ap.error("--next-server is dnsmasq's: give --dnsmasq")
+    if args.client and args.dnsmasq is None and args.dhcp6 is None:
+        ap.error("--client is dnsmasq's: give --dnsmasq or --dhcp6")
     clients = dict(args.client)
     if len(clients) != len(args.client):
         ap.error("--client: a MAC twice")
@@ -521,7 +610,7 @@ def main():
         sys.exit("netns_lab: needs root (network namespaces, tap devices, servers)")
     packages = {"ip": "iproute2", "dhcpd": "isc-dhcp-server", "dnsmasq": "dnsmasq-base"}
     tools = ["ip"] + (["dhcpd"] if args.dhcpd is not None else []) \
-        + (["dnsmasq"] if args.dnsmasq is not None else [])
+        + (["dnsmasq"] if any(d is not None for d in (args.dnsmasq, args.ra, args.dhcp6)) else [])
     for tool in tools:
         if not shutil.which(tool, path="/usr/sbin:/sbin:" + os.environ.get("PATH", "")):
             sys.exit(f"netns_lab: {tool} not found (apt-get install {packages[tool]})")
@@ -535,7 +624,8 @@ def main():
     try:
         taps = [parse_tap(t, i) for i, t in enumerate(args.tap or ["tap0=" + DEFAULT_MAC])]
         far = args.far_address if args.far_nfs is not None else None
-        lab = Lab(args.name, os.path.abspath(args.state_dir), taps, args.address, far)
+        lab = Lab(args.name, os.path.abspath(args.state_dir), taps, args.address, far,
+                  args.ipv6, args.address6)
     except Error as e:
         sys.exit(f"netns_lab: {e}")
     status = 2
@@ -554,6 +644,11 @@ def main():
             lab.at(args.dhcpd, "dhcpd", lambda: lab.dhcpd(args.root_path, args.lease_time))
         if args.dnsmasq is not None:
             lab.at(args.dnsmasq, "dnsmasq", lambda: lab.dnsmasq(list(clients.items()), next_servers))
+        if args.ra is not None:
+            lab.at(args.ra, "dnsmasq (ra)", lambda: lab.dnsmasq6("ra", [], None))
+        if args.dhcp6 is not None:
+            lab.at(args.dhcp6, "dnsmasq (dhcp6)",
+                   lambda: lab.dnsmasq6("dhcp6", list(clients.items()), args.lease_time))
         if args.hostile_dhcp is not None:
             lab.at(args.hostile_dhcp, "hostile_dhcp.py",
                    lambda: lab.hostile_dhcp(args.hostile, args.root_path, args.hostile_server,

@@ -36,7 +36,11 @@ ganesha registers through) is a path, not a network address: without it the name
 would register with the host's rpcbind. `stop` works from anywhere (it goes by pid). --host
 0.0.0.0 serves every address of the namespace (netns_lab.py's servers on several addresses of
 one bridge); --nfs-port 2049 there lets a guest mount NFSv4 without port= (the namespace's
-ports are its own).
+ports are its own). --host :: serves every IPv4 and every IPv6 address of the namespace:
+ganesha binds [::] (dual stack; with 0.0.0.0 ganesha 4.3 binds [::ffff:0.0.0.0], IPv4 only),
+rpcbind gets 0.0.0.0:111 and [::]:111, and `start` also checks that rpcbind maps NFS v3 and
+MOUNT v3 for tcp6 (rpcbind v4 GETADDR, as the kernel asks an IPv6 server) and that both ports
+answer on [::1].
 """
 import argparse
 import errno
@@ -51,7 +55,7 @@ import subprocess
 import sys
 import time
 
-HOST = "127.0.0.1"  # --host changes it
+HOST = "127.0.0.1"  # --host changes it; "::" is every address, IPv4 and IPv6 (see ipv4_host)
 NFS_PORT = 20490
 MNT_PORT = 20048
 RPCBIND_PORT = 111
@@ -75,11 +79,21 @@ def log(msg):
     print(f"nfs_server: {msg}", flush=True)
 
 
+def ipv4_host():
+    """rpcbind's IPv4 address, and the one this script asks: HOST, or for "::" 0.0.0.0."""
+    return "0.0.0.0" if HOST == "::" else HOST
+
+
+def ipv6_host():
+    """rpcbind's IPv6 address: loopback only, unless HOST is "::" (every IPv6 address too)."""
+    return "::" if HOST == "::" else "::1"
+
+
 # --- a minimal ONC RPC client over TCP (RFC 5531, record marking) ----------------------------
 
 class Rpc:
-    def __init__(self, port, timeout=2.0):
-        self.sock = socket.create_connection((HOST, port), timeout=timeout)
+    def __init__(self, port, timeout=2.0, host=None):
+        self.sock = socket.create_connection((host or ipv4_host(), port), timeout=timeout)
         self.xid = int.from_bytes(os.urandom(4), "big")
 
     def close(self):
@@ -167,6 +181,22 @@ def pmap_getport(prog, vers):
         return c.call(PMAP_PROG, 2, 3, struct.pack(">IIII", prog, vers, IPPROTO_TCP, 0)).u32()
 
 
+def rpcb_getaddr(prog, vers, netid, host):
+    """RPCBPROC_GETADDR (rpcbind v4, RFC 1833) for NETID, asked at host: the port its universal
+    address names, or 0 when unregistered. What the kernel's rpcbind client asks for an IPv6
+    server (rpcb_clnt.c: versions 4 and 3 for AF_INET6, portmap v2 for AF_INET only)."""
+    args = struct.pack(">II", prog, vers) + xdr_string(netid) + xdr_string("") + xdr_string("")
+    with Rpc(RPCBIND_PORT, host=host) as c:
+        uaddr = c.call(PMAP_PROG, 4, 3, args).string()  # RPCBPROC_GETADDR
+    if not uaddr:
+        return 0
+    parts = uaddr.rsplit(".", 2)  # h.h.h.h.p1.p2 or x:x::x.p1.p2
+    try:
+        return int(parts[1]) * 256 + int(parts[2])
+    except (IndexError, ValueError):
+        raise Error(f"rpcbind's address for program {prog} v{vers}/{netid}: {uaddr!r}")
+
+
 def mnt_exports():
     with Rpc(MNT_PORT) as c:
         r = c.call(MNT_PROG, 3, 5)  # MOUNTPROC3_EXPORT
@@ -190,8 +220,8 @@ def mnt_check(path):
         c.call(MNT_PROG, 3, 3, xdr_string(path), cred=auth_sys())  # MOUNTPROC3_UMNT
 
 
-def rpc_null(port, prog, vers):
-    with Rpc(port) as c:
+def rpc_null(port, prog, vers, host=None):
+    with Rpc(port, host=host) as c:
         c.call(prog, vers, 0)
 
 
@@ -332,7 +362,7 @@ def rpcbind_answers():
     except (ConnectionRefusedError, FileNotFoundError):
         return False
     except (OSError, Error) as e:
-        raise Error(f"something holds {HOST}:{RPCBIND_PORT} but does not answer as rpcbind: {e}")
+        raise Error(f"something holds {ipv4_host()}:{RPCBIND_PORT} but does not answer as rpcbind: {e}")
 
 
 def unix_socket_answers(path):
@@ -347,7 +377,8 @@ def unix_socket_answers(path):
 
 
 def listening_sockets():
-    """The sockets rpcbind would otherwise bind on every address: loopback only."""
+    """The sockets rpcbind would otherwise bind on every address: loopback only, or with --host
+    0.0.0.0 or :: (in a namespace) every IPv4 address, and with :: every IPv6 one as well."""
     socks = []
     try:
         if os.path.lexists(RPCBIND_SOCK):
@@ -357,12 +388,12 @@ def listening_sockets():
         u.bind(RPCBIND_SOCK)
         os.chmod(RPCBIND_SOCK, 0o666)
         u.listen(128)
-        for family, addr in ((socket.AF_INET, HOST), (socket.AF_INET6, "::1")):
+        for family, addr in ((socket.AF_INET, ipv4_host()), (socket.AF_INET6, ipv6_host())):
             for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
                 try:
                     s = socket.socket(family, kind)
                 except OSError:
-                    if family == socket.AF_INET6:
+                    if family == socket.AF_INET6 and addr == "::1":
                         break  # no IPv6 at all: rpcbind cannot bind it either
                     raise
                 socks.append(s)
@@ -373,7 +404,7 @@ def listening_sockets():
                 try:
                     s.bind((addr, RPCBIND_PORT))
                 except OSError as e:
-                    if family == socket.AF_INET6 and e.errno == errno.EADDRNOTAVAIL:
+                    if addr == "::1" and e.errno == errno.EADDRNOTAVAIL:
                         socks.pop().close()
                         log("no ::1 on lo: rpcbind may bind [::]:111 (IPv6 wildcard) itself")
                         break
@@ -389,10 +420,10 @@ def listening_sockets():
 
 def start_rpcbind(state_dir):
     if rpcbind_answers():
-        log(f"rpcbind already answers on {HOST}:{RPCBIND_PORT}: using it")
+        log(f"rpcbind already answers on {ipv4_host()}:{RPCBIND_PORT}: using it")
         return None
     if unix_socket_answers(RPCBIND_SOCK):
-        raise Error(f"an rpcbind answers on {RPCBIND_SOCK} but not on {HOST}:{RPCBIND_PORT}; "
+        raise Error(f"an rpcbind answers on {RPCBIND_SOCK} but not on {ipv4_host()}:{RPCBIND_PORT}; "
                     "the guest needs the TCP port: stop that rpcbind first")
     exe = shutil.which("rpcbind", path="/usr/sbin:/sbin:" + os.environ.get("PATH", ""))
     if not exe:
@@ -424,7 +455,8 @@ def start_rpcbind(state_dir):
             terminate(proc, "rpcbind")
             raise Error("rpcbind does not answer within 10 s")
         time.sleep(0.02)
-    log(f"started rpcbind (pid {proc['pid']}) on {HOST}:{RPCBIND_PORT}, [::1]:{RPCBIND_PORT}, "
+    log(f"started rpcbind (pid {proc['pid']}) on {ipv4_host()}:{RPCBIND_PORT}, "
+        f"[{ipv6_host()}]:{RPCBIND_PORT}, "
         f"{RPCBIND_SOCK}")
     return proc
 
@@ -463,6 +495,10 @@ def ganesha_conf(state_dir, exports):
     FSAL {{ Name = VFS; }}
 }}
 """)
+    # ganesha 4.3 listens on AF_INET6 sockets whatever Bind_addr is: 0.0.0.0 becomes
+    # [::ffff:0.0.0.0], which takes IPv4 connections only. "::" is the dual-stack wildcard (the
+    # namespace's bindv6only is 0): every IPv4 address, mapped, and every IPv6 one. ganesha
+    # takes the address bare (a quoted one is "Expected an IP address").
     return f"""# Written by tests/boot/nfs_server.py: the boot tests' NFS server, loopback only.
 NFS_CORE_PARAM {{
     Bind_addr = {HOST};
@@ -488,7 +524,7 @@ NFS_KRB5 {{
 
 
 def port_free(port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(socket.AF_INET6 if ":" in HOST else socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         s.bind((HOST, port))
@@ -519,6 +555,13 @@ def ready(exports):
         rpc_null(NFS_PORT, NFS_PROG, 3)
         rpc_null(NFS_PORT, NFS_PROG, 4)
         rpc_null(MNT_PORT, MNT_PROG, 3)
+        if HOST == "::":  # and what an IPv6 client sees: rpcbind's tcp6 entries, both ports
+            for prog, vers, port in ((NFS_PROG, 3, NFS_PORT), (MNT_PROG, 3, MNT_PORT)):
+                got = rpcb_getaddr(prog, vers, "tcp6", "::1")
+                if got != port:
+                    return (f"rpcbind maps program {prog} v{vers}/tcp6 to port {got}, "
+                            f"not yet {port}")
+                rpc_null(port, prog, vers, host="::1")
         listed = mnt_exports()
         for path, _ in exports:
             if path not in listed:
@@ -535,7 +578,7 @@ def start_ganesha(state_dir, exports, timeout):
         raise Error("ganesha.nfsd not found: apt-get install nfs-ganesha nfs-ganesha-vfs")
     for port in (NFS_PORT, MNT_PORT):
         if not port_free(port):
-            raise Error(f"{HOST}:{port} is taken, another NFS server runs (another build tree's "
+            raise Error(f"{ipv4_host()}:{port} is taken, another NFS server runs (another build tree's "
                         f"test run?): {who_listens(port)}")
     os.makedirs(os.path.join(state_dir, "recovery"), exist_ok=True)
     conf = os.path.join(state_dir, "ganesha.conf")
@@ -650,10 +693,12 @@ def cmd_start(state_dir, export_args, timeout, optional_args=(), netns=None):
         raise
     state["ganesha"] = ganesha
     write_state(state_dir, state)
-    log(f"ganesha.nfsd (pid {ganesha['pid']}) answers on {HOST}:{NFS_PORT} (NFS v3, v4.0-4.2) and "
-        f"{HOST}:{MNT_PORT} (MOUNT v3) after {took:.2f} s; {time.monotonic() - t0:.2f} s in all")
+    where = f"[{HOST}]" if ":" in HOST else HOST
+    log(f"ganesha.nfsd (pid {ganesha['pid']}) answers on {where}:{NFS_PORT} (NFS v3, v4.0-4.2) and "
+        f"{where}:{MNT_PORT} (MOUNT v3) after {took:.2f} s; {time.monotonic() - t0:.2f} s in all")
     for path, pseudo in exports:
-        guest = {"127.0.0.1": "10.0.2.2", "0.0.0.0": "<any address of the namespace>"}.get(HOST, HOST)
+        guest = {"127.0.0.1": "10.0.2.2", "0.0.0.0": "<any address of the namespace>",
+                 "::": "<any IPv4 or IPv6 address of the namespace>"}.get(HOST, HOST)
         log(f"export {path} (NFSv4: {pseudo}), read-only; guest: {guest}:{path}")
 
 

@@ -1,0 +1,66 @@
+# IPv6-only boots (issue 15, label ipv6): the guest's only network is the lab's fd00:99::/64. No
+# IPv4 server runs in these labs, so a boot that falls back to IPv4 anywhere fails. include()
+# this from tests/CMakeLists.txt after fault_matrix.cmake (it uses FULL_BOOT_MODULES and
+# ROOT_IS_READY). netns_lab.py --ipv6 puts fd00:99::1/64 on br0; --nfs serves the test root on it
+# too (nfs_server.py --host ::: ganesha on [::], rpcbind on [::]:111); --ra makes dnsmasq send
+# router advertisements for SLAAC. tests/boot/ipv6_lab_check.py (ctest integration.ipv6_lab.*)
+# shows the lab serving all of this from a client namespace, without a VM.
+
+# dracut.cmdline(7) writes an IPv6 server in brackets; the kernel's NFS client takes the source
+# the same way ("[fd00:99::1]:/path"), so the mounted line and /proc/mounts show it so.
+set(_v6_nfsroot "[fd00:99::1]:${NFSROOT_TEST_ROOT},${NFSROOT_TEST_NFS3_OPTIONS}")
+set(_v6_mounted "root: mounted \\[fd00:99::1\\]:${NFSROOT_TEST_ROOT} on /root in [0-9]+ ms")
+# What only a mount over IPv6 shows in /proc/mounts: the tcp6 netid and the IPv6 addresses.
+set(_v6_mount_options "TESTROOT: root-source=\\[fd00:99::1\\]:${NFSROOT_TEST_ROOT}"
+    "TESTROOT: root-options=ro,[^ ]*proto=tcp6,[^ ]*mountaddr=fd00:99::1,[^ ]*addr=fd00:99::1")
+# Nothing of IPv4, and none of the command-line parser's "IPv6 ... not supported" fallbacks
+# (today's /init warns so and runs DHCPv4, which no server here answers).
+set(_v6_reject "IPv6[a-z ]* (is|are) not supported" "DHCP discover" "10\\.99\\.0\\."
+    "TESTROOT: FAIL" "rebooting")
+
+# A static address and gateway in dracut's IPv6 form of ip= (fields: [client]:[peer]:[gateway]:
+# prefix length:host name:interface:autoconf), the root from the lab's server over NFSv3.
+nfsroot_add_boot_test(lab_ipv6_static
+  LAB --ipv6 --nfs=0 "--export=${NFSROOT_TEST_ROOT}"
+  APPEND "ip=[fd00:99::10]::[fd00:99::1]:64:client:eth0:none root=/dev/nfs ro nfsroot=${_v6_nfsroot} panic=-1 console=ttyS0"
+  ${FULL_BOOT_MODULES}
+  EXPECT "network: eth0 fd00:99::10/64 \\(static\\), gateway fd00:99::1"
+         "${_v6_mounted}" ${_v6_mount_options} ${ROOT_IS_READY}
+  REJECT ${_v6_reject}
+  TIMEOUT 150)
+
+# ip=auto6: the kernel's own SLAAC from dnsmasq's router advertisements (prefix fd00:99::/64,
+# autonomous). The guest kernel forms the address from the MAC (EUI-64, addr_gen_mode 0):
+# 52:54:00:12:34:56 gives fd00:99::5054:ff:fe12:3456. The router's address is a link-local one
+# that changes with br0's MAC, hence the optional gateway. dnsmasq6.log shows the guest asked.
+nfsroot_add_boot_test(lab_ipv6_auto6
+  LAB --ipv6 --ra=0 --nfs=0 "--export=${NFSROOT_TEST_ROOT}"
+      "--expect-log=dnsmasq6.log:1:RTR-SOLICIT\\(br0\\)"
+  APPEND "ip=auto6 root=/dev/nfs ro nfsroot=${_v6_nfsroot} panic=-1 console=ttyS0"
+  ${FULL_BOOT_MODULES}
+  EXPECT "network: eth0 fd00:99::5054:ff:fe12:3456/64 \\(auto6\\)(, gateway fe80::[0-9a-f:]+)?"
+         "${_v6_mounted}" ${_v6_mount_options} ${ROOT_IS_READY}
+  REJECT ${_v6_reject}
+  TIMEOUT 150)
+
+set_tests_properties(boot.lab_ipv6_static boot.lab_ipv6_auto6 PROPERTIES FIXTURES_REQUIRED nfs_test_root
+                     LABELS "boot;fault_matrix;ipv6")
+
+# The control: ip=auto6 on a link where no router advertises (br0 has fd00:99::1, nothing sends
+# RAs). The wait for an RA is bounded (nfsroot-init.dhcp_timeout=, the address configuration's
+# timeout), the message says no router advertisement came, then panic=-1 reboots. If auto6 were
+# satisfied by the link-local address alone, or fell back to DHCPv4, this would not fail so.
+nfsroot_add_boot_test(lab_ipv6_auto6_no_router
+  LAB --ipv6
+  APPEND "ip=auto6 root=/dev/nfs ro nfsroot=${_v6_nfsroot} nfsroot-init.dhcp_timeout=8 panic=-1 console=ttyS0"
+  MODULES 8139cp 8139too nfsv3
+  EXPECT "network failed: .*router advertisement"
+         "rebooting now \\(panic= is negative\\)" "reboot: Restarting system"
+  REJECT "root:" "network: eth0" "IPv6[a-z ]* (is|are) not supported" "DHCP discover"
+  TIMEOUT 90)
+set_tests_properties(boot.lab_ipv6_auto6_no_router PROPERTIES LABELS "boot;fault_matrix;ipv6")
+
+unset(_v6_nfsroot)
+unset(_v6_mounted)
+unset(_v6_mount_options)
+unset(_v6_reject)
