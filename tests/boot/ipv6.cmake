@@ -18,6 +18,21 @@ set(_v6_mount_options "TESTROOT: root-source=\\[fd00:99::1\\]:${NFSROOT_TEST_ROO
 set(_v6_reject "IPv6[a-z ]* (is|are) not supported" "DHCP discover" "10\\.99\\.0\\."
     "TESTROOT: FAIL" "rebooting")
 
+# Dual stack: DHCPv4 configures eth0 (ip=dhcp), the server is named by its IPv6 address, and
+# the kernel's own SLAAC (accept_ra, on by default for an interface that is up) gives eth0 its
+# fd00:99::/64 address from dnsmasq's router advertisements. Until then the mount's connect
+# fails with ENETUNREACH, which rootmount/nfs_mount.cpp retries until the mount deadline.
+nfsroot_add_boot_test(lab_ipv6_server_dual_stack
+  LAB --ipv6 --ra=0 --dhcpd=0 --nfs=0 "--export=${NFSROOT_TEST_ROOT}"
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=${_v6_nfsroot} panic=-1 console=ttyS0"
+  ${FULL_BOOT_MODULES}
+  EXPECT "network: eth0 10\\.99\\.0\\.10/24 \\(dhcp\\)"
+         "${_v6_mounted}" ${_v6_mount_options} ${ROOT_IS_READY}
+  REJECT "TESTROOT: FAIL" "rebooting"
+  TIMEOUT 150)
+set_tests_properties(boot.lab_ipv6_server_dual_stack PROPERTIES FIXTURES_REQUIRED nfs_test_root
+                     LABELS "boot;fault_matrix;ipv6")
+
 # A static address and gateway in dracut's IPv6 form of ip= (fields: [client]:[peer]:[gateway]:
 # prefix length:host name:interface:autoconf), the root from the lab's server over NFSv3.
 nfsroot_add_boot_test(lab_ipv6_static
