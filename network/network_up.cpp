@@ -556,9 +556,10 @@ Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig con
                      ", waiting for duplicate address detection"));
     TRY(configure_link6(netlink_, *address_events_, link, config,
                         address_events_->now() + seconds(kDuplicateAddressDetectionSeconds)));
+    now = Clock::now();  // the configuration took the DAD wait: configure_ms counts it
   } else if (step_.mode == NetworkMode::Auto6) {
     report_.info(cat(link.name, ": ", config.address6->to_string(), "/", config.prefix6,
-                     " from a router advertisement after ", seconds_text(ms_between(chosen.carrier_at, now)),
+                     " from a router advertisement, ", seconds_text(ms_between(chosen.carrier_at, now)),
                      " after carrier"));
   } else {
     TRY(configure_link(netlink_, link, config, report_));
@@ -669,7 +670,9 @@ Result<void> allow_router_advertisements(const std::string& proc_dir, const Link
                    "the ipv6 module in the initramfs";
       return std::unexpected(std::move(error));
     }
-    if (trim(*value) == "0") TRY(write_existing_file(path, "1"));
+    // The kernel writes the value with a newline ("0\n"), which trim() keeps.
+    const std::string_view current = std::string_view(*value).substr(0, value->find('\n'));
+    if (trim(current) == "0") TRY(write_existing_file(path, "1"));
   }
   return {};
 }
