@@ -1,6 +1,7 @@
 // IPv6 address parsing (RFC 4291 2.2) and canonical formatting (RFC 5952).
 #include "base/ipv6.h"
 
+#include <algorithm>
 #include <charconv>
 #include <vector>
 
@@ -127,6 +128,16 @@ bool Ipv6Address::is_ipv4_mapped() const {
     if (octets[static_cast<std::size_t>(i)] != 0) return false;
   }
   return octets[10] == 0xff && octets[11] == 0xff;
+}
+
+bool same_ipv6_prefix(const Ipv6Address& a, const Ipv6Address& b, int prefix_length) {
+  for (int bit = 0; bit < prefix_length && bit < 128; bit += 8) {
+    const int bits = std::min(8, prefix_length - bit);
+    const auto mask = static_cast<std::uint8_t>(0xff << (8 - bits));
+    const auto index = static_cast<std::size_t>(bit / 8);
+    if ((a.octets[index] & mask) != (b.octets[index] & mask)) return false;
+  }
+  return true;
 }
 
 std::optional<int> parse_ipv6_prefix_length(std::string_view text) {

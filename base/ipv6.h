@@ -36,6 +36,9 @@ struct Ipv6Address {
   auto operator<=>(const Ipv6Address&) const = default;
 };
 
+// Whether the first `prefix_length` bits (0..128) of a and b are the same: b is on a's link.
+[[nodiscard]] bool same_ipv6_prefix(const Ipv6Address& a, const Ipv6Address& b, int prefix_length);
+
 // A prefix length 0..128 in decimal ("64"); nullopt otherwise.
 [[nodiscard]] std::optional<int> parse_ipv6_prefix_length(std::string_view text);
 

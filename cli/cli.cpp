@@ -140,7 +140,8 @@ int network(int argc, char** argv) {
     print(STDERR_FILENO, "nfsroot-init: network failed: " + describe(outcome.error()) + "\n");
     return 1;
   }
-  print(STDOUT_FILENO, cat(format_net_conf(outcome->config), "CARRIER_MS='", outcome->carrier_wait_ms,
+  const InterfaceConfig& config = outcome->config;
+  print(STDOUT_FILENO, cat(config.is_ipv6() ? format_net6_conf(config) : format_net_conf(config), "CARRIER_MS='", outcome->carrier_wait_ms,
                            "'\nCONFIGURE_MS='", outcome->configure_ms, "'\n"));
   return 0;
 }

@@ -28,6 +28,9 @@ class Parser {
   void parameter(const KernelParameter& parameter);
   void ip(std::string_view option, std::string_view value);
   void ip_kernel_form(std::string_view option, std::string_view value, const std::vector<std::string_view>& fields);
+  void ip_ipv6_form(std::string_view option, std::string_view value);
+  std::optional<Ipv6Address> ipv6_field(std::string_view option, std::string_view value, std::string_view field,
+                                        std::string_view what);
   std::optional<Ipv4Address> address_field(std::string_view option, std::string_view value, std::string_view field,
                                            std::string_view what);
   bool autoconf_word(std::string_view option, std::string_view value, std::string_view word);
@@ -424,9 +427,14 @@ bool Parser::autoconf_word(std::string_view option, std::string_view value, std:
     } else if (!rest.empty()) {
       warn(option, value, "unknown protocol '" + std::string(word) + "'", "using DHCP");
     }
-  } else if (word == "auto6" || word == "either6" || word == "link6") {
+  } else if (word == "auto6") {
+    // dracut.cmdline(7): "auto6" is IPv6 autoconfiguration, which the kernel does itself from
+    // router advertisements (RFC 4862); the network step waits for its address.
+    ip.autoconf = IpAutoconf::Auto6;
+  } else if (word == "either6" || word == "link6") {
     ip.autoconf = IpAutoconf::Dhcp;
-    warn(option, value, "IPv6 configuration is not supported", "using DHCP (IPv4) instead");
+    warn(option, value, "IPv6 configuration '" + std::string(word) + "' is not supported (auto6 and a static "
+         "[<v6 client>] are)", "using DHCP (IPv4) instead");
   } else {
     return false;
   }
@@ -441,11 +449,9 @@ void Parser::ip(std::string_view option, std::string_view value) {
     return;
   }
   if (autoconf_word(option, value, value)) return;
-  // dracut's ip=[<v6 client>]:[<v6 server>]:[<v6 gw>]:<prefix>:<hostname>:<iface>:<autoconf>:
-  // one line for it, not one per field read as IPv4.
+  // dracut's ip=[<v6 client>]:[<v6 server>]:[<v6 gw>]:<prefix>:<hostname>:<iface>:<autoconf>.
   if (value.starts_with('[')) {
-    config_.ip.autoconf = IpAutoconf::Dhcp;
-    warn(option, value, "IPv6 addresses are not supported yet", "using DHCP (IPv4) on every Ethernet interface");
+    ip_ipv6_form(option, value);
     return;
   }
 
@@ -532,6 +538,127 @@ void Parser::ip_kernel_form(std::string_view option, std::string_view value,
         return;
     }
   }
+}
+
+// One bracketed IPv6 field of ip= ("[fd00::5]" without its brackets): a unicast address, never
+// with a zone (the <device> field names the interface) or a prefix (the <netmask> field has it).
+std::optional<Ipv6Address> Parser::ipv6_field(std::string_view option, std::string_view value,
+                                              std::string_view field, std::string_view what) {
+  const std::string text(field);
+  if (field.find('%') != std::string_view::npos) {
+    warn(option, value, std::string(what) + " '" + text + "' has a zone",
+         "write it without %<zone>: the <device> field names the interface; ignoring ip=, using DHCP (IPv4)");
+    return std::nullopt;
+  }
+  if (field.find('/') != std::string_view::npos) {
+    warn(option, value, std::string(what) + " '" + text + "' has a prefix length",
+         "put the prefix length in the <netmask> field; ignoring ip=, using DHCP (IPv4)");
+    return std::nullopt;
+  }
+  const auto address = Ipv6Address::parse(field);
+  if (!address) {
+    warn(option, value, std::string(what) + " '" + text + "' is not an IPv6 address (RFC 4291 2.2)",
+         "ignoring ip=, using DHCP (IPv4)");
+    return std::nullopt;
+  }
+  if (address->is_unspecified() || address->is_multicast() || address->is_loopback() || address->is_ipv4_mapped()) {
+    warn(option, value, std::string(what) + " '" + text + "' is not a unicast IPv6 address",
+         "ignoring ip=, using DHCP (IPv4)");
+    return std::nullopt;
+  }
+  return address;
+}
+
+// dracut's net-lib.sh ip_to_var() splits ip= at ':' except inside [...], then reads
+// ip srv gw mask hostname dev autoconf; with an IPv6 <ip> ifup.sh adds ip/mask, so <mask> is a
+// prefix length. Only the static form (autoconf none or off) is taken: one protocol per ip=.
+// Any field that is wrong leaves the whole ip= out (a half-configured IPv6 address is worse
+// than the DHCP (IPv4) the warning names).
+void Parser::ip_ipv6_form(std::string_view option, std::string_view value) {
+  IpConfig& ip = config_.ip;
+  ip.autoconf = IpAutoconf::Dhcp;
+  std::vector<std::string_view> fields;
+  std::vector<bool> bracketed;
+  std::string_view rest = value;
+  for (;;) {
+    if (rest.starts_with('[')) {
+      const auto close = rest.find(']');
+      if (close == std::string_view::npos) {
+        warn(option, value, "'[' without its ']'", "close the IPv6 address with ']'; ignoring ip=, using DHCP (IPv4)");
+        return;
+      }
+      if (close + 1 < rest.size() && rest[close + 1] != ':') {
+        warn(option, value, "']' not followed by ':'", "fields are separated by ':'; ignoring ip=, using DHCP (IPv4)");
+        return;
+      }
+      fields.push_back(rest.substr(1, close - 1));
+      bracketed.push_back(true);
+      if (close + 1 >= rest.size()) break;
+      rest = rest.substr(close + 2);
+    } else {
+      const auto colon = rest.find(':');
+      fields.push_back(rest.substr(0, colon));
+      bracketed.push_back(false);
+      if (colon == std::string_view::npos) break;
+      rest = rest.substr(colon + 1);
+    }
+  }
+  const auto field = [&](std::size_t index) { return index < fields.size() ? fields[index] : std::string_view{}; };
+  const std::string_view autoconf = field(6);
+  if (!autoconf.empty() && autoconf != "none" && autoconf != "off") {
+    warn(option, value, "an IPv6 client address with autoconf '" + std::string(autoconf) + "'",
+         "only none or off (static) goes with [<v6 client>]; use ip=auto6 for router advertisements; ignoring ip=, "
+         "using DHCP (IPv4)");
+    return;
+  }
+  const auto client = ipv6_field(option, value, field(0), "client address");
+  if (!client) return;
+  if (client->is_link_local()) {
+    warn(option, value, "client address '" + client->to_string() + "' is link-local (fe80::/10)",
+         "the kernel makes the link-local address itself; give a global or unique local address; ignoring ip=, "
+         "using DHCP (IPv4)");
+    return;
+  }
+  // Server and gateway: empty, or an IPv6 address in brackets (a bare IPv4 one cannot go with
+  // an IPv6 client).
+  std::optional<Ipv6Address> server, gateway;
+  for (const std::size_t index : {std::size_t{1}, std::size_t{2}}) {
+    const std::string_view text = field(index);
+    const std::string_view what = index == 1 ? "server address" : "gateway";
+    if (text.empty()) continue;
+    if (index >= bracketed.size() || !bracketed[index]) {
+      warn(option, value, std::string(what) + " '" + std::string(text) + "' is not in brackets",
+           "write an IPv6 address as [<address>], or leave the field empty; ignoring ip=, using DHCP (IPv4)");
+      return;
+    }
+    auto address = ipv6_field(option, value, text, what);
+    if (!address) return;
+    (index == 1 ? server : gateway) = address;
+  }
+  const auto prefix = parse_ipv6_prefix_length(field(3));
+  if (!prefix) {
+    warn(option, value, "prefix length '" + std::string(field(3)) + "' is not a number 0..128",
+         "write the prefix length (64 on most links) in the <netmask> field; ignoring ip=, using DHCP (IPv4)");
+    return;
+  }
+  for (std::size_t index = 0; index < fields.size(); ++index) {
+    if (index != 0 && index != 1 && index != 2 && bracketed[index]) {
+      warn(option, value, cat("field ", index + 1, " is in brackets"), "only <client>, <server> and <gw> are "
+           "addresses; ignoring ip=, using DHCP (IPv4)");
+      return;
+    }
+  }
+  // Hostname and device as in the IPv4 form (a VLAN name or bond, the same checks).
+  std::vector<std::string_view> rest_fields(7);
+  rest_fields[4] = field(4);
+  rest_fields[5] = field(5);
+  ip_kernel_form(option, value, rest_fields);
+  if (fields.size() > 7) warn(option, value, "fields after <autoconf> with an IPv6 address", "ignoring them");
+  ip.autoconf = IpAutoconf::Off;
+  ip.client6 = client;
+  ip.server6 = server;
+  ip.gateway6 = gateway;
+  ip.prefix6 = *prefix;
 }
 
 // --- root, nfsroot= ------------------------------------------------------------------------
@@ -796,7 +923,10 @@ void Parser::own_option(std::string_view key, std::string_view value) {
 }  // namespace
 
 NetworkMode IpConfig::mode() const {
+  if (client6) return NetworkMode::Static6;
   switch (autoconf) {
+    case IpAutoconf::Auto6:
+      return NetworkMode::Auto6;
     case IpAutoconf::On:
     case IpAutoconf::Dhcp:
     case IpAutoconf::Bootp:
@@ -860,6 +990,7 @@ std::string_view to_string(IpAutoconf autoconf) {
     case IpAutoconf::Bootp: return "bootp";
     case IpAutoconf::Rarp: return "rarp";
     case IpAutoconf::Both: return "both";
+    case IpAutoconf::Auto6: return "auto6";
   }
   return "?";
 }

@@ -11,6 +11,7 @@
 #include "cmdline/cmdline.h"
 #include "base/ip_address.h"
 #include "base/ipv4.h"
+#include "base/ipv6.h"
 #include "mounts/image_file.h"
 #include "mounts/nfs_options.h"
 #include "net/network_step.h"
@@ -18,7 +19,8 @@
 namespace nfsroot {
 
 // The <autoconf> field of ip= (nfsroot.rst), or the whole ip= value when it is one word.
-enum class IpAutoconf : std::uint8_t { Unset, Off, On, Dhcp, Bootp, Rarp, Both };
+// Auto6 is dracut's: the kernel's own stateless autoconfiguration from router advertisements.
+enum class IpAutoconf : std::uint8_t { Unset, Off, On, Dhcp, Bootp, Rarp, Both, Auto6 };
 
 // ip=<client-ip>:<server-ip>:<gw-ip>:<netmask>:<hostname>:<device>:<autoconf>:<dns0-ip>:<dns1-ip>:<ntp0-ip>
 struct IpConfig {
@@ -35,10 +37,17 @@ struct IpConfig {
   std::optional<Ipv4Address> dns1;
   std::optional<Ipv4Address> ntp0;
   std::optional<DhcpClientId> client_id;  // ip=dhcp,<type>,<value>
+  // dracut's static IPv6 form (dracut.cmdline(7)):
+  // ip=[<v6 client>]:[<v6 server>]:[<v6 gw>]:<prefix>:<hostname>:<device>:none
+  std::optional<Ipv6Address> client6;
+  std::optional<Ipv6Address> server6;
+  std::optional<Ipv6Address> gateway6;
+  int prefix6 = 0;  // 0..128, with client6
 
   // No ip= at all means DHCP, as initramfs-tools does for an NFS root. A client address with
   // autoconf empty, off or none is a static configuration; off or none without one disables
-  // configuration; every dynamic protocol is DHCP here.
+  // configuration; every dynamic protocol is DHCP here. An IPv6 client address is Static6,
+  // auto6 is Auto6.
   [[nodiscard]] NetworkMode mode() const;
 };
 

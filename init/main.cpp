@@ -220,6 +220,15 @@ NetworkOutcome bring_up(const BootPlan& plan, const Drivers& drivers) {
   auto outcome = bring_up_network(plan.network, options, reporter);
   if (!outcome) fail_boot(BootStep::Network, outcome.error(), plan.failure);
   const InterfaceConfig& config = outcome->config;
+  if (config.is_ipv6()) {
+    log_info(cat("network: ", config.device, ' ', config.address6->to_string(), '/', config.prefix6, " (",
+                 config.protocol6 == "auto6" ? "router advertisement" : "static IPv6", ')',
+                 config.gateway6 ? cat(", gateway ", config.gateway6->to_string()) : std::string(),
+                 "; carrier after ", outcome->carrier_wait_ms, " ms, configured in ", outcome->configure_ms, " ms",
+                 config.protocol6 == "none" ? "; wrote " + net6_conf_path(config.device) : std::string()));
+    log_debug(cat("network step took ", log_elapsed_ms() - started, " ms"));
+    return std::move(*outcome);
+  }
   log_info(cat("network: ", config.device, ' ', config.address.to_string(), '/',
                prefix_length(config.netmask).value_or(0), " (", config.protocol, ')',
                config.gateway ? cat(", gateway ", config.gateway->to_string()) : std::string(),
@@ -232,7 +241,10 @@ NetworkOutcome bring_up(const BootPlan& plan, const Drivers& drivers) {
 
 void mount_root(System& system, const BootPlan& plan, const NetworkOutcome& network, Timings& timings) {
   const long started = log_elapsed_ms();
-  const ClientIdentity client{network.config.hostname, network.config.address.to_string()};
+  // nfsroot.rst's %s in a root path: the hostname, else the client's address (IPv6 on an IPv6 boot).
+  const ClientIdentity client{network.config.hostname, network.config.is_ipv6()
+                                                           ? network.config.address6->to_string()
+                                                           : network.config.address.to_string()};
   auto root = resolve_root(plan.root, network.lease ? &*network.lease : nullptr, client);
   if (!root) fail_boot(BootStep::Root, root.error(), plan.failure);
   for (const auto& warning : root->warnings) log_warning("DHCP root-path: " + warning);

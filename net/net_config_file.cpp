@@ -62,6 +62,22 @@ std::string format_net_conf(const InterfaceConfig& config) {
   return out;
 }
 
+std::string format_net6_conf(const InterfaceConfig& config) {
+  std::string out;
+  write_option(out, "DEVICE6", config.device);
+  // cloud-init takes none, dhcp and dhcp6 and refuses the file for any other word.
+  write_option(out, "IPV6PROTO", config.protocol6);
+  write_option(out, "IPV6ADDR", config.address6 ? config.address6->to_string() : std::string());
+  write_option(out, "IPV6NETMASK", std::to_string(config.prefix6));
+  write_option(out, "IPV6GATEWAY", config.gateway6 ? config.gateway6->to_string() : std::string());
+  write_option(out, "IPV6DNS0", "");
+  write_option(out, "IPV6DOMAINSEARCH", "");
+  write_option(out, "HOSTNAME", config.hostname);
+  write_option(out, "DNSDOMAIN", config.dns_domain);
+  write_option(out, "UPTIME", std::to_string(config.uptime_seconds));
+  return out;
+}
+
 std::string format_resolv_conf(const InterfaceConfig& config) {
   // The kernel's interface names hold no blank or newline (dev_valid_name()); escaped anyway,
   // so the comment stays one line whatever the name.
@@ -77,5 +93,7 @@ std::string format_resolv_conf(const InterfaceConfig& config) {
 }
 
 std::string net_conf_path(std::string_view device) { return "/run/net-" + std::string(device) + ".conf"; }
+
+std::string net6_conf_path(std::string_view device) { return "/run/net6-" + std::string(device) + ".conf"; }
 
 }  // namespace nfsroot

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/ipv4.h"
+#include "base/ipv6.h"
 
 namespace nfsroot {
 
@@ -32,6 +33,14 @@ struct InterfaceConfig {
   std::optional<std::uint16_t> mtu;
   std::uint32_t lease_seconds = 0;  // 0: static, no lease
   long uptime_seconds = 0;          // when it was configured
+  // An IPv6 boot (ip=[<v6 client>]…:none, ip=auto6) has these instead of the IPv4 values above:
+  // protocol6 "none" (static) or "auto6" (the kernel's autoconfiguration from router
+  // advertisements); empty for an IPv4 boot.
+  std::string protocol6;
+  std::optional<Ipv6Address> address6;
+  int prefix6 = 0;
+  std::optional<Ipv6Address> gateway6;
+  [[nodiscard]] bool is_ipv6() const { return !protocol6.empty(); }
 };
 
 // initramfs-tools' scripts source this file (". /run/net-eth0.conf"): every value is single-
@@ -40,11 +49,20 @@ struct InterfaceConfig {
 // line; unset addresses are written as 0.0.0.0.
 [[nodiscard]] std::string format_net_conf(const InterfaceConfig& config);
 
+// /run/net6-<interface>.conf, the IPv6 half of the same hand-off: the keys initramfs-tools'
+// ip6= writes from dhclient -6 (DEVICE6, IPV6PROTO, IPV6ADDR, IPV6NETMASK holding the prefix
+// length, IPV6DNS0, IPV6DOMAINSEARCH, HOSTNAME, DNSDOMAIN), which cloud-init's
+// cloudinit/net/cmdline.py reads beside /run/net-*.conf; plus IPV6GATEWAY, which that reader
+// takes as the subnet's gateway. Quoted as format_net_conf quotes.
+[[nodiscard]] std::string format_net6_conf(const InterfaceConfig& config);
+
 // "nameserver" lines (at most 3, resolv.conf(5)) and "search" for the DNS domain when it is a
 // valid DNS name (is_valid_dns_name).
 [[nodiscard]] std::string format_resolv_conf(const InterfaceConfig& config);
 
-// Where format_net_conf's text goes: /run/net-<device>.conf.
+// Where format_net_conf's text goes: /run/net-<device>.conf; format_net6_conf's:
+// /run/net6-<device>.conf.
 [[nodiscard]] std::string net_conf_path(std::string_view device);
+[[nodiscard]] std::string net6_conf_path(std::string_view device);
 
 }  // namespace nfsroot

@@ -9,12 +9,18 @@
 #include <vector>
 
 #include "base/ipv4.h"
+#include "base/ipv6.h"
 #include "net/dhcp_client_id.h"
 
 namespace nfsroot {
 
-// What the network step does, derived from ip= (see IpConfig::mode()).
-enum class NetworkMode : std::uint8_t { Dhcp, Static, Off };
+// What the network step does, derived from ip= (see IpConfig::mode()). Static6 and Auto6 are
+// IPv6 only (dracut's ip=[<v6 client>]…:none and ip=auto6): no IPv4 address at all.
+enum class NetworkMode : std::uint8_t { Dhcp, Static, Off, Static6, Auto6 };
+
+[[nodiscard]] inline bool is_ipv6_mode(NetworkMode mode) {
+  return mode == NetworkMode::Static6 || mode == NetworkMode::Auto6;
+}
 
 enum class InterfaceChoice : std::uint8_t { ByName, ByMac, EveryEthernet };
 
@@ -47,6 +53,11 @@ struct BondLink {
   std::optional<std::uint32_t> mtu;
 };
 
+// How long a static IPv6 address may stay tentative. RFC 4862 5.4: one Neighbor Solicitation
+// (DupAddrDetectTransmits 1) and RetransTimer 1 s (RFC 4861 10), after a random delay of up to
+// 1 s (5.4.2); the rest is margin for a slow link.
+inline constexpr int kDuplicateAddressDetectionSeconds = 10;
+
 struct NetworkStep {
   NetworkMode mode = NetworkMode::Dhcp;
   InterfaceChoice choice = InterfaceChoice::EveryEthernet;
@@ -67,6 +78,12 @@ struct NetworkStep {
   std::optional<Ipv4Address> gateway;
   std::optional<Ipv4Address> server;  // ip= <server-ip>: ROOTSERVER in /run/net-<interface>.conf
   std::vector<Ipv4Address> dns;
+  // Static6: the address, its prefix length and the default route's gateway (link-local is
+  // fine); server6 is ip='s <server> field, for the plan and the hand-off only.
+  std::optional<Ipv6Address> address6;
+  int prefix6 = 0;
+  std::optional<Ipv6Address> gateway6;
+  std::optional<Ipv6Address> server6;
   std::string hostname;
   std::string nis_domain;
   // The hand-off to the root's network managers (net/networkd_files.h, net/manager_files.h).

@@ -61,6 +61,15 @@ std::string network_file(const InterfaceConfig& config, bool renew) {
     return out + "DHCP=ipv4\n\n[DHCPv4]\nClientIdentifier=mac\n";
   }
   out += "DHCP=no\n";
+  if (config.is_ipv6()) {
+    // The address the kernel made from a router advertisement is kept, and networkd goes on
+    // taking advertisements itself (its own IPv6AcceptRA= handling; it sets accept_ra=0), so the
+    // address is renewed before its valid lifetime ends (RFC 4862 5.5.3).
+    if (config.protocol6 == "auto6") return out + "IPv6AcceptRA=yes\n";
+    out += cat("Address=", config.address6->to_string(), "/", config.prefix6, "\n");
+    if (config.gateway6) out += "Gateway=" + config.gateway6->to_string() + "\n";
+    return out;
+  }
   // A netmask that is not contiguous never gets here: the network step refused it.
   out += cat("Address=", config.address.to_string(), "/", prefix_length(config.netmask).value_or(32), "\n");
   if (config.gateway) out += "Gateway=" + config.gateway->to_string() + "\n";

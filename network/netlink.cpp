@@ -3,6 +3,7 @@
 
 #include <linux/rtnetlink.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 
@@ -24,7 +25,7 @@ Result<RouteNetlink> RouteNetlink::open() {
 }
 
 Result<int> RouteNetlink::exchange(std::span<std::byte> request, std::string_view what,
-                                   std::vector<LinkInfo>* links) {
+                                   std::vector<LinkInfo>* links, std::vector<rtnetlink::Address6Info>* addresses) {
   // The sequence number is the request's header bytes 8..11, already written by the builder.
   TRY(socket_->send(request));
   const auto deadline = socket_->now() + kRequestTimeout;
@@ -50,7 +51,9 @@ Result<int> RouteNetlink::exchange(std::span<std::byte> request, std::string_vie
         case Message::Kind::Link:
           if (links) links->push_back(message.link);
           break;
-        case Message::Kind::Address6:  // not asked for yet
+        case Message::Kind::Address6:
+          if (addresses) addresses->push_back(message.address6);
+          break;
         case Message::Kind::Other:
           break;
       }
@@ -159,6 +162,95 @@ Result<void> RouteNetlink::add_default_route(const LinkInfo& link, Ipv4Address g
                                             "the gateway must be on the interface's subnet"));
   }
   return {};
+}
+
+Result<void> RouteNetlink::add_address6(const LinkInfo& link, const Ipv6Address& address, int prefix_length) {
+  std::array<std::byte, rtnetlink::kMaxRequestSize> buffer{};
+  const std::string what = cat(address.to_string(), "/", prefix_length, " on ", link.name);
+  const std::size_t length = TRY(rtnetlink::build_add_address6(buffer, ++sequence_, link.index, address, prefix_length));
+  // EEXIST: the same address is already there (a second run of the CLI, or a retry).
+  if (const int error = TRY(exchange(std::span(buffer).first(length), "add address")); error != 0 && error != EEXIST) {
+    // EACCES: IPv6 is disabled on the link (ip6_add_addr() refuses with disable_ipv6=1).
+    return std::unexpected(error_from_errno("add address", what, error,
+                                            error == EACCES ? "IPv6 is disabled on the interface: remove ipv6.disable= "
+                                                              "or disable_ipv6 from the kernel's settings"
+                                                            : ""));
+  }
+  return {};
+}
+
+Result<void> RouteNetlink::add_default_route6(const LinkInfo& link, const Ipv6Address& gateway) {
+  std::array<std::byte, rtnetlink::kMaxRequestSize> buffer{};
+  const std::string what = "via " + gateway.to_string() + " dev " + link.name;
+  const std::size_t length = TRY(rtnetlink::build_add_default_route6(buffer, ++sequence_, link.index, gateway));
+  if (const int error = TRY(exchange(std::span(buffer).first(length), "add default route"));
+      error != 0 && error != EEXIST) {
+    return std::unexpected(error_from_errno("add default route", what, error,
+                                            "the gateway must be link-local or in the address's prefix"));
+  }
+  return {};
+}
+
+Result<std::vector<rtnetlink::Address6Info>> RouteNetlink::addresses6() {
+  std::array<std::byte, rtnetlink::kMaxRequestSize> buffer{};
+  const std::size_t length = TRY(rtnetlink::build_list_addresses6(buffer, ++sequence_));
+  std::vector<rtnetlink::Address6Info> found;
+  if (const int error = TRY(exchange(std::span(buffer).first(length), "netlink list IPv6 addresses", nullptr, &found));
+      error != 0) {
+    return std::unexpected(error_from_errno("netlink list IPv6 addresses", "", error));
+  }
+  return found;
+}
+
+Result<std::unique_ptr<LinuxNetlinkSocket>> open_address6_events() {
+  const unsigned groups[] = {RTNLGRP_IPV6_IFADDR};
+  return LinuxNetlinkSocket::open(groups);
+}
+
+Result<std::optional<rtnetlink::Address6Info>> wait_for_address6(RouteNetlink& netlink, NetlinkSocket& events,
+                                                                 NetlinkSocket::Clock::time_point deadline,
+                                                                 const Address6Check& check) {
+  for (;;) {
+    if (auto decided = check(TRY(netlink.addresses6()))) {
+      if (!*decided) return std::unexpected(std::move(decided->error()));
+      return std::optional<rtnetlink::Address6Info>(**decided);
+    }
+    // Wait for the next event; then take every one already queued, and list once for them all.
+    auto datagram = events.receive(deadline);
+    if (!datagram && datagram.error().errno_value != ENOBUFS) return std::unexpected(std::move(datagram.error()));
+    if (datagram && !*datagram) return std::optional<rtnetlink::Address6Info>{};  // the deadline passed
+    for (;;) {
+      auto more = events.receive(NetlinkSocket::Clock::time_point{});
+      if (more && !*more) break;
+      if (!more && more.error().errno_value != ENOBUFS) return std::unexpected(std::move(more.error()));
+    }
+  }
+}
+
+std::optional<Result<rtnetlink::Address6Info>> static_address6_state(
+    const std::vector<rtnetlink::Address6Info>& addresses, const LinkInfo& link, const Ipv6Address& address) {
+  for (const auto& found : addresses) {
+    if (found.link_index != link.index || found.address != address) continue;
+    if (found.dad_failed()) {
+      // RFC 4862 5.4.5: a duplicate is never used; the kernel keeps it flagged until removed.
+      return Result<rtnetlink::Address6Info>(std::unexpected(error_with_problem(
+          "duplicate address detection", cat(address.to_string(), "/", found.prefix_length, " on ", link.name),
+          "another host on the link has this address (IFA_F_DADFAILED)",
+          "give this client another address in ip=, or find the host that has it (ip -6 neigh, the switch's "
+          "table) and change that one")));
+    }
+    if (!found.tentative()) return Result<rtnetlink::Address6Info>(found);
+  }
+  return std::nullopt;
+}
+
+std::optional<rtnetlink::Address6Info> autoconf_address6(const std::vector<rtnetlink::Address6Info>& addresses,
+                                                         const std::vector<int>& links) {
+  for (const auto& found : addresses) {
+    if (std::find(links.begin(), links.end(), found.link_index) == links.end()) continue;
+    if (found.global() && !found.tentative() && !found.dad_failed()) return found;
+  }
+  return std::nullopt;
 }
 
 Result<LinkEvents> LinkEvents::open() {

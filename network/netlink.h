@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,7 +13,9 @@
 
 #include "base/error.h"
 #include "base/ipv4.h"
+#include "base/ipv6.h"
 #include "net/link_info.h"
+#include "net/rtnetlink.h"
 #include "sys/netlink_socket.h"
 
 namespace nfsroot {
@@ -42,11 +45,18 @@ class RouteNetlink {
   [[nodiscard]] Result<void> add_address(const LinkInfo& link, Ipv4Address address, int prefix_length,
                                          Ipv4Address broadcast);
   [[nodiscard]] Result<void> add_default_route(const LinkInfo& link, Ipv4Address gateway);
+  // The same for IPv6: the address goes in tentative while the kernel runs duplicate address
+  // detection (wait_for_address6 waits it out); a link-local gateway is fine.
+  [[nodiscard]] Result<void> add_address6(const LinkInfo& link, const Ipv6Address& address, int prefix_length);
+  [[nodiscard]] Result<void> add_default_route6(const LinkInfo& link, const Ipv6Address& gateway);
+  // Every IPv6 address of every link, with its flags (tentative, DAD failed) and scope.
+  [[nodiscard]] Result<std::vector<rtnetlink::Address6Info>> addresses6();
 
  private:
-  // Sends the request and reads until its ack: the errno of a refusal, 0 when acked. Links of
-  // a dump's answer go to `links` when given.
-  Result<int> exchange(std::span<std::byte> request, std::string_view what, std::vector<LinkInfo>* links = nullptr);
+  // Sends the request and reads until its ack: the errno of a refusal, 0 when acked. Links and
+  // IPv6 addresses of a dump's answer go to `links` and `addresses` when given.
+  Result<int> exchange(std::span<std::byte> request, std::string_view what, std::vector<LinkInfo>* links = nullptr,
+                       std::vector<rtnetlink::Address6Info>* addresses = nullptr);
   // Sends a request that makes a link of a kind `module` registers; its errno as an error.
   Result<void> new_link(std::span<std::byte> request, std::string_view operation, const std::string& what,
                         std::string_view module);
@@ -71,5 +81,32 @@ class LinkEvents {
   explicit LinkEvents(std::unique_ptr<LinuxNetlinkSocket> socket) : socket_(std::move(socket)) {}
   std::unique_ptr<LinuxNetlinkSocket> socket_;
 };
+
+// A socket subscribed to RTNLGRP_IPV6_IFADDR: every IPv6 address added, changed (DAD done or
+// failed) or removed wakes it. Its messages only say "look again": wait_for_address6 lists the
+// addresses after each wake-up, so a lost event (ENOBUFS) costs nothing.
+[[nodiscard]] Result<std::unique_ptr<LinuxNetlinkSocket>> open_address6_events();
+
+// What wait_for_address6 looks for in each listing of the addresses: nullopt to wait on, an
+// address when done, an error to stop with (DAD failed).
+using Address6Check =
+    std::function<std::optional<Result<rtnetlink::Address6Info>>(const std::vector<rtnetlink::Address6Info>&)>;
+
+// Lists the IPv6 addresses, and again after every event on `events`, until `check` decides or
+// `deadline` (on events' clock) passes: then nullopt. Subscribe `events` before the change that
+// is waited for, so that no event falls before the first listing.
+[[nodiscard]] Result<std::optional<rtnetlink::Address6Info>> wait_for_address6(
+    RouteNetlink& netlink, NetlinkSocket& events, NetlinkSocket::Clock::time_point deadline,
+    const Address6Check& check);
+
+// A static address's state in a listing (RFC 4862 5.4): there and no longer tentative, the
+// address; flagged DADFAILED, the error naming it, the interface and the fix; else nullopt.
+[[nodiscard]] std::optional<Result<rtnetlink::Address6Info>> static_address6_state(
+    const std::vector<rtnetlink::Address6Info>& addresses, const LinkInfo& link, const Ipv6Address& address);
+
+// The first global, usable address (not tentative, not DAD-failed) on one of `links`: what the
+// kernel forms from a router advertisement's prefix (RFC 4862 5.5.3).
+[[nodiscard]] std::optional<rtnetlink::Address6Info> autoconf_address6(
+    const std::vector<rtnetlink::Address6Info>& addresses, const std::vector<int>& links);
 
 }  // namespace nfsroot

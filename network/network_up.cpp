@@ -89,8 +89,13 @@ struct Interface {
 class BringUp {
  public:
   BringUp(const NetworkStep& step, const NetworkOptions& options, const NetworkReporter& report,
-          RouteNetlink netlink, LinkEvents events)
-      : step_(step), options_(options), report_(report), netlink_(std::move(netlink)), events_(std::move(events)) {}
+          RouteNetlink netlink, LinkEvents events, std::unique_ptr<LinuxNetlinkSocket> address_events)
+      : step_(step),
+        options_(options),
+        report_(report),
+        netlink_(std::move(netlink)),
+        events_(std::move(events)),
+        address_events_(std::move(address_events)) {}
 
   Result<NetworkOutcome> run();
 
@@ -116,12 +121,18 @@ class BringUp {
     return std::min(step_.interface_timeout_seconds, step_.carrier_timeout_seconds);
   }
   Error dhcp_failed_error() const;
+  Error no_router_advertisement_error() const;
+  // ip=auto6: the configuration once a link with carrier has a global address, else nullopt.
+  Result<std::optional<InterfaceConfig>> autoconf_config();
+  InterfaceConfig static6_config() const;
 
   const NetworkStep& step_;
   const NetworkOptions& options_;
   const NetworkReporter& report_;
   RouteNetlink netlink_;
   LinkEvents events_;
+  std::unique_ptr<LinuxNetlinkSocket> address_events_;  // IPv6 modes only: RTNLGRP_IPV6_IFADDR
+  std::optional<TimePoint> autoconf_deadline_;  // ip=auto6: from the first carrier, dhcp_timeout=
   std::vector<LinkInfo> all_links_;
   std::vector<Interface> interfaces_;
   TimePoint start_{};
@@ -251,6 +262,14 @@ Result<void> BringUp::refresh_links(TimePoint now) {
                        ": bringing the link up"));
       Interface added;
       added.link = link;
+      if (step_.mode == NetworkMode::Auto6) {
+        if (auto allowed = allow_router_advertisements(options_.proc_dir, link); !allowed) {
+          report_.info(link.name + ": " + describe(allowed.error()) + "; going on without it");
+          added.link_failure = allowed.error();
+          interfaces_.push_back(std::move(added));
+          continue;
+        }
+      }
       // One NIC that will not come up (missing firmware, a driver that fails open) must not
       // stop the boot while another may work: reported and left out, as the kernel's
       // ic_open_devs() does; the step fails only when no interface is left.
@@ -317,6 +336,51 @@ Error BringUp::no_usable_interface_error() const {
                             "check the NIC's firmware (dmesg) and driver, or name a working one with ip= <device>");
 }
 
+InterfaceConfig BringUp::static6_config() const {
+  InterfaceConfig config;
+  config.protocol = "none";
+  config.protocol6 = "none";
+  config.address6 = step_.address6;
+  config.prefix6 = step_.prefix6;
+  config.gateway6 = step_.gateway6;
+  config.hostname = step_.hostname;
+  config.nis_domain = step_.nis_domain;
+  return config;
+}
+
+Result<std::optional<InterfaceConfig>> BringUp::autoconf_config() {
+  std::vector<int> links;
+  for (const auto& interface : interfaces_) {
+    if (interface.carrier && !interface.link_failure) links.push_back(interface.link.index);
+  }
+  const auto found = autoconf_address6(TRY(netlink_.addresses6()), links);
+  if (!found) return std::optional<InterfaceConfig>{};
+  InterfaceConfig config;
+  for (const auto& interface : interfaces_) {
+    if (interface.link.index == found->link_index) config.device = interface.link.name;
+  }
+  config.protocol = "auto6";
+  config.protocol6 = "auto6";
+  config.address6 = found->address;
+  config.prefix6 = found->prefix_length;
+  config.hostname = step_.hostname;
+  config.nis_domain = step_.nis_domain;
+  return std::optional<InterfaceConfig>(std::move(config));
+}
+
+Error BringUp::no_router_advertisement_error() const {
+  std::string names;
+  for (const auto& interface : interfaces_) {
+    if (interface.carrier && !interface.link_failure) names += (names.empty() ? "" : ", ") + interface.link.name;
+  }
+  return error_with_problem(
+      "IPv6 autoconfiguration (ip=auto6) on", names,
+      cat("no router advertisement gave a global address within ", step_.dhcp_timeout_seconds, " s"),
+      "check that a router on the link sends advertisements with a prefix that has the autonomous flag (radvd's "
+      "AdvAutonomous on, a /64), that the switch passes ICMPv6 multicast, or raise rd.net.timeout.dhcp=; or give "
+      "a static ip=[<v6 client>]::[<v6 gw>]:<prefix>:<hostname>:<device>:none");
+}
+
 Error BringUp::dhcp_failed_error() const {
   for (const auto& interface : interfaces_) {
     if (interface.dhcp && interface.dhcp->failure()) return *interface.dhcp->failure();
@@ -333,7 +397,26 @@ Result<NetworkOutcome> BringUp::run() {
 
   for (;;) {
     TimePoint now = Clock::now();
-    if (step_.mode == NetworkMode::Static) {
+    if (step_.mode == NetworkMode::Static6) {
+      for (auto& interface : interfaces_) {
+        if (interface.carrier && !interface.link_failure) return configure(interface, static6_config(), now);
+      }
+    } else if (step_.mode == NetworkMode::Auto6) {
+      const bool carrier = std::any_of(interfaces_.begin(), interfaces_.end(),
+                                       [](const Interface& i) { return i.carrier && !i.link_failure; });
+      if (carrier && !autoconf_deadline_) {
+        autoconf_deadline_ = now + seconds(step_.dhcp_timeout_seconds);
+        report_.info("waiting for a router advertisement (IPv6 autoconfiguration, ip=auto6)");
+      }
+      if (carrier) {
+        if (auto config = TRY(autoconf_config())) {
+          for (auto& interface : interfaces_) {
+            if (interface.link.name == config->device) return configure(interface, std::move(*config), now);
+          }
+        }
+        if (now >= *autoconf_deadline_) return std::unexpected(no_router_advertisement_error());
+      }
+    } else if (step_.mode == NetworkMode::Static) {
       for (auto& interface : interfaces_) {
         if (!interface.carrier) continue;
         InterfaceConfig config;
@@ -381,12 +464,16 @@ Result<NetworkOutcome> BringUp::run() {
     TimePoint wake = next_progress;
     if (!any_carrier || waiting_for_carrier) wake = std::min(wake, carrier_deadline);
     if (interfaces_.empty()) wake = std::min(wake, interface_deadline);
+    if (autoconf_deadline_) wake = std::min(wake, *autoconf_deadline_);
     for (const auto& interface : interfaces_) {
       if (interface.dhcp && interface.dhcp->deadline()) wake = std::min(wake, *interface.dhcp->deadline());
     }
     std::vector<pollfd> fds{{events_.fd(), POLLIN, 0}};
     const bool watch_hotplug = options_.hotplug && options_.hotplug->fd >= 0;
     if (watch_hotplug) fds.push_back({options_.hotplug->fd, POLLIN, 0});
+    // ip=auto6 lists the addresses again at the top of the loop; this only wakes it.
+    const std::size_t address_events_at = fds.size();
+    if (address_events_) fds.push_back({address_events_->fd(), POLLIN, 0});
     for (const auto& interface : interfaces_) {
       if (interface.dhcp && interface.dhcp->fd() >= 0) fds.push_back({interface.dhcp->fd(), POLLIN, 0});
     }
@@ -401,6 +488,14 @@ Result<NetworkOutcome> BringUp::run() {
     if (fds[0].revents != 0) {
       TRY(events_.read());
       TRY(refresh_links(now));
+    }
+    if (address_events_ && fds[address_events_at].revents != 0) {
+      // Drained here; what changed is read from the listing (ENOBUFS: lost events, the same).
+      for (;;) {
+        auto datagram = address_events_->receive(NetlinkSocket::Clock::time_point{});
+        if (datagram && !*datagram) break;
+        if (!datagram && datagram.error().errno_value != ENOBUFS) return std::unexpected(std::move(datagram.error()));
+      }
     }
     for (auto& interface : interfaces_) {
       if (!interface.dhcp) continue;
@@ -436,6 +531,8 @@ Result<NetworkOutcome> BringUp::run() {
                          step_.carrier_timeout_seconds, " s)"));
       } else if (dhcp_running) {
         report_.info(cat("waiting for a DHCP answer (", waited, " s)"));
+      } else if (autoconf_deadline_) {
+        report_.info(cat("waiting for a router advertisement (", waited, " s)"));
       }
     }
   }
@@ -454,7 +551,19 @@ Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig con
     if (auto down = netlink_.set_link_up(other.link, false); !down) report_.debug(describe(down.error()) + ", ignoring");
   }
   chosen.dhcp.reset();
-  TRY(configure_link(netlink_, link, config, report_));
+  if (step_.mode == NetworkMode::Static6) {
+    report_.info(cat(link.name, ": adding ", config.address6->to_string(), "/", config.prefix6,
+                     ", waiting for duplicate address detection"));
+    TRY(configure_link6(netlink_, *address_events_, link, config,
+                        address_events_->now() + seconds(kDuplicateAddressDetectionSeconds)));
+    now = Clock::now();  // the configuration took the DAD wait: configure_ms counts it
+  } else if (step_.mode == NetworkMode::Auto6) {
+    report_.info(cat(link.name, ": ", config.address6->to_string(), "/", config.prefix6,
+                     " from a router advertisement, ", seconds_text(ms_between(chosen.carrier_at, now)),
+                     " after carrier"));
+  } else {
+    TRY(configure_link(netlink_, link, config, report_));
+  }
   if (options_.set_hostname && !config.hostname.empty()) {
     if (::sethostname(config.hostname.data(), config.hostname.size()) != 0) {
       report_.info(describe(error_from_errno("sethostname", config.hostname, errno)) + ", ignoring");
@@ -469,8 +578,14 @@ Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig con
   if (const auto uptime = std::chrono::duration_cast<seconds>(Clock::now().time_since_epoch()).count(); uptime > 0) {
     config.uptime_seconds = static_cast<long>(uptime);  // CLOCK_MONOTONIC counts from boot
   }
-  const std::string conf_path = options_.run_dir + "/net-" + link.name + ".conf";
-  TRY(write_file(conf_path, format_net_conf(config)));
+  // An IPv4 boot writes net-<interface>.conf; a static IPv6 one net6-<interface>.conf. ip=auto6
+  // writes neither: IPV6PROTO has no word for router advertisements, and cloud-init refuses the
+  // file for one it does not know; the root sees the address in the kernel.
+  if (!config.is_ipv6()) {
+    TRY(write_file(options_.run_dir + "/net-" + link.name + ".conf", format_net_conf(config)));
+  } else if (step_.mode == NetworkMode::Static6) {
+    TRY(write_file(options_.run_dir + "/net6-" + link.name + ".conf", format_net6_conf(config)));
+  }
   TRY(make_directories(options_.run_dir + "/nfsroot-init"));
   TRY(write_file(options_.run_dir + "/nfsroot-init/resolv.conf", format_resolv_conf(config)));
   if (step_.networkd_files) TRY(write_runtime_files(options_.run_dir, networkd_runtime_files(config, step_.client_id)));
@@ -527,12 +642,50 @@ Result<void> configure_link(RouteNetlink& netlink, const LinkInfo& link, Interfa
   return {};
 }
 
+Result<void> configure_link6(RouteNetlink& netlink, NetlinkSocket& events, const LinkInfo& link,
+                             const InterfaceConfig& config, NetlinkSocket::Clock::time_point deadline) {
+  const Ipv6Address address = *config.address6;
+  TRY(netlink.add_address6(link, address, config.prefix6));
+  const auto done = TRY(wait_for_address6(netlink, events, deadline, [&](const auto& addresses) {
+    return static_address6_state(addresses, link, address);
+  }));
+  if (!done) {
+    return std::unexpected(error_with_problem(
+        "duplicate address detection", cat(address.to_string(), "/", config.prefix6, " on ", link.name),
+        cat("the address was still tentative after ", kDuplicateAddressDetectionSeconds, " s"),
+        "check the link (carrier, the switch port's state) and /proc/sys/net/ipv6/conf/" + link.name +
+            "/dad_transmits"));
+  }
+  if (config.gateway6) TRY(netlink.add_default_route6(link, *config.gateway6));
+  return {};
+}
+
+Result<void> allow_router_advertisements(const std::string& proc_dir, const LinkInfo& link) {
+  for (const std::string_view setting : {"accept_ra", "autoconf"}) {
+    const std::string path = cat(proc_dir, "/sys/net/ipv6/conf/", link.name, "/", setting);
+    auto value = read_file(path);
+    if (!value) {
+      Error error = std::move(value.error());
+      error.hint = "the kernel has no IPv6 on this interface: remove ipv6.disable=1 from the command line, or put "
+                   "the ipv6 module in the initramfs";
+      return std::unexpected(std::move(error));
+    }
+    // The kernel writes the value with a newline ("0\n"), which trim() keeps.
+    const std::string_view current = std::string_view(*value).substr(0, value->find('\n'));
+    if (trim(current) == "0") TRY(write_existing_file(path, "1"));
+  }
+  return {};
+}
+
 Result<NetworkOutcome> bring_up_network(const NetworkStep& step, const NetworkOptions& options,
                                         const NetworkReporter& report) {
-  // Subscribe before listing, so that no interface or carrier change falls in between.
+  // Subscribe before listing, so that no interface or carrier change falls in between; the
+  // IPv6 address events before any address can change.
   LinkEvents events = TRY(LinkEvents::open());
+  std::unique_ptr<LinuxNetlinkSocket> address_events;
+  if (is_ipv6_mode(step.mode)) address_events = TRY(open_address6_events());
   RouteNetlink netlink = TRY(RouteNetlink::open());
-  BringUp bring_up(step, options, report, std::move(netlink), std::move(events));
+  BringUp bring_up(step, options, report, std::move(netlink), std::move(events), std::move(address_events));
   return bring_up.run();
 }
 

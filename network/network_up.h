@@ -41,6 +41,7 @@ struct MissingDrivers {
 struct NetworkOptions {
   std::string run_dir = "/run";  // where net-<interface>.conf goes; tests point it elsewhere
   std::string sys_dir = "/sys";  // where a bond's options are written (class/net/<bond>/bonding/)
+  std::string proc_dir = "/proc";  // where ip=auto6 lets a link take router advertisements
   bool set_hostname = true;      // the CLI leaves the host's name alone unless asked
   std::optional<NetworkEventSource> hotplug;
   std::function<MissingDrivers()> missing_drivers;  // unset: the message lists no devices
@@ -59,6 +60,20 @@ struct NetworkOutcome {
 // the address's subnet.
 [[nodiscard]] Result<void> configure_link(RouteNetlink& netlink, const LinkInfo& link, InterfaceConfig& config,
                                           const NetworkReporter& report);
+
+// A static IPv6 configuration (ip=[<v6 client>]…:none) through rtnetlink: the address, then a
+// wait on `events` (subscribed to RTNLGRP_IPV6_IFADDR before the address went in) until the
+// kernel's duplicate address detection clears it, at most until `deadline` on events' clock;
+// then the default route when there is a gateway (RFC 4862 5.4: a tentative address cannot be a
+// route's source). A duplicate or a detection that never ends is an error naming the address.
+[[nodiscard]] Result<void> configure_link6(RouteNetlink& netlink, NetlinkSocket& events, const LinkInfo& link,
+                                           const InterfaceConfig& config, NetlinkSocket::Clock::time_point deadline);
+
+// ip=auto6: the link takes router advertisements and forms its address from them (RFC 4862 5.5):
+// /proc/sys/net/ipv6/conf/<link>/accept_ra and autoconf under proc_dir set to 1 where they are 0
+// (a higher accept_ra, 2 = "even when forwarding", is left). Done before the link comes up, so
+// that its first Router Solicitation is not lost.
+[[nodiscard]] Result<void> allow_router_advertisements(const std::string& proc_dir, const LinkInfo& link);
 
 // The runtime files of the hand-off (net/networkd_files.h, net/manager_files.h) under run_dir:
 // the directories made as needed, each file written whole.

@@ -66,6 +66,20 @@ NetworkStep plan_network(const BootConfig& config, std::vector<Error>& errors) {
             "fix the <gw-ip> or <netmask> field of ip="));
       }
     }
+  } else if (step.mode == NetworkMode::Static6) {
+    step.address6 = ip.client6;
+    step.prefix6 = ip.prefix6;
+    step.gateway6 = ip.gateway6;
+    step.server6 = ip.server6;
+    // A link-local gateway is on every link (RFC 4291 2.5.6); any other must be in the
+    // client's prefix, or the kernel has no route to it (ENETUNREACH).
+    if (step.gateway6 && !step.gateway6->is_link_local() &&
+        !same_ipv6_prefix(*step.gateway6, *step.address6, step.prefix6)) {
+      errors.push_back(error_with_problem(
+          "ip=", "gateway [" + step.gateway6->to_string() + "]",
+          cat("not in the client's prefix ", step.address6->to_string(), "/", step.prefix6),
+          "fix the <gw> or <prefix> field of ip=, or give the router's link-local address (fe80::…)"));
+    }
   } else if (step.mode == NetworkMode::Off) {
     errors.push_back(error_with_problem(
         "ip=", "off", "network configuration is disabled, but the root is on NFS",

@@ -100,6 +100,23 @@ void write_network(Writer& out, const NetworkStep& step) {
     out.more(cat("address ", step.address->to_string(), "/", *prefix_length(*step.netmask), ", gateway ",
                  address_or(step.gateway, "none")));
     if (!step.hostname.empty()) out.more("hostname " + step.hostname);
+  } else if (step.mode == NetworkMode::Static6) {
+    out.section("3. network", "static IPv6 on " + where);
+    write_made_link(out, step);
+    out.more(waits(step));
+    out.more(cat("address ", step.address6->to_string(), "/", step.prefix6, ", gateway ",
+                 step.gateway6 ? step.gateway6->to_string() : std::string("none"),
+                 step.server6 ? ", server " + step.server6->to_string() : std::string()));
+    out.more(cat("wait up to ", kDuplicateAddressDetectionSeconds,
+                 " s for duplicate address detection to clear the address (RFC 4862 5.4)"));
+    if (!step.hostname.empty()) out.more("hostname " + step.hostname);
+  } else if (step.mode == NetworkMode::Auto6) {
+    out.section("3. network", "IPv6 autoconfiguration from router advertisements (ip=auto6) on " + where);
+    write_made_link(out, step);
+    out.more(waits(step));
+    out.more("accept router advertisements (/proc/sys/net/ipv6/conf/<interface>/accept_ra=1, autoconf=1)");
+    out.more(cat("wait up to ", step.dhcp_timeout_seconds,
+                 " s for a global address the kernel made from one (RFC 4862), first one wins"));
   } else {
     out.section("3. network", "off (ip=off)");
   }
@@ -108,12 +125,22 @@ void write_network(Writer& out, const NetworkStep& step) {
     for (const auto& dns : step.dns) servers.push_back(dns.to_string());
     out.more("DNS " + join(servers, ", ") + " (ip=)");
   }
-  out.more("then write /run/net-<interface>.conf and /run/nfsroot-init/resolv.conf");
+  if (step.mode == NetworkMode::Static6) {
+    out.more("then write /run/net6-<interface>.conf and /run/nfsroot-init/resolv.conf");
+  } else if (step.mode == NetworkMode::Auto6) {
+    out.more("then write /run/nfsroot-init/resolv.conf (no /run/net6-<interface>.conf: its IPV6PROTO has no word for "
+             "router advertisements)");
+  } else {
+    out.more("then write /run/net-<interface>.conf and /run/nfsroot-init/resolv.conf");
+  }
   if (step.mode == NetworkMode::Off) return;
   if (step.networkd_files) {
     const bool renews = networkd_can_renew(step.mode == NetworkMode::Dhcp, step.client_id);
     out.more(std::string("and /run/systemd/network/70-nfsroot-<interface>.{link,network}: networkd keeps ") +
-             (renews ? "the address and renews the lease" : "the address as static") + " (nfsroot-init.networkd=)");
+             (renews                                ? "the address and renews the lease"
+              : step.mode == NetworkMode::Auto6 ? "the address and accepts router advertisements"
+                                                    : "the address as static") +
+             " (nfsroot-init.networkd=)");
   } else {
     out.more("no systemd-networkd files (nfsroot-init.networkd=no)");
   }

@@ -61,6 +61,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (const auto& client = plan.network.address) {
     if (!nfsroot::Ipv4Address::parse(client->to_string())) __builtin_trap();
   }
+  // A static IPv6 address (ip=[<v6 client>]…:none) prints back as text the parser takes again,
+  // is never link-local (the parser refuses one) and has a prefix length of 0..128.
+  if (const auto& client6 = plan.network.address6) {
+    const auto again = nfsroot::Ipv6Address::parse(client6->to_string());
+    check(again && *again == *client6 && !client6->is_link_local());
+    check(plan.network.prefix6 >= 0 && plan.network.prefix6 <= 128);
+    check(plan.network.mode == nfsroot::NetworkMode::Static6);
+  }
   // Image mode (nfsroot-init.image=, root=live:nfs://…): the image is a path inside the export,
   // already in the one normal form, never '/' in front nor a ".." that would climb out of it.
   if (!plan.root.image.empty()) {

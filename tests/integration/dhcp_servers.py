@@ -445,6 +445,86 @@ def scenario_keep_lease_rebind(lab, binary):
     print("rebound to 10.199.0.2 at T2")
 
 
+# --- IPv6 (ip=[<v6 client>]…:none, ip=auto6): the kernel's DAD and SLAAC, no server program --------
+
+# A router advertisement every 0.5 s with one on-link, autonomous /64 (RFC 4861 4.2 and 4.6.2),
+# sent from the peer's link-local address (errors while that is still tentative are retried).
+RA_SENDER = r"""
+import socket, struct, sys, time
+ifname, prefix = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, ifname.encode())
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)
+index = socket.if_nametoindex(ifname)
+ra = struct.pack("!BBHBBHII", 134, 0, 0, 64, 0, 1800, 0, 0)
+pio = struct.pack("!BBBBIII", 3, 4, 64, 0xC0, 86400, 14400, 0) + socket.inet_pton(socket.AF_INET6, prefix)
+while True:
+    try:
+        s.sendto(ra + pio, ("ff02::1", 0, 0, index))
+    except OSError:
+        pass
+    time.sleep(0.5)
+"""
+
+
+def ipv6_addresses(lab, name):
+    return run("ip", "-n", lab.client, "-6", "-o", "addr", "show", "dev", name).stdout
+
+
+def scenario_static_ipv6(lab, binary):
+    lab.link("eth0", CLIENT_MAC, "fd00:199::1/64")
+    result = client(lab, binary, "ip=[fd00:199::5]::[fd00:199::1]:64:node7:eth0:none")
+    context = result.stdout + result.stderr
+    expect(result.returncode == 0, "the client failed", context)
+    expect("waiting for duplicate address detection" in result.stderr, "no DAD wait reported", context)
+    line = next((l for l in ipv6_addresses(lab, "eth0").splitlines() if "fd00:199::5/64" in l), "")
+    expect(line and "tentative" not in line, "fd00:199::5 missing or still tentative", line)
+    routes = run("ip", "-n", lab.client, "-6", "route", "show", "default").stdout
+    expect("via fd00:199::1 dev eth0" in routes, "no IPv6 default route", routes)
+    conf = values(open(os.path.join(result.run_dir, "net6-eth0.conf")).read())
+    expect(conf.get("IPV6ADDR") == "fd00:199::5" and conf.get("IPV6NETMASK") == "64" and
+           conf.get("IPV6PROTO") == "none", "net6-eth0.conf is not the static address", str(conf))
+    expect(not os.path.exists(os.path.join(result.run_dir, "net-eth0.conf")), "an IPv4 net-eth0.conf was written")
+    print(f"configured with DAD in {result.elapsed:.1f} s")
+
+
+def scenario_static_ipv6_duplicate(lab, binary):
+    peer = lab.link("eth0", CLIENT_MAC)
+    # The peer already has the address, past its own DAD (nodad): were both tentative at once,
+    # which one the kernel fails would be a race.
+    run("ip", "-n", lab.server, "addr", "add", "fd00:199::5/64", "dev", peer, "nodad")
+    result = client(lab, binary, "ip=[fd00:199::5]:::64::eth0:none")
+    context = result.stdout + result.stderr
+    expect(result.returncode == 1, "the client did not fail", context)
+    expect("fd00:199::5/64 on eth0" in result.stderr and "another host on the link has this address" in result.stderr,
+           "the failure does not name the duplicate", context)
+
+
+def scenario_auto6(lab, binary):
+    peer = lab.link("eth0", CLIENT_MAC)
+    # A kernel that would ignore advertisements: /init must turn them on before the link is up.
+    run("ip", "netns", "exec", lab.client, "sh", "-c", "echo 0 > /proc/sys/net/ipv6/conf/eth0/accept_ra")
+    lab.start("python3", "-c", RA_SENDER, peer, "2001:db8:199::", log_name="ra.log")
+    result = client(lab, binary, "ip=eth0:auto6 rd.net.timeout.dhcp=20")
+    context = result.stdout + result.stderr
+    expect(result.returncode == 0, "the client failed", context)
+    shown = ipv6_addresses(lab, "eth0")
+    expect("2001:db8:199:0:" in shown, "no address from the advertised prefix", shown)
+    expect("from a router advertisement" in result.stderr, "the address was not reported", context)
+    expect(not os.path.exists(os.path.join(result.run_dir, "net6-eth0.conf")), "auto6 wrote a net6 file")
+    print(f"autoconfigured in {result.elapsed:.1f} s")
+
+
+def scenario_auto6_no_router_times_out(lab, binary):
+    lab.link("eth0", CLIENT_MAC)
+    result = client(lab, binary, "ip=eth0:auto6 rd.net.timeout.dhcp=3")
+    context = result.stdout + result.stderr
+    expect(result.returncode == 1, "the client did not fail", context)
+    expect("no router advertisement gave a global address within 3 s" in result.stderr,
+           "the failure does not say that no advertisement came", context)
+    print(f"gave up after {result.elapsed:.1f} s")
+
+
 SCENARIOS = {name[len("scenario_"):]: f for name, f in globals().items() if name.startswith("scenario_")}
 
 

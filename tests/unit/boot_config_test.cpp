@@ -164,6 +164,103 @@ TEST_CASE("ip=: dracut's <interface>:<autoconf> form", "[boot_config][ip]") {
   CHECK(warned_about(parse("ip=dhcp6"), "DHCPv6 is not supported"));
 }
 
+TEST_CASE("ip=: dracut's static IPv6 form, [<v6 client>]:[<v6 server>]:[<v6 gw>]:<prefix>:<host>:<dev>:none",
+          "[boot_config][ip][ipv6]") {
+  auto parsed = parse("ip=[fd00::5]::[fd00::1]:64:node7:eth0:none");
+  CHECK(parsed.warnings.empty());
+  const IpConfig& ip = parsed.config.ip;
+  CHECK(ip.mode() == NetworkMode::Static6);
+  CHECK(ip.autoconf == IpAutoconf::Off);
+  REQUIRE(ip.client6);
+  CHECK(ip.client6->to_string() == "fd00::5");
+  CHECK(ip.prefix6 == 64);
+  REQUIRE(ip.gateway6);
+  CHECK(ip.gateway6->to_string() == "fd00::1");
+  CHECK_FALSE(ip.server6);
+  CHECK(ip.hostname == "node7");
+  CHECK(ip.device == "eth0");
+  CHECK_FALSE(ip.client);  // no IPv4 address taken from any field
+
+  // The server in brackets, the gateway empty or link-local, off for none, no device, an
+  // empty autoconf, and the canonical text of what was written long.
+  parsed = parse("ip=[2001:DB8:0:0::0005]:[2001:db8::1]:[fe80::1]:48:::off");
+  CHECK(parsed.warnings.empty());
+  CHECK(parsed.config.ip.client6->to_string() == "2001:db8::5");
+  CHECK(parsed.config.ip.server6->to_string() == "2001:db8::1");
+  CHECK(parsed.config.ip.gateway6->to_string() == "fe80::1");
+  CHECK(parsed.config.ip.prefix6 == 48);
+  CHECK(parsed.config.ip.device.empty());
+  parsed = parse("ip=[fd00::5]:::128:::");
+  CHECK(parsed.warnings.empty());
+  CHECK(parsed.config.ip.mode() == NetworkMode::Static6);
+  CHECK_FALSE(parsed.config.ip.gateway6);
+  CHECK(parsed.config.ip.prefix6 == 128);
+  CHECK(parse("ip=[fd00::5]:::0::eth0:none").config.ip.prefix6 == 0);
+
+  // Every wrong form: one warning that names the field and the fix, and DHCP (IPv4) as before.
+  const struct {
+    const char* line;
+    const char* warning;
+  } bad[] = {
+      {"ip=[fd00::5::1]::[fd00::1]:64::eth0:none", "client address 'fd00::5::1' is not an IPv6 address"},
+      {"ip=[fd00::g]:::64::eth0:none", "client address 'fd00::g' is not an IPv6 address"},
+      {"ip=[]:::64::eth0:none", "client address '' is not an IPv6 address"},
+      {"ip=[fd00::5:::64::eth0:none", "'[' without its ']'"},
+      {"ip=[fd00::5]x:::64::eth0:none", "']' not followed by ':'"},
+      {"ip=[fd00::5]::[fd00::1:64::eth0:none", "'[' without its ']'"},
+      {"ip=[fd00::5]:::129::eth0:none", "prefix length '129' is not a number 0..128"},
+      {"ip=[fd00::5]:::-1::eth0:none", "prefix length '-1' is not a number 0..128"},
+      {"ip=[fd00::5]:::::eth0:none", "prefix length '' is not a number 0..128"},
+      {"ip=[fd00::5]:::255.255.255.0::eth0:none", "prefix length '255.255.255.0'"},
+      {"ip=[fe80::5]:::64::eth0:none", "client address 'fe80::5' is link-local (fe80::/10)"},
+      {"ip=[fd00::5%eth0]:::64::eth0:none", "client address 'fd00::5%eth0' has a zone"},
+      {"ip=[fd00::5]::[fe80::1%eth0]:64::eth0:none", "gateway 'fe80::1%eth0' has a zone"},
+      {"ip=[fd00::5/64]::::::none", "client address 'fd00::5/64' has a prefix length"},
+      {"ip=[ff02::1]:::64::eth0:none", "client address 'ff02::1' is not a unicast IPv6 address"},
+      {"ip=[::]:::64::eth0:none", "client address '::' is not a unicast IPv6 address"},
+      {"ip=[::ffff:10.0.0.5]:::64::eth0:none", "is not a unicast IPv6 address"},
+      {"ip=[fd00::5]:10.0.0.1::64::eth0:none", "server address '10.0.0.1' is not in brackets"},
+      {"ip=[fd00::5]::[10.0.0.1]:64::eth0:none", "gateway '10.0.0.1' is not an IPv6 address"},
+      {"ip=[fd00::5]::[ff02::2]:64::eth0:none", "gateway 'ff02::2' is not a unicast IPv6 address"},
+      {"ip=[fd00::5]:::64::eth0:dhcp", "an IPv6 client address with autoconf 'dhcp'"},
+      {"ip=[fd00::5]:::64::eth0:auto6", "only none or off (static) goes with [<v6 client>]"},
+      {"ip=[fd00::5]:::64:[node]:eth0:none", "field 5 is in brackets"},
+  };
+  for (const auto& c : bad) {
+    INFO(c.line);
+    parsed = parse(c.line);
+    CHECK(parsed.warnings.size() == 1);
+    CHECK(warned_about(parsed, c.warning));
+    CHECK(warned_about(parsed, "ignoring ip=, using DHCP (IPv4)"));
+    CHECK(parsed.config.ip.mode() == NetworkMode::Dhcp);
+    CHECK_FALSE(parsed.config.ip.client6);
+  }
+  // Fields after <autoconf> are dracut's <mtu>/<macaddr> or DNS: named, the rest still taken.
+  parsed = parse("ip=[fd00::5]:::64::eth0:none:9000");
+  CHECK(parsed.config.ip.mode() == NetworkMode::Static6);
+  CHECK(warned_about(parsed, "fields after <autoconf> with an IPv6 address"));
+}
+
+TEST_CASE("ip=auto6 and ip=<interface>:auto6: the kernel's autoconfiguration; dhcp6, either6, link6 are not",
+          "[boot_config][ip][ipv6]") {
+  auto parsed = parse("ip=auto6");
+  CHECK(parsed.warnings.empty());
+  CHECK(parsed.config.ip.autoconf == IpAutoconf::Auto6);
+  CHECK(parsed.config.ip.mode() == NetworkMode::Auto6);
+  CHECK(to_string(IpAutoconf::Auto6) == "auto6");
+  parsed = parse("ip=enp1s0:auto6");
+  CHECK(parsed.warnings.empty());
+  CHECK(parsed.config.ip.device == "enp1s0");
+  CHECK(parsed.config.ip.mode() == NetworkMode::Auto6);
+  for (const char* line : {"ip=either6", "ip=link6", "ip=eth0:link6"}) {
+    INFO(line);
+    parsed = parse(line);
+    CHECK(parsed.config.ip.mode() == NetworkMode::Dhcp);
+    CHECK(warned_about(parsed, "is not supported (auto6 and a static [<v6 client>] are)"));
+  }
+  CHECK(parse("ip=dhcp6").config.ip.mode() == NetworkMode::Dhcp);
+}
+
 TEST_CASE("nfsroot=[<server-ip>:]<root-dir>[,<nfs-options>]", "[boot_config][nfsroot]") {
   struct Case {
     const char* line;
@@ -535,11 +632,6 @@ TEST_CASE("dracut's network syntax: timeouts taken, IPv6 servers and virtual lin
     CHECK(describe(parsed.config.unsupported[0]).find(bad.problem) != std::string::npos);
     CHECK(parsed.config.nfs.path.empty());
   }
-
-  parsed = parse("ip=[fd00::5]::[fd00::1]:64:node7:eth0:none");
-  CHECK(parsed.config.ip.autoconf == IpAutoconf::Dhcp);
-  CHECK(parsed.warnings.size() == 1);
-  CHECK(warned_about(parsed, "IPv6 addresses are not supported yet"));
 
   parsed = parse("bridge=br0:eth1 team=team0:eth2,eth3");
   REQUIRE(parsed.config.virtual_links.size() == 2);

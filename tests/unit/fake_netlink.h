@@ -5,6 +5,7 @@
 #pragma once
 
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -23,6 +24,12 @@ class FakeNetlinkSocket final : public NetlinkSocket {
   std::vector<LinkInfo> links;                       // what RTM_GETLINK lists
   bool silent = false;                               // answer nothing
   bool stale_answer_first = false;                   // an ack for an older request comes first
+  // What each RTM_GETADDR (IPv6) dump lists, in turn; the last one again once the rest are used.
+  std::deque<std::vector<rtnetlink::Address6Info>> address_dumps;
+  // As an event socket: datagrams waiting to be received (each counts as one event), and an
+  // ENOBUFS to report before them.
+  void push_event(std::vector<std::byte> datagram) { answers.push_back(std::move(datagram)); }
+  bool overflow_next = false;
   Clock::time_point clock{std::chrono::hours(1)};
 
   Result<void> send(std::span<const std::byte> message) override {
@@ -35,6 +42,21 @@ class FakeNetlinkSocket final : public NetlinkSocket {
     if (silent) return {};
     if (stale_answer_first) answers.push_back(error_message(sequence - 1, 0));
     const std::string name = line.substr(0, line.find(' '));
+    if (type == 22) {  // RTM_GETADDR: the next scripted listing in one datagram, then NLMSG_DONE
+      std::vector<rtnetlink::Address6Info> listing;
+      if (!address_dumps.empty()) {
+        listing = address_dumps.front();
+        if (address_dumps.size() > 1) address_dumps.pop_front();
+      }
+      std::vector<std::byte> datagram;
+      for (const auto& address : listing) {
+        const auto bytes = address6_message(address, sequence, 0x2);
+        datagram.insert(datagram.end(), bytes.begin(), bytes.end());
+      }
+      if (!datagram.empty()) answers.push_back(datagram);
+      answers.push_back(done_message(sequence));
+      return {};
+    }
     if (type == 18) {  // RTM_GETLINK: the links in two datagrams, then NLMSG_DONE
       std::vector<std::byte> first, second;
       for (std::size_t i = 0; i < links.size(); ++i) {
@@ -57,7 +79,16 @@ class FakeNetlinkSocket final : public NetlinkSocket {
   }
 
   Result<std::optional<std::vector<std::byte>>> receive(Clock::time_point deadline) override {
+    if (overflow_next) {
+      overflow_next = false;
+      trace.push_back("ENOBUFS");
+      Error error;
+      error.operation = "recv";
+      error.errno_value = ENOBUFS;
+      return std::unexpected(error);
+    }
     if (answers.empty()) {
+      if (deadline <= clock) return std::optional<std::vector<std::byte>>{};  // only what is waiting: nothing
       trace.push_back("wait(" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(deadline - clock).count()) + "s)");
       if (deadline > clock) clock = deadline;
       return std::optional<std::vector<std::byte>>{};
@@ -155,6 +186,10 @@ class FakeNetlinkSocket final : public NetlinkSocket {
         address_attributes = true;
         at = 24;
         break;
+      case 22:
+        line = "RTM_GETADDR family=" + std::to_string(std::to_integer<unsigned>(message[16]));
+        at = 24;
+        break;
       case 24:
         line = "RTM_NEWROUTE dst_len=" + std::to_string(std::to_integer<unsigned>(message[17])) +
                " table=" + std::to_string(std::to_integer<unsigned>(message[20])) +
@@ -171,7 +206,7 @@ class FakeNetlinkSocket final : public NetlinkSocket {
     const bool new_link = type == 16 && u32(message, 20) == 0;
     if (new_link) line += " create";
     const std::uint16_t expected_flags =
-        type == 18 ? 0x305 : (type == 20 || type == 24) ? 0x405 : new_link ? 0x605 : 0x5;
+        type == 18 || type == 22 ? 0x305 : (type == 20 || type == 24) ? 0x405 : new_link ? 0x605 : 0x5;
     CHECK(flags == expected_flags);
     while (at + 4 <= message.size()) {
       const std::uint16_t length = u16(message, at);
@@ -182,6 +217,14 @@ class FakeNetlinkSocket final : public NetlinkSocket {
         const auto payload = message.subspan(at + 4, length - 4);
         line += attribute == 3 ? " IFNAME=" + text(payload) : " LINKINFO={" + link_info(payload) + "}";
         at += (length + 3u) & ~3u;
+        continue;
+      }
+      if (length == 20) {  // an IPv6 address (RTM_NEWADDR, RTM_NEWROUTE of AF_INET6)
+        REQUIRE(names.contains(attribute));
+        Ipv6Address address;
+        std::memcpy(address.octets.data(), message.data() + at + 4, 16);
+        line += " " + names[attribute] + "=" + address.to_string();
+        at += 20;
         continue;
       }
       REQUIRE(length == 8);  // every other attribute we send is one u32 or one IPv4 address
@@ -211,6 +254,27 @@ class FakeNetlinkSocket final : public NetlinkSocket {
     return bytes;
   }
   static std::vector<std::byte> done_message(std::uint32_t sequence) { return header(20, 3, 0x2, sequence); }
+
+ public:
+  // RTM_NEWADDR of AF_INET6 as inet6_fill_ifaddr() sends it: ifaddrmsg (family, prefix length,
+  // the low 8 flag bits, scope, index), IFA_ADDRESS, IFA_FLAGS. Also what an event carries.
+  static std::vector<std::byte> address6_message(const rtnetlink::Address6Info& address, std::uint32_t sequence,
+                                                 std::uint16_t flags = 0) {
+    auto bytes = header(16 + 8 + 20 + 8, 20, flags, sequence);
+    bytes[16] = std::byte{10};
+    bytes[17] = static_cast<std::byte>(address.prefix_length);
+    bytes[18] = static_cast<std::byte>(address.flags & 0xff);
+    bytes[19] = static_cast<std::byte>(address.scope);
+    const auto index = static_cast<std::uint32_t>(address.link_index);
+    std::memcpy(bytes.data() + 20, &index, 4);
+    const std::uint16_t address_header[2] = {20, 1};  // IFA_ADDRESS
+    std::memcpy(bytes.data() + 24, address_header, 4);
+    std::memcpy(bytes.data() + 28, address.address.octets.data(), 16);
+    const std::uint16_t flags_header[2] = {8, 8};  // IFA_FLAGS
+    std::memcpy(bytes.data() + 44, flags_header, 4);
+    std::memcpy(bytes.data() + 48, &address.flags, 4);
+    return bytes;
+  }
 };
 
 }  // namespace nfsroot::testing

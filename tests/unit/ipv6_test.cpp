@@ -95,3 +95,18 @@ TEST_CASE("ipv6: prefix length 0 to 128", "[ipv6]") {
     CHECK_FALSE(nfsroot::parse_ipv6_prefix_length(bad));
   }
 }
+
+TEST_CASE("ipv6: same_ipv6_prefix compares the first bits only", "[ipv6]") {
+  using nfsroot::same_ipv6_prefix;
+  const auto a = *Ipv6Address::parse("fd00:0:0:1::5");
+  CHECK(same_ipv6_prefix(a, *Ipv6Address::parse("fd00:0:0:1::1"), 64));
+  CHECK_FALSE(same_ipv6_prefix(a, *Ipv6Address::parse("fd00:0:0:2::1"), 64));
+  CHECK(same_ipv6_prefix(a, *Ipv6Address::parse("fd00:0:0:2::1"), 48));
+  // Group 3 is 0x0001 against 0x0003: the two differ in bit 62 (from the top) only.
+  CHECK(same_ipv6_prefix(a, *Ipv6Address::parse("fd00:0:0:3::1"), 62));
+  CHECK_FALSE(same_ipv6_prefix(a, *Ipv6Address::parse("fd00:0:0:3::1"), 63));
+  CHECK(same_ipv6_prefix(a, *Ipv6Address::parse("::"), 0));
+  CHECK(same_ipv6_prefix(a, a, 128));
+  CHECK_FALSE(same_ipv6_prefix(a, *Ipv6Address::parse("fd00:0:0:1::4"), 128));
+  CHECK(same_ipv6_prefix(a, *Ipv6Address::parse("fd00:0:0:1::4"), 126));
+}

@@ -128,3 +128,30 @@ TEST_CASE("resolv.conf: a domain that is not a DNS name writes no search line", 
           "nameserver 10.0.2.3\n");
   }
 }
+
+TEST_CASE("net6 conf: initramfs-tools' ip6= keys, as cloud-init reads them, for a static IPv6 address",
+          "[net_config_file][ipv6]") {
+  InterfaceConfig config;
+  config.device = "eth0";
+  config.protocol = "none";
+  config.protocol6 = "none";
+  config.address6 = Ipv6Address::parse("fd00::5");
+  config.prefix6 = 64;
+  config.gateway6 = Ipv6Address::parse("fe80::1");
+  config.hostname = "node7";
+  config.uptime_seconds = 4;
+  CHECK(format_net6_conf(config) ==
+        "DEVICE6='eth0'\n"
+        "IPV6PROTO='none'\n"
+        "IPV6ADDR='fd00::5'\n"
+        "IPV6NETMASK='64'\n"
+        "IPV6GATEWAY='fe80::1'\n"
+        "IPV6DNS0=''\n"
+        "IPV6DOMAINSEARCH=''\n"
+        "HOSTNAME='node7'\n"
+        "DNSDOMAIN=''\n"
+        "UPTIME='4'\n");
+  CHECK(net6_conf_path("eth0") == "/run/net6-eth0.conf");
+  config.gateway6.reset();
+  CHECK(format_net6_conf(config).find("IPV6GATEWAY=''\n") != std::string::npos);
+}

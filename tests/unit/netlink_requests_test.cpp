@@ -220,3 +220,204 @@ TEST_CASE("an answer to another request is skipped; no answer ends at the deadli
     CHECK(rig.fake->trace.back() == "wait(90s)");
   }
 }
+
+// --- IPv6: ip=[<v6 client>]…:none and ip=auto6 -------------------------------------------------
+
+namespace {
+
+Ipv6Address ip6(const char* text) { return *Ipv6Address::parse(text); }
+
+constexpr std::uint32_t kPermanent = 0x80;  // IFA_F_PERMANENT
+constexpr std::uint32_t kTentative = 0x40;  // IFA_F_TENTATIVE
+constexpr std::uint32_t kDadFailed = 0x08;  // IFA_F_DADFAILED
+
+rtnetlink::Address6Info address6(const char* text, std::uint32_t flags, int link = 3, std::uint8_t scope = 0) {
+  rtnetlink::Address6Info info;
+  info.link_index = link;
+  info.address = ip6(text);
+  info.prefix_length = 64;
+  info.flags = flags;
+  info.scope = scope;
+  return info;
+}
+
+const rtnetlink::Address6Info kLinkLocal = address6("fe80::5054:ff:fe12:3456", kPermanent, 3, 253);
+
+InterfaceConfig static6_config(bool gateway) {
+  InterfaceConfig config;
+  config.protocol6 = "none";
+  config.address6 = ip6("fd00::5");
+  config.prefix6 = 64;
+  if (gateway) config.gateway6 = ip6("fe80::1");
+  return config;
+}
+
+// An event as the kernel sends it to RTNLGRP_IPV6_IFADDR members (sequence 0).
+std::vector<std::byte> event(const rtnetlink::Address6Info& address) {
+  return FakeNetlinkSocket::address6_message(address, 0);
+}
+
+const std::string kAddAddress = "RTM_NEWADDR index=3 prefix=64 scope=0 LOCAL=fd00::5 ADDRESS=fd00::5";
+const std::string kListAddresses = "RTM_GETADDR family=10";
+const std::string kAddRoute =
+    "RTM_NEWROUTE dst_len=0 table=254 protocol=3 scope=0 type=1 DST=:: GATEWAY=fe80::1 OIF=3";
+
+const auto kDadDeadline = std::chrono::seconds(kDuplicateAddressDetectionSeconds);
+
+}  // namespace
+
+TEST_CASE("static IPv6: the address, a wait on its events until DAD clears it, then the route", "[netlink][ipv6]") {
+  Rig rig;
+  FakeNetlinkSocket events;
+  rig.fake->address_dumps = {{kLinkLocal, address6("fd00::5", kPermanent | kTentative)},
+                             {kLinkLocal, address6("fd00::5", kPermanent)}};
+  events.push_event(event(address6("fd00::5", kPermanent)));
+  REQUIRE(configure_link6(rig.netlink, events, eth0(), static6_config(true), events.now() + kDadDeadline));
+  // Listed once, woken by the event, listed again: no fixed sleep anywhere.
+  CHECK(rig.fake->trace == Lines{kAddAddress, kListAddresses, kListAddresses, kAddRoute});
+  CHECK(events.trace.empty());  // the event was waiting: no wait at all
+}
+
+TEST_CASE("static IPv6: an address already usable (no DAD on the link) needs no wait, and no gateway no route",
+          "[netlink][ipv6]") {
+  Rig rig;
+  FakeNetlinkSocket events;
+  rig.fake->address_dumps = {{address6("fd00::5", kPermanent)}};
+  REQUIRE(configure_link6(rig.netlink, events, eth0(), static6_config(false), events.now() + kDadDeadline));
+  CHECK(rig.fake->trace == Lines{kAddAddress, kListAddresses});
+  CHECK(events.trace.empty());
+}
+
+TEST_CASE("static IPv6: other addresses and links that are usable do not end the wait", "[netlink][ipv6]") {
+  Rig rig;
+  FakeNetlinkSocket events;
+  rig.fake->address_dumps = {{address6("fd00::5", kPermanent | kTentative), address6("fd00::5", kPermanent, 4)},
+                             {address6("fd00::5", kPermanent | kTentative), address6("fd00::9", kPermanent)}};
+  events.push_event(event(address6("fd00::9", kPermanent)));
+  const auto result = configure_link6(rig.netlink, events, eth0(), static6_config(true), events.now() + kDadDeadline);
+  REQUIRE_FALSE(result);
+  CHECK(describe(result.error()).find("still tentative") != std::string::npos);
+  CHECK(rig.fake->trace == Lines{kAddAddress, kListAddresses, kListAddresses});
+  CHECK(events.trace == Lines{"wait(10s)"});
+}
+
+TEST_CASE("static IPv6: events queued together are one more listing, not one each", "[netlink][ipv6]") {
+  Rig rig;
+  FakeNetlinkSocket events;
+  rig.fake->address_dumps = {{address6("fd00::5", kPermanent | kTentative)}, {address6("fd00::5", kPermanent)}};
+  for (int i = 0; i < 3; ++i) events.push_event(event(address6("fd00::5", kPermanent)));
+  REQUIRE(configure_link6(rig.netlink, events, eth0(), static6_config(true), events.now() + kDadDeadline));
+  CHECK(rig.fake->trace == Lines{kAddAddress, kListAddresses, kListAddresses, kAddRoute});
+}
+
+TEST_CASE("static IPv6: lost events (ENOBUFS) mean one more listing", "[netlink][ipv6]") {
+  Rig rig;
+  FakeNetlinkSocket events;
+  rig.fake->address_dumps = {{address6("fd00::5", kPermanent | kTentative)}, {address6("fd00::5", kPermanent)}};
+  events.overflow_next = true;
+  REQUIRE(configure_link6(rig.netlink, events, eth0(), static6_config(false), events.now() + kDadDeadline));
+  CHECK(rig.fake->trace == Lines{kAddAddress, kListAddresses, kListAddresses});
+  CHECK(events.trace == Lines{"ENOBUFS"});
+}
+
+TEST_CASE("static IPv6: DADFAILED names the address, the interface and the fix, and adds no route",
+          "[netlink][ipv6]") {
+  Rig rig;
+  FakeNetlinkSocket events;
+  rig.fake->address_dumps = {{address6("fd00::5", kPermanent | kTentative)},
+                             {address6("fd00::5", kPermanent | kTentative | kDadFailed)}};
+  events.push_event(event(address6("fd00::5", kPermanent | kTentative | kDadFailed)));
+  const auto result = configure_link6(rig.netlink, events, eth0(), static6_config(true), events.now() + kDadDeadline);
+  REQUIRE_FALSE(result);
+  const std::string text = describe(result.error());
+  CHECK(text.find("fd00::5/64 on eth0") != std::string::npos);
+  CHECK(text.find("another host on the link has this address") != std::string::npos);
+  CHECK(text.find("give this client another address in ip=") != std::string::npos);
+  CHECK(rig.fake->trace == Lines{kAddAddress, kListAddresses, kListAddresses});
+}
+
+TEST_CASE("static IPv6: an address still tentative at the deadline is an error, after one wait", "[netlink][ipv6]") {
+  Rig rig;
+  FakeNetlinkSocket events;
+  rig.fake->address_dumps = {{address6("fd00::5", kPermanent | kTentative)}};
+  const auto result = configure_link6(rig.netlink, events, eth0(), static6_config(true), events.now() + kDadDeadline);
+  REQUIRE_FALSE(result);
+  CHECK(describe(result.error()).find("still tentative after 10 s") != std::string::npos);
+  CHECK(describe(result.error()).find("dad_transmits") != std::string::npos);
+  CHECK(events.trace == Lines{"wait(10s)"});
+  CHECK(rig.fake->trace == Lines{kAddAddress, kListAddresses});
+}
+
+TEST_CASE("static IPv6: a refused address or route stops with the kernel's errno; EEXIST is fine",
+          "[netlink][ipv6]") {
+  SECTION("IPv6 disabled on the link") {
+    Rig rig;
+    FakeNetlinkSocket events;
+    rig.fake->refusals["RTM_NEWADDR"] = {EACCES};
+    const auto result = configure_link6(rig.netlink, events, eth0(), static6_config(true), events.now() + kDadDeadline);
+    REQUIRE_FALSE(result);
+    CHECK(result.error().errno_value == EACCES);
+    CHECK(result.error().input == "fd00::5/64 on eth0");
+    CHECK(result.error().hint.find("IPv6 is disabled") != std::string::npos);
+  }
+  SECTION("the route") {
+    Rig rig;
+    FakeNetlinkSocket events;
+    rig.fake->address_dumps = {{address6("fd00::5", kPermanent)}};
+    rig.fake->refusals["RTM_NEWROUTE"] = {ENETUNREACH};
+    const auto result = configure_link6(rig.netlink, events, eth0(), static6_config(true), events.now() + kDadDeadline);
+    REQUIRE_FALSE(result);
+    CHECK(result.error().errno_value == ENETUNREACH);
+    CHECK(result.error().input == "via fe80::1 dev eth0");
+  }
+  SECTION("already there") {
+    Rig rig;
+    FakeNetlinkSocket events;
+    rig.fake->address_dumps = {{address6("fd00::5", kPermanent)}};
+    rig.fake->refusals["RTM_NEWADDR"] = {EEXIST};
+    rig.fake->refusals["RTM_NEWROUTE"] = {EEXIST};
+    CHECK(configure_link6(rig.netlink, events, eth0(), static6_config(true), events.now() + kDadDeadline));
+  }
+}
+
+TEST_CASE("auto6: the first global address that is no longer tentative, on a link that is a candidate",
+          "[netlink][ipv6]") {
+  const std::vector<int> links{3};
+  CHECK_FALSE(autoconf_address6({kLinkLocal}, links));  // link-local: every link has one
+  CHECK_FALSE(autoconf_address6({address6("2001:db8::5054:ff:fe12:3456", kTentative)}, links));
+  CHECK_FALSE(autoconf_address6({address6("2001:db8::5054:ff:fe12:3456", kTentative | kDadFailed)}, links));
+  CHECK_FALSE(autoconf_address6({address6("2001:db8::1", 0, 4)}, links));  // another link's
+  const auto found = autoconf_address6({kLinkLocal, address6("2001:db8::5054:ff:fe12:3456", 0)}, links);
+  REQUIRE(found);
+  CHECK(found->address.to_string() == "2001:db8::5054:ff:fe12:3456");
+  CHECK(found->prefix_length == 64);
+}
+
+TEST_CASE("auto6: wait_for_address6 waits on events for the router's prefix, up to the deadline",
+          "[netlink][ipv6]") {
+  const Address6Check check = [](const std::vector<rtnetlink::Address6Info>& addresses) {
+    const auto found = autoconf_address6(addresses, {3});
+    return found ? std::optional<Result<rtnetlink::Address6Info>>(*found) : std::nullopt;
+  };
+  SECTION("the advertisement comes") {
+    Rig rig;
+    FakeNetlinkSocket events;
+    rig.fake->address_dumps = {{kLinkLocal}, {kLinkLocal, address6("2001:db8::5054:ff:fe12:3456", 0)}};
+    events.push_event(event(address6("2001:db8::5054:ff:fe12:3456", 0)));
+    const auto found = wait_for_address6(rig.netlink, events, events.now() + std::chrono::seconds(30),
+                                         check);
+    REQUIRE(found);
+    REQUIRE(*found);
+    CHECK((*found)->address.to_string() == "2001:db8::5054:ff:fe12:3456");
+  }
+  SECTION("none comes") {
+    Rig rig;
+    FakeNetlinkSocket events;
+    rig.fake->address_dumps = {{kLinkLocal}};
+    const auto found = wait_for_address6(rig.netlink, events, events.now() + std::chrono::seconds(30),
+                                         check);
+    REQUIRE(found);
+    CHECK_FALSE(*found);
+    CHECK(events.trace == Lines{"wait(30s)"});
+  }
+}

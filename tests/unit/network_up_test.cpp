@@ -69,3 +69,31 @@ TEST_CASE("runtime files: a second write replaces a file whole, a failure is an 
   REQUIRE(write_runtime_files(run.path.string(), {{"NetworkManager", "not a directory\n"}}));
   CHECK_FALSE(write_runtime_files(run.path.string(), networkmanager_runtime_files(eth0())));
 }
+
+TEST_CASE("auto6: accept_ra and autoconf go to 1 where the kernel has 0; a higher accept_ra stays",
+          "[network_up][ipv6]") {
+  TemporaryRun proc;
+  const fs::path conf = proc.path / "sys/net/ipv6/conf/eth0";
+  fs::create_directories(conf);
+  const auto write = [&](const char* name, const char* value) { std::ofstream(conf / name) << value; };
+  LinkInfo eth0;
+  eth0.index = 3;
+  eth0.name = "eth0";
+  write("accept_ra", "0\n");
+  write("autoconf", "0\n");
+  REQUIRE(allow_router_advertisements(proc.path.string(), eth0));
+  // Written as the kernel takes a sysctl, whole and without O_TRUNC: a plain file keeps the "\n".
+  CHECK(proc.read("sys/net/ipv6/conf/eth0/accept_ra") == "1\n");
+  CHECK(proc.read("sys/net/ipv6/conf/eth0/autoconf") == "1\n");
+  write("accept_ra", "2\n");  // "even when forwarding": already takes them
+  write("autoconf", "1\n");
+  REQUIRE(allow_router_advertisements(proc.path.string(), eth0));
+  CHECK(proc.read("sys/net/ipv6/conf/eth0/accept_ra") == "2\n");
+  CHECK(proc.read("sys/net/ipv6/conf/eth0/autoconf") == "1\n");
+  // No IPv6 on the interface (ipv6.disable=1): the error says so.
+  eth0.name = "eth1";
+  const auto missing = allow_router_advertisements(proc.path.string(), eth0);
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().input == (proc.path / "sys/net/ipv6/conf/eth1/accept_ra").string());
+  CHECK(missing.error().hint.find("ipv6.disable=1") != std::string::npos);
+}

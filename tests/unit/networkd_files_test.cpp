@@ -139,3 +139,38 @@ TEST_CASE("networkd files: a VLAN's parent is kept up, named and unconfigured", 
         "IPv6AcceptRA=no\n"
         "KeepMaster=yes\n");
 }
+
+TEST_CASE("networkd files: a static IPv6 ip= is kept as static, with its IPv6 address and gateway",
+          "[networkd_files][ipv6]") {
+  InterfaceConfig config;
+  config.device = "eth0";
+  config.protocol = "none";
+  config.protocol6 = "none";
+  config.address6 = Ipv6Address::parse("fd00::5");
+  config.prefix6 = 64;
+  config.gateway6 = Ipv6Address::parse("fe80::1");
+  const auto files = networkd_runtime_files(config, std::nullopt);
+  REQUIRE(files.size() == 2);
+  CHECK(files[1].content ==
+        "# written by nfsroot-init: the NFS root lives on eth0\n"
+        "[Match]\n"
+        "Name=eth0\n"
+        "\n"
+        "[Network]\n"
+        "KeepConfiguration=yes\n"
+        "DHCP=no\n"
+        "Address=fd00::5/64\n"
+        "Gateway=fe80::1\n");
+  // ip=auto6: the kernel's address kept, networkd takes the advertisements from there on.
+  config.protocol = config.protocol6 = "auto6";
+  config.gateway6.reset();
+  CHECK(networkd_runtime_files(config, std::nullopt)[1].content ==
+        "# written by nfsroot-init: the NFS root lives on eth0\n"
+        "[Match]\n"
+        "Name=eth0\n"
+        "\n"
+        "[Network]\n"
+        "KeepConfiguration=yes\n"
+        "DHCP=no\n"
+        "IPv6AcceptRA=yes\n");
+}

@@ -150,3 +150,52 @@ TEST_CASE("plan text: the NetworkManager and ifupdown files, each turned off alo
   CHECK(off.find("NetworkManager") == std::string::npos);
   CHECK(off.find("ifupdown") == std::string::npos);
 }
+
+TEST_CASE("plan text: a static IPv6 ip= shows its address, gateway, the DAD wait and net6-<interface>.conf",
+          "[plan_format][ipv6]") {
+  const auto out = text("ip=[fd00::5]:[fd00::1]:[fe80::1]:64:node7:eth0:none root=/dev/nfs nfsroot=10.0.2.2:/srv");
+  INFO(out);
+  for (const char* expected : {
+           "3. network     static IPv6 on interface eth0 (ip= <device>)\n",
+           "address fd00::5/64, gateway fe80::1, server fd00::1\n",
+           "wait up to 10 s for duplicate address detection to clear the address (RFC 4862 5.4)\n",
+           "hostname node7\n",
+           "then write /run/net6-<interface>.conf and /run/nfsroot-init/resolv.conf\n",
+           "networkd keeps the address as static (nfsroot-init.networkd=)\n",
+       }) {
+    CHECK(out.find(expected) != std::string::npos);
+  }
+  CHECK(out.find("/run/net-<interface>.conf") == std::string::npos);
+  CHECK(out.find("lease keeper") == std::string::npos);
+  CHECK(out.find("error") == std::string::npos);
+}
+
+TEST_CASE("plan text: a global IPv6 gateway outside the client's prefix stops the plan", "[plan_format][ipv6]") {
+  const auto plan = plan_boot(parse_boot_config(
+      std::string_view("ip=[fd00:0:0:1::5]::[fd00:0:0:2::1]:64::eth0:none root=/dev/nfs nfsroot=10.0.2.2:/srv")));
+  REQUIRE(plan.errors.size() == 1);
+  CHECK(describe(plan.errors[0]).find("not in the client's prefix fd00:0:0:1::5/64") != std::string::npos);
+  // The same gateway with a /48, or a link-local one, is on the link.
+  CHECK(plan_boot(parse_boot_config(std::string_view(
+                      "ip=[fd00:0:0:1::5]::[fd00:0:0:2::1]:48::eth0:none root=/dev/nfs nfsroot=10.0.2.2:/srv")))
+            .errors.empty());
+  CHECK(plan_boot(parse_boot_config(
+                      std::string_view("ip=[fd00:0:0:1::5]::[fe80::1]:64::eth0:none root=/dev/nfs nfsroot=10.0.2.2:/srv")))
+            .errors.empty());
+}
+
+TEST_CASE("plan text: ip=auto6 waits for a router advertisement up to the DHCP timeout", "[plan_format][ipv6]") {
+  const auto out = text("ip=auto6 root=/dev/nfs nfsroot=10.0.2.2:/srv rd.net.timeout.dhcp=20");
+  INFO(out);
+  for (const char* expected : {
+           "3. network     IPv6 autoconfiguration from router advertisements (ip=auto6) on every Ethernet "
+           "interface, first lease wins\n",
+           "accept router advertisements (/proc/sys/net/ipv6/conf/<interface>/accept_ra=1, autoconf=1)\n",
+           "wait up to 20 s for a global address the kernel made from one (RFC 4862), first one wins\n",
+           "no /run/net6-<interface>.conf",
+           "networkd keeps the address and accepts router advertisements (nfsroot-init.networkd=)\n",
+       }) {
+    CHECK(out.find(expected) != std::string::npos);
+  }
+  CHECK(out.find("lease keeper") == std::string::npos);
+}
