@@ -79,7 +79,7 @@ struct NetworkStep {
   std::optional<Ipv4Address> server;  // ip= <server-ip>: ROOTSERVER in /run/net-<interface>.conf
   std::vector<Ipv4Address> dns;
   // Static6: the address, its prefix length and the default route's gateway (link-local is
-  // fine); server6 is ip='s <server> field, for the plan and the hand-off only.
+  // fine); server6 is ip='s <server> field: the NFS server when nfsroot= names none.
   std::optional<Ipv6Address> address6;
   int prefix6 = 0;
   std::optional<Ipv6Address> gateway6;

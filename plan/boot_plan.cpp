@@ -94,11 +94,17 @@ RootStep plan_root(const BootConfig& config, std::vector<Error>& errors) {
   step.jitter_option_ms = config.mount_jitter_ms;
   step.debug = config.nfs_debug;
   step.requested = config.nfs;
-  step.ip_server = config.ip.server;
+  // ip='s <server-ip> field, IPv4 or (dracut's IPv6 form) in brackets: the NFS server when
+  // nfsroot= names none (nfsroot.rst, dracut.cmdline(7)).
+  if (config.ip.server) {
+    step.ip_server = *config.ip.server;
+  } else if (config.ip.server6) {
+    step.ip_server = *config.ip.server6;
+  }
   // The root step applies the same rule once the lease is known (choose_nfs_root); before it,
   // what the lease may still decide is said so.
   const bool dhcp = config.ip.mode() == NetworkMode::Dhcp;
-  const RootPathChoice known = choose_nfs_root(config.nfs, config.ip.server, nullptr);
+  const RootPathChoice known = choose_nfs_root(config.nfs, step.ip_server, nullptr);
   step.server = known.server;
   step.server_source = known.server_source;
   step.extra_servers = more_servers_of_root(step.server, known.more_servers, config.extra_servers);

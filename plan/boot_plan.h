@@ -68,7 +68,7 @@ struct RootStep {
   bool debug = false;
   // What the command line said, for choose_nfs_root() once the lease is known.
   NfsRootSpec requested;
-  std::optional<Ipv4Address> ip_server;
+  std::optional<IpAddress> ip_server;  // ip='s <server-ip>, either family
 };
 
 struct UnionsStep {

@@ -33,14 +33,24 @@ nfsroot_add_boot_test(lab_ipv6_server_dual_stack
 set_tests_properties(boot.lab_ipv6_server_dual_stack PROPERTIES FIXTURES_REQUIRED nfs_test_root
                      LABELS "boot;fault_matrix;ipv6")
 
+# The hand-off file: /run/net6-eth0.conf for the static form (initramfs-tools' ip6= keys), none
+# for ip=auto6 (its IPV6PROTO has no word for router advertisements).
+set(_v6_static_ready ${ROOT_IS_READY})
+list(REMOVE_ITEM _v6_static_ready "TESTROOT: net conf present /run/net-eth0.conf")
+list(APPEND _v6_static_ready "TESTROOT: net conf present /run/net6-eth0\\.conf")
+set(_v6_auto6_ready ${ROOT_IS_READY})
+list(REMOVE_ITEM _v6_auto6_ready "TESTROOT: net conf present /run/net-eth0.conf")
+list(APPEND _v6_auto6_ready "TESTROOT: net conf none")
+
 # A static address and gateway in dracut's IPv6 form of ip= (fields: [client]:[peer]:[gateway]:
 # prefix length:host name:interface:autoconf), the root from the lab's server over NFSv3.
 nfsroot_add_boot_test(lab_ipv6_static
   LAB --ipv6 --nfs=0 "--export=${NFSROOT_TEST_ROOT}"
   APPEND "ip=[fd00:99::10]::[fd00:99::1]:64:client:eth0:none root=/dev/nfs ro nfsroot=${_v6_nfsroot} panic=-1 console=ttyS0"
   ${FULL_BOOT_MODULES}
-  EXPECT "network: eth0 fd00:99::10/64 \\(static\\), gateway fd00:99::1"
-         "${_v6_mounted}" ${_v6_mount_options} ${ROOT_IS_READY}
+  EXPECT "network: eth0 fd00:99::10/64 \\(static IPv6\\), gateway fd00:99::1. .*wrote /run/net6-eth0\\.conf"
+         "${_v6_mounted}" ${_v6_mount_options} ${_v6_static_ready}
+         "TESTROOT: net conf /run/net6-eth0\\.conf: DEVICE6='?eth0'? IPV6PROTO='?none'? IPV6ADDR='?fd00:99::10'? IPV6NETMASK='?64'? IPV6GATEWAY='?fd00:99::1'?"
   REJECT ${_v6_reject}
   TIMEOUT 150)
 
@@ -53,8 +63,8 @@ nfsroot_add_boot_test(lab_ipv6_auto6
       "--expect-log=dnsmasq6.log:1:RTR-SOLICIT\\(br0\\)"
   APPEND "ip=auto6 root=/dev/nfs ro nfsroot=${_v6_nfsroot} panic=-1 console=ttyS0"
   ${FULL_BOOT_MODULES}
-  EXPECT "network: eth0 fd00:99::5054:ff:fe12:3456/64 \\(auto6\\)(, gateway fe80::[0-9a-f:]+)?"
-         "${_v6_mounted}" ${_v6_mount_options} ${ROOT_IS_READY}
+  EXPECT "network: eth0 fd00:99::5054:ff:fe12:3456/64 \\(router advertisement\\)"
+         "${_v6_mounted}" ${_v6_mount_options} ${_v6_auto6_ready}
   REJECT ${_v6_reject}
   TIMEOUT 150)
 
@@ -79,3 +89,5 @@ unset(_v6_nfsroot)
 unset(_v6_mounted)
 unset(_v6_mount_options)
 unset(_v6_reject)
+unset(_v6_static_ready)
+unset(_v6_auto6_ready)

@@ -162,15 +162,18 @@ esac
 if [ -z "$left" ]; then say "initramfs gone"; else fail "initramfs leftovers in /:$left"; fi
 
 # --- network hand-off files ---------------------------------------------------------------
+# /run/net-IF.conf for IPv4, /run/net6-IF.conf for a static IPv6 ip= (initramfs-tools' ip6=
+# keys); ip=auto6 writes neither, so "net conf none" is said, and each boot's EXPECT names the
+# file it must find (ROOT_IS_READY: /run/net-eth0.conf).
 found=
-for f in /run/net-*.conf; do
+for f in /run/net-*.conf /run/net6-*.conf; do
     [ -f "$f" ] || continue
     found=1
     say "net conf present $f"
-    line=$(grep -E '^(DEVICE|PROTO|IPV4ADDR|IPV4NETMASK|IPV4GATEWAY|HOSTNAME)=' "$f" | tr '\n' ' ')
+    line=$(grep -E '^(DEVICE6?|PROTO|IPV4ADDR|IPV4NETMASK|IPV4GATEWAY|IPV6PROTO|IPV6ADDR|IPV6NETMASK|IPV6GATEWAY|HOSTNAME)=' "$f" | tr '\n' ' ')
     say "net conf $f: ${line% }"
 done
-[ -n "$found" ] || fail "no /run/net-*.conf"
+[ -n "$found" ] || say "net conf none"
 
 # --- the hand-off files as the root's scripts read them -----------------------------------
 # initramfs-tools sources the file (". /run/net-$DEVICE.conf"), others read it line by line or
@@ -188,7 +191,7 @@ valid_name() {
     esac
     return 0
 }
-for f in /run/net-*.conf; do
+for f in /run/net-*.conf /run/net6-*.conf; do
     [ -f "$f" ] || continue
     # shellcheck disable=SC1090 # the file under test
     if out=$( (. "$f") 2>&1 ) && [ -z "$out" ]; then
@@ -223,10 +226,10 @@ done
 if [ -z "$ran" ]; then say "net conf ran nothing"; else fail "commands from the DHCP values ran: $ran"; fi
 # The hand-off files for the root's udev and systemd-networkd (nfsroot-init.networkd=, on by
 # default): one pair per configured interface, naming it.
-for f in /run/net-*.conf; do
+for f in /run/net-*.conf /run/net6-*.conf; do
     [ -f "$f" ] || continue
     # shellcheck disable=SC1090 # the file under test
-    device=$( (. "$f"; printf '%s' "${DEVICE-}") 2>/dev/null)
+    device=$( (. "$f"; printf '%s' "${DEVICE-${DEVICE6-}}") 2>/dev/null)
     stem=/run/systemd/network/70-nfsroot-$device
     if grep -qx "OriginalName=$device" "$stem.link" 2>/dev/null &&
        grep -qx "Name=$device" "$stem.network" 2>/dev/null &&

@@ -883,3 +883,14 @@ TEST_CASE("nfsroot-init.toram and dracut's rd.live.ram copy the image to RAM; im
   CHECK(warned_about(parsed, "nfsroot-init.toram: copies an image to RAM, and no nfsroot-init.image= or root=live: "
                              "names one; booting the export as a directory"));
 }
+
+TEST_CASE("plan: ip='s IPv6 <server> field names the NFS server when nfsroot= does not", "[boot_config][ipv6]") {
+  const BootPlan plan = plan_boot(parse("ip=[fd00::10]:[fd00::1]::64:node:eth0:none root=/dev/nfs nfsroot=/srv/root"));
+  REQUIRE(plan.errors.empty());
+  CHECK(plan.root.server == IpAddress::parse("fd00::1"));
+  CHECK(plan.root.server_source == "ip= <server-ip>");
+  CHECK(plan.root.mount.source == "[fd00::1]:/srv/root");
+  // nfsroot='s own server wins, as with IPv4.
+  CHECK(plan_boot(parse("ip=[fd00::10]:[fd00::1]::64:node:eth0:none nfsroot=[fd00::2]:/srv")).root.server ==
+        IpAddress::parse("fd00::2"));
+}
