@@ -147,7 +147,7 @@ class Planner {
 
   const ModuleIndex& index_;
   LoadOrder order_;
-  std::unordered_set<std::string> visited_;
+  std::set<std::string> visited_;
 };
 
 }  // namespace

@@ -5,8 +5,8 @@
 
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
+#include <map>
+#include <set>
 #include <vector>
 
 #include "base/error.h"
@@ -47,10 +47,10 @@ struct SoftDependencies {
 };
 
 struct ModuleIndex {
-  std::unordered_map<std::string, KernelModule> modules;  // by name
+  std::map<std::string, KernelModule> modules;  // by name
   std::vector<ModuleAlias> aliases;                       // in file order
-  std::unordered_map<std::string, SoftDependencies> soft_dependencies;
-  std::unordered_set<std::string> builtin;  // built into the kernel: present, nothing to load
+  std::map<std::string, SoftDependencies> soft_dependencies;
+  std::set<std::string> builtin;  // built into the kernel: present, nothing to load
 };
 
 // Blank lines and '#' comments are skipped. A modules.dep line without ':' and an alias line

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <optional>
-#include <unordered_map>
+#include <map>
 #include <utility>
 
 #include "base/cat.h"
@@ -117,7 +117,7 @@ class Inserter {
   const ModuleSystem& system_;
   const ModuleIndex& index_;
   ModuleLoadReport& report_;
-  std::unordered_map<std::string, bool> outcome_;
+  std::map<std::string, bool> outcome_;
 };
 
 // "12.3 ms"

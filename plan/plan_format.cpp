@@ -79,7 +79,13 @@ void write_network(Writer& out, const NetworkStep& step) {
                           : "interface " + step.device + " (ip= <device>)";
       break;
     case InterfaceChoice::ByMac: where = "the interface with MAC " + step.mac->to_string() + " (BOOTIF=)"; break;
-    case InterfaceChoice::EveryEthernet: where = "every Ethernet interface, first lease wins"; break;
+    case InterfaceChoice::EveryEthernet:
+      // What picks the interface: the first DHCP lease, the first address from a router
+      // advertisement, or (static) the first link with carrier (network/network_up.cpp).
+      where = step.mode == NetworkMode::Dhcp    ? "every Ethernet interface, first lease wins"
+              : step.mode == NetworkMode::Auto6 ? "every Ethernet interface, first address wins"
+                                                : "the first Ethernet interface with carrier";
+      break;
   }
   if (step.mode == NetworkMode::Dhcp) {
     out.section("3. network", "DHCP on " + where);

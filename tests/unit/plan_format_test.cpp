@@ -189,7 +189,7 @@ TEST_CASE("plan text: ip=auto6 waits for a router advertisement up to the DHCP t
   INFO(out);
   for (const char* expected : {
            "3. network     IPv6 autoconfiguration from router advertisements (ip=auto6) on every Ethernet "
-           "interface, first lease wins\n",
+           "interface, first address wins\n",
            "accept router advertisements (/proc/sys/net/ipv6/conf/<interface>/accept_ra=1, autoconf=1)\n",
            "wait up to 20 s for a global address the kernel made from one (RFC 4862), first one wins\n",
            "no /run/net6-<interface>.conf",
@@ -198,4 +198,13 @@ TEST_CASE("plan text: ip=auto6 waits for a router advertisement up to the DHCP t
     CHECK(out.find(expected) != std::string::npos);
   }
   CHECK(out.find("lease keeper") == std::string::npos);
+}
+
+TEST_CASE("plan text: without a device, what picks the interface is said for each mode", "[plan_format]") {
+  CHECK(text("ip=dhcp nfsroot=10.0.2.2:/srv").find("DHCP on every Ethernet interface, first lease wins") !=
+        std::string::npos);
+  CHECK(text("ip=10.0.2.15::10.0.2.2:255.255.255.0 nfsroot=10.0.2.2:/srv")
+            .find("static on the first Ethernet interface with carrier") != std::string::npos);
+  CHECK(text("ip=[fd00::10]::[fd00::1]:64:::none nfsroot=[fd00::1]:/srv")
+            .find("on the first Ethernet interface with carrier") != std::string::npos);
 }
