@@ -581,20 +581,19 @@ void Parser::ip_ipv6_form(std::string_view option, std::string_view value) {
   std::vector<bool> bracketed;
   std::string_view rest = value;
   for (;;) {
-    if (rest.starts_with('[')) {
-      const auto close = rest.find(']');
-      if (close == std::string_view::npos) {
+    if (const auto host = bracketed_host(rest)) {
+      if (host->length == 0) {
         warn(option, value, "'[' without its ']'", "close the IPv6 address with ']'; ignoring ip=, using DHCP (IPv4)");
         return;
       }
-      if (close + 1 < rest.size() && rest[close + 1] != ':') {
+      if (host->length < rest.size() && rest[host->length] != ':') {
         warn(option, value, "']' not followed by ':'", "fields are separated by ':'; ignoring ip=, using DHCP (IPv4)");
         return;
       }
-      fields.push_back(rest.substr(1, close - 1));
+      fields.push_back(host->address);
       bracketed.push_back(true);
-      if (close + 1 >= rest.size()) break;
-      rest = rest.substr(close + 2);
+      if (host->length >= rest.size()) break;
+      rest = rest.substr(host->length + 1);
     } else {
       const auto colon = rest.find(':');
       fields.push_back(rest.substr(0, colon));
