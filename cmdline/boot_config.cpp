@@ -423,7 +423,8 @@ bool Parser::autoconf_word(std::string_view option, std::string_view value, std:
         ip.client_id = DhcpClientId{type, std::string(id)};
       }
     } else if (rest == "6") {
-      warn(option, value, "DHCPv6 is not supported", "using DHCP (IPv4) instead");
+      // dracut.cmdline(7): "dhcp6" is stateful DHCPv6 (RFC 8415) for the address and DNS.
+      ip.autoconf = IpAutoconf::Dhcp6;
     } else if (!rest.empty()) {
       warn(option, value, "unknown protocol '" + std::string(word) + "'", "using DHCP");
     }
@@ -433,8 +434,8 @@ bool Parser::autoconf_word(std::string_view option, std::string_view value, std:
     ip.autoconf = IpAutoconf::Auto6;
   } else if (word == "either6" || word == "link6") {
     ip.autoconf = IpAutoconf::Dhcp;
-    warn(option, value, "IPv6 configuration '" + std::string(word) + "' is not supported (auto6 and a static "
-         "[<v6 client>] are)", "using DHCP (IPv4) instead");
+    warn(option, value, "IPv6 configuration '" + std::string(word) + "' is not supported (auto6, dhcp6 and a "
+         "static [<v6 client>] are)", "using DHCP (IPv4) instead");
   } else {
     return false;
   }
@@ -926,6 +927,8 @@ NetworkMode IpConfig::mode() const {
   switch (autoconf) {
     case IpAutoconf::Auto6:
       return NetworkMode::Auto6;
+    case IpAutoconf::Dhcp6:
+      return NetworkMode::Dhcp6;
     case IpAutoconf::On:
     case IpAutoconf::Dhcp:
     case IpAutoconf::Bootp:
@@ -990,6 +993,7 @@ std::string_view to_string(IpAutoconf autoconf) {
     case IpAutoconf::Rarp: return "rarp";
     case IpAutoconf::Both: return "both";
     case IpAutoconf::Auto6: return "auto6";
+    case IpAutoconf::Dhcp6: return "dhcp6";
   }
   return "?";
 }

@@ -19,8 +19,9 @@
 namespace nfsroot {
 
 // The <autoconf> field of ip= (nfsroot.rst), or the whole ip= value when it is one word.
-// Auto6 is dracut's: the kernel's own stateless autoconfiguration from router advertisements.
-enum class IpAutoconf : std::uint8_t { Unset, Off, On, Dhcp, Bootp, Rarp, Both, Auto6 };
+// Auto6 and Dhcp6 are dracut's: the kernel's own stateless autoconfiguration from router
+// advertisements, and stateful DHCPv6 (RFC 8415).
+enum class IpAutoconf : std::uint8_t { Unset, Off, On, Dhcp, Bootp, Rarp, Both, Auto6, Dhcp6 };
 
 // ip=<client-ip>:<server-ip>:<gw-ip>:<netmask>:<hostname>:<device>:<autoconf>:<dns0-ip>:<dns1-ip>:<ntp0-ip>
 struct IpConfig {

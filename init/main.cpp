@@ -222,10 +222,12 @@ NetworkOutcome bring_up(const BootPlan& plan, const Drivers& drivers) {
   const InterfaceConfig& config = outcome->config;
   if (config.is_ipv6()) {
     log_info(cat("network: ", config.device, ' ', config.address6->to_string(), '/', config.prefix6, " (",
-                 config.protocol6 == "auto6" ? "router advertisement" : "static IPv6", ')',
-                 config.gateway6 ? cat(", gateway ", config.gateway6->to_string()) : std::string(),
+                 config.protocol6 == "auto6"   ? "router advertisement"
+                 : config.protocol6 == "dhcp6" ? "DHCPv6"
+                                               : "static IPv6",
+                 ')', config.gateway6 ? cat(", gateway ", config.gateway6->to_string()) : std::string(),
                  "; carrier after ", outcome->carrier_wait_ms, " ms, configured in ", outcome->configure_ms, " ms",
-                 config.protocol6 == "none" ? "; wrote " + net6_conf_path(config.device) : std::string()));
+                 config.protocol6 != "auto6" ? "; wrote " + net6_conf_path(config.device) : std::string()));
     log_debug(cat("network step took ", log_elapsed_ms() - started, " ms"));
     return std::move(*outcome);
   }

@@ -1,6 +1,7 @@
 // Text of /run/net-<interface>.conf and resolv.conf.
 #include "net/net_config_file.h"
 
+#include "base/cat.h"
 #include "base/text.h"
 #include "net/dhcp_lease.h"
 
@@ -70,8 +71,12 @@ std::string format_net6_conf(const InterfaceConfig& config) {
   write_option(out, "IPV6ADDR", config.address6 ? config.address6->to_string() : std::string());
   write_option(out, "IPV6NETMASK", std::to_string(config.prefix6));
   write_option(out, "IPV6GATEWAY", config.gateway6 ? config.gateway6->to_string() : std::string());
-  write_option(out, "IPV6DNS0", "");
-  write_option(out, "IPV6DOMAINSEARCH", "");
+  // cloud-init reads IPV6DNS0 and IPV6DNS1 (the first two; "::" or empty: none).
+  for (std::size_t i = 0; i < 2; ++i) {
+    write_option(out, cat("IPV6DNS", i),
+                 i < config.dns_servers6.size() ? config.dns_servers6[i].to_string() : std::string());
+  }
+  write_option(out, "IPV6DOMAINSEARCH", join(config.domain_search6, " "));
   write_option(out, "HOSTNAME", config.hostname);
   write_option(out, "DNSDOMAIN", config.dns_domain);
   write_option(out, "UPTIME", std::to_string(config.uptime_seconds));
@@ -85,10 +90,16 @@ std::string format_resolv_conf(const InterfaceConfig& config) {
                     escape_for_log(config.device) + "\n";
   // resolv.conf(5) reads "search" up to the end of the line as a list of names: only a DNS
   // name may go there, or a newline in it would add a nameserver line.
-  if (is_valid_dns_name(config.dns_domain)) out += "search " + config.dns_domain + "\n";
-  for (std::size_t i = 0; i < config.dns_servers.size() && i < 3; ++i) {
-    out += "nameserver " + config.dns_servers[i].to_string() + "\n";
+  std::vector<std::string> search;
+  if (is_valid_dns_name(config.dns_domain)) search.push_back(config.dns_domain);
+  for (const auto& domain : config.domain_search6) {
+    if (is_valid_dns_name(domain)) search.push_back(domain);
   }
+  if (!search.empty()) out += "search " + join(search, " ") + "\n";
+  std::vector<std::string> servers;
+  for (const auto& server : config.dns_servers) servers.push_back(server.to_string());
+  for (const auto& server : config.dns_servers6) servers.push_back(server.to_string());
+  for (std::size_t i = 0; i < servers.size() && i < 3; ++i) out += "nameserver " + servers[i] + "\n";
   return out;
 }
 

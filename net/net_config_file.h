@@ -33,13 +33,17 @@ struct InterfaceConfig {
   std::optional<std::uint16_t> mtu;
   std::uint32_t lease_seconds = 0;  // 0: static, no lease
   long uptime_seconds = 0;          // when it was configured
-  // An IPv6 boot (ip=[<v6 client>]…:none, ip=auto6) has these instead of the IPv4 values above:
-  // protocol6 "none" (static) or "auto6" (the kernel's autoconfiguration from router
-  // advertisements); empty for an IPv4 boot.
+  // An IPv6 boot (ip=[<v6 client>]…:none, ip=auto6, ip=dhcp6) has these instead of the IPv4
+  // values above: protocol6 "none" (static), "auto6" (the kernel's autoconfiguration from
+  // router advertisements) or "dhcp6" (a DHCPv6 lease, /128: the prefix comes from the RA);
+  // empty for an IPv4 boot.
   std::string protocol6;
   std::optional<Ipv6Address> address6;
   int prefix6 = 0;
   std::optional<Ipv6Address> gateway6;
+  std::vector<Ipv6Address> dns_servers6;  // DHCPv6 option 23, or none
+  std::vector<std::string> domain_search6;  // DHCPv6 option 24
+  std::uint32_t iaid6 = 0;  // the DHCPv6 lease's IA_NA, for a client that renews it
   [[nodiscard]] bool is_ipv6() const { return !protocol6.empty(); }
 };
 
@@ -56,8 +60,9 @@ struct InterfaceConfig {
 // takes as the subnet's gateway. Quoted as format_net_conf quotes.
 [[nodiscard]] std::string format_net6_conf(const InterfaceConfig& config);
 
-// "nameserver" lines (at most 3, resolv.conf(5)) and "search" for the DNS domain when it is a
-// valid DNS name (is_valid_dns_name).
+// "nameserver" lines (at most 3 in all, resolv.conf(5); the IPv4 servers, then the IPv6 ones)
+// and "search" with the DNS domain and the DHCPv6 search list, those that are valid DNS names
+// (is_valid_dns_name).
 [[nodiscard]] std::string format_resolv_conf(const InterfaceConfig& config);
 
 // Where format_net_conf's text goes: /run/net-<device>.conf; format_net6_conf's:

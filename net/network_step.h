@@ -16,10 +16,10 @@ namespace nfsroot {
 
 // What the network step does, derived from ip= (see IpConfig::mode()). Static6 and Auto6 are
 // IPv6 only (dracut's ip=[<v6 client>]…:none and ip=auto6): no IPv4 address at all.
-enum class NetworkMode : std::uint8_t { Dhcp, Static, Off, Static6, Auto6 };
+enum class NetworkMode : std::uint8_t { Dhcp, Static, Off, Static6, Auto6, Dhcp6 };
 
 [[nodiscard]] inline bool is_ipv6_mode(NetworkMode mode) {
-  return mode == NetworkMode::Static6 || mode == NetworkMode::Auto6;
+  return mode == NetworkMode::Static6 || mode == NetworkMode::Auto6 || mode == NetworkMode::Dhcp6;
 }
 
 enum class InterfaceChoice : std::uint8_t { ByName, ByMac, EveryEthernet };

@@ -60,6 +60,12 @@ std::string network_file(const InterfaceConfig& config, bool renew) {
     // /init sent no client identifier: the server knows this client by its MAC (chaddr).
     return out + "DHCP=ipv4\n\n[DHCPv4]\nClientIdentifier=mac\n";
   }
+  if (config.protocol6 == "dhcp6") {
+    // networkd's own DHCPv6 client renews the lease. The same DUID-LL and IAID as /init's, so
+    // the server sees the same client and keeps its address (RFC 8415 18.2.4); networkd
+    // defaults to a DUID-EN. The on-link prefix and route keep coming from advertisements.
+    return out + cat("DHCP=ipv6\nIPv6AcceptRA=yes\n\n[DHCPv6]\nDUIDType=link-layer\nIAID=", config.iaid6, "\n");
+  }
   out += "DHCP=no\n";
   if (config.is_ipv6()) {
     // The address the kernel made from a router advertisement is kept, and networkd goes on

@@ -253,6 +253,28 @@ std::optional<rtnetlink::Address6Info> autoconf_address6(const std::vector<rtnet
   return std::nullopt;
 }
 
+std::optional<Result<rtnetlink::Address6Info>> link_local_address6_state(
+    const std::vector<rtnetlink::Address6Info>& addresses, const LinkInfo& link) {
+  constexpr std::uint8_t kScopeLink = 253;  // RT_SCOPE_LINK
+  const rtnetlink::Address6Info* duplicate = nullptr;
+  for (const auto& found : addresses) {
+    if (found.link_index != link.index || found.scope != kScopeLink) continue;
+    if (found.dad_failed()) {
+      duplicate = &found;
+    } else if (!found.tentative()) {
+      return Result<rtnetlink::Address6Info>(found);
+    } else {
+      return std::nullopt;  // detection still running: wait
+    }
+  }
+  if (!duplicate) return std::nullopt;
+  // RFC 4862 5.4.5: a duplicate link-local address disables IPv6 on the interface.
+  return Result<rtnetlink::Address6Info>(std::unexpected(error_with_problem(
+      "duplicate address detection", cat(duplicate->address.to_string(), " on ", link.name),
+      "another host on the link has this link-local address (IFA_F_DADFAILED); DHCPv6 cannot be sent without one",
+      "find the host with the same MAC address (or the same stable-privacy secret) on the link and change it")));
+}
+
 Result<LinkEvents> LinkEvents::open() {
   const unsigned groups[] = {RTNLGRP_LINK};
   auto socket = TRY(LinuxNetlinkSocket::open(groups));

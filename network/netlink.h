@@ -109,4 +109,11 @@ using Address6Check =
 [[nodiscard]] std::optional<rtnetlink::Address6Info> autoconf_address6(
     const std::vector<rtnetlink::Address6Info>& addresses, const std::vector<int>& links);
 
+// The link's link-local address (fe80::/10, scope link) once it is usable: the source of every
+// DHCPv6 message (RFC 8415 13.1), which cannot be sent while the address is tentative (the
+// kernel's source selection skips it). nullopt while there is none or it is tentative; an error
+// naming the link when its only link-local addresses failed DAD.
+[[nodiscard]] std::optional<Result<rtnetlink::Address6Info>> link_local_address6_state(
+    const std::vector<rtnetlink::Address6Info>& addresses, const LinkInfo& link);
+
 }  // namespace nfsroot

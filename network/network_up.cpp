@@ -23,7 +23,9 @@
 #include "net/networkd_files.h"
 #include "network/lease_keeper.h"
 #include "network/dhcp_exchange.h"
+#include "network/dhcp6_exchange.h"
 #include "network/netlink.h"
+#include "sys/dhcp6_socket.h"
 #include "sys/packet_socket.h"
 
 namespace nfsroot {
@@ -78,11 +80,31 @@ InterfaceConfig config_from_lease(const DhcpLease& lease, const NetworkStep& ste
   return config;
 }
 
+// What a DHCPv6 lease configures: the address as a /128 (RFC 8415 6.3: IA_NA carries no
+// prefix length; the on-link prefix and the default route come from router advertisements, as
+// systemd-networkd and NetworkManager do it), the DNS servers and search list.
+InterfaceConfig config_from_lease6(const Dhcp6Lease& lease, const NetworkStep& step) {
+  InterfaceConfig config;
+  config.protocol = "dhcp6";
+  config.protocol6 = "dhcp6";
+  config.address6 = lease.address;
+  config.prefix6 = 128;
+  config.iaid6 = lease.iaid;
+  config.dns_servers6 = lease.dns_servers;
+  config.dns_servers = step.dns;  // ip='s <dns0-ip>/<dns1-ip>, when given
+  config.domain_search6 = lease.domain_list;
+  config.hostname = step.hostname;
+  config.nis_domain = step.nis_domain;
+  config.lease_seconds = lease.valid_seconds;
+  return config;
+}
+
 struct Interface {
   LinkInfo link;
   bool carrier = false;
   TimePoint carrier_at{};
   std::optional<DhcpExchange> dhcp;   // from carrier on, until DHCP gives up or another interface wins
+  std::optional<Dhcp6Exchange> dhcp6;  // ip=dhcp6: from a usable link-local address on
   std::optional<Error> link_failure;  // it would not come up, or had no DHCP socket: left out
 };
 
@@ -110,6 +132,10 @@ class BringUp {
   Result<void> make_bond();
   Result<void> set_bond_options(bool with_slaves);
   Result<void> start_dhcp(Interface& interface, TimePoint now);
+  // ip=dhcp6: the client starts on each interface with carrier once its link-local address is
+  // usable; an interface whose link-local address never gets there is left out.
+  Result<void> start_dhcp6_where_ready(TimePoint now);
+  [[nodiscard]] bool dhcp_running() const;
   Result<NetworkOutcome> configure(Interface& chosen, InterfaceConfig config, TimePoint now,
                                    std::optional<DhcpLease> lease = std::nullopt);
   Error no_interface_error() const;
@@ -262,7 +288,9 @@ Result<void> BringUp::refresh_links(TimePoint now) {
                        ": bringing the link up"));
       Interface added;
       added.link = link;
-      if (step_.mode == NetworkMode::Auto6) {
+      // Router advertisements give ip=auto6 its address and ip=dhcp6 its on-link prefix and
+      // default route (DHCPv6 carries neither).
+      if (step_.mode == NetworkMode::Auto6 || step_.mode == NetworkMode::Dhcp6) {
         if (auto allowed = allow_router_advertisements(options_.proc_dir, link); !allowed) {
           report_.info(link.name + ": " + describe(allowed.error()) + "; going on without it");
           added.link_failure = allowed.error();
@@ -298,6 +326,51 @@ Result<void> BringUp::start_dhcp(Interface& interface, TimePoint now) {
   report_.info(interface.link.name + ": DHCP discover (vendor class \"" + step_.vendor_class + "\")");
   interface.dhcp->start(now);
   return {};
+}
+
+Result<void> BringUp::start_dhcp6_where_ready(TimePoint now) {
+  const auto waiting = [](const Interface& i) { return i.carrier && !i.dhcp6 && !i.link_failure; };
+  if (std::none_of(interfaces_.begin(), interfaces_.end(), waiting)) return {};
+  const auto addresses = TRY(netlink_.addresses6());
+  for (auto& interface : interfaces_) {
+    if (!waiting(interface)) continue;
+    auto state = link_local_address6_state(addresses, interface.link);
+    if (!state) {
+      if (now < interface.carrier_at + seconds(step_.dhcp_timeout_seconds)) continue;
+      state = std::unexpected(error_with_problem(
+          "DHCPv6 on", interface.link.name,
+          cat("no usable link-local address within ", step_.dhcp_timeout_seconds, " s of carrier"),
+          "check /proc/sys/net/ipv6/conf/" + interface.link.name +
+              "/disable_ipv6 and addr_gen_mode (0 or 2 make one), or raise rd.net.timeout.dhcp="));
+    }
+    if (!*state) {
+      report_.info(interface.link.name + ": " + describe(state->error()) + "; going on without it");
+      interface.link_failure = state->error();
+      continue;
+    }
+    auto socket = LinuxDhcp6Socket::open(interface.link.index, interface.link.name);
+    if (!socket) {
+      report_.info(interface.link.name + ": " + describe(socket.error()) + "; going on without it");
+      interface.link_failure = socket.error();
+      continue;
+    }
+    interface.dhcp6.emplace(interface.link.name, std::move(*socket),
+                            dhcp6_client_config(step_, interface.link, random_seed(interface.link)), report_.debug);
+    report_.info(cat(interface.link.name, ": DHCPv6 solicit from ", (*state)->address.to_string(),
+                     ", its link-local address usable ", seconds_text(ms_between(interface.carrier_at, now)),
+                     " after carrier"));
+    interface.dhcp6->start(now);
+  }
+  return {};
+}
+
+bool BringUp::dhcp_running() const {
+  return std::any_of(interfaces_.begin(), interfaces_.end(), [&](const Interface& i) {
+    if (i.dhcp && !i.dhcp->failure()) return true;
+    if (i.dhcp6 && !i.dhcp6->failure()) return true;
+    // ip=dhcp6 waiting for the link-local address counts: its client is about to start.
+    return step_.mode == NetworkMode::Dhcp6 && i.carrier && !i.dhcp6 && !i.link_failure;
+  });
 }
 
 // No candidate interface: say what the kernel has that could be one (a NIC without a driver)
@@ -384,6 +457,10 @@ Error BringUp::no_router_advertisement_error() const {
 Error BringUp::dhcp_failed_error() const {
   for (const auto& interface : interfaces_) {
     if (interface.dhcp && interface.dhcp->failure()) return *interface.dhcp->failure();
+    if (interface.dhcp6 && interface.dhcp6->failure()) return *interface.dhcp6->failure();
+  }
+  for (const auto& interface : interfaces_) {
+    if (interface.carrier && interface.link_failure) return *interface.link_failure;
   }
   return error_with_problem("DHCP", describe_choice(step_), "no lease", "check the DHCP server");
 }
@@ -416,6 +493,8 @@ Result<NetworkOutcome> BringUp::run() {
         }
         if (now >= *autoconf_deadline_) return std::unexpected(no_router_advertisement_error());
       }
+    } else if (step_.mode == NetworkMode::Dhcp6) {
+      TRY(start_dhcp6_where_ready(now));
     } else if (step_.mode == NetworkMode::Static) {
       for (auto& interface : interfaces_) {
         if (!interface.carrier) continue;
@@ -453,9 +532,9 @@ Result<NetworkOutcome> BringUp::run() {
                                            [](const Interface& i) { return !i.carrier && !i.link_failure; });
     if (interfaces_.empty() && now >= interface_deadline) return std::unexpected(no_interface_error());
     if (!any_carrier && now >= carrier_deadline) return std::unexpected(no_carrier_error());
-    const bool dhcp_running = std::any_of(interfaces_.begin(), interfaces_.end(),
-                                          [](const Interface& i) { return i.dhcp && !i.dhcp->failure(); });
-    if (any_carrier && step_.mode == NetworkMode::Dhcp && !dhcp_running &&
+    const bool dhcp_running = this->dhcp_running();
+    const bool by_dhcp = step_.mode == NetworkMode::Dhcp || step_.mode == NetworkMode::Dhcp6;
+    if (any_carrier && by_dhcp && !dhcp_running &&
         (!waiting_for_carrier || now >= carrier_deadline)) {
       return std::unexpected(dhcp_failed_error());
     }
@@ -467,6 +546,11 @@ Result<NetworkOutcome> BringUp::run() {
     if (autoconf_deadline_) wake = std::min(wake, *autoconf_deadline_);
     for (const auto& interface : interfaces_) {
       if (interface.dhcp && interface.dhcp->deadline()) wake = std::min(wake, *interface.dhcp->deadline());
+      if (interface.dhcp6 && interface.dhcp6->deadline()) wake = std::min(wake, *interface.dhcp6->deadline());
+      // ip=dhcp6 waiting for a link-local address: address events wake the loop; this bounds it.
+      if (step_.mode == NetworkMode::Dhcp6 && interface.carrier && !interface.dhcp6 && !interface.link_failure) {
+        wake = std::min(wake, interface.carrier_at + seconds(step_.dhcp_timeout_seconds));
+      }
     }
     std::vector<pollfd> fds{{events_.fd(), POLLIN, 0}};
     const bool watch_hotplug = options_.hotplug && options_.hotplug->fd >= 0;
@@ -476,6 +560,7 @@ Result<NetworkOutcome> BringUp::run() {
     if (address_events_) fds.push_back({address_events_->fd(), POLLIN, 0});
     for (const auto& interface : interfaces_) {
       if (interface.dhcp && interface.dhcp->fd() >= 0) fds.push_back({interface.dhcp->fd(), POLLIN, 0});
+      if (interface.dhcp6 && interface.dhcp6->fd() >= 0) fds.push_back({interface.dhcp6->fd(), POLLIN, 0});
     }
     const long timeout_ms = std::max(0L, ms_between(now, wake) + 1);
     if (::poll(fds.data(), fds.size(), static_cast<int>(std::min<long>(timeout_ms, INT_MAX))) < 0 && errno != EINTR) {
@@ -495,6 +580,19 @@ Result<NetworkOutcome> BringUp::run() {
         auto datagram = address_events_->receive(NetlinkSocket::Clock::time_point{});
         if (datagram && !*datagram) break;
         if (!datagram && datagram.error().errno_value != ENOBUFS) return std::unexpected(std::move(datagram.error()));
+      }
+    }
+    for (auto& interface : interfaces_) {
+      if (!interface.dhcp6) continue;
+      const bool had_failed = interface.dhcp6->failure().has_value();
+      const std::optional<Dhcp6Lease> lease = TRY(interface.dhcp6->on_wake(now));
+      if (!had_failed && interface.dhcp6->failure() && interfaces_.size() > 1) {
+        report_.info(interface.link.name + ": " + describe(*interface.dhcp6->failure()));
+      }
+      if (lease) {
+        report_.info(cat(interface.link.name, ": bound to ", lease->address.to_string(), " by DHCPv6 in ",
+                         seconds_text(ms_between(interface.carrier_at, now)), " after carrier"));
+        return configure(interface, config_from_lease6(*lease, step_), now);
       }
     }
     for (auto& interface : interfaces_) {
@@ -530,7 +628,8 @@ Result<NetworkOutcome> BringUp::run() {
         report_.info(cat("waiting for carrier on ", describe_choice(step_), " (", waited, " s of ",
                          step_.carrier_timeout_seconds, " s)"));
       } else if (dhcp_running) {
-        report_.info(cat("waiting for a DHCP answer (", waited, " s)"));
+        report_.info(cat(step_.mode == NetworkMode::Dhcp6 ? "waiting for a DHCPv6 answer (" : "waiting for a DHCP answer (",
+                         waited, " s)"));
       } else if (autoconf_deadline_) {
         report_.info(cat("waiting for a router advertisement (", waited, " s)"));
       }
@@ -548,10 +647,12 @@ Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig con
   for (auto& other : interfaces_) {
     if (other.link.index == link.index) continue;
     other.dhcp.reset();
+    other.dhcp6.reset();
     if (auto down = netlink_.set_link_up(other.link, false); !down) report_.debug(describe(down.error()) + ", ignoring");
   }
   chosen.dhcp.reset();
-  if (step_.mode == NetworkMode::Static6) {
+  chosen.dhcp6.reset();
+  if (step_.mode == NetworkMode::Static6 || step_.mode == NetworkMode::Dhcp6) {
     report_.info(cat(link.name, ": adding ", config.address6->to_string(), "/", config.prefix6,
                      ", waiting for duplicate address detection"));
     TRY(configure_link6(netlink_, *address_events_, link, config,
@@ -578,12 +679,12 @@ Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig con
   if (const auto uptime = std::chrono::duration_cast<seconds>(Clock::now().time_since_epoch()).count(); uptime > 0) {
     config.uptime_seconds = static_cast<long>(uptime);  // CLOCK_MONOTONIC counts from boot
   }
-  // An IPv4 boot writes net-<interface>.conf; a static IPv6 one net6-<interface>.conf. ip=auto6
+  // An IPv4 boot writes net-<interface>.conf; a static or DHCPv6 one net6-<interface>.conf. ip=auto6
   // writes neither: IPV6PROTO has no word for router advertisements, and cloud-init refuses the
   // file for one it does not know; the root sees the address in the kernel.
   if (!config.is_ipv6()) {
     TRY(write_file(options_.run_dir + "/net-" + link.name + ".conf", format_net_conf(config)));
-  } else if (step_.mode == NetworkMode::Static6) {
+  } else if (step_.mode == NetworkMode::Static6 || step_.mode == NetworkMode::Dhcp6) {
     TRY(write_file(options_.run_dir + "/net6-" + link.name + ".conf", format_net6_conf(config)));
   }
   TRY(make_directories(options_.run_dir + "/nfsroot-init"));

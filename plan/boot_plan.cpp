@@ -115,8 +115,14 @@ RootStep plan_root(const BootConfig& config, std::vector<Error>& errors) {
           "DHCP: root-path (option 17), else next-server, else the DHCP server; a root-path's list "
           "(<server>,<server>…:<path>) is asked at once";
     } else {
-      errors.push_back(error_with_problem("nfsroot=", config.nfs.path, "no NFS server is known with a static ip=",
-                                          "write nfsroot=<server-ip>:<path> or fill <server-ip> in ip="));
+      // Router advertisements carry no server, and DHCPv6 has no root-path (RFC 5970's boot
+      // file URL names a file to fetch, not an export).
+      const bool ipv6_auto = config.ip.mode() == NetworkMode::Auto6 || config.ip.mode() == NetworkMode::Dhcp6;
+      errors.push_back(error_with_problem("nfsroot=", config.nfs.path,
+                                          ipv6_auto ? "no NFS server is known: ip=auto6 and ip=dhcp6 give none"
+                                                    : "no NFS server is known with a static ip=",
+                                          ipv6_auto ? "write nfsroot=[<server-ipv6>]:<path>"
+                                                    : "write nfsroot=<server-ip>:<path> or fill <server-ip> in ip="));
     }
   }
   step.path = known.path;

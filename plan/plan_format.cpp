@@ -82,7 +82,8 @@ void write_network(Writer& out, const NetworkStep& step) {
     case InterfaceChoice::EveryEthernet:
       // What picks the interface: the first DHCP lease, the first address from a router
       // advertisement, or (static) the first link with carrier (network/network_up.cpp).
-      where = step.mode == NetworkMode::Dhcp    ? "every Ethernet interface, first lease wins"
+      where = step.mode == NetworkMode::Dhcp || step.mode == NetworkMode::Dhcp6
+                  ? "every Ethernet interface, first lease wins"
               : step.mode == NetworkMode::Auto6 ? "every Ethernet interface, first address wins"
                                                 : "the first Ethernet interface with carrier";
       break;
@@ -123,6 +124,17 @@ void write_network(Writer& out, const NetworkStep& step) {
     out.more("accept router advertisements (/proc/sys/net/ipv6/conf/<interface>/accept_ra=1, autoconf=1)");
     out.more(cat("wait up to ", step.dhcp_timeout_seconds,
                  " s for a global address the kernel made from one (RFC 4862), first one wins"));
+  } else if (step.mode == NetworkMode::Dhcp6) {
+    out.section("3. network", "DHCPv6 (ip=dhcp6) on " + where);
+    write_made_link(out, step);
+    out.more(waits(step));
+    out.more("accept router advertisements (/proc/sys/net/ipv6/conf/<interface>/accept_ra=1, autoconf=1): the "
+             "on-link prefix and the default route come from them");
+    out.more(cat("once the link-local address is usable: SOLICIT, ADVERTISE, REQUEST, REPLY from [fe80::…]:546 to "
+                 "[ff02::1:2]:547 (RFC 8415), give up after ",
+                 step.dhcp_timeout_seconds, " s"));
+    out.more(cat("address/128 and DNS (from the lease), wait up to ", kDuplicateAddressDetectionSeconds,
+                 " s for duplicate address detection"));
   } else {
     out.section("3. network", "off (ip=off)");
   }
@@ -131,7 +143,7 @@ void write_network(Writer& out, const NetworkStep& step) {
     for (const auto& dns : step.dns) servers.push_back(dns.to_string());
     out.more("DNS " + join(servers, ", ") + " (ip=)");
   }
-  if (step.mode == NetworkMode::Static6) {
+  if (step.mode == NetworkMode::Static6 || step.mode == NetworkMode::Dhcp6) {
     out.more("then write /run/net6-<interface>.conf and /run/nfsroot-init/resolv.conf");
   } else if (step.mode == NetworkMode::Auto6) {
     out.more("then write /run/nfsroot-init/resolv.conf (no /run/net6-<interface>.conf: its IPV6PROTO has no word for "
@@ -145,6 +157,7 @@ void write_network(Writer& out, const NetworkStep& step) {
     out.more(std::string("and /run/systemd/network/70-nfsroot-<interface>.{link,network}: networkd keeps ") +
              (renews                                ? "the address and renews the lease"
               : step.mode == NetworkMode::Auto6 ? "the address and accepts router advertisements"
+              : step.mode == NetworkMode::Dhcp6 ? "the address and renews it by DHCPv6"
                                                     : "the address as static") +
              " (nfsroot-init.networkd=)");
   } else {

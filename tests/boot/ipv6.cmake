@@ -71,6 +71,25 @@ nfsroot_add_boot_test(lab_ipv6_auto6
 set_tests_properties(boot.lab_ipv6_static boot.lab_ipv6_auto6 PROPERTIES FIXTURES_REQUIRED nfs_test_root
                      LABELS "boot;fault_matrix;ipv6")
 
+# ip=dhcp6: stateful DHCPv6 from the lab's dnsmasq (netns_lab.py --dhcp6): RAs with M set and
+# the prefix on-link but not autonomous, so the guest's only global address is its lease. The
+# guest's MAC is the lab's first --client, whose fixed address is fd00:99::20; dnsmasq finds the
+# MAC in our DUID-LL. The address is a /128 (DHCPv6 gives no prefix length); the server is
+# reached through the RA's on-link prefix.
+nfsroot_add_boot_test(lab_ipv6_dhcp6
+  LAB --ipv6 --dhcp6=0 "--client=52:54:00:12:34:56=" --nfs=0 "--export=${NFSROOT_TEST_ROOT}"
+      "--expect-log=dnsmasq6.log:1:DHCPREPLY\\(br0\\) fd00:99::20"
+  APPEND "ip=dhcp6 root=/dev/nfs ro nfsroot=${_v6_nfsroot} panic=-1 console=ttyS0"
+  ${FULL_BOOT_MODULES}
+  EXPECT "eth0: DHCPv6 solicit from fe80::5054:ff:fe12:3456"
+         "network: eth0 fd00:99::20/128 \\(DHCPv6\\). .*wrote /run/net6-eth0\\.conf"
+         "${_v6_mounted}" ${_v6_mount_options} ${_v6_static_ready}
+         "TESTROOT: net conf /run/net6-eth0\\.conf: DEVICE6='?eth0'? IPV6PROTO='?dhcp6'? IPV6ADDR='?fd00:99::20'? IPV6NETMASK='?128'?"
+         "TESTROOT: resolv.conf well-formed"
+  REJECT ${_v6_reject}
+  TIMEOUT 150)
+set_tests_properties(boot.lab_ipv6_dhcp6 PROPERTIES FIXTURES_REQUIRED nfs_test_root LABELS "boot;fault_matrix;ipv6")
+
 # The control: ip=auto6 on a link where no router advertises (br0 has fd00:99::1, nothing sends
 # RAs). The wait for an RA is bounded (nfsroot-init.dhcp_timeout=, the address configuration's
 # timeout), the message says no router advertisement came, then panic=-1 reboots. If auto6 were

@@ -266,7 +266,9 @@ fi
 resolv=/run/nfsroot-init/resolv.conf
 if [ -f "$resolv" ]; then
     # shellcheck disable=SC1090 # the DNS servers the lease gave, to compare with
-    dns=$( (for f in /run/net-*.conf; do . "$f"; echo "${IPV4DNS0-} ${IPV4DNS1-}"; done) 2>/dev/null)
+    # (an unmatched glob stays literal, and "." of a missing file ends a non-interactive sh)
+    dns=$( (for f in /run/net-*.conf; do [ -f "$f" ] && . "$f" && echo "${IPV4DNS0-} ${IPV4DNS1-}"; done
+            for f in /run/net6-*.conf; do [ -f "$f" ] && . "$f" && echo "${IPV6DNS0-} ${IPV6DNS1-}"; done) 2>/dev/null)
     bad=
     while IFS= read -r line; do
         case "$line" in

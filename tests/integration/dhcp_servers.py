@@ -525,6 +525,91 @@ def scenario_auto6_no_router_times_out(lab, binary):
     print(f"gave up after {result.elapsed:.1f} s")
 
 
+# --- DHCPv6 (ip=dhcp6): dnsmasq's stateful DHCPv6 and its router advertisements --------------------
+
+# One TCP connection accepted on [ADDRESS]:PORT, its peer logged ("accepted <address>").
+TCP_PEER_LOGGER = r"""
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(1)
+connection, peer = s.accept()
+print("accepted", peer[0], flush=True)
+"""
+
+# Connects to [ADDRESS]:PORT, retrying for 10 s while the listener starts.
+TCP_CONNECT = r"""
+import socket, sys, time
+deadline = time.monotonic() + 10
+while True:
+    try:
+        socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5).close()
+        break
+    except OSError:
+        if time.monotonic() > deadline:
+            raise
+        time.sleep(0.2)
+"""
+
+
+def dnsmasq6(lab, peer):
+    """dnsmasq as the link's router and DHCPv6 server: RAs with M set and the prefix on-link but
+    not autonomous (so the client's only global address is its lease), DNS and a search list,
+    the client's DUID-LL MAC given a fixed address."""
+    leases = os.path.join(lab.dir, "dnsmasq6.leases")
+    return lab.start("dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--port=0", "--user=root", "--group=root",
+                     f"--interface={peer}", "--bind-interfaces", "--log-dhcp", "--enable-ra",
+                     f"--dhcp-leasefile={leases}", f"--pid-file={os.path.join(lab.dir, 'dnsmasq6.pid')}",
+                     "--dhcp-range=fd00:199::100,fd00:199::150,64,1h",
+                     "--dhcp-option=option6:dns-server,[fd00:199::53]",
+                     "--dhcp-option=option6:domain-search,lab.test,example.org",
+                     f"--dhcp-host={CLIENT_MAC},[fd00:199::77]",
+                     log_name="dnsmasq6.log")
+
+
+def scenario_dhcp6(lab, binary):
+    peer = lab.link("eth0", CLIENT_MAC, "fd00:199::1/64")
+    dnsmasq6(lab, peer)
+    result = client(lab, binary, "ip=eth0:dhcp6 rd.net.timeout.dhcp=30")
+    context = result.stdout + result.stderr + lab.log("dnsmasq6.log")
+    expect(result.returncode == 0, "the client failed", context)
+    expect("DHCPv6 solicit from fe80::" in result.stderr, "the exchange's start was not reported", context)
+    line = next((l for l in ipv6_addresses(lab, "eth0").splitlines() if "fd00:199::77/128" in l), "")
+    expect(line and "tentative" not in line, "fd00:199::77/128 missing or still tentative", ipv6_addresses(lab, "eth0"))
+    conf = values(open(os.path.join(result.run_dir, "net6-eth0.conf")).read())
+    for key, want in {"DEVICE6": "eth0", "IPV6PROTO": "dhcp6", "IPV6ADDR": "fd00:199::77", "IPV6NETMASK": "128",
+                      "IPV6DNS0": "fd00:199::53", "IPV6DOMAINSEARCH": "lab.test example.org"}.items():
+        expect(conf.get(key) == want, f"net6-eth0.conf: {key} is {conf.get(key)!r}, expected {want!r}", str(conf))
+    expect(not os.path.exists(os.path.join(result.run_dir, "net-eth0.conf")), "an IPv4 net-eth0.conf was written")
+    resolv = open(os.path.join(result.run_dir, "nfsroot-init", "resolv.conf")).read()
+    expect("nameserver fd00:199::53\n" in resolv and "search lab.test example.org\n" in resolv,
+           "resolv.conf is wrong", resolv)
+    network = open(os.path.join(result.run_dir, "systemd", "network", "70-nfsroot-eth0.network")).read()
+    for want in ("KeepConfiguration=yes", "DHCP=ipv6", "DUIDType=link-layer"):
+        expect(want in network.splitlines(), f"70-nfsroot-eth0.network lacks {want}", network)
+    # The server is reached from the lease's address (the on-link prefix came from the RA): a
+    # TCP connection to a listener on [fd00:199::1], which logs the peer it accepted.
+    lab.start("python3", "-c", TCP_PEER_LOGGER, "fd00:199::1", "2049", log_name="listener.log")
+    connect = run("ip", "netns", "exec", lab.client, "python3", "-c", TCP_CONNECT, "fd00:199::1", "2049", check=False)
+    expect(connect.returncode == 0, "no TCP connection to [fd00:199::1]:2049", connect.stdout + connect.stderr)
+    expect("accepted fd00:199::77" in lab.log("listener.log"), "the connection did not come from the lease's address",
+           lab.log("listener.log"))
+    log = lab.log("dnsmasq6.log")
+    expect("DHCPREPLY(" in log and "fd00:199::77" in log, "dnsmasq did not log its reply", log)
+    print(f"DHCPv6 lease in {result.elapsed:.1f} s")
+
+
+def scenario_dhcp6_no_server_times_out(lab, binary):
+    lab.link("eth0", CLIENT_MAC)
+    result = client(lab, binary, "ip=eth0:dhcp6 rd.net.timeout.dhcp=4")
+    context = result.stdout + result.stderr
+    expect(result.returncode == 1, "the client did not fail", context)
+    expect("DHCPv6" in result.stderr and "nfsroot-init.dhcp_timeout=" in result.stderr,
+           "the failure does not say that no DHCPv6 server answered", context)
+    print(f"gave up after {result.elapsed:.1f} s")
+
+
 SCENARIOS = {name[len("scenario_"):]: f for name, f in globals().items() if name.startswith("scenario_")}
 
 

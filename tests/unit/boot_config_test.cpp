@@ -161,7 +161,7 @@ TEST_CASE("ip=: dracut's <interface>:<autoconf> form", "[boot_config][ip]") {
   parsed = parse("ip=eth0:dhcp:9000");
   CHECK(parsed.config.ip.device == "eth0");
   CHECK(warned_about(parsed, "<mtu>"));
-  CHECK(warned_about(parse("ip=dhcp6"), "DHCPv6 is not supported"));
+  CHECK(parse("ip=dhcp6").warnings.empty());
 }
 
 TEST_CASE("ip=: dracut's static IPv6 form, [<v6 client>]:[<v6 server>]:[<v6 gw>]:<prefix>:<host>:<dev>:none",
@@ -241,7 +241,7 @@ TEST_CASE("ip=: dracut's static IPv6 form, [<v6 client>]:[<v6 server>]:[<v6 gw>]
   CHECK(warned_about(parsed, "fields after <autoconf> with an IPv6 address"));
 }
 
-TEST_CASE("ip=auto6 and ip=<interface>:auto6: the kernel's autoconfiguration; dhcp6, either6, link6 are not",
+TEST_CASE("ip=auto6, ip=dhcp6 and ip=<interface>:auto6|dhcp6; either6 and link6 are not supported",
           "[boot_config][ip][ipv6]") {
   auto parsed = parse("ip=auto6");
   CHECK(parsed.warnings.empty());
@@ -256,9 +256,19 @@ TEST_CASE("ip=auto6 and ip=<interface>:auto6: the kernel's autoconfiguration; dh
     INFO(line);
     parsed = parse(line);
     CHECK(parsed.config.ip.mode() == NetworkMode::Dhcp);
-    CHECK(warned_about(parsed, "is not supported (auto6 and a static [<v6 client>] are)"));
+    CHECK(warned_about(parsed, "is not supported (auto6, dhcp6 and a static [<v6 client>] are)"));
   }
-  CHECK(parse("ip=dhcp6").config.ip.mode() == NetworkMode::Dhcp);
+  // dracut.cmdline(7)'s three forms of DHCPv6: the whole value, after the interface, and in
+  // the <autoconf> field of the long form.
+  for (const char* line : {"ip=dhcp6", "ip=enp1s0:dhcp6", "ip=:::::enp1s0:dhcp6"}) {
+    INFO(line);
+    parsed = parse(line);
+    CHECK(parsed.warnings.empty());
+    CHECK(parsed.config.ip.autoconf == IpAutoconf::Dhcp6);
+    CHECK(parsed.config.ip.mode() == NetworkMode::Dhcp6);
+  }
+  CHECK(parse("ip=enp1s0:dhcp6").config.ip.device == "enp1s0");
+  CHECK(to_string(IpAutoconf::Dhcp6) == "dhcp6");
 }
 
 TEST_CASE("nfsroot=[<server-ip>:]<root-dir>[,<nfs-options>]", "[boot_config][nfsroot]") {

@@ -53,6 +53,10 @@ TEST_CASE("plan: static ip= derives a classful netmask and checks the gateway is
 
   p = plan("ip=192.168.1.5 nfsroot=/r");
   CHECK(has_error(p, "no NFS server is known with a static ip="));
+
+  p = plan("ip=dhcp6 nfsroot=/r");
+  CHECK(has_error(p, "no NFS server is known: ip=auto6 and ip=dhcp6 give none"));
+  CHECK(plan("ip=dhcp6 nfsroot=[fd00::1]:/r").errors.empty());
 }
 
 TEST_CASE("plan: the server comes from nfsroot=, then ip=, then the lease", "[boot_plan]") {

@@ -1,10 +1,15 @@
 // The DHCPv6 client state machine, driven by hand: time is a value, packets are byte vectors
 // (dnsmasq 2.90's real ADVERTISE, or a server's message built here field by field).
 #include "net/dhcp6_client.h"
+#include "network/dhcp6_exchange.h"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cerrno>
+#include <deque>
 #include <map>
+#include <memory>
 #include <string>
 
 using namespace nfsroot;
@@ -729,4 +734,105 @@ TEST_CASE("dhcp6 client: the deadline fails with what was sent, what came back a
     CHECK_THAT(text, Catch::Contains(": 4 REQUESTs (after 1 SOLICIT, 1 ADVERTISE message: 1 with an address) in 10 "
                                      "s: no REPLY; the server advertises but does not answer REQUESTs"));
   }
+}
+
+// --- The exchange as the network step runs it (network/dhcp6_exchange.h) on a fake socket -------
+
+namespace {
+
+class FakeDhcp6Socket final : public Dhcp6Socket {
+ public:
+  std::vector<std::vector<std::byte>> sent;
+  std::deque<Dhcp6Datagram> waiting;
+  bool fail_sends = false;
+
+  int fd() const override { return -1; }
+  Result<void> send_to_servers(std::span<const std::byte> payload) override {
+    if (fail_sends) return std::unexpected(error_from_errno("sendto", "[ff02::1:2]:547 on eth0", EADDRNOTAVAIL));
+    sent.emplace_back(payload.begin(), payload.end());
+    return {};
+  }
+  Result<std::optional<Dhcp6Datagram>> receive() override {
+    if (waiting.empty()) return std::optional<Dhcp6Datagram>();
+    Dhcp6Datagram next = std::move(waiting.front());
+    waiting.pop_front();
+    return std::optional<Dhcp6Datagram>(std::move(next));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("dhcp6 exchange: the IAID is the MAC's last four octets; the transaction id 24 bits", "[dhcp6_client]") {
+  NetworkStep step;
+  step.dhcp_timeout_seconds = 30;
+  LinkInfo link;
+  link.mac = kMac;
+  const Dhcp6ClientConfig made = dhcp6_client_config(step, link, 0xfedcba9876543210);
+  CHECK(made.iaid == 0x00123456);
+  CHECK(made.transaction_id <= 0xffffff);
+  CHECK(made.timeout == seconds(30));
+  CHECK(made.max_first_delay == kSolMaxDelay);  // RFC 8415 18.2.1's spread for a rack powering up
+  link.mac.reset();
+  CHECK(dhcp6_client_config(step, link, 1).iaid == 1);
+}
+
+TEST_CASE("dhcp6 exchange: SOLICIT to the servers, a datagram not from port 547 dropped, then bound",
+          "[dhcp6_client]") {
+  auto socket = std::make_unique<FakeDhcp6Socket>();
+  FakeDhcp6Socket& fake = *socket;
+  std::vector<std::string> debug;
+  Dhcp6Exchange exchange("eth0", std::move(socket), config(), [&](std::string_view line) { debug.emplace_back(line); });
+  exchange.start(kStart);
+  REQUIRE(fake.sent.size() == 1);
+  CHECK(hex(fake.sent[0]) == kSolicit);
+  REQUIRE(exchange.deadline());
+
+  // dnsmasq's ADVERTISE, once from a port no server sends from (dropped unread), once from 547.
+  fake.waiting.push_back({from_hex(kAdvertise), 548});
+  fake.waiting.push_back({from_hex(kAdvertise), kDhcp6ServerPort});
+  auto woke = exchange.on_wake(kStart + milliseconds(200));
+  REQUIRE(woke);
+  CHECK(!*woke);
+  CHECK(std::any_of(debug.begin(), debug.end(), [](const std::string& l) {
+    return l == "eth0: dropped a datagram from port 548 (DHCPv6 servers and relays send from 547)";
+  }));
+  CHECK(fake.sent.size() == 1);  // still collecting ADVERTISEs until the first RT ends
+
+  // The RT ends: a REQUEST, and a send that fails is only noted (the timer sends again).
+  fake.fail_sends = true;
+  woke = exchange.on_wake(*exchange.deadline());
+  REQUIRE(woke);
+  CHECK(!*woke);
+  CHECK(exchange.client().state() == Dhcp6State::Request);
+  CHECK(std::any_of(debug.begin(), debug.end(),
+                    [](const std::string& l) { return l.find("[ff02::1:2]:547 on eth0") != std::string::npos &&
+                                                      l.ends_with(", ignoring"); }));
+  fake.fail_sends = false;
+  const auto retry_at = *exchange.deadline();
+  woke = exchange.on_wake(retry_at);
+  REQUIRE(fake.sent.size() == 2);
+  CHECK(std::to_integer<unsigned>(fake.sent[1][0]) == 3);  // REQUEST
+
+  fake.waiting.push_back({message(reply_from(exchange.client().transaction_id())), kDhcp6ServerPort});
+  woke = exchange.on_wake(retry_at + milliseconds(5));
+  REQUIRE(woke);
+  REQUIRE(*woke);
+  CHECK((*woke)->address == ip6("fd00:99::1f"));
+  CHECK(!exchange.deadline());
+  CHECK(!exchange.failure());
+}
+
+TEST_CASE("dhcp6 exchange: no server: the client's failure, no lease", "[dhcp6_client]") {
+  auto socket = std::make_unique<FakeDhcp6Socket>();
+  Dhcp6ClientConfig short_config = config();
+  short_config.timeout = seconds(3);
+  Dhcp6Exchange exchange("eth0", std::move(socket), short_config, [](std::string_view) {});
+  exchange.start(kStart);
+  for (int wakes = 0; exchange.deadline() && wakes < 100; ++wakes) {
+    auto woke = exchange.on_wake(*exchange.deadline());
+    REQUIRE(woke);
+    CHECK(!*woke);
+  }
+  REQUIRE(exchange.failure());
+  CHECK(describe(*exchange.failure()).find("no ADVERTISE") != std::string::npos);
 }

@@ -147,6 +147,7 @@ TEST_CASE("net6 conf: initramfs-tools' ip6= keys, as cloud-init reads them, for 
         "IPV6NETMASK='64'\n"
         "IPV6GATEWAY='fe80::1'\n"
         "IPV6DNS0=''\n"
+        "IPV6DNS1=''\n"
         "IPV6DOMAINSEARCH=''\n"
         "HOSTNAME='node7'\n"
         "DNSDOMAIN=''\n"
@@ -154,4 +155,36 @@ TEST_CASE("net6 conf: initramfs-tools' ip6= keys, as cloud-init reads them, for 
   CHECK(net6_conf_path("eth0") == "/run/net6-eth0.conf");
   config.gateway6.reset();
   CHECK(format_net6_conf(config).find("IPV6GATEWAY=''\n") != std::string::npos);
+}
+
+TEST_CASE("net6 conf and resolv.conf from a DHCPv6 lease: its DNS servers and search list",
+          "[net_config_file][ipv6]") {
+  InterfaceConfig config;
+  config.device = "eth0";
+  config.protocol = "dhcp6";
+  config.protocol6 = "dhcp6";
+  config.address6 = Ipv6Address::parse("fd00:99::20");
+  config.prefix6 = 128;
+  for (const char* server : {"fd00:99::1", "fd00:99::2", "fd00:99::3"}) {
+    config.dns_servers6.push_back(*Ipv6Address::parse(server));
+  }
+  // A name that is not a valid DNS name (a server's hostile list) stays out of resolv.conf;
+  // the net6 file quotes it (format_net_conf's quoting).
+  config.domain_search6 = {"lab.example", "bad name", "example.org"};
+  const std::string net6 = format_net6_conf(config);
+  CHECK(net6.find("IPV6PROTO='dhcp6'\n") != std::string::npos);
+  CHECK(net6.find("IPV6NETMASK='128'\n") != std::string::npos);
+  CHECK(net6.find("IPV6DNS0='fd00:99::1'\nIPV6DNS1='fd00:99::2'\n") != std::string::npos);
+  CHECK(net6.find("IPV6DOMAINSEARCH='lab.example bad name example.org'\n") != std::string::npos);
+  CHECK(format_resolv_conf(config) ==
+        "# written by nfsroot-init from the dhcp6 configuration of eth0\n"
+        "search lab.example example.org\n"
+        "nameserver fd00:99::1\n"
+        "nameserver fd00:99::2\n"
+        "nameserver fd00:99::3\n");
+  // Both families: the IPv4 servers first, three in all.
+  config.dns_servers = {Ipv4Address{0x0a000001}};
+  const std::string both = format_resolv_conf(config);
+  CHECK(both.find("nameserver 10.0.0.1\nnameserver fd00:99::1\nnameserver fd00:99::2\n") != std::string::npos);
+  CHECK(both.find("fd00:99::3") == std::string::npos);
 }

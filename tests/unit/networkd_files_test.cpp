@@ -174,3 +174,26 @@ TEST_CASE("networkd files: a static IPv6 ip= is kept as static, with its IPv6 ad
         "DHCP=no\n"
         "IPv6AcceptRA=yes\n");
 }
+
+TEST_CASE("networkd files: a DHCPv6 lease is renewed by networkd as the same DUID-LL and IAID",
+          "[networkd_files][ipv6]") {
+  InterfaceConfig config;
+  config.device = "eth0";
+  config.protocol = config.protocol6 = "dhcp6";
+  config.address6 = Ipv6Address::parse("fd00:99::20");
+  config.prefix6 = 128;
+  config.iaid6 = 0x00123456;
+  CHECK(networkd_runtime_files(config, std::nullopt)[1].content ==
+        "# written by nfsroot-init: the NFS root lives on eth0\n"
+        "[Match]\n"
+        "Name=eth0\n"
+        "\n"
+        "[Network]\n"
+        "KeepConfiguration=yes\n"
+        "DHCP=ipv6\n"
+        "IPv6AcceptRA=yes\n"
+        "\n"
+        "[DHCPv6]\n"
+        "DUIDType=link-layer\n"
+        "IAID=1193046\n");
+}

@@ -200,6 +200,24 @@ TEST_CASE("plan text: ip=auto6 waits for a router advertisement up to the DHCP t
   CHECK(out.find("lease keeper") == std::string::npos);
 }
 
+TEST_CASE("plan text: ip=dhcp6 says the exchange, its timeout, the /128 and the hand-off", "[plan_format][ipv6]") {
+  const auto out = text("ip=eth1:dhcp6 root=/dev/nfs nfsroot=[fd00::1]:/srv rd.net.timeout.dhcp=25");
+  INFO(out);
+  for (const char* expected : {
+           "3. network     DHCPv6 (ip=dhcp6) on interface eth1 (ip= <device>)\n",
+           "accept router advertisements (/proc/sys/net/ipv6/conf/<interface>/accept_ra=1, autoconf=1): the on-link "
+           "prefix and the default route come from them\n",
+           "SOLICIT, ADVERTISE, REQUEST, REPLY from [fe80::…]:546 to [ff02::1:2]:547 (RFC 8415), give up after 25 s\n",
+           "address/128 and DNS (from the lease)",
+           "then write /run/net6-<interface>.conf and /run/nfsroot-init/resolv.conf\n",
+           "networkd keeps the address and renews it by DHCPv6 (nfsroot-init.networkd=)\n",
+       }) {
+    CHECK(out.find(expected) != std::string::npos);
+  }
+  CHECK(text("ip=dhcp6 nfsroot=[fd00::1]:/srv").find("DHCPv6 (ip=dhcp6) on every Ethernet interface, first lease "
+                                                      "wins") != std::string::npos);
+}
+
 TEST_CASE("plan text: without a device, what picks the interface is said for each mode", "[plan_format]") {
   CHECK(text("ip=dhcp nfsroot=10.0.2.2:/srv").find("DHCP on every Ethernet interface, first lease wins") !=
         std::string::npos);
