@@ -90,6 +90,53 @@ nfsroot_add_boot_test(lab_ipv6_dhcp6
   TIMEOUT 150)
 set_tests_properties(boot.lab_ipv6_dhcp6 PROPERTIES FIXTURES_REQUIRED nfs_test_root LABELS "boot;fault_matrix;ipv6")
 
+# DHCPv6 over a VLAN (vlan=, dracut's form): the guest's port carries VLAN 5 tagged only
+# (vlan_relay.py drops what is untagged), so the RAs, the DHCPv6 exchange and the NFS traffic
+# all cross it tagged on eth0.5, which has eth0's MAC and so the same DUID-LL and fixed address.
+set(_v6_vlan_ready ${ROOT_IS_READY})
+list(REMOVE_ITEM _v6_vlan_ready "TESTROOT: net conf present /run/net-eth0.conf")
+list(APPEND _v6_vlan_ready "TESTROOT: net conf present /run/net6-eth0\\.5\\.conf")
+nfsroot_add_boot_test(lab_ipv6_vlan_dhcp6
+  LAB "--tap=tap0=52:54:00:12:34:56:vlan=5" --ipv6 --dhcp6=0 "--client=52:54:00:12:34:56=" --nfs=0
+      "--export=${NFSROOT_TEST_ROOT}"
+      "--expect-log=vlan-tap0.log:1:^up [0-9]+: 52.54.00.12.34.56 > 33.33.00.01.00.02 type 0x86dd"
+      "--expect-log=dnsmasq6.log:1:DHCPREPLY\\(br0\\) fd00:99::20"
+  APPEND "vlan=eth0.5:eth0 ip=eth0.5:dhcp6 root=/dev/nfs ro nfsroot=${_v6_nfsroot} panic=-1 console=ttyS0"
+  MODULES 8139cp 8139too nfsv3 nfsv4 overlay 8021q
+  EXPECT "eth0\\.5: VLAN 5 on eth0"
+         "eth0\\.5: DHCPv6 solicit from fe80::5054:ff:fe12:3456"
+         "network: eth0\\.5 fd00:99::20/128 \\(DHCPv6\\). .*wrote /run/net6-eth0\\.5\\.conf"
+         "${_v6_mounted}" ${_v6_mount_options} ${_v6_vlan_ready}
+         "TESTROOT: vlan eth0\\.5 id 5 on eth0"
+         "TESTROOT: vlan parent eth0 kept by the hand-off files"
+  REJECT ${_v6_reject}
+  TIMEOUT 150)
+set_tests_properties(boot.lab_ipv6_vlan_dhcp6 PROPERTIES FIXTURES_REQUIRED nfs_test_root LABELS "boot;fault_matrix;ipv6")
+
+# DHCPv6 on a bond (bond=) through a pulled cable, as boot.lab_bond_failover does for IPv4: the
+# bond has eth0's MAC, so the same DUID-LL and fixed address; once the root is mounted eth0's
+# cable is pulled and the test root reads files nothing opened before, over eth1 (the bonding
+# driver's unsolicited neighbour advertisements move the address to eth1's port).
+set(_v6_bond_ready ${ROOT_IS_READY})
+list(REMOVE_ITEM _v6_bond_ready "TESTROOT: net conf present /run/net-eth0.conf")
+list(APPEND _v6_bond_ready "TESTROOT: net conf present /run/net6-bond0\\.conf")
+nfsroot_add_boot_test(lab_ipv6_bond_failover_dhcp6
+  LAB --tap=tap0=52:54:00:12:34:56 --tap=tap1=52:54:00:12:34:57 --ipv6 --dhcp6=0 "--client=52:54:00:12:34:56="
+      --nfs=0 "--export=${NFSROOT_TEST_ROOT}"
+  APPEND "bond=bond0:eth0,eth1:mode=active-backup,miimon=100 ip=bond0:dhcp6 root=/dev/nfs ro nfsroot=${_v6_nfsroot} panic=-1 console=ttyS0 nfsroot-test.bond_failover=eth1"
+  MODULES 8139cp 8139too nfsv3 nfsv4 overlay bonding
+  BOOT_ARGS "--set-link=n0:off@/root: mounted/+0"
+  EXPECT "bond0: bond of eth0, eth1 \\(mode=active-backup, miimon=100\\)"
+         "bond0: DHCPv6 solicit from fe80::5054:ff:fe12:3456"
+         "network: bond0 fd00:99::20/128 \\(DHCPv6\\). .*wrote /run/net6-bond0\\.conf"
+         "${_v6_mounted}" ${_v6_mount_options} ${_v6_bond_ready}
+         "TESTROOT: bond bond0 fault-tolerance \\(active-backup\\): active slave eth1"
+         "TESTROOT: bond read 8 unopened files, [0-9]{7,} bytes over eth1"
+  REJECT ${_v6_reject}
+  TIMEOUT 150)
+set_tests_properties(boot.lab_ipv6_bond_failover_dhcp6 PROPERTIES FIXTURES_REQUIRED nfs_test_root
+                     LABELS "boot;fault_matrix;ipv6")
+
 # The control: ip=auto6 on a link where no router advertises (br0 has fd00:99::1, nothing sends
 # RAs). The wait for an RA is bounded (nfsroot-init.dhcp_timeout=, the address configuration's
 # timeout), the message says no router advertisement came, then panic=-1 reboots. If auto6 were
@@ -110,3 +157,5 @@ unset(_v6_mount_options)
 unset(_v6_reject)
 unset(_v6_static_ready)
 unset(_v6_auto6_ready)
+unset(_v6_vlan_ready)
+unset(_v6_bond_ready)
