@@ -136,6 +136,18 @@ class BringUp {
   // usable; an interface whose link-local address never gets there is left out.
   Result<void> start_dhcp6_where_ready(TimePoint now);
   [[nodiscard]] bool dhcp_running() const;
+  // One wake-up of an interface's DHCP or DHCPv6 exchange: its lease once bound. A client that
+  // gave up still has its socket drained, so that poll() does not spin on it; with one
+  // interface the step's own error says so, with several the line says which one gave up.
+  template <class Exchange>
+  auto wake_exchange(Exchange& exchange, const Interface& interface, TimePoint now) -> decltype(exchange.on_wake(now)) {
+    const bool had_failed = exchange.failure().has_value();
+    auto lease = exchange.on_wake(now);
+    if (lease && !had_failed && exchange.failure() && interfaces_.size() > 1) {
+      report_.info(interface.link.name + ": " + describe(*exchange.failure()));
+    }
+    return lease;
+  }
   Result<NetworkOutcome> configure(Interface& chosen, InterfaceConfig config, TimePoint now,
                                    std::optional<DhcpLease> lease = std::nullopt);
   Error no_interface_error() const;
@@ -584,11 +596,7 @@ Result<NetworkOutcome> BringUp::run() {
     }
     for (auto& interface : interfaces_) {
       if (!interface.dhcp6) continue;
-      const bool had_failed = interface.dhcp6->failure().has_value();
-      const std::optional<Dhcp6Lease> lease = TRY(interface.dhcp6->on_wake(now));
-      if (!had_failed && interface.dhcp6->failure() && interfaces_.size() > 1) {
-        report_.info(interface.link.name + ": " + describe(*interface.dhcp6->failure()));
-      }
+      const std::optional<Dhcp6Lease> lease = TRY(wake_exchange(*interface.dhcp6, interface, now));
       if (lease) {
         report_.info(cat(interface.link.name, ": bound to ", lease->address.to_string(), " by DHCPv6 in ",
                          seconds_text(ms_between(interface.carrier_at, now)), " after carrier"));
@@ -597,13 +605,7 @@ Result<NetworkOutcome> BringUp::run() {
     }
     for (auto& interface : interfaces_) {
       if (!interface.dhcp) continue;
-      // A client that gave up still has its socket drained, so that poll() does not spin on it.
-      const bool had_failed = interface.dhcp->failure().has_value();
-      const std::optional<DhcpLease> lease = TRY(interface.dhcp->on_wake(now));
-      // With one interface the step's own error says it; with several, say which one gave up.
-      if (!had_failed && interface.dhcp->failure() && interfaces_.size() > 1) {
-        report_.info(interface.link.name + ": " + describe(*interface.dhcp->failure()));
-      }
+      const std::optional<DhcpLease> lease = TRY(wake_exchange(*interface.dhcp, interface, now));
       if (lease) {
         for (const auto& refused : lease->warnings) {
           const std::string line = interface.link.name + ": DHCP " + refused;
