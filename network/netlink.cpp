@@ -236,8 +236,8 @@ std::optional<Result<rtnetlink::Address6Info>> static_address6_state(
       return Result<rtnetlink::Address6Info>(std::unexpected(error_with_problem(
           "duplicate address detection", cat(address.to_string(), "/", found.prefix_length, " on ", link.name),
           "another host on the link has this address (IFA_F_DADFAILED)",
-          "give this client another address in ip=, or find the host that has it (ip -6 neigh, the switch's "
-          "table) and change that one")));
+          "give this client another address (in ip=, or in the DHCPv6 server's pool or fixed addresses), or find "
+          "the host that has it (ip -6 neigh, the switch's table) and change that one")));
     }
     if (!found.tentative()) return Result<rtnetlink::Address6Info>(found);
   }

@@ -332,7 +332,7 @@ TEST_CASE("static IPv6: DADFAILED names the address, the interface and the fix, 
   const std::string text = describe(result.error());
   CHECK(text.find("fd00::5/64 on eth0") != std::string::npos);
   CHECK(text.find("another host on the link has this address") != std::string::npos);
-  CHECK(text.find("give this client another address in ip=") != std::string::npos);
+  CHECK(text.find("give this client another address (in ip=, or in the DHCPv6 server's pool") != std::string::npos);
   CHECK(rig.fake->trace == Lines{kAddAddress, kListAddresses, kListAddresses});
 }
 
