@@ -64,19 +64,17 @@ struct KeeperSocket {
       if (datagram->source_port == kDhcp6ServerPort) return std::move(datagram->payload);
     }
   }
-};
-
-Result<KeeperSocket> open_socket(const HeldLease& lease) {
-  KeeperSocket socket;
-  if (!lease.v6) {
-    socket.v4 = TRY(DhcpUdpSocket::open(lease.interface));
-    return socket;
+  Result<void> open(const HeldLease& lease) {
+    if (!lease.v6) {
+      v4 = TRY(DhcpUdpSocket::open(lease.interface));
+      return {};
+    }
+    const unsigned index = ::if_nametoindex(lease.interface.c_str());
+    if (index == 0) return std::unexpected(error_from_errno("if_nametoindex", lease.interface, errno));
+    v6 = TRY(LinuxDhcp6Socket::open(static_cast<int>(index), lease.interface));
+    return {};
   }
-  const unsigned index = ::if_nametoindex(lease.interface.c_str());
-  if (index == 0) return std::unexpected(error_from_errno("if_nametoindex", lease.interface, errno));
-  socket.v6 = TRY(LinuxDhcp6Socket::open(static_cast<int>(index), lease.interface));
-  return socket;
-}
+};
 
 }  // namespace
 
@@ -125,9 +123,9 @@ int keep_lease(const std::string& run_dir, const std::string& interface, const K
     log.error(describe(error_from_errno("signalfd", "SIGTERM SIGINT SIGHUP", errno)));
     return 1;
   }
-  auto socket = open_socket(*lease);
-  if (!socket) {
-    log.error(describe(socket.error()));
+  KeeperSocket socket;
+  if (auto opened = socket.open(*lease); !opened) {
+    log.error(describe(opened.error()));
     return 1;
   }
   if (auto written = write_file(pid_path, cat(::getpid(), '\n')); !written) {
@@ -173,12 +171,12 @@ int keep_lease(const std::string& run_dir, const std::string& interface, const K
     Uptime wait_until{};
     if (const auto* send = std::get_if<RenewalSend>(&action)) {
       // A failed send (the link down for a moment, no route) is retried at the next timer.
-      if (auto sent = socket->send(*send); !sent) log.debug(describe(sent.error()));
+      if (auto sent = socket.send(*send); !sent) log.debug(describe(sent.error()));
       wait_until = send->wait_until;
     } else {
       wait_until = std::get<RenewalWait>(action).until;
     }
-    pollfd fds[2] = {{socket->fd(), POLLIN, 0}, {signals.get(), POLLIN, 0}};
+    pollfd fds[2] = {{socket.fd(), POLLIN, 0}, {signals.get(), POLLIN, 0}};
     int timeout_ms = -1;
     if (wait_until != Uptime::max()) {
       const auto left = (wait_until - uptime_now()).count();
@@ -201,7 +199,7 @@ int keep_lease(const std::string& run_dir, const std::string& interface, const K
       // Everything waiting, one datagram at a time; the last answer's action stands.
       std::optional<RenewalAction> answered;
       for (;;) {
-        auto packet = socket->receive();
+        auto packet = socket.receive();
         if (!packet) {
           log.error(describe(packet.error()));
           break;
