@@ -36,12 +36,12 @@ constexpr std::string_view kUsage =
     "static ip=, address, route and MTU, then writes DIR/net-<interface>.conf (default /run) and\n"
     "prints it. The host name is set only with --set-hostname. Exit status 1 when it fails.\n"
     "\n"
-    "'keep-lease' renews the DHCP lease the boot took on INTERFACE (DIR/nfsroot-init/lease-\n"
-    "INTERFACE, default /run) as the same client, at T1 and T2, for as long as it runs; /init\n"
-    "starts it at the hand-off when nothing in the root system would. It logs to stderr, or with\n"
-    "--kmsg to the kernel log; --debug adds every REQUEST. SIGTERM stops it and leaves the\n"
-    "address as it is; its PID is in DIR/nfsroot-init/keep-lease-INTERFACE.pid. Exit status 1\n"
-    "when it cannot start.\n";
+    "'keep-lease' renews the DHCP or DHCPv6 lease the boot took on INTERFACE (DIR/nfsroot-init/\n"
+    "lease-INTERFACE, default /run) as the same client, at T1 and T2 (DHCPv6: RENEW, REBIND), for\n"
+    "as long as it runs; /init starts it at the hand-off when nothing in the root system would.\n"
+    "It logs to stderr, or with --kmsg to the kernel log; --debug adds every message it sends.\n"
+    "SIGTERM stops it and leaves the address as it is; its PID is in DIR/nfsroot-init/keep-lease-\n"
+    "INTERFACE.pid. Exit status 1 when it cannot start.\n";
 
 void print(int fd, std::string_view text) {
   while (!text.empty()) {

@@ -387,18 +387,23 @@ void write_timings(const Timings& timings) {
 // the boot mounted them, and the program to keep is still in the initramfs.
 std::optional<std::string> prepare_lease_keeper(System& system, const BootPlan& plan, const NetworkOutcome& network,
                                                 const std::string& self) {
-  const DhcpLease* lease = network.lease ? &*network.lease : nullptr;
+  // A DHCPv4 lease, or a DHCPv6 one (its valid lifetime, config_from_lease6()).
+  const bool v6 = network.config.protocol6 == "dhcp6";
+  const std::optional<std::uint32_t> lease_seconds =
+      network.lease || v6 ? std::optional(network.config.lease_seconds) : std::nullopt;
   // The root's /etc is read over NFS only when the answer decides (auto, with a lease).
-  const bool root_networkd = lease != nullptr && plan.handoff.lease_keeper == LeaseKeeperMode::Auto &&
+  const bool root_networkd = lease_seconds && plan.handoff.lease_keeper == LeaseKeeperMode::Auto &&
                              root_enables_networkd(system, plan.root.target);
-  const LeaseKeeperChoice choice = choose_lease_keeper(plan.handoff.lease_keeper, plan.network, lease, root_networkd);
+  const LeaseKeeperChoice choice =
+      choose_lease_keeper(plan.handoff.lease_keeper, plan.network, lease_seconds, root_networkd);
   if (!choice.start) {
-    if (lease != nullptr) log_info("lease keeper: not started: " + choice.reason);
+    if (lease_seconds) log_info("lease keeper: not started: " + choice.reason);
     return std::nullopt;
   }
   if (auto kept = keep_own_program(system, self, "/run"); !kept) {
-    log_warning(cat(describe(kept.error()), "; no lease keeper: nothing renews the lease of ", lease->address.to_string(),
-                    " when it runs out in ", lease->lease_seconds, " s"));
+    log_warning(cat(describe(kept.error()), "; no lease keeper: nothing renews the lease of ",
+                    v6 ? network.config.address6->to_string() : network.config.address.to_string(),
+                    " when it runs out in ", *lease_seconds, " s"));
     return std::nullopt;
   }
   return "lease keeper for " + network.config.device + ": " + choice.reason;

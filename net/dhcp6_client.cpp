@@ -72,6 +72,16 @@ milliseconds dhcp6_retransmit_time(milliseconds previous, milliseconds initial, 
   return next;
 }
 
+Dhcp6Times dhcp6_renewal_times(std::uint32_t t1, std::uint32_t t2, std::uint32_t shortest_preferred) {
+  const auto share = [shortest_preferred](std::uint64_t tenths) {
+    if (shortest_preferred == kInfiniteLifetime) return kInfiniteLifetime;
+    return static_cast<std::uint32_t>(shortest_preferred * tenths / 10);
+  };
+  Dhcp6Times times{t1 != 0 ? t1 : share(5), t2 != 0 ? t2 : share(8)};
+  times.t1 = std::min(times.t1, times.t2);  // a default T1 below the server's T2
+  return times;
+}
+
 std::string_view to_string(Dhcp6State state) {
   switch (state) {
     case Dhcp6State::Init: return "INIT";
@@ -333,17 +343,11 @@ Dhcp6Action Dhcp6Client::bind(const Dhcp6Message& reply, const std::vector<Dhcp6
   lease.preferred_seconds = usable.front().preferred_seconds;
   lease.valid_seconds = usable.front().valid_seconds;
   lease.iaid = ia->iaid;
-  // RFC 8415 21.4: T1 or T2 0 leaves them to the client; 0.5 and 0.8 times the shortest
-  // preferred lifetime of the IA's addresses are the recommended values.
   std::uint32_t shortest = kInfiniteLifetime;
   for (const auto& address : usable) shortest = std::min(shortest, address.preferred_seconds);
-  const auto share = [shortest](std::uint64_t tenths) {
-    if (shortest == kInfiniteLifetime) return kInfiniteLifetime;
-    return static_cast<std::uint32_t>(shortest * tenths / 10);
-  };
-  lease.t1_seconds = ia->t1_seconds != 0 ? ia->t1_seconds : share(5);
-  lease.t2_seconds = ia->t2_seconds != 0 ? ia->t2_seconds : share(8);
-  lease.t1_seconds = std::min(lease.t1_seconds, lease.t2_seconds);  // a default T1 below the server's T2
+  const Dhcp6Times times = dhcp6_renewal_times(ia->t1_seconds, ia->t2_seconds, shortest);
+  lease.t1_seconds = times.t1;
+  lease.t2_seconds = times.t2;
   lease.server_id = reply.server_id;
   lease.dns_servers = reply.dns_servers;
   lease.domain_list = reply.domain_list;

@@ -28,6 +28,12 @@ inline constexpr std::chrono::milliseconds kSolMaxRt{3'600'000};
 inline constexpr std::chrono::milliseconds kReqTimeout{1'000};
 inline constexpr std::chrono::milliseconds kReqMaxRt{30'000};
 inline constexpr unsigned kReqMaxRc = 10;
+// RFC 8415 7.6, for the lease keeper (net/lease_renewal.h): RENEW until T2, REBIND until the
+// valid lifetime ends (18.2.4, 18.2.5).
+inline constexpr std::chrono::milliseconds kRenTimeout{10'000};
+inline constexpr std::chrono::milliseconds kRenMaxRt{600'000};
+inline constexpr std::chrono::milliseconds kRebTimeout{10'000};
+inline constexpr std::chrono::milliseconds kRebMaxRt{600'000};
 
 // RFC 8415 15: RAND is uniform in -0.1..+0.1; here in ten-thousandths, -1000..1000, so that the
 // timings are integers. The first RT of a SOLICIT needs RAND above 0 (18.2.1): 1..1000.
@@ -39,6 +45,15 @@ enum class Dhcp6Rand : std::uint8_t { Any, Positive };
 [[nodiscard]] std::chrono::milliseconds dhcp6_retransmit_time(std::chrono::milliseconds previous,
                                                               std::chrono::milliseconds initial,
                                                               std::chrono::milliseconds maximum, int rand);
+
+// RFC 8415 21.4: a T1 or T2 of 0 leaves them to the client; 0.5 and 0.8 times the shortest
+// preferred lifetime of the IA's addresses are the recommended values (infinite stays
+// infinite), and a default T1 is no later than T2. The boot's REPLY and the keeper's alike.
+struct Dhcp6Times {
+  std::uint32_t t1 = 0;
+  std::uint32_t t2 = 0;
+};
+[[nodiscard]] Dhcp6Times dhcp6_renewal_times(std::uint32_t t1, std::uint32_t t2, std::uint32_t shortest_preferred);
 
 struct Dhcp6ClientConfig {
   MacAddress mac;                      // the DUID-LL (duid_ll())

@@ -1,5 +1,6 @@
 #include "network/lease_keeper.h"
 
+#include <net/if.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/random.h>
@@ -9,13 +10,17 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <memory>
+#include <optional>
 
 #include "base/cat.h"
 #include "base/file.h"
 #include "base/text.h"
 #include "base/unique_fd.h"
+#include "net/dhcp6_message.h"
 #include "net/lease_file.h"
 #include "net/lease_renewal.h"
+#include "sys/dhcp6_socket.h"
 #include "sys/udp_socket.h"
 
 namespace nfsroot {
@@ -39,6 +44,37 @@ std::optional<long> running_keeper(const std::string& pid_path) {
   if (::kill(static_cast<pid_t>(*pid), 0) != 0 && errno == ESRCH) return std::nullopt;
   return pid;
 }
+
+// The keeper's one socket: UDP port 68 for a DHCPv4 lease, 546 for a DHCPv6 one (RENEW and
+// REBIND both go to [ff02::1:2]:547, RFC 8415 18.2.4, 18.2.5).
+struct KeeperSocket {
+  std::optional<DhcpUdpSocket> v4;
+  std::unique_ptr<LinuxDhcp6Socket> v6;
+
+  int fd() const { return v6 ? v6->fd() : v4->fd(); }
+  Result<void> send(const RenewalSend& send) {
+    return v6 ? v6->send_to_servers(send.payload) : v4->send_to(send.to, send.payload);
+  }
+  Result<std::optional<std::vector<std::byte>>> receive() {
+    if (!v6) return v4->receive();
+    for (;;) {
+      auto datagram = TRY(v6->receive());
+      if (!datagram) return std::nullopt;
+      // RFC 8415 7.2: servers and relays send from 547; anything else is no answer.
+      if (datagram->source_port == kDhcp6ServerPort) return std::move(datagram->payload);
+    }
+  }
+  Result<void> open(const HeldLease& lease) {
+    if (!lease.v6) {
+      v4 = TRY(DhcpUdpSocket::open(lease.interface));
+      return {};
+    }
+    const unsigned index = ::if_nametoindex(lease.interface.c_str());
+    if (index == 0) return std::unexpected(error_from_errno("if_nametoindex", lease.interface, errno));
+    v6 = TRY(LinuxDhcp6Socket::open(static_cast<int>(index), lease.interface));
+    return {};
+  }
+};
 
 }  // namespace
 
@@ -87,9 +123,9 @@ int keep_lease(const std::string& run_dir, const std::string& interface, const K
     log.error(describe(error_from_errno("signalfd", "SIGTERM SIGINT SIGHUP", errno)));
     return 1;
   }
-  auto socket = DhcpUdpSocket::open(interface);
-  if (!socket) {
-    log.error(describe(socket.error()));
+  KeeperSocket socket;
+  if (auto opened = socket.open(*lease); !opened) {
+    log.error(describe(opened.error()));
     return 1;
   }
   if (auto written = write_file(pid_path, cat(::getpid(), '\n')); !written) {
@@ -103,7 +139,8 @@ int keep_lease(const std::string& run_dir, const std::string& interface, const K
   }
   LeaseRenewal renewal(*lease, seed);
   const auto deadlines = lease_deadlines(renewal.lease());
-  log.info(cat(interface, ": keeping the lease of ", lease->address.to_string(), " from ", lease->server.to_string(),
+  log.info(cat(interface, ": keeping the ", lease->v6 ? "DHCPv6 " : "", "lease of ", leased_address(*lease), " from ",
+               lease_server(*lease),
                deadlines ? cat("; renewing in ", (deadlines->renew - uptime_now()).count() / 1000, " s")
                          : std::string("; it never runs out")));
 
@@ -134,12 +171,12 @@ int keep_lease(const std::string& run_dir, const std::string& interface, const K
     Uptime wait_until{};
     if (const auto* send = std::get_if<RenewalSend>(&action)) {
       // A failed send (the link down for a moment, no route) is retried at the next timer.
-      if (auto sent = socket->send_to(send->to, send->payload); !sent) log.debug(describe(sent.error()));
+      if (auto sent = socket.send(*send); !sent) log.debug(describe(sent.error()));
       wait_until = send->wait_until;
     } else {
       wait_until = std::get<RenewalWait>(action).until;
     }
-    pollfd fds[2] = {{socket->fd(), POLLIN, 0}, {signals.get(), POLLIN, 0}};
+    pollfd fds[2] = {{socket.fd(), POLLIN, 0}, {signals.get(), POLLIN, 0}};
     int timeout_ms = -1;
     if (wait_until != Uptime::max()) {
       const auto left = (wait_until - uptime_now()).count();
@@ -154,7 +191,7 @@ int keep_lease(const std::string& run_dir, const std::string& interface, const K
       signalfd_siginfo info{};
       [[maybe_unused]] const auto got = ::read(signals.get(), &info, sizeof info);
       log.info(cat(interface, ": lease keeper stopped by signal ", info.ssi_signo, "; the lease of ",
-                   renewal.lease().address.to_string(), " is left as it is"));
+                   leased_address(renewal.lease()), " is left as it is"));
       ::unlink(pid_path.c_str());
       return 0;
     }
@@ -162,7 +199,7 @@ int keep_lease(const std::string& run_dir, const std::string& interface, const K
       // Everything waiting, one datagram at a time; the last answer's action stands.
       std::optional<RenewalAction> answered;
       for (;;) {
-        auto packet = socket->receive();
+        auto packet = socket.receive();
         if (!packet) {
           log.error(describe(packet.error()));
           break;

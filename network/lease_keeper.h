@@ -1,8 +1,8 @@
 // The lease keeper: `nfsroot-init keep-lease IF`, which /init leaves running when nothing in
 // the root system would renew the boot's lease (the hand-off decides, init/main.cpp). It reads
 // /run/nfsroot-init/lease-IF, renews the lease at T1 and T2 as the same client
-// (net/lease_renewal.h) on a UDP socket (sys/udp_socket.h), writes the file again after every
-// change, and stops on SIGTERM, SIGINT or SIGHUP without releasing anything: the NFS root still
+// (net/lease_renewal.h) on a UDP socket (sys/udp_socket.h; for a DHCPv6 lease, RENEW and
+// REBIND on sys/dhcp6_socket.h's), writes the file again after every change, and stops on SIGTERM, SIGINT or SIGHUP without releasing anything: the NFS root still
 // needs the address while the root system shuts down.
 #pragma once
 

@@ -99,6 +99,9 @@ InterfaceConfig config_from_lease6(const Dhcp6Lease& lease, const NetworkStep& s
   return config;
 }
 
+// `now` on the lease's clock (CLOCK_BOOTTIME, net/lease_renewal.h).
+Uptime uptime_at(TimePoint now) { return uptime_now() - std::chrono::duration_cast<Uptime>(Clock::now() - now); }
+
 struct Interface {
   LinkInfo link;
   bool carrier = false;
@@ -148,8 +151,10 @@ class BringUp {
     }
     return lease;
   }
+  // keep: the lease for the keeper's file, /run/nfsroot-init/lease-<interface>.
   Result<NetworkOutcome> configure(Interface& chosen, InterfaceConfig config, TimePoint now,
-                                   std::optional<DhcpLease> lease = std::nullopt);
+                                   std::optional<DhcpLease> lease = std::nullopt,
+                                   std::optional<HeldLease> keep = std::nullopt);
   Error no_interface_error() const;
   Error no_carrier_error() const;
   Error no_usable_interface_error() const;
@@ -600,7 +605,11 @@ Result<NetworkOutcome> BringUp::run() {
       if (lease) {
         report_.info(cat(interface.link.name, ": bound to ", lease->address.to_string(), " by DHCPv6 in ",
                          seconds_text(ms_between(interface.carrier_at, now)), " after carrier"));
-        return configure(interface, config_from_lease6(*lease, step_), now);
+        // For the lease keeper (network/lease_keeper.h): the lease counts from the REPLY, before
+        // duplicate address detection.
+        return configure(interface, config_from_lease6(*lease, step_), now, std::nullopt,
+                         lease6_to_keep(*lease, interface.link.name, interface.link.mac.value_or(MacAddress{}),
+                                        uptime_at(now)));
       }
     }
     for (auto& interface : interfaces_) {
@@ -614,7 +623,10 @@ Result<NetworkOutcome> BringUp::run() {
         report_.info(cat(interface.link.name, ": bound to ", lease->address.to_string(), " from ",
                          lease->server_id.to_string(), " in ", seconds_text(ms_between(interface.carrier_at, now)),
                          " after carrier"));
-        return configure(interface, config_from_lease(*lease, step_), now, lease);
+        // For the lease keeper (network/lease_keeper.h): the lease counts from the ACK.
+        const HeldLease held = lease_to_keep(*lease, interface.link.name, interface.link.mac.value_or(MacAddress{}),
+                                             step_, uptime_at(now));
+        return configure(interface, config_from_lease(*lease, step_), now, lease, held);
       }
     }
     if (now >= next_progress) {
@@ -640,7 +652,7 @@ Result<NetworkOutcome> BringUp::run() {
 }
 
 Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig config, TimePoint now,
-                                          std::optional<DhcpLease> lease) {
+                                          std::optional<DhcpLease> lease, std::optional<HeldLease> keep) {
   const LinkInfo& link = chosen.link;
   config.device = link.name;
   if (step_.vlan) config.lower_devices = {step_.vlan->parent};
@@ -694,12 +706,8 @@ Result<NetworkOutcome> BringUp::configure(Interface& chosen, InterfaceConfig con
   if (step_.networkd_files) TRY(write_runtime_files(options_.run_dir, networkd_runtime_files(config, step_.client_id)));
   if (step_.networkmanager_files) TRY(write_runtime_files(options_.run_dir, networkmanager_runtime_files(config)));
   if (step_.ifupdown_files) TRY(write_runtime_files(options_.run_dir, ifupdown_runtime_files(config)));
-  if (lease) {
-    // For the lease keeper (network/lease_keeper.h) and the admin; the lease counts from the ACK.
-    const Uptime acked = uptime_now() - std::chrono::duration_cast<Uptime>(Clock::now() - now);
-    const HeldLease held = lease_to_keep(*lease, link.name, link.mac.value_or(MacAddress{}), step_, acked);
-    TRY(write_file(lease_file_path(options_.run_dir, link.name), format_lease_file(held, RenewalState::Bound)));
-  }
+  // For the lease keeper (network/lease_keeper.h) and the admin.
+  if (keep) TRY(write_file(lease_file_path(options_.run_dir, link.name), format_lease_file(*keep, RenewalState::Bound)));
   NetworkOutcome outcome;
   outcome.config = std::move(config);
   outcome.lease = std::move(lease);

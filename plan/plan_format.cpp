@@ -287,18 +287,21 @@ std::string format_plan(const BootPlan& plan) {
   write_unions(out, plan.unions);
   out.section("6. hand-off", "move " + join(plan.handoff.move_mounts, " ") + " into " + plan.root.target +
                                  ", free the initramfs");
-  if (plan.network.mode == NetworkMode::Dhcp) {
-    const bool networkd_may_renew = plan.network.networkd_files && networkd_can_renew(true, plan.network.client_id);
+  if (plan.network.mode == NetworkMode::Dhcp || plan.network.mode == NetworkMode::Dhcp6) {
+    const bool v6 = plan.network.mode == NetworkMode::Dhcp6;
+    const bool networkd_may_renew =
+        plan.network.networkd_files && (v6 || networkd_can_renew(true, plan.network.client_id));
+    const std::string_view lease = v6 ? "renewing the DHCPv6 lease (RENEW, REBIND)" : "renewing the DHCP lease";
     switch (plan.handoff.lease_keeper) {
       case LeaseKeeperMode::Never: out.more("no lease keeper (nfsroot-init.lease_keeper=no)"); break;
       case LeaseKeeperMode::Always:
         out.more("leave the lease keeper running: nfsroot-init keep-lease <interface> from /run/nfsroot-init,");
-        out.more("renewing the DHCP lease at T1 and T2 (nfsroot-init.lease_keeper=yes)");
+        out.more(cat(lease, " at T1 and T2 (nfsroot-init.lease_keeper=yes)"));
         break;
       case LeaseKeeperMode::Auto:
         out.more("leave the lease keeper running: nfsroot-init keep-lease <interface> from /run/nfsroot-init,");
-        out.more(networkd_may_renew ? "renewing the DHCP lease at T1 and T2, unless the root enables systemd-networkd,"
-                                    : "renewing the DHCP lease at T1 and T2 (nfsroot-init.lease_keeper=)");
+        out.more(cat(lease, networkd_may_renew ? " at T1 and T2, unless the root enables systemd-networkd,"
+                                               : " at T1 and T2 (nfsroot-init.lease_keeper=)"));
         if (networkd_may_renew) out.more("which renews it itself (nfsroot-init.lease_keeper=)");
         break;
     }

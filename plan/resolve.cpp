@@ -64,11 +64,12 @@ Result<ResolvedUnions> resolve_unions(const UnionsStep& step, const std::optiona
   return ResolvedUnions{std::move(merged.errors), std::move(plan)};
 }
 
-LeaseKeeperChoice choose_lease_keeper(LeaseKeeperMode mode, const NetworkStep& step, const DhcpLease* lease,
-                                      bool root_runs_networkd) {
-  if (lease == nullptr) return {false, "no DHCP lease to renew"};
-  if (lease->lease_seconds == kInfiniteLease) return {false, "the lease never runs out"};
-  const std::string lasting = cat("the ", lease->lease_seconds, " s lease");
+LeaseKeeperChoice choose_lease_keeper(LeaseKeeperMode mode, const NetworkStep& step,
+                                      std::optional<std::uint32_t> lease_seconds, bool root_runs_networkd) {
+  if (!lease_seconds) return {false, "no DHCP lease to renew"};
+  if (*lease_seconds == kInfiniteLease) return {false, "the lease never runs out"};  // RFC 8415 7.7's infinity too
+  const bool v6 = step.mode == NetworkMode::Dhcp6;
+  const std::string lasting = cat("the ", *lease_seconds, " s ", v6 ? "DHCPv6 " : "", "lease");
   switch (mode) {
     case LeaseKeeperMode::Never:
       return {false, cat("nfsroot-init.lease_keeper=no: nothing renews ", lasting, " unless the root system does")};
@@ -79,7 +80,7 @@ LeaseKeeperChoice choose_lease_keeper(LeaseKeeperMode mode, const NetworkStep& s
   if (!step.networkd_files) {
     return {true, cat("renews ", lasting, ": no networkd file was written (nfsroot-init.networkd=no)")};
   }
-  if (!networkd_can_renew(true, step.client_id)) {
+  if (!v6 && !networkd_can_renew(true, step.client_id)) {
     return {true, cat("renews ", lasting, ": networkd cannot send the client identifier of ip=dhcp,<type>,<value>")};
   }
   return {false, cat("systemd-networkd in the root renews ", lasting, " (nfsroot-init.lease_keeper=yes starts it too)")};

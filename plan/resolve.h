@@ -62,15 +62,18 @@ struct ResolvedUnions {
                                                     AufsSupport aufs);
 
 // Whether the hand-off leaves the lease keeper running, and why, for the boot log. The keeper
-// renews a DHCP lease that runs out; with `auto`, it is left out only where the root system's
-// own systemd-networkd takes the lease over (root_runs_networkd: the root enables
-// systemd-networkd.service; the networkd files are written and can renew, networkd_can_renew()).
-// lease: the boot's (nullptr after a static ip=).
+// renews a DHCP or DHCPv6 lease that runs out; with `auto`, it is left out only where the root
+// system's own systemd-networkd takes the lease over (root_runs_networkd: the root enables
+// systemd-networkd.service; the networkd files are written and can renew: networkd_can_renew()
+// for DHCPv4, always for ip=dhcp6, whose file says DHCP=ipv6 with the boot's DUID and IAID).
+// lease_seconds: the boot's lease, DHCPv4's lease time or DHCPv6's valid lifetime (none after
+// a static ip= or ip=auto6).
 struct LeaseKeeperChoice {
   bool start = false;
   std::string reason;
 };
 [[nodiscard]] LeaseKeeperChoice choose_lease_keeper(LeaseKeeperMode mode, const NetworkStep& step,
-                                                    const DhcpLease* lease, bool root_runs_networkd);
+                                                    std::optional<std::uint32_t> lease_seconds,
+                                                    bool root_runs_networkd);
 
 }  // namespace nfsroot

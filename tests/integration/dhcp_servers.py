@@ -610,6 +610,121 @@ def scenario_dhcp6_no_server_times_out(lab, binary):
     print(f"gave up after {result.elapsed:.1f} s")
 
 
+# ISC dhcpd -6 with short lifetimes (RFC 8415 21.4: T1 and T2 not configured, the client takes
+# 0.5 and 0.8 of the preferred lifetime: 5 s and 8 s) for the lease keeper's RENEW and REBIND.
+# No router advertisement: the RENEW and REBIND go from the link-local address to
+# [ff02::1:2]:547, and dhcpd needs only a subnet6 for the address on its own link.
+ISC6_CONF = """
+authoritative;
+default-lease-time 20;
+max-lease-time 20;
+preferred-lifetime 10;
+%s
+subnet6 fd00:199::/64 {
+  range6 fd00:199::100 fd00:199::150;
+}
+"""
+
+
+def isc_dhcpd6(lab, peer, server_duid="", log_name="dhcpd6.log"):
+    conf = os.path.join(lab.dir, "dhcpd6.conf")
+    leases = os.path.join(lab.dir, "dhcpd6.leases")
+    with open(conf, "w") as f:
+        f.write(ISC6_CONF % server_duid)
+    if not os.path.exists(leases):
+        open(leases, "w").close()
+    return lab.start("dhcpd", "-f", "-d", "-6", "-cf", conf, "-lf", leases, "-pf", os.path.join(lab.dir, "dhcpd6.pid"),
+                     peer, log_name=log_name)
+
+
+def dhcp6_boot_then_keeper(lab, binary, server_duid=""):
+    """ip=eth0:dhcp6 against dhcpd -6, the lease file checked, then the keeper started on it."""
+    peer = lab.link("eth0", CLIENT_MAC, "fd00:199::1/64")
+    server = isc_dhcpd6(lab, peer, server_duid)
+    result = client(lab, binary, "ip=eth0:dhcp6 rd.net.timeout.dhcp=30")
+    expect(result.returncode == 0, "client failed", result.stdout + result.stderr + lab.log("dhcpd6.log"))
+    held = lease_file(result.run_dir)
+    address = held.get("ADDRESS", "")
+    expect(address.startswith("fd00:199::1") and held.get("LEASE_SECONDS") == "20" and
+           held.get("PREFERRED_SECONDS") == "10" and held.get("CLIENT_ID_HEX") == "00030001" + CLIENT_MAC.replace(":", "")
+           and held.get("IAID") == str(0x00aabb01) and held.get("RENEWALS") == "0" and "SERVER" not in held,
+           "the boot's lease file is not dhcpd's DHCPv6 lease", str(held))
+    keeper = start_keeper(lab, binary, result.run_dir)
+    return peer, server, result, held, address, keeper
+
+
+def scenario_keep_lease6(lab, binary):
+    # A DHCPv6 lease valid 20 s, preferred 10 s (T1 5 s, T2 8 s): the keeper RENEWs it at each
+    # T1, naming dhcpd's DUID, as the same DUID-LL and IAID; dhcpd's log shows each RENEW and
+    # its REPLY; SIGTERM stops the keeper and the address stays.
+    peer, server, result, held, address, keeper = dhcp6_boot_then_keeper(lab, binary)
+    time.sleep(25)  # the test's subject is the passing of time: several T1s of the 20 s lease
+    expect(keeper.poll() is None, "the keeper exited", lab.log("keeper.log"))
+    log = stop_keeper(lab, keeper)
+    server_log = lab.log("dhcpd6.log")
+    context = log + server_log
+    expect(keeper.returncode == 0, f"the keeper exited with {keeper.returncode} on SIGTERM", context)
+    expect(f"eth0: keeping the DHCPv6 lease of {address} from {held['SERVER_ID_HEX']}" in log,
+           "the keeper did not start on the DHCPv6 lease", context)
+    renewed = log.count(f"eth0: renewed {address} from {held['SERVER_ID_HEX']} for 20 s")
+    expect(renewed >= 2, f"{renewed} renewals in 25 s of a 20 s lease", context)
+    expect("(rebinding" not in log, "the keeper had to REBIND although the server answered", context)
+    renews = server_log.count("Renew message from fe80::")
+    replies = len(re.findall(rf"Reply NA: address {re.escape(address)} to client with duid [0-9a-f:]+ iaid = \d+ "
+                             r"valid for 20 seconds", server_log))
+    expect(renews >= renewed and replies >= 1 + renewed, f"the server saw {renews} RENEWs, replied {replies} times",
+           context)
+    expect("Release message" not in server_log, "the keeper released the lease", context)
+    held = lease_file(result.run_dir)
+    expect(int(held.get("RENEWALS", "0")) == renewed and held.get("STATE") == "bound" and held.get("ADDRESS") == address,
+           "the lease file does not show the renewals", str(held))
+    line = next((l for l in ipv6_addresses(lab, "eth0").splitlines() if f"{address}/128" in l), "")
+    expect(line, f"{address}/128 left eth0", ipv6_addresses(lab, "eth0"))
+    print(f"{renewed} renewals in 25 s, {renews} RENEWs at the server")
+
+
+def scenario_keep_lease6_rebind(lab, binary):
+    # The server that granted the lease is replaced by one with another DUID (its binding
+    # database kept, as after a reinstall): the RENEWs at T1 name the old server and go
+    # unanswered (RFC 8415 18.3.4), the REBIND at T2 names none and the new server answers it;
+    # the next RENEW names the new server.
+    peer, server, result, held, address, keeper = dhcp6_boot_then_keeper(lab, binary)
+    stop_keeper(lab, keeper)  # started after the new server, below
+    server.terminate()
+    server.wait(5)
+    old = held["SERVER_ID_HEX"]
+    # dhcpd takes its DUID from the lease file before the configuration: the new server keeps
+    # the bindings and not the DUID.
+    leases = os.path.join(lab.dir, "dhcpd6.leases")
+    text = open(leases).read()
+    open(leases, "w").write(re.sub(r"^server-duid .*\n", "", text, flags=re.M))
+    isc_dhcpd6(lab, peer, 'server-duid EN 2495 "nfsroot-rebind";', log_name="dhcpd6-new.log")
+    new = "0002000009bf" + b"nfsroot-rebind".hex()
+    keeper = start_keeper(lab, binary, result.run_dir)
+    # T1 5 s, T2 8 s from the boot's REPLY; then RENEW again 5 s after the new server's REPLY.
+    time.sleep(18)  # the test's subject is the passing of time
+    log = stop_keeper(lab, keeper)
+    context = log + lab.log("dhcpd6-new.log")
+    expect(f"sending RENEW for {address} to ff02::1:2 (renewing" in log, "no RENEW at T1", context)
+    expect(f"sending REBIND for {address} to ff02::1:2 (rebinding" in log, "no REBIND at T2", context)
+    expect(f"eth0: renewed {address} from {old}" not in log, "the old server's DUID answered", context)
+    expect(f"eth0: renewed {address} from {new} for 20 s" in log, "the new server's REPLY to the REBIND was not taken",
+           context)
+    rebound = log.index(f"eth0: renewed {address} from {new}")
+    expect("(renewing" in log[rebound:], "no RENEW after the REBIND's REPLY", context)
+    expect(log.count(f"eth0: renewed {address} from {new}") >= 2, "the RENEW to the new server was not answered",
+           context)
+    expect("Discarding Renew from fe80::" in lab.log("dhcpd6-new.log") and
+           "not our server identifier" in lab.log("dhcpd6-new.log"),
+           "the new server did not see (and discard) a RENEW naming the old one", context)
+    expect("Rebind message from fe80::" in lab.log("dhcpd6-new.log"), "the new server saw no REBIND", context)
+    expect(lease_file(result.run_dir).get("SERVER_ID_HEX") == new, "the lease file still names the old server",
+           context)
+    line = next((l for l in ipv6_addresses(lab, "eth0").splitlines() if f"{address}/128" in l), "")
+    expect(line, f"{address}/128 left eth0", ipv6_addresses(lab, "eth0"))
+    print(f"rebound to {new} at T2")
+
+
 SCENARIOS = {name[len("scenario_"):]: f for name, f in globals().items() if name.startswith("scenario_")}
 
 

@@ -157,9 +157,10 @@ TEST_CASE("plan: root=nfs4: mounts nfs4 without mountaddr= or nolock; a root-pat
 
 TEST_CASE("choose_lease_keeper: left out only where the root's networkd renews the lease", "[boot_plan]") {
   NetworkStep step;
-  DhcpLease lease;
-  lease.lease_seconds = 600;
-  const auto choose = [&](LeaseKeeperMode mode, bool networkd) { return choose_lease_keeper(mode, step, &lease, networkd); };
+  std::uint32_t lease_seconds = 600;
+  const auto choose = [&](LeaseKeeperMode mode, bool networkd) {
+    return choose_lease_keeper(mode, step, lease_seconds, networkd);
+  };
   CHECK_FALSE(choose(LeaseKeeperMode::Auto, true).start);
   CHECK(choose(LeaseKeeperMode::Auto, true).reason ==
         "systemd-networkd in the root renews the 600 s lease (nfsroot-init.lease_keeper=yes starts it too)");
@@ -175,7 +176,30 @@ TEST_CASE("choose_lease_keeper: left out only where the root's networkd renews t
   CHECK(choose(LeaseKeeperMode::Auto, true).start);
   CHECK(choose(LeaseKeeperMode::Auto, true).reason ==
         "renews the 600 s lease: no networkd file was written (nfsroot-init.networkd=no)");
-  lease.lease_seconds = kInfiniteLease;
+  lease_seconds = kInfiniteLease;
   CHECK_FALSE(choose(LeaseKeeperMode::Always, false).start);
-  CHECK(choose_lease_keeper(LeaseKeeperMode::Always, step, nullptr, false).reason == "no DHCP lease to renew");
+  CHECK(choose_lease_keeper(LeaseKeeperMode::Always, step, std::nullopt, false).reason == "no DHCP lease to renew");
+}
+
+TEST_CASE("choose_lease_keeper: a DHCPv6 lease as a DHCPv4 one; networkd's DHCP=ipv6 file renews it",
+          "[boot_plan][ipv6]") {
+  const BootPlan plan = plan_boot(parse_boot_config("ip=eth0:dhcp6 root=/dev/nfs nfsroot=[fd00::1]:/srv"));
+  NetworkStep step = plan.network;
+  REQUIRE(step.mode == NetworkMode::Dhcp6);
+  CHECK_FALSE(choose_lease_keeper(LeaseKeeperMode::Auto, step, 20, true).start);
+  CHECK(choose_lease_keeper(LeaseKeeperMode::Auto, step, 20, true).reason ==
+        "systemd-networkd in the root renews the 20 s DHCPv6 lease (nfsroot-init.lease_keeper=yes starts it too)");
+  CHECK(choose_lease_keeper(LeaseKeeperMode::Auto, step, 20, false).reason ==
+        "renews the 20 s DHCPv6 lease: the root system does not enable systemd-networkd");
+  CHECK(choose_lease_keeper(LeaseKeeperMode::Auto, step, 20, false).start);
+  CHECK(choose_lease_keeper(LeaseKeeperMode::Always, step, 20, true).start);
+  CHECK_FALSE(choose_lease_keeper(LeaseKeeperMode::Never, step, 20, false).start);
+  // networkd's DHCPv6 client sends the DUID, not DHCPv4's client identifier: one given for
+  // DHCPv4 does not keep networkd from renewing.
+  step.client_id = DhcpClientId{0, "node7"};
+  CHECK_FALSE(choose_lease_keeper(LeaseKeeperMode::Auto, step, 20, true).start);
+  step.networkd_files = false;
+  CHECK(choose_lease_keeper(LeaseKeeperMode::Auto, step, 20, true).start);
+  // RFC 8415 7.7: 0xffffffff is infinity.
+  CHECK(choose_lease_keeper(LeaseKeeperMode::Always, step, 0xffffffff, false).reason == "the lease never runs out");
 }

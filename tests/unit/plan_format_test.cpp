@@ -211,9 +211,17 @@ TEST_CASE("plan text: ip=dhcp6 says the exchange, its timeout, the /128 and the 
            "address/128 and DNS (from the lease)",
            "then write /run/net6-<interface>.conf and /run/nfsroot-init/resolv.conf\n",
            "networkd keeps the address and renews it by DHCPv6 (nfsroot-init.networkd=)\n",
+           "leave the lease keeper running: nfsroot-init keep-lease <interface> from /run/nfsroot-init,\n",
+           "renewing the DHCPv6 lease (RENEW, REBIND) at T1 and T2, unless the root enables systemd-networkd,\n",
        }) {
     CHECK(out.find(expected) != std::string::npos);
   }
+  CHECK(text("ip=eth1:dhcp6 nfsroot=[fd00::1]:/srv nfsroot-init.lease_keeper=yes")
+            .find("renewing the DHCPv6 lease (RENEW, REBIND) at T1 and T2 (nfsroot-init.lease_keeper=yes)\n") !=
+        std::string::npos);
+  CHECK(text("ip=eth1:dhcp6 nfsroot=[fd00::1]:/srv nfsroot-init.networkd=no")
+            .find("renewing the DHCPv6 lease (RENEW, REBIND) at T1 and T2 (nfsroot-init.lease_keeper=)\n") !=
+        std::string::npos);
   CHECK(text("ip=dhcp6 nfsroot=[fd00::1]:/srv").find("DHCPv6 (ip=dhcp6) on every Ethernet interface, first lease "
                                                       "wins") != std::string::npos);
 }
