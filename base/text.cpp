@@ -20,6 +20,17 @@ std::string_view trim(std::string_view text) {
   return text.substr(first, last - first + 1);
 }
 
+std::string hex_bytes(std::span<const std::byte> bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text;
+  text.reserve(bytes.size() * 2);
+  for (const auto b : bytes) {
+    text += kHex[std::to_integer<unsigned>(b) >> 4];
+    text += kHex[std::to_integer<unsigned>(b) & 0xf];
+  }
+  return text;
+}
+
 std::string escape_for_log(std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string escaped;

@@ -3,6 +3,8 @@
 
 #include <charconv>
 #include <optional>
+#include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +26,10 @@ template <class Integer>
   if (status != std::errc{} || end != text.data() + text.size()) return std::nullopt;
   return value;
 }
+
+// Two lowercase hex digits per byte, no separators ("0001000132a9…"): a DUID or a client id
+// in a log line or a lease file.
+[[nodiscard]] std::string hex_bytes(std::span<const std::byte> bytes);
 
 // Text from outside (a DHCP server's strings, a file of the image) made safe to log: printable
 // ASCII stays, a backslash is doubled, \n \r \t are written so, and every other byte (control

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/cat.h"
+#include "base/text.h"
 #include "base/splitmix.h"
 
 namespace nfsroot {
@@ -16,19 +17,9 @@ using std::chrono::milliseconds;
 constexpr std::uint32_t kInfiniteLifetime = 0xffffffff;  // RFC 8415 7.7
 constexpr std::uint8_t kMaxPreference = 255;             // RFC 8415 18.2.9: take it at once
 
-std::string hex(std::span<const std::byte> bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string text;
-  for (const auto b : bytes) {
-    text += digits[std::to_integer<unsigned>(b) >> 4];
-    text += digits[std::to_integer<unsigned>(b) & 0xf];
-  }
-  return text;
-}
-
 std::string hex24(std::uint32_t value) {
   const std::byte bytes[] = {std::byte(value >> 16), std::byte(value >> 8), std::byte(value)};
-  return "0x" + hex(bytes);
+  return "0x" + hex_bytes(bytes);
 }
 
 std::string count(unsigned n, std::string_view what) { return cat(n, " ", what, n == 1 ? "" : "s"); }
@@ -36,7 +27,7 @@ std::string count(unsigned n, std::string_view what) { return cat(n, " ", what, 
 // "ADVERTISE from 000100…", the server by its DUID, as the server's own log names it.
 std::string describe_message(const Dhcp6Message& message) {
   std::string text(to_string(message.type));
-  if (!message.server_id.empty()) text += " from " + hex(message.server_id);
+  if (!message.server_id.empty()) text += " from " + hex_bytes(message.server_id);
   return text;
 }
 
@@ -139,7 +130,7 @@ Dhcp6Action Dhcp6Client::send_solicit(DhcpTime now) {
 Dhcp6Action Dhcp6Client::send_request(DhcpTime now) {
   state_ = Dhcp6State::Request;
   ++requests_sent_;
-  notes_.push_back(cat("sending REQUEST ", sends_ + 1, " to ", hex(chosen_->server_id), " for ",
+  notes_.push_back(cat("sending REQUEST ", sends_ + 1, " to ", hex_bytes(chosen_->server_id), " for ",
                        chosen_->addresses.front().to_string(), " (transaction ", hex24(transaction_id_), ")"));
   return transmit(Dhcp6MessageType::Request, now, kReqTimeout, kReqMaxRt, Dhcp6Rand::Any);
 }
@@ -227,7 +218,7 @@ Dhcp6Action Dhcp6Client::on_timeout(DhcpTime now) {
       if (sends_ < kReqMaxRc) return send_request(now);
       // RFC 8415 18.2.2: REQ_MAX_RC sends without a REPLY end the exchange; this client then
       // looks for a server again.
-      notes_.push_back(cat("no REPLY after ", count(sends_, "REQUEST"), " to ", hex(chosen_->server_id),
+      notes_.push_back(cat("no REPLY after ", count(sends_, "REQUEST"), " to ", hex_bytes(chosen_->server_id),
                            "; starting over with SOLICIT"));
       return restart(now, milliseconds(0));
     case Dhcp6State::Bound:

@@ -15,13 +15,7 @@ namespace {
 constexpr std::string_view kHexDigits = "0123456789abcdef";
 
 std::string to_hex(std::string_view bytes) {
-  std::string out;
-  for (const char c : bytes) {
-    const auto byte = static_cast<unsigned char>(c);
-    out += kHexDigits[byte >> 4];
-    out += kHexDigits[byte & 0xf];
-  }
-  return out;
+  return hex_bytes(std::as_bytes(std::span(bytes.data(), bytes.size())));
 }
 
 std::optional<std::string> from_hex(std::string_view text) {
@@ -120,9 +114,6 @@ std::string format_lease_file(const HeldLease& lease, RenewalState state) {
     text += value;
     text += '\n';
   };
-  const auto bytes = [](std::span<const std::byte> data) {
-    return to_hex(std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
-  };
   if (lease.v6) text += "v6";
   text += " lease nfsroot-init took for " + lease.interface +
           "; its lease keeper (nfsroot-init keep-lease) renews it.\n"
@@ -132,8 +123,8 @@ std::string format_lease_file(const HeldLease& lease, RenewalState state) {
   put("MAC", lease.mac.to_string());
   put("ADDRESS", leased_address(lease));
   if (const auto& v6 = lease.v6) {
-    put("SERVER_ID_HEX", bytes(v6->server_id));
-    put("CLIENT_ID_HEX", bytes(v6->client_id));
+    put("SERVER_ID_HEX", hex_bytes(v6->server_id));
+    put("CLIENT_ID_HEX", hex_bytes(v6->client_id));
     put("IAID", cat(v6->iaid));
     put("PREFERRED_SECONDS", cat(v6->preferred_seconds));
   } else {

@@ -28,16 +28,6 @@ Uptime retransmit_at(Uptime now, Uptime until) {
   return std::min(now + std::max<Uptime>(half, kMinimumRenewalRetransmit), until);
 }
 
-std::string hex(std::span<const std::byte> bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string text;
-  for (const auto b : bytes) {
-    text += digits[std::to_integer<unsigned>(b) >> 4];
-    text += digits[std::to_integer<unsigned>(b) & 0xf];
-  }
-  return text;
-}
-
 }  // namespace
 
 std::string leased_address(const HeldLease& lease) {
@@ -45,7 +35,7 @@ std::string leased_address(const HeldLease& lease) {
 }
 
 std::string lease_server(const HeldLease& lease) {
-  return lease.v6 ? hex(lease.v6->server_id) : lease.server.to_string();
+  return lease.v6 ? hex_bytes(lease.v6->server_id) : lease.server.to_string();
 }
 
 std::string_view to_string(RenewalState state) {
@@ -244,7 +234,7 @@ RenewalAction LeaseRenewal::on_reply6(std::span<const std::byte> payload, Uptime
   if (auto checked = check_dhcp6_reply(*message, xid_, v6.client_id); !checked) {
     return ignore("a REPLY: " + checked.error().problem);
   }
-  const std::string from = hex(message->server_id);
+  const std::string from = hex_bytes(message->server_id);
   const auto ia = std::find_if(message->ia_na.begin(), message->ia_na.end(),
                                [&](const Dhcp6IaNa& candidate) { return candidate.iaid == v6.iaid; });
   // RFC 8415 18.2.10.1: the message's status, else the IA_NA's, says what became of the binding.

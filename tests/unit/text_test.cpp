@@ -37,3 +37,10 @@ TEST_CASE("text: split keeps empty fields, trim strips blanks, parse_decimal tak
   CHECK_FALSE(parse_decimal<unsigned>("42 "));
   CHECK(join({"a", "b"}, ", ") == "a, b");
 }
+
+TEST_CASE("text: hex_bytes writes two lowercase digits per byte, nothing between", "[text]") {
+  const std::byte duid[] = {std::byte{0x00}, std::byte{0x03}, std::byte{0x00}, std::byte{0x01},
+                            std::byte{0x52}, std::byte{0xab}, std::byte{0xff}};
+  CHECK(hex_bytes(duid) == "0003000152abff");
+  CHECK(hex_bytes({}) == "");
+}
