@@ -60,13 +60,16 @@ std::string network_file(const InterfaceConfig& config, bool renew) {
     // /init sent no client identifier: the server knows this client by its MAC (chaddr).
     return out + "DHCP=ipv4\n\n[DHCPv4]\nClientIdentifier=mac\n";
   }
-  if (config.protocol6 == "dhcp6") {
-    // networkd's own DHCPv6 client renews the lease. The same DUID-LL and IAID as /init's, so
-    // the server sees the same client and keeps its address (RFC 8415 18.2.4); networkd
-    // defaults to a DUID-EN. The on-link prefix and route keep coming from advertisements.
-    return out + cat("DHCP=ipv6\nIPv6AcceptRA=yes\n\n[DHCPv6]\nDUIDType=link-layer\nIAID=", config.iaid6, "\n");
-  }
   out += "DHCP=no\n";
+  if (config.protocol6 == "dhcp6") {
+    // networkd must not run a DHCPv6 client here: when it stops (at power-off), networkd removes
+    // its DHCPv6 client's addresses whatever KeepConfiguration= says (networkd-dhcp6.c,
+    // dhcp6_handler(): SD_DHCP6_CLIENT_EVENT_STOP -> dhcp6_lease_lost() -> dhcp6_remove(); only
+    // DHCPv4 has dhcp-on-stop). The root's /128 would go with the root still mounted. So the
+    // lease keeper renews it (choose_lease_keeper()) and networkd only takes advertisements, for
+    // the on-link prefix and the default route, without the DHCPv6 client their M flag starts.
+    return out + "IPv6AcceptRA=yes\n\n[IPv6AcceptRA]\nDHCPv6Client=no\n";
+  }
   if (config.is_ipv6()) {
     // The address the kernel made from a router advertisement is kept, and networkd goes on
     // taking advertisements itself (its own IPv6AcceptRA= handling; it sets accept_ra=0), so the

@@ -157,7 +157,7 @@ void write_network(Writer& out, const NetworkStep& step) {
     out.more(std::string("and /run/systemd/network/70-nfsroot-<interface>.{link,network}: networkd keeps ") +
              (renews                                ? "the address and renews the lease"
               : step.mode == NetworkMode::Auto6 ? "the address and accepts router advertisements"
-              : step.mode == NetworkMode::Dhcp6 ? "the address and renews it by DHCPv6"
+              : step.mode == NetworkMode::Dhcp6 ? "the address and accepts router advertisements, no DHCPv6"
                                                     : "the address as static") +
              " (nfsroot-init.networkd=)");
   } else {
@@ -290,7 +290,7 @@ std::string format_plan(const BootPlan& plan) {
   if (plan.network.mode == NetworkMode::Dhcp || plan.network.mode == NetworkMode::Dhcp6) {
     const bool v6 = plan.network.mode == NetworkMode::Dhcp6;
     const bool networkd_may_renew =
-        plan.network.networkd_files && (v6 || networkd_can_renew(true, plan.network.client_id));
+        plan.network.networkd_files && !v6 && networkd_can_renew(true, plan.network.client_id);
     const std::string_view lease = v6 ? "renewing the DHCPv6 lease (RENEW, REBIND)" : "renewing the DHCP lease";
     switch (plan.handoff.lease_keeper) {
       case LeaseKeeperMode::Never: out.more("no lease keeper (nfsroot-init.lease_keeper=no)"); break;

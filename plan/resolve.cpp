@@ -80,7 +80,11 @@ LeaseKeeperChoice choose_lease_keeper(LeaseKeeperMode mode, const NetworkStep& s
   if (!step.networkd_files) {
     return {true, cat("renews ", lasting, ": no networkd file was written (nfsroot-init.networkd=no)")};
   }
-  if (!v6 && !networkd_can_renew(true, step.client_id)) {
+  if (v6) {
+    // net/networkd_files.cpp: networkd's DHCPv6 client removes its address when networkd stops.
+    return {true, cat("renews ", lasting, ": systemd-networkd would remove a DHCPv6 address it renewed when it stops")};
+  }
+  if (!networkd_can_renew(true, step.client_id)) {
     return {true, cat("renews ", lasting, ": networkd cannot send the client identifier of ip=dhcp,<type>,<value>")};
   }
   return {false, cat("systemd-networkd in the root renews ", lasting, " (nfsroot-init.lease_keeper=yes starts it too)")};

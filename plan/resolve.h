@@ -65,7 +65,8 @@ struct ResolvedUnions {
 // renews a DHCP or DHCPv6 lease that runs out; with `auto`, it is left out only where the root
 // system's own systemd-networkd takes the lease over (root_runs_networkd: the root enables
 // systemd-networkd.service; the networkd files are written and can renew: networkd_can_renew()
-// for DHCPv4, always for ip=dhcp6, whose file says DHCP=ipv6 with the boot's DUID and IAID).
+// for DHCPv4; never for ip=dhcp6, whose address networkd's DHCPv6 client would remove when
+// networkd stops, net/networkd_files.cpp).
 // lease_seconds: the boot's lease, DHCPv4's lease time or DHCPv6's valid lifetime (none after
 // a static ip= or ip=auto6).
 struct LeaseKeeperChoice {

@@ -234,24 +234,27 @@ _nfsroot_debian_boot(debian_networkd_bond
          "reboot: Power down"
   REJECT "DEBIANROOT: FAIL" "nfsroot-init: .*(warning|failed)")
 # The networkd root over DHCPv6 alone (ip=dhcp6; the lab's dnsmasq: RAs with M set and no
-# autonomous prefix, stateful DHCPv6, no IPv4 anywhere): networkd starts its own DHCPv6 client
-# from /init's file (DHCP=ipv6, DUIDType=link-layer, the same IAID: its state file shows them),
-# so the server sees the same client and gives the same fd00:99::20 (dnsmasq logs a second
-# reply to the same DUID); the address and the link stay. KNOWN DEFECT, no SPAN here yet: the
-# power-off took 184 s on 2026-12-07 ("nfs: server fd00:99::1 not responding" once networkd
-# had stopped): the /128 reaches the server only through the router advertisement's on-link
-# route, which networkd drops when it stops. The fix is the next step of issue 15.
+# autonomous prefix, stateful DHCPv6 with its shortest lease, 120 s, so T1 is 60 s; no IPv4
+# anywhere). networkd takes advertisements only (IPv6AcceptRA=yes, [IPv6AcceptRA]
+# DHCPv6Client=no: its state file shows no DHCPv6 client), because networkd 252 removes its
+# DHCPv6 client's address when it stops, KeepConfiguration= or not: with networkd renewing, the
+# power-off took 184 s on 2026-12-07, the NFS root's /128 gone from under it. /init's lease
+# keeper renews the lease instead (dnsmasq logs the RENEW from the same DUID and IAID, the
+# console the keeper's line); the address and the link stay, and the power-off is prompt.
 _nfsroot_debian_boot(debian_networkd_dhcp6
-  LAB --ipv6 --dhcp6=0 "--client=52:54:00:12:34:56=" --nfs=0 "--export=${NFSROOT_TEST_DEBIAN_ROOT}"
-      "--expect-log=dnsmasq6.log:2:DHCPREPLY\\(br0\\) fd00:99::20"
-  APPEND "ip=dhcp6 root=/dev/nfs ro nfsroot=[fd00:99::1]:${NFSROOT_TEST_DEBIAN_ROOT},${NFSROOT_TEST_NFS3_OPTIONS} console=ttyS0"
-  # The power-off's 3 min wait (above) took the boot to 232 s of the default 300 here.
-  TIMEOUT 370
+  LAB --ipv6 --dhcp6=0 --lease-time=120 "--client=52:54:00:12:34:56=" --nfs=0 "--export=${NFSROOT_TEST_DEBIAN_ROOT}"
+      "--expect-log=dnsmasq6.log:1:DHCPRENEW\\(br0\\) fd00:99::20"
+  APPEND "ip=dhcp6 root=/dev/nfs ro nfsroot=[fd00:99::1]:${NFSROOT_TEST_DEBIAN_ROOT},${NFSROOT_TEST_NFS3_OPTIONS} console=ttyS0 nfsroot-test.lease_hold=40"
+  SPAN "DEBIANROOT: DONE=>reboot: Power down<=60"
   EXPECT "network: eth0 fd00:99::20/128 \\(DHCPv6\\)"
+         "lease keeper for eth0: renews the 120 s DHCPv6 lease: systemd-networkd would remove a DHCPv6 address it renewed when it stops"
+         "eth0: renewed fd00:99::20 from [0-9a-f]+ for 120 s"
+         "DEBIANROOT: holding 40 s"
          "DEBIANROOT: multi-user.target active"
          "DEBIANROOT: network eth0 kept fd00:99::20"
          "DEBIANROOT: networkd configured eth0 from /run/systemd/network/70-nfsroot-eth0\\.network"
-         "DEBIANROOT: networkd's DHCPv6 client on eth0: IAID 0x123456, DUID DUID-LL:0001525400123456"
+         "DEBIANROOT: networkd runs no DHCPv6 client on eth0"
+         "DEBIANROOT: lease keeper running: .*nfsroot-init keep-lease eth0"
          "DEBIANROOT: kernel saw no address removed from eth0"
          "DEBIANROOT: kernel saw eth0's link never down"
          "DEBIANROOT: journal shows no deconfiguration of eth0"

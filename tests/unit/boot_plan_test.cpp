@@ -181,23 +181,20 @@ TEST_CASE("choose_lease_keeper: left out only where the root's networkd renews t
   CHECK(choose_lease_keeper(LeaseKeeperMode::Always, step, std::nullopt, false).reason == "no DHCP lease to renew");
 }
 
-TEST_CASE("choose_lease_keeper: a DHCPv6 lease as a DHCPv4 one; networkd's DHCP=ipv6 file renews it",
-          "[boot_plan][ipv6]") {
+TEST_CASE("choose_lease_keeper: a DHCPv6 lease is always the keeper's, networkd or not", "[boot_plan][ipv6]") {
   const BootPlan plan = plan_boot(parse_boot_config("ip=eth0:dhcp6 root=/dev/nfs nfsroot=[fd00::1]:/srv"));
   NetworkStep step = plan.network;
   REQUIRE(step.mode == NetworkMode::Dhcp6);
-  CHECK_FALSE(choose_lease_keeper(LeaseKeeperMode::Auto, step, 20, true).start);
+  // networkd's DHCPv6 client removes its address when networkd stops (net/networkd_files.cpp).
+  CHECK(choose_lease_keeper(LeaseKeeperMode::Auto, step, 20, true).start);
   CHECK(choose_lease_keeper(LeaseKeeperMode::Auto, step, 20, true).reason ==
-        "systemd-networkd in the root renews the 20 s DHCPv6 lease (nfsroot-init.lease_keeper=yes starts it too)");
+        "renews the 20 s DHCPv6 lease: systemd-networkd would remove a DHCPv6 address it renewed when it stops");
   CHECK(choose_lease_keeper(LeaseKeeperMode::Auto, step, 20, false).reason ==
         "renews the 20 s DHCPv6 lease: the root system does not enable systemd-networkd");
   CHECK(choose_lease_keeper(LeaseKeeperMode::Auto, step, 20, false).start);
   CHECK(choose_lease_keeper(LeaseKeeperMode::Always, step, 20, true).start);
+  CHECK_FALSE(choose_lease_keeper(LeaseKeeperMode::Never, step, 20, true).start);
   CHECK_FALSE(choose_lease_keeper(LeaseKeeperMode::Never, step, 20, false).start);
-  // networkd's DHCPv6 client sends the DUID, not DHCPv4's client identifier: one given for
-  // DHCPv4 does not keep networkd from renewing.
-  step.client_id = DhcpClientId{0, "node7"};
-  CHECK_FALSE(choose_lease_keeper(LeaseKeeperMode::Auto, step, 20, true).start);
   step.networkd_files = false;
   CHECK(choose_lease_keeper(LeaseKeeperMode::Auto, step, 20, true).start);
   // RFC 8415 7.7: 0xffffffff is infinity.

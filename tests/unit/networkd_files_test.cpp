@@ -175,7 +175,7 @@ TEST_CASE("networkd files: a static IPv6 ip= is kept as static, with its IPv6 ad
         "IPv6AcceptRA=yes\n");
 }
 
-TEST_CASE("networkd files: a DHCPv6 lease is renewed by networkd as the same DUID-LL and IAID",
+TEST_CASE("networkd files: after DHCPv6, networkd takes advertisements and runs no DHCPv6 client",
           "[networkd_files][ipv6]") {
   InterfaceConfig config;
   config.device = "eth0";
@@ -190,10 +190,9 @@ TEST_CASE("networkd files: a DHCPv6 lease is renewed by networkd as the same DUI
         "\n"
         "[Network]\n"
         "KeepConfiguration=yes\n"
-        "DHCP=ipv6\n"
+        "DHCP=no\n"
         "IPv6AcceptRA=yes\n"
         "\n"
-        "[DHCPv6]\n"
-        "DUIDType=link-layer\n"
-        "IAID=1193046\n");
+        "[IPv6AcceptRA]\n"
+        "DHCPv6Client=no\n");
 }

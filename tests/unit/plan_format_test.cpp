@@ -210,9 +210,9 @@ TEST_CASE("plan text: ip=dhcp6 says the exchange, its timeout, the /128 and the 
            "SOLICIT, ADVERTISE, REQUEST, REPLY from [fe80::…]:546 to [ff02::1:2]:547 (RFC 8415), give up after 25 s\n",
            "address/128 and DNS (from the lease)",
            "then write /run/net6-<interface>.conf and /run/nfsroot-init/resolv.conf\n",
-           "networkd keeps the address and renews it by DHCPv6 (nfsroot-init.networkd=)\n",
+           "networkd keeps the address and accepts router advertisements, no DHCPv6 (nfsroot-init.networkd=)\n",
            "leave the lease keeper running: nfsroot-init keep-lease <interface> from /run/nfsroot-init,\n",
-           "renewing the DHCPv6 lease (RENEW, REBIND) at T1 and T2, unless the root enables systemd-networkd,\n",
+           "renewing the DHCPv6 lease (RENEW, REBIND) at T1 and T2 (nfsroot-init.lease_keeper=)\n",
        }) {
     CHECK(out.find(expected) != std::string::npos);
   }
