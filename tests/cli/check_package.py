@@ -12,7 +12,8 @@ dh_installinitramfs) is there and the only maintainer script is a postrm that ac
 on purge, Depends names initramfs-tools, the static
 libraries' and gcc-12's source packages are in Built-Using, and the hook's conf file ships
 NFSROOT_INIT=n. The packaged /init is a static executable of the package's architecture and,
-when that is this machine's, answers --version with the package's version.
+when that is this machine's, answers --version with the package's version; the musl one is no
+bigger than the build's own musl /init (BUILD_DIR/nfsroot-init-musl), give or take a page.
 """
 import argparse
 import os
@@ -122,6 +123,16 @@ def main():
         elf = ARCH_ELF.get(fields["Architecture"], "?")
         if "statically linked" not in kind or elf not in kind or not os.access(init, os.X_OK):
             fail(f"/usr/lib/nfsroot-init/nfsroot-init is not a static {elf} executable: {kind.strip()}")
+        # The package builds with dpkg-buildflags' CXXFLAGS (-O2 among them): the /init must still
+        # be the release build, no bigger than the tree's own (one page of slack for the paths
+        # the two builds record), not an -O2 one about 100 KB bigger.
+        built = os.path.join(args.build, "nfsroot-init-musl")
+        if libc == "musl" and os.path.isfile(built):
+            size, want = os.path.getsize(init), os.path.getsize(built)
+            if size > want + 4096:
+                fail(f"the packaged /init is {size} bytes, the tree's {built} {want}: the package "
+                     f"did not build it with the release flags (CMakeLists.txt, nfsroot_release_program)")
+            print(f"check_package: /init {size} bytes, the tree's musl /init {want}")
         here = out("dpkg", "--print-architecture").strip()
         if fields["Architecture"] == here:
             version = out(init, "--version").strip()
