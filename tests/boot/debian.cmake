@@ -239,11 +239,12 @@ _nfsroot_debian_boot(debian_networkd_bond
 # DHCPv6Client=no: its state file shows no DHCPv6 client), because networkd 252 removes its
 # DHCPv6 client's address when it stops, KeepConfiguration= or not: with networkd renewing, the
 # power-off took 184 s on 2026-12-07, the NFS root's /128 gone from under it. /init's lease
-# keeper renews the lease instead (dnsmasq logs the RENEW from the same DUID and IAID, the
+# keeper renews the lease instead (dnsmasq logs the RENEW from the same DUID-LL, the
 # console the keeper's line); the address and the link stay, and the power-off is prompt.
 _nfsroot_debian_boot(debian_networkd_dhcp6
   LAB --ipv6 --dhcp6=0 --lease-time=120 "--client=52:54:00:12:34:56=" --nfs=0 "--export=${NFSROOT_TEST_DEBIAN_ROOT}"
-      "--expect-log=dnsmasq6.log:1:DHCPRENEW\\(br0\\) fd00:99::20"
+      "--expect-log=dnsmasq6.log:1:DHCPRENEW\\(br0\\) 00:03:00:01:52:54:00:12:34:56"
+      "--expect-log=dnsmasq6.log:2:DHCPREPLY\\(br0\\) fd00:99::20 00:03:00:01:52:54:00:12:34:56"
   APPEND "ip=dhcp6 root=/dev/nfs ro nfsroot=[fd00:99::1]:${NFSROOT_TEST_DEBIAN_ROOT},${NFSROOT_TEST_NFS3_OPTIONS} console=ttyS0 nfsroot-test.lease_hold=40"
   SPAN "DEBIANROOT: DONE=>reboot: Power down<=60"
   EXPECT "network: eth0 fd00:99::20/128 \\(DHCPv6\\)"

@@ -88,6 +88,7 @@ printed. Exit status: qemu_boot.py's, or 2 when the lab could not be set up.
 """
 import argparse
 import ctypes
+import glob
 import os
 import re
 import shutil
@@ -105,6 +106,9 @@ SUBNET = "10.99.0."  # every address of the lab is in 10.99.0.0/24
 SERVER_IP6 = "fd00:99::1"  # with --ipv6: br0's IPv6 address (ULA, RFC 4193), on fd00:99::/64
 PREFIX6 = 64
 SUBNET6 = "fd00:99::"
+# The servers' logs in the state folder (report() shows their ends; --expect-log reads them).
+SERVER_LOGS = ("dhcpd.log", "dnsmasq.log", "dnsmasq6.log", "hostile_dhcp.log", "silent_tcp.log",
+               "nfs/ganesha.log", "nfs-far/ganesha.log")
 BRIDGE = "br0"
 DEFAULT_MAC = "52:54:00:12:34:56"
 
@@ -155,6 +159,13 @@ class Lab:
         self.console_log = None  # qemu_boot.py's --log, for starts after a console line
         self.t0 = time.monotonic()
         os.makedirs(self.dir, exist_ok=True)
+        # The servers append to their logs (spawn(): one may start twice in a run), so a previous
+        # run's lines go first: --expect-log counts this run's only.
+        for name in SERVER_LOGS:
+            if os.path.lexists(os.path.join(self.dir, name)):
+                os.unlink(os.path.join(self.dir, name))
+        for path in glob.glob(os.path.join(self.dir, "vlan-*.log")):  # vlan_relay.py's, a tap each
+            os.unlink(path)
         self.log_file = open(os.path.join(self.dir, "lab.log"), "w")
 
     def log(self, text):
@@ -459,9 +470,7 @@ subnet 10.99.0.0 netmask 255.255.255.0 {{
 
     def report(self):
         print(f"netns_lab: {self.ns}, files in {self.dir}:")
-        for name in ("lab.log", "dhcpd.log", "dnsmasq.log", "dnsmasq6.log", "hostile_dhcp.log",
-                     "silent_tcp.log",
-                     "nfs/ganesha.log", "nfs-far/ganesha.log"):
+        for name in ("lab.log", *SERVER_LOGS):
             lines = tail(os.path.join(self.dir, name), 15 if name != "lab.log" else 40)
             if lines:
                 print(f"  --- {name} (last lines) ---")
