@@ -11,8 +11,9 @@
 #                            initramfs-tools' trigger and the initrd stays initramfs-tools' own
 #                            (NFSROOT_INIT=n); apt-get purge then leaves every file as it was
 #                            (but dpkg's and apt's own records; the initrd by its file list)
-#   boot.debian_install      FIXTURES_SETUP debian_initrd: apt-get install of the package inside
-#                            the image, NFSROOT_INIT=y, the image's own update-initramfs
+#   boot.debian_install      FIXTURES_SETUP debian_initrd: NFSROOT_INIT=y, then apt-get install of
+#                            the package inside the image (its trigger builds our initrd, checked:
+#                            /init is the binary), the image's own update-initramfs again
 #                            (nfsroot-image initrd), publish into debian-tftp/
 #   boot.debian_<variant>_image, boot.debian_<variant>_install  the same for the variants with
 #                            another network manager (below); the image is the base's pristine

@@ -38,10 +38,13 @@ NFSROOT_INIT=n), then purges the package and compares the image with what it was
 file, except for what dpkg and apt record of themselves (their status, logs and caches) and the
 initrd, which the trigger rebuilds again: that one is compared by its list of files.
 
-`install` does what an admin does on the server (README, "Install"): installs PACKAGE into the
-image with apt as above, enables the hook (conf.d/nfsroot-init-enable), rebuilds the initrd
-with the image's own update-initramfs (`nfsroot-image initrd`) and copies kernel and initrd to
-TFTPDIR (`nfsroot-image publish`).
+`install` does what an admin does on the server (README, "Install"): enables the hook
+(conf.d/nfsroot-init-enable) first, so that installing PACKAGE into the image with apt as above
+runs initramfs-tools' trigger with the hook on, and the initrd it rebuilds is already ours
+(checked: its /init is the image's nfsroot-init; initramfs-tools' own, which the next step would
+replace, is never built); then rebuilds the initrd with the image's own update-initramfs
+(`nfsroot-image initrd`, the step an admin runs after changing the hook's configuration), checks
+it again, and copies kernel and initrd to TFTPDIR (`nfsroot-image publish`).
 
 Needs root, debootstrap and network access to the Debian mirror (build only; a variant's build
 needs only the mirror, for its packages).
@@ -55,6 +58,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -393,6 +397,27 @@ def tree_state(root, skip):
     return state
 
 
+def check_our_initrd(root, initrd, what):
+    """The initrd's /init is the image's nfsroot-init binary (NFSROOT_INIT=y)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        p = subprocess.run(["unmkinitramfs", initrd, tmp], capture_output=True, text=True)
+        if p.returncode != 0:
+            fail(f"unmkinitramfs {initrd} failed: {p.stderr.strip()}")
+        init = os.path.join(tmp, "main/init")
+        if not os.path.lexists(init):
+            init = os.path.join(tmp, "init")
+        with open(os.path.join(root, "usr/lib/nfsroot-init/nfsroot-init"), "rb") as f:
+            binary = f.read()
+        try:
+            with open(init, "rb") as f:
+                ours = f.read() == binary
+        except OSError:
+            ours = False
+    if not ours:
+        fail(f"with NFSROOT_INIT=y, {what} ({initrd}) does not have the image's nfsroot-init as /init")
+    log(f"{what}: /init is nfsroot-init")
+
+
 def purge(args):
     root = image_root(args)
     # A previous run's enable file and install: the check starts from an image without either.
@@ -442,12 +467,25 @@ def purge(args):
 
 def install(args):
     root = image_root(args)
-    apt_install(args, root)
+    # The hook enabled first: the install's initramfs-tools trigger then builds our initrd
+    # directly, not initramfs-tools' own big one that the next step would replace anyway.
     with open(os.path.join(root, ENABLE_FILE), "w") as f:
         # bonding for boot.debian_networkd_bond (bond=), as an admin adds a module the hook
         # leaves out by default.
         f.write('NFSROOT_INIT=y\nNFSROOT_INIT_MODULES="bonding"\n')
+    was_installed = is_installed(root)
+    initrd = newest_initrd(root)
+    initrd_mtime = os.stat(initrd).st_mtime_ns
+    apt_install(args, root)
+    if was_installed:
+        log(f"{PACKAGE} was installed already: no trigger to check")
+    elif os.stat(initrd).st_mtime_ns == initrd_mtime:
+        fail(f"installing {PACKAGE} did not trigger update-initramfs: {initrd} was not rebuilt")
+    else:
+        check_our_initrd(root, initrd, "the initrd the install's trigger built")
+    # The admin's step after any change of the hook's configuration (README, "Install").
     run([args.image_tool, "initrd", root])
+    check_our_initrd(root, initrd, "the initrd nfsroot-image initrd built")
     os.makedirs(args.tftp, exist_ok=True)
     run([args.image_tool, "publish", root, args.tftp])
     for name in ("vmlinuz", "initrd.img"):
