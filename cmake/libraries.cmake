@@ -43,9 +43,10 @@ function(nfsroot_link target flavour)
   endforeach()
 endfunction()
 
-# A cross build (cmake/toolchains/, dpkg-buildpackage -a) makes the release flavour only: the
-# sanitized host flavour is for the tests and the CLI tests, which run on the build machine.
-if(CMAKE_CROSSCOMPILING)
+# A cross build (cmake/toolchains/, dpkg-buildpackage -a) and a build without the tests (the
+# Debian package's) make the release flavours only: the sanitized host flavour is for the tests
+# and the CLI tests, which run on the build machine; nothing installed links it.
+if(CMAKE_CROSSCOMPILING OR NOT NFSROOT_BUILD_TESTS)
   set(NFSROOT_FLAVOURS release)
 else()
   set(NFSROOT_FLAVOURS host release)

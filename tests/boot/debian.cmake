@@ -3,15 +3,21 @@
 # the initrd rebuilt inside the image by the image tool and published to a TFTP folder.
 #
 #   boot.debian_root_image   FIXTURES_SETUP debian_root: debian_root.py build (debootstrap, about
-#                            two minutes; cached in NFSROOT_TEST_DEBIAN_DIR by its inputs)
+#                            two minutes; cached in NFSROOT_TEST_DEBIAN_DIR by its inputs), with
+#                            a pristine copy (DIR/pristine, before any test installs the package
+#                            into DIR/root) that the variants' images start from
 #   boot.debian_package_purge  the package (NFSROOT_PACKAGE_DEB, scripts/build-package.sh) on
 #                            an image that is not yet diskless: apt-get install inside it runs
 #                            initramfs-tools' trigger and the initrd stays initramfs-tools' own
 #                            (NFSROOT_INIT=n); apt-get purge then leaves every file as it was
 #                            (but dpkg's and apt's own records; the initrd by its file list)
-#   boot.debian_install      FIXTURES_SETUP debian_initrd: apt-get install of the package inside
-#                            the image, NFSROOT_INIT=y, the image's own update-initramfs
+#   boot.debian_install      FIXTURES_SETUP debian_initrd: NFSROOT_INIT=y, then apt-get install of
+#                            the package inside the image (its trigger builds our initrd, checked:
+#                            /init is the binary), the image's own update-initramfs again
 #                            (nfsroot-image initrd), publish into debian-tftp/
+#   boot.debian_<variant>_image, boot.debian_<variant>_install  the same for the variants with
+#                            another network manager (below); the image is the base's pristine
+#                            copy with the variant's packages installed by apt (about a minute)
 #   boot.debian_systemd_root the image's kernel and initrd booted through the PXE chain
 #                            (pxelinux, pxelinux.cfg/01-<mac>) with the seed's line: systemd
 #                            reaches multi-user.target, and the test image's report unit
@@ -274,17 +280,24 @@ _nfsroot_debian_boot(debian_readonly_var_is_caught
 
 # The variants with another network manager and no network file of the image's for it: /init's
 # files in /run (net/manager_files.h) keep the manager's hands off the NFS root's interface.
-# Each is its own debootstrapped image (debian_root.py build --variant, cached by its own key),
-# with the package installed and the initrd rebuilt as for the base image, booted directly with
-# the seed's line; the report (tests/boot/debian-root-managers/) prints "MANAGERROOT: ...".
+# Each is the base image's pristine copy (boot.debian_root_image makes it) with the variant's
+# packages installed by the image's apt (debian_root.py build --variant --base, cached by a key
+# of its own that includes the base's: a new base makes new variants; a missing or stale
+# pristine copy fails the test, saying so), with the package installed and the initrd rebuilt
+# as for the base image, booted directly with the seed's line; the report
+# (tests/boot/debian-root-managers/) prints "MANAGERROOT: ...".
 foreach(_deb_variant IN LISTS NFSROOT_TEST_DEBIAN_VARIANTS)
   string(TOUPPER "${_deb_variant}" _deb_upper)
   set(_deb_variant_dir "${NFSROOT_TEST_DEBIAN_${_deb_upper}_DIR}")
   add_test(NAME boot.debian_${_deb_variant}_image
            COMMAND "${NFSROOT_PYTHON3}" "${_deb_here}/debian_root.py" build "--dir=${_deb_variant_dir}"
-                   "--variant=${_deb_variant}")
+                   "--variant=${_deb_variant}" "--base=${NFSROOT_TEST_DEBIAN_DIR}"
+                   "--image-tool=${PROJECT_SOURCE_DIR}/image-tool/nfsroot-image")
+  # From the base image's pristine copy, which boot.debian_root_image makes (and only it writes:
+  # the base's lock is for its root, which the variant does not read).
   set_tests_properties(boot.debian_${_deb_variant}_image PROPERTIES
     LABELS boot TIMEOUT 1200 FIXTURES_SETUP debian_${_deb_variant}_root
+    FIXTURES_REQUIRED debian_root DEPENDS boot.debian_root_image
     RESOURCE_LOCK debian_${_deb_variant}_image)
   set_property(TEST boot.nfs_server_start APPEND PROPERTY DEPENDS boot.debian_${_deb_variant}_image)
   add_test(NAME boot.debian_${_deb_variant}_install

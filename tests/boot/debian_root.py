@@ -2,6 +2,7 @@
 """The Debian root of the systemd boot test: a debootstrapped bookworm image, cached by its inputs.
 
   debian_root.py build   --dir DIR
+  debian_root.py build   --dir VDIR --variant NAME --base DIR --image-tool TOOL
   debian_root.py purge   --dir DIR --deb PACKAGE --image-tool TOOL
   debian_root.py install --dir DIR --deb PACKAGE --image-tool TOOL --tftp TFTPDIR
 
@@ -17,6 +18,17 @@ reached, then powers off). debootstrap takes about two minutes, so DIR/key recor
 the same inputs does nothing. Otherwise the image is built in DIR/root.new and swapped in. DIR/root is always the
 image's path, so the NFS server can export it by a path known before it exists.
 The mirror is debootstrap's default unless NFSROOT_DEBIAN_MIRROR names one.
+The build also keeps a pristine copy of the image as it made it, DIR/pristine/root with the key
+it was built under in DIR/pristine/key (made in pristine.new and renamed, so the key always
+names a whole tree), before any test installs the package into DIR/root.
+
+`build --variant NAME` makes a variant with another network manager (VARIANTS) in VDIR/root
+without a debootstrap of its own: a copy (cp -a) of the base DIR's pristine image, the variant's
+packages installed by the image's own apt (`nfsroot-image shell`; no recommends, from the
+package lists debootstrap left in it, as a debootstrap with them would have installed them),
+then prepare_image and prepare_variant. Its key includes the base's, so a new base makes new
+variants; a pristine copy missing or built under another key fails the build, saying to build
+the base first.
 
 `purge` checks the package on a machine that is not (yet) a diskless image: it installs
 PACKAGE (the .deb scripts/build-package.sh made) into the image with the image's own apt
@@ -26,12 +38,16 @@ NFSROOT_INIT=n), then purges the package and compares the image with what it was
 file, except for what dpkg and apt record of themselves (their status, logs and caches) and the
 initrd, which the trigger rebuilds again: that one is compared by its list of files.
 
-`install` does what an admin does on the server (README, "Install"): installs PACKAGE into the
-image with apt as above, enables the hook (conf.d/nfsroot-init-enable), rebuilds the initrd
-with the image's own update-initramfs (`nfsroot-image initrd`) and copies kernel and initrd to
-TFTPDIR (`nfsroot-image publish`).
+`install` does what an admin does on the server (README, "Install"): enables the hook
+(conf.d/nfsroot-init-enable) first, so that installing PACKAGE into the image with apt as above
+runs initramfs-tools' trigger with the hook on, and the initrd it rebuilds is already ours
+(checked: its /init is the image's nfsroot-init; initramfs-tools' own, which the next step would
+replace, is never built); then rebuilds the initrd with the image's own update-initramfs
+(`nfsroot-image initrd`, the step an admin runs after changing the hook's configuration), checks
+it again, and copies kernel and initrd to TFTPDIR (`nfsroot-image publish`).
 
-Needs root, debootstrap and network access to the Debian mirror (build only).
+Needs root, debootstrap and network access to the Debian mirror (build only; a variant's build
+needs only the mirror, for its packages).
 """
 import argparse
 import glob
@@ -42,6 +58,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -50,6 +67,7 @@ SUITE = "bookworm"
 PACKAGES = ["systemd", "systemd-sysv", "udev", "dbus", "initramfs-tools", "zstd",
             "linux-image-amd64", "iproute2"]
 REPORT_UNIT = "nfsroot-test-report.service"
+PRISTINE = "pristine"  # DIR/pristine: the base image as build left it (keep_pristine)
 # Variants of the image whose network manager is another than systemd-networkd, each with no
 # network file of its own but its manager's usual ones: more packages, one more overlay
 # (debian-root-managers/: the report of the manager the image runs), built by
@@ -98,7 +116,7 @@ def inputs_key():
     h.update(f"{SUITE}\n{' '.join(PACKAGES)}\n{os.environ.get('NFSROOT_DEBIAN_MIRROR', '')}\n".encode())
     # The code that makes the image, not the whole file: editing the install or purge checks
     # must not cost another debootstrap.
-    for function in (build, debootstrap, prepare_image, copy_overlay):
+    for function in (build, debootstrap, prepare_image, copy_overlay, keep_pristine):
         h.update(inspect.getsource(function).encode())
     hash_overlay(h, OVERLAY)
     return h.hexdigest()[:16]
@@ -169,35 +187,35 @@ def build(args):
     preparation too, cached in args.dir under the key of its inputs."""
     if os.geteuid() != 0:
         fail("needs root (debootstrap)")
-    if not shutil.which("debootstrap", path="/usr/sbin:/usr/bin:/sbin:/bin"):
-        fail("debootstrap missing: apt-get install debootstrap (scripts/setup.sh does)")
     variant = args.variant
+    if not variant and not shutil.which("debootstrap", path="/usr/sbin:/usr/bin:/sbin:/bin"):
+        fail("debootstrap missing: apt-get install debootstrap (scripts/setup.sh does)")
     label = f"{variant} image" if variant else "image"
     top = os.path.abspath(args.dir)
     root, key_file = os.path.join(top, "root"), os.path.join(top, "key")
     key = variant_key(variant) if variant else inputs_key()
-    try:
-        with open(key_file) as f:
-            have = f.read().strip()
-    except OSError:
-        have = ""
-    if have == key and os.path.isfile(os.path.join(root, "etc/os-release")):
+    # The base image is up to date only with its pristine copy, which the variants start from.
+    if (read_key(key_file) == key and os.path.isfile(os.path.join(root, "etc/os-release"))
+            and (variant or read_key(os.path.join(top, PRISTINE, "key")) == key)):
         log(f"{label} {key} already in {root}")
         return 0
+    if variant:  # before anything is removed: a missing base leaves the old variant in place
+        pristine = pristine_root(args.base)
 
     os.makedirs(top, exist_ok=True)
     new = root + ".new"
     if os.path.lexists(new):
         shutil.rmtree(new)
     started = time.monotonic()
-    packages = PACKAGES + (VARIANTS[variant] if variant else [])
-    cmd = ["debootstrap", "--variant=minbase", f"--include={','.join(packages)}", SUITE, new]
-    if os.environ.get("NFSROOT_DEBIAN_MIRROR"):
-        cmd.append(os.environ["NFSROOT_DEBIAN_MIRROR"])
-    debootstrap(cmd, new, os.path.join(top, "debootstrap.log"))
-    prepare_image(new)
     if variant:
-        prepare_variant(new, variant)
+        from_pristine(args, pristine, new, variant)
+    else:
+        cmd = ["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE, new]
+        if os.environ.get("NFSROOT_DEBIAN_MIRROR"):
+            cmd.append(os.environ["NFSROOT_DEBIAN_MIRROR"])
+        debootstrap(cmd, new, os.path.join(top, "debootstrap.log"))
+        prepare_image(new)
+        keep_pristine(top, new, key)
     if os.path.lexists(key_file):
         os.unlink(key_file)
     if os.path.lexists(root):
@@ -209,12 +227,72 @@ def build(args):
     return 0
 
 
+def read_key(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+def keep_pristine(top, image, key):
+    """DIR/pristine: a copy of the base image as build made it, before any test installs the
+    package into DIR/root, with the key it was built under; the variants start from it. Made
+    in pristine.new and renamed: a pristine/key always names the tree beside it whole."""
+    pristine, new = os.path.join(top, PRISTINE), os.path.join(top, PRISTINE + ".new")
+    for path in (new, pristine):
+        if os.path.lexists(path):
+            shutil.rmtree(path)
+    os.makedirs(new)
+    run(["cp", "-a", image, os.path.join(new, "root")])
+    with open(os.path.join(new, "key"), "w") as f:
+        f.write(key + "\n")
+    os.rename(new, pristine)
+
+
+def pristine_root(base):
+    """The base image's pristine copy in BASE (keep_pristine), or a failure saying why not."""
+    if not base:
+        fail("build --variant needs --base: the base image's DIR, whose pristine copy it starts from")
+    pristine = os.path.join(os.path.abspath(base), PRISTINE)
+    have, want = read_key(os.path.join(pristine, "key")), inputs_key()
+    if not have or not os.path.isfile(os.path.join(pristine, "root/etc/os-release")):
+        fail(f"no pristine base image in {pristine}: build the base image first "
+             f"(boot.debian_root_image: debian_root.py build --dir {base})")
+    if have != want:
+        fail(f"the pristine base image in {pristine} is stale (key {have}, the inputs' {want}): "
+             f"build the base image again first (boot.debian_root_image: debian_root.py build --dir {base})")
+    return os.path.join(pristine, "root")
+
+
+def from_pristine(args, pristine, new, variant):
+    """The variant's image in NEW: a copy of the pristine base image, the variant's packages
+    installed by the image's own apt, then prepare_image and prepare_variant, in the order the
+    variant's own debootstrap had them. apt takes the versions of the base's package lists
+    (debootstrap's, as a debootstrap of the variant would have had), and the packages without
+    recommends, as debootstrap --include does; apt-get update only if that install fails (the
+    mirror dropped a version since the base was built)."""
+    if not args.image_tool:
+        fail("build --variant needs --image-tool (image-tool/nfsroot-image) to run apt in the image")
+    run(["cp", "-a", pristine, new])
+    install = ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q",
+               "--no-install-recommends", *VARIANTS[variant]]
+    log(f"$ {args.image_tool} shell {new} {' '.join(install)}")
+    if subprocess.run([args.image_tool, "shell", new, *install], stdout=subprocess.DEVNULL).returncode:
+        log("apt-get install failed with the base's package lists; apt-get update, then again")
+        in_image(args, new, "apt-get", "update", "-q", stdout=subprocess.DEVNULL)
+        in_image(args, new, *install, stdout=subprocess.DEVNULL)
+    prepare_image(new)
+    prepare_variant(new, variant)
+
+
 def variant_key(variant):
     """The base image's inputs (build's code among them), the variant's packages, the code that
     prepares it and its overlay."""
     h = hashlib.sha256()
     h.update(f"{inputs_key()}\n{variant}\n{' '.join(VARIANTS[variant])}\n".encode())
-    h.update(inspect.getsource(prepare_variant).encode())
+    for function in (from_pristine, prepare_variant):
+        h.update(inspect.getsource(function).encode())
     h.update(IFUPDOWN_INTERFACES.encode())
     hash_overlay(h, MANAGERS_OVERLAY)
     return h.hexdigest()[:16]
@@ -319,6 +397,27 @@ def tree_state(root, skip):
     return state
 
 
+def check_our_initrd(root, initrd, what):
+    """The initrd's /init is the image's nfsroot-init binary (NFSROOT_INIT=y)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        p = subprocess.run(["unmkinitramfs", initrd, tmp], capture_output=True, text=True)
+        if p.returncode != 0:
+            fail(f"unmkinitramfs {initrd} failed: {p.stderr.strip()}")
+        init = os.path.join(tmp, "main/init")
+        if not os.path.lexists(init):
+            init = os.path.join(tmp, "init")
+        with open(os.path.join(root, "usr/lib/nfsroot-init/nfsroot-init"), "rb") as f:
+            binary = f.read()
+        try:
+            with open(init, "rb") as f:
+                ours = f.read() == binary
+        except OSError:
+            ours = False
+    if not ours:
+        fail(f"with NFSROOT_INIT=y, {what} ({initrd}) does not have the image's nfsroot-init as /init")
+    log(f"{what}: /init is nfsroot-init")
+
+
 def purge(args):
     root = image_root(args)
     # A previous run's enable file and install: the check starts from an image without either.
@@ -368,12 +467,25 @@ def purge(args):
 
 def install(args):
     root = image_root(args)
-    apt_install(args, root)
+    # The hook enabled first: the install's initramfs-tools trigger then builds our initrd
+    # directly, not initramfs-tools' own big one that the next step would replace anyway.
     with open(os.path.join(root, ENABLE_FILE), "w") as f:
         # bonding for boot.debian_networkd_bond (bond=), as an admin adds a module the hook
         # leaves out by default.
         f.write('NFSROOT_INIT=y\nNFSROOT_INIT_MODULES="bonding"\n')
+    was_installed = is_installed(root)
+    initrd = newest_initrd(root)
+    initrd_mtime = os.stat(initrd).st_mtime_ns
+    apt_install(args, root)
+    if was_installed:
+        log(f"{PACKAGE} was installed already: no trigger to check")
+    elif os.stat(initrd).st_mtime_ns == initrd_mtime:
+        fail(f"installing {PACKAGE} did not trigger update-initramfs: {initrd} was not rebuilt")
+    else:
+        check_our_initrd(root, initrd, "the initrd the install's trigger built")
+    # The admin's step after any change of the hook's configuration (README, "Install").
     run([args.image_tool, "initrd", root])
+    check_our_initrd(root, initrd, "the initrd nfsroot-image initrd built")
     os.makedirs(args.tftp, exist_ok=True)
     run([args.image_tool, "publish", root, args.tftp])
     for name in ("vmlinuz", "initrd.img"):
@@ -390,6 +502,8 @@ def main():
     b.add_argument("--dir", required=True)
     b.add_argument("--variant", choices=sorted(VARIANTS),
                    help="the image with another network manager (VARIANTS), in a DIR of its own")
+    b.add_argument("--base", help="with --variant: the base image's DIR, whose pristine copy it starts from")
+    b.add_argument("--image-tool", help="with --variant: image-tool/nfsroot-image, to run apt in the image")
     p = sub.add_parser("purge")
     i = sub.add_parser("install")
     for s in (p, i):
