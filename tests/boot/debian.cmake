@@ -13,8 +13,8 @@
 #                            (but dpkg's and apt's own records; the initrd by its file list)
 #   boot.debian_install      FIXTURES_SETUP debian_initrd: NFSROOT_INIT=y, then apt-get install of
 #                            the package inside the image (its trigger builds our initrd, checked:
-#                            /init is the binary), the image's own update-initramfs again
-#                            (nfsroot-image initrd), publish into debian-tftp/
+#                            /init is the binary; nfsroot-image initrd only where the package
+#                            was installed already and no trigger ran), publish into debian-tftp/
 #   boot.debian_<variant>_image, boot.debian_<variant>_install  the same for the variants with
 #                            another network manager (below); the image is the base's pristine
 #                            copy with the variant's packages installed by apt (about a minute)
