@@ -43,7 +43,6 @@ struct InterfaceConfig {
   std::optional<Ipv6Address> gateway6;
   std::vector<Ipv6Address> dns_servers6;  // DHCPv6 option 23, or none
   std::vector<std::string> domain_search6;  // DHCPv6 option 24
-  std::uint32_t iaid6 = 0;  // the DHCPv6 lease's IA_NA, for a client that renews it
   [[nodiscard]] bool is_ipv6() const { return !protocol6.empty(); }
 };
 

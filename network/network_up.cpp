@@ -89,7 +89,6 @@ InterfaceConfig config_from_lease6(const Dhcp6Lease& lease, const NetworkStep& s
   config.protocol6 = "dhcp6";
   config.address6 = lease.address;
   config.prefix6 = 128;
-  config.iaid6 = lease.iaid;
   config.dns_servers6 = lease.dns_servers;
   config.dns_servers = step.dns;  // ip='s <dns0-ip>/<dns1-ip>, when given
   config.domain_search6 = lease.domain_list;

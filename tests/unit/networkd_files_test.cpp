@@ -182,7 +182,6 @@ TEST_CASE("networkd files: after DHCPv6, networkd takes advertisements and runs 
   config.protocol = config.protocol6 = "dhcp6";
   config.address6 = Ipv6Address::parse("fd00:99::20");
   config.prefix6 = 128;
-  config.iaid6 = 0x00123456;
   CHECK(networkd_runtime_files(config, std::nullopt)[1].content ==
         "# written by nfsroot-init: the NFS root lives on eth0\n"
         "[Match]\n"
