@@ -357,6 +357,17 @@ def apt_install(args, root):
         fail(f"apt-get install {args.deb} left {PACKAGE} not installed in {root}")
 
 
+def apt_install_rebuilding_initrd(args, root):
+    """apt_install, where dpkg must run initramfs-tools' trigger (dh_installinitramfs): the newest
+    initrd is rebuilt, or the install fails. Returns that initrd's path."""
+    initrd = newest_initrd(root)
+    initrd_mtime = os.stat(initrd).st_mtime_ns
+    apt_install(args, root)
+    if os.stat(initrd).st_mtime_ns == initrd_mtime:
+        fail(f"installing {PACKAGE} did not trigger update-initramfs: {initrd} was not rebuilt")
+    return initrd
+
+
 def newest_initrd(root):
     initrds = sorted(glob.glob(os.path.join(root, "boot/initrd.img-*")))
     if not initrds:
@@ -430,13 +441,10 @@ def purge(args):
     initrd = newest_initrd(root)
     skip = PACKAGE_MANAGER_RECORDS + (os.path.relpath(initrd, root), "var/lib/initramfs-tools/")
     before, before_listing = tree_state(root, skip), initrd_listing(initrd)
-    initrd_mtime = os.stat(initrd).st_mtime_ns
 
-    apt_install(args, root)
-    # dh_installinitramfs's trigger made initramfs-tools rebuild the initrd; with the hook off,
-    # it is initramfs-tools' own (its scripts are there, its /init is the shell script).
-    if os.stat(initrd).st_mtime_ns == initrd_mtime:
-        fail(f"installing {PACKAGE} did not trigger update-initramfs: {initrd} was not rebuilt")
+    apt_install_rebuilding_initrd(args, root)
+    # With the hook off, the initrd the trigger rebuilt is initramfs-tools' own (its scripts are
+    # there, its /init is the shell script).
     listing = initrd_listing(initrd)
     if "scripts/nfs" not in listing or "scripts/local" not in listing:
         fail(f"with NFSROOT_INIT=n, the initrd the trigger rebuilt is not initramfs-tools' own "
@@ -474,20 +482,17 @@ def install(args):
         # bonding for boot.debian_networkd_bond (bond=), as an admin adds a module the hook
         # leaves out by default.
         f.write('NFSROOT_INIT=y\nNFSROOT_INIT_MODULES="bonding"\n')
-    was_installed = is_installed(root)
-    initrd = newest_initrd(root)
-    initrd_mtime = os.stat(initrd).st_mtime_ns
-    apt_install(args, root)
-    if not was_installed:
-        if os.stat(initrd).st_mtime_ns == initrd_mtime:
-            fail(f"installing {PACKAGE} did not trigger update-initramfs: {initrd} was not rebuilt")
+    if not is_installed(root):
+        initrd = apt_install_rebuilding_initrd(args, root)
         check_our_initrd(root, initrd, "the initrd the install's trigger built")
     else:
-        # No trigger ran: the admin's step after any change of the hook's configuration (README,
-        # "Install"). A fresh install needs none, and a second build of the same initrd took
-        # 90 s of each install test (image.debian_initrd tests the image tool's step).
+        # Installed already, so no trigger runs: the admin's step after any change of the hook's
+        # configuration (README, "Install"). A fresh install needs none, and a second build of
+        # the same initrd took 90 s of each install test (image.debian_initrd tests this step).
+        apt_install(args, root)
         log(f"{PACKAGE} was installed already: nfsroot-image initrd")
         run([args.image_tool, "initrd", root])
+        initrd = newest_initrd(root)
         check_our_initrd(root, initrd, "the initrd nfsroot-image initrd built")
     os.makedirs(args.tftp, exist_ok=True)
     run([args.image_tool, "publish", root, args.tftp])
