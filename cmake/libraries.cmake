@@ -45,13 +45,17 @@ endfunction()
 
 # A cross build (cmake/toolchains/, dpkg-buildpackage -a) and a build without the tests (the
 # Debian package's) make the release flavours only: the sanitized host flavour is for the tests
-# and the CLI tests, which run on the build machine; nothing installed links it.
+# and the CLI tests, which run on the build machine; nothing installed links it. Without the
+# tests, a musl build makes the musl flavour alone: the glibc /init is then installed nowhere
+# (its own boot set is a test), and it was half of the amd64 package's compiling.
 if(CMAKE_CROSSCOMPILING OR NOT NFSROOT_BUILD_TESTS)
   set(NFSROOT_FLAVOURS release)
 else()
   set(NFSROOT_FLAVOURS host release)
 endif()
-if(NFSROOT_MUSL)
+if(NFSROOT_MUSL AND NOT NFSROOT_BUILD_TESTS)
+  set(NFSROOT_FLAVOURS musl)
+elseif(NFSROOT_MUSL)
   list(APPEND NFSROOT_FLAVOURS musl)
 endif()
 
