@@ -2,8 +2,8 @@
 # One command sets up everything on Debian 12: the packages the build and every test tier need,
 # the kernel the boot tests run, the C++ runtime for musl (built once, cached in .cache/), and every
 # build flavour (host, static glibc release, static musl release) in build/; then the arm64 and
-# i386 cross builds of the glibc /init (build-arm64/, build-i386/), their test kernels and busybox
-# (.cache/kernel-ARCH/, .cache/busybox-ARCH/) and packages (build/deb/ARCH/).
+# i386 test kernels and busybox (.cache/kernel-ARCH/, .cache/busybox-ARCH/) and the packages
+# (build/deb/ARCH/; the arm64 and i386 ones cross-build the glibc /init of that architecture).
 # Idempotent: a second run installs nothing and only rebuilds what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -111,17 +111,10 @@ done
 
 cmake -S . -B build -G Ninja -DNFSROOT_MUSL_RUNTIME="$musl_runtime"
 cmake --build build
-# The cross-built glibc /init of each other architecture, where tests/boot/arch.cmake looks for
-# it (NFSROOT_CROSS_INIT_ARM64/_I386 default to build-ARCH/nfsroot-init). Only the /init: the
-# tests and the sanitized host tools are the build machine's business (build/).
-declare -A toolchain=([arm64]=aarch64-linux-gnu [i386]=i686-linux-gnu)
-for arch in "${cross_arches[@]}"; do
-  cmake -S . -B "build-$arch" -G Ninja -DNFSROOT_BUILD_TESTS=OFF \
-        -DCMAKE_TOOLCHAIN_FILE="cmake/toolchains/${toolchain[$arch]}.cmake"
-  cmake --build "build-$arch" --target nfsroot-init
-done
 # The packages (build/deb/ARCH/; nothing to do when up to date): the Debian boot tests install
-# the amd64 one, boot.arm64_mkinitramfs_initrd takes its /init from the arm64 one.
+# the amd64 one. The arm64 and i386 ones are cross builds (dpkg-buildpackage -a ARCH, with
+# cmake/toolchains/), and the boot tests of those architectures boot the /init they hold
+# (tests/boot/arch.cmake unpacks them): the one cross build of each /init.
 scripts/build-package.sh
 for arch in "${cross_arches[@]}"; do scripts/build-package.sh --arch "$arch"; done
 echo "setup: done. Run the tests with: scripts/test.sh"

@@ -1,8 +1,11 @@
-# arm64 and i386 (issue 14): the cross-built glibc /init (build-arm64/, build-i386/, made by
-# scripts/setup.sh with cmake/toolchains/) boots under Debian's own kernel of that architecture
-# in QEMU (TCG), against the same nfs-ganesha fixture, with a test root whose busybox is the
-# guest's (tests, labels "boot;arch"):
+# arm64 and i386 (issue 14): the cross-built glibc /init of that architecture's package
+# (build/deb/ARCH/, made by scripts/setup.sh: build-package.sh --arch ARCH, which cross-compiles
+# with cmake/toolchains/) boots under Debian's own kernel of that architecture in QEMU (TCG),
+# against the same nfs-ganesha fixture, with a test root whose busybox is the guest's (tests,
+# labels "boot;arch"):
 #
+#   boot.<arch>_package_init       unpacks that package (dpkg-deb -x) for its /init: what the
+#                                  boots below boot is what the package ships
 #   boot.test_root_<arch>          make_test_root.py with .cache/busybox-<arch> (before the server
 #                                  starts, which then exports it); boot.test_root_<arch>_untouched
 #                                  checks it after the boots
@@ -11,7 +14,7 @@
 #                                  boot.full_boot_nfs3: root mounted, default unions writable,
 #                                  /run/net-eth0.conf, the initramfs freed, TESTROOT's checks
 #   boot.arm64_mkinitramfs_initrd  the REAL mkinitramfs with our hook for the arm64 kernel, the
-#                                  /init taken from the arm64 package (build/deb/arm64/), checked
+#                                  /init taken from the arm64 package, checked
 #                                  by mkinitramfs_initrd.py --arch arm64 (every ELF file arm64;
 #                                  --shell=none: mkinitramfs would copy the build machine's busybox)
 #   boot.arm64_mkinitramfs         that initrd, virtio-net, the seed's line to the test root
@@ -31,10 +34,21 @@ if(NOT COMMAND nfsroot_use_nfs_server OR NOT NFSROOT_TEST_ROOT_ARCHES OR NOT ROO
   return()
 endif()
 
+set(_arch_dir "${NFSROOT_BOOT_BINARY_DIR}")
 foreach(_arch_a IN LISTS NFSROOT_TEST_ROOT_ARCHES)
   string(TOUPPER "${_arch_a}" _arch_u)
-  set(NFSROOT_CROSS_INIT_${_arch_u} "${PROJECT_SOURCE_DIR}/build-${_arch_a}/nfsroot-init" CACHE FILEPATH
-      "The ${_arch_a} /init the boot tests boot (scripts/setup.sh builds build-${_arch_a}/)")
+  # The package's /init, unpacked by boot.<arch>_package_init: the setup builds the package, which
+  # compiles the /init, and nothing else (a second cross build of the same /init cost minutes).
+  set(_arch_deb "${PROJECT_BINARY_DIR}/deb/${_arch_a}/nfsroot-init_${PROJECT_VERSION}_${_arch_a}.deb")
+  set(_arch_unpacked "${_arch_dir}/${_arch_a}_package")
+  set(NFSROOT_CROSS_INIT_${_arch_u} "${_arch_unpacked}/usr/lib/nfsroot-init/nfsroot-init")
+  add_test(NAME boot.${_arch_a}_package_init
+           COMMAND sh -c [[
+             [ -f "$1" ] || { echo "boot.$3_package_init: no $1: build it with scripts/build-package.sh --arch $3 (scripts/setup.sh does)"; exit 1; }
+             rm -rf "$2" && dpkg-deb -x "$1" "$2" && file -L "$2/usr/lib/nfsroot-init/nfsroot-init"
+           ]] sh "${_arch_deb}" "${_arch_unpacked}" "${_arch_a}")
+  set_tests_properties(boot.${_arch_a}_package_init PROPERTIES
+    LABELS "boot;arch" TIMEOUT 60 FIXTURES_SETUP nfsroot_${_arch_a}_package)
   set(NFSROOT_TEST_KERNEL_DIR_${_arch_u} "${PROJECT_SOURCE_DIR}/.cache/kernel-${_arch_a}" CACHE PATH
       "The ${_arch_a} test kernel (scripts/fetch-test-kernel.sh DIR ${_arch_a})")
   set(NFSROOT_TEST_BUSYBOX_${_arch_u} "${PROJECT_SOURCE_DIR}/.cache/busybox-${_arch_a}/bin/busybox" CACHE FILEPATH
@@ -88,11 +102,11 @@ function(nfsroot_add_arch_boot_test name)
   nfsroot_add_scripted_boot_test("${name}" INIT "${NFSROOT_CROSS_INIT_${upper}}" TIMEOUT 180 STEPS steps
                                  KERNEL_DIR "${NFSROOT_TEST_KERNEL_DIR_${upper}}")
   set_tests_properties("boot.${name}" PROPERTIES LABELS "boot;arch")
-  set_property(TEST "boot.${name}" APPEND PROPERTY FIXTURES_REQUIRED nfs_test_root_${A_ARCH} ${A_FIXTURES})
+  set_property(TEST "boot.${name}" APPEND PROPERTY FIXTURES_REQUIRED nfs_test_root_${A_ARCH} nfsroot_${A_ARCH}_package
+                                                                    ${A_FIXTURES})
   nfsroot_use_nfs_server("boot.${name}")
 endfunction()
 
-set(_arch_dir "${NFSROOT_BOOT_BINARY_DIR}")
 set(_arch_modules_arm64 virtio_pci virtio_net nfsv3 nfsv4 overlay)
 set(_arch_modules_i386 8139cp 8139too nfsv3 nfsv4 overlay)
 set(_arch_console_arm64 ttyAMA0)
@@ -133,26 +147,18 @@ endforeach()
 # The real mkinitramfs for the arm64 kernel, with the arm64 package's /init (the hook's default
 # NFSROOT_INIT_BINARY on an arm64 image): built and checked once, then booted on virtio-net and
 # on USB Ethernet.
-set(_arch_deb "${PROJECT_BINARY_DIR}/deb/arm64/nfsroot-init_${PROJECT_VERSION}_arm64.deb")
-set(_arch_unpacked "${_arch_dir}/arm64_package")
 set(_arch_initrd "${_arch_dir}/arm64_mkinitramfs.initrd.img")
 set(_arch_steps "")
-nfsroot_boot_step(_arch_steps FAIL "boot.arm64_mkinitramfs_initrd: cannot clear ${_arch_unpacked}"
-  COMMAND "${CMAKE_COMMAND}" -E rm -rf "${_arch_unpacked}")
-nfsroot_boot_step(_arch_steps FAIL "boot.arm64_mkinitramfs_initrd: dpkg-deb -x of the arm64 package failed"
-  COMMAND dpkg-deb -x AT_TEST_TIME [[${INIT}]] "${_arch_unpacked}")
 nfsroot_boot_step(_arch_steps
   FAIL "boot.arm64_mkinitramfs_initrd: mkinitramfs_initrd.py failed (needs root and initramfs-tools)"
   COMMAND "${NFSROOT_PYTHON3}" "${CMAKE_CURRENT_LIST_DIR}/mkinitramfs_initrd.py" "--output=${_arch_initrd}"
-          "--init=${_arch_unpacked}/usr/lib/nfsroot-init/nfsroot-init"
-          "--kernel-dir=${NFSROOT_TEST_KERNEL_DIR_ARM64}" "--arch=arm64" "--shell=none" "--nics=small"
+          "--init=${NFSROOT_CROSS_INIT_ARM64}" "--kernel-dir=${NFSROOT_TEST_KERNEL_DIR_ARM64}" "--arch=arm64" "--shell=none" "--nics=small"
           "--hook=${PROJECT_SOURCE_DIR}/initramfs-hook/hooks/nfsroot-init"
           "--overlays=${PROJECT_SOURCE_DIR}/initramfs-hook/overlays")
-# INIT is the package: the script's check that INIT exists then names the missing .deb.
-nfsroot_add_scripted_boot_test(arm64_mkinitramfs_initrd INIT "${_arch_deb}" TIMEOUT 180 STEPS _arch_steps
-                               KERNEL_DIR "${NFSROOT_TEST_KERNEL_DIR_ARM64}")
+nfsroot_add_scripted_boot_test(arm64_mkinitramfs_initrd INIT "${NFSROOT_CROSS_INIT_ARM64}" TIMEOUT 180
+                               STEPS _arch_steps KERNEL_DIR "${NFSROOT_TEST_KERNEL_DIR_ARM64}")
 set_tests_properties(boot.arm64_mkinitramfs_initrd PROPERTIES LABELS "boot;arch"
-                     FIXTURES_SETUP nfsroot_arm64_mkinitramfs_initrd)
+                     FIXTURES_SETUP nfsroot_arm64_mkinitramfs_initrd FIXTURES_REQUIRED nfsroot_arm64_package)
 
 nfsroot_add_arch_boot_test(arm64_mkinitramfs ARCH arm64 INITRD "${_arch_initrd}"
   FIXTURES nfsroot_arm64_mkinitramfs_initrd
