@@ -21,10 +21,9 @@ cd "$(dirname "$0")/.."
 #   iproute2 dnsmasq-base isc-dhcp-server  DHCP integration tests in network namespaces
 #   nfs-ganesha nfs-ganesha-vfs rpcbind    the NFS server of the full-boot tests (started by them)
 #   initramfs-tools zstd   the real mkinitramfs with our hook, in a boot test
-#   groff                  checks that the man pages render cleanly
 #   pxelinux syslinux-common ipxe-qemu  the PXE chain boot test: pxelinux.0, ldlinux.c32, NIC ROMs
-#   debootstrap            the Debian (systemd) root of the Debian boot tests (built by them, cached)
-#   shellcheck             checks the shell scripts (hook, image tool) in the cli tests
+#   debootstrap            the Debian (systemd) root of the Debian boot tests (cached; built below)
+#   groff shellcheck       check the man pages and the shell scripts (hook, image tool) in the cli tests
 #   musl-dev musl-tools    the musl flavour of the /init: musl's headers, libc.a, crt files, musl-gcc
 #   gcc-12-source make     GCC 12's sources: libstdc++ built for musl (Debian ships none) with
 #                          make, by scripts/build-musl-runtime.sh into .cache/musl-runtime/
@@ -95,6 +94,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$created_policy" = true ]; then "${sudo[@]}" rm -f /usr/sbin/policy-rc.d; fi
 fi
 
+# The Debian test image (boot.debian_root_image's debootstrap: minutes of waiting on the mirror
+# and on dpkg, little of them compiling) is built beside the compiling below, into the cache that
+# test then finds up to date (tests/boot/debian_root.py keys it by its inputs; nothing to do
+# when they did not change). Its failure does not fail the setup: the test builds it again and
+# says why.
+mkdir -p .cache
+debian_log=.cache/debian-root-setup.log
+"${sudo[@]}" setsid python3 tests/boot/debian_root.py build --dir=.cache/debian-root >"$debian_log" 2>&1 &
+debian_pid=$!
+# An error below stops the image's build too (its process group); a later run starts it afresh.
+trap '"${sudo[@]}" kill -- -"$debian_pid" 2>/dev/null || true' EXIT
+
 # The C++ runtime of the musl flavour (~2-4 minutes the first time; then nothing to do).
 scripts/build-musl-runtime.sh .cache
 musl_runtime=$(scripts/build-musl-runtime.sh --print-dir .cache)
@@ -117,4 +128,11 @@ cmake --build build
 # (tests/boot/arch.cmake unpacks them): the one cross build of each /init.
 scripts/build-package.sh
 for arch in "${cross_arches[@]}"; do scripts/build-package.sh --arch "$arch"; done
+if wait "$debian_pid"; then
+  echo "setup: $(tail -n 1 "$debian_log")"
+else
+  echo "setup: the Debian test image could not be built now (log: $debian_log); boot.debian_root_image builds it again" >&2
+  tail -n 5 "$debian_log" >&2
+fi
+trap - EXIT
 echo "setup: done. Run the tests with: scripts/test.sh"
