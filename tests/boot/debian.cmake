@@ -16,7 +16,7 @@
 #                            /init is the binary; nfsroot-image initrd only where the package
 #                            was installed already and no trigger ran), publish into debian-tftp/
 #   boot.debian_<variant>_image, boot.debian_<variant>_install  the same for the variants with
-#                            another network manager (below); the image is the base's pristine
+#                            another network manager or none (below); the image is the base's pristine
 #                            copy with the variant's packages installed by apt (about a minute)
 #   boot.debian_systemd_root the image's kernel and initrd booted through the PXE chain
 #                            (pxelinux, pxelinux.cfg/01-<mac>) with the seed's line: systemd
@@ -312,20 +312,34 @@ set(_deb_manager_expect
     "hand-off: freed the initramfs .* exec /sbin/init after [0-9]+ ms"
     "MANAGERROOT: multi-user.target active"
     "MANAGERROOT: root-fs=nfs ro"
-    "MANAGERROOT: no failed units"
-    "MANAGERROOT: network eth0 kept 10\\.0\\.2\\.15")
+    "MANAGERROOT: no failed units")
 set(_deb_manager_end
     "MANAGERROOT: kernel saw no address removed from eth0 \\([0-9]+ events logged\\)"
     "MANAGERROOT: kernel saw eth0's link never down"
     "MANAGERROOT: all checks passed"
     "MANAGERROOT: DONE"
     "reboot: Power down")
+# Both in the lab's private network against ISC dhcpd's 30 s leases (T1 15 s), held 70 s
+# (nfsroot-test.lease_hold=) before the report: neither root enables networkd, so /init's lease
+# keeper renews the lease under the manager (its lines on the console, dhcpd's ACKs in its log:
+# /init's, then one every 15 s), and the manager leaves the address and the link alone.
+set(_deb_manager_v4_lab --dhcpd=0 --lease-time=30 --nfs=0
+    "--expect-log=dhcpd.log:5:DHCPACK on 10\\.99\\.0\\.10 to 52:54:00:12:34:56")
+set(_deb_manager_v4_expect
+    "eth0: bound to 10\\.99\\.0\\.10 from 10\\.99\\.0\\.1"
+    "lease keeper for eth0: renews the 30 s lease: the root system does not enable systemd-networkd"
+    "eth0: renewed 10\\.99\\.0\\.10 from 10\\.99\\.0\\.1 for 30 s"
+    "MANAGERROOT: holding 70 s"
+    ${_deb_manager_expect}
+    "MANAGERROOT: network eth0 kept 10\\.99\\.0\\.10"
+    "MANAGERROOT: lease keeper running: .*nfsroot-init keep-lease eth0")
 # NetworkManager installed, with Debian's NetworkManager.conf and no file of ours: it would
 # manage eth0 (and run DHCP on it); it leaves it unmanaged.
 _nfsroot_debian_boot(debian_networkmanager_root VARIANT networkmanager
+  LAB ${_deb_manager_v4_lab} "--export=${NFSROOT_TEST_DEBIAN_NETWORKMANAGER_ROOT}"
   SPAN "MANAGERROOT: DONE=>reboot: Power down<=60"
-  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=${NFSROOT_TEST_NFSROOT_DEBIAN_NETWORKMANAGER_V3} console=ttyS0"
-  EXPECT ${_deb_manager_expect}
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.99.0.1:${NFSROOT_TEST_DEBIAN_NETWORKMANAGER_ROOT},${NFSROOT_TEST_NFS3_OPTIONS} console=ttyS0 nfsroot-test.lease_hold=70"
+  EXPECT ${_deb_manager_v4_expect}
          "MANAGERROOT: NetworkManager active"
          "MANAGERROOT: NetworkManager read /run/NetworkManager/conf.d/70-nfsroot-eth0\\.conf"
          "MANAGERROOT: NetworkManager left eth0 unmanaged \\(nmcli -t device: .*eth0:unmanaged"
@@ -334,15 +348,56 @@ _nfsroot_debian_boot(debian_networkmanager_root VARIANT networkmanager
 # ifupdown with "auto eth0" / "iface eth0 inet dhcp": it would run dhclient on eth0 at boot and
 # release the address at shutdown; ifup -a finds eth0 up as nfsroot-init, ifdown -a runs nothing.
 _nfsroot_debian_boot(debian_ifupdown_root VARIANT ifupdown
+  LAB ${_deb_manager_v4_lab} "--export=${NFSROOT_TEST_DEBIAN_IFUPDOWN_ROOT}"
   SPAN "MANAGERROOT: DONE=>reboot: Power down<=60"
-  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=${NFSROOT_TEST_NFSROOT_DEBIAN_IFUPDOWN_V3} console=ttyS0"
-  EXPECT ${_deb_manager_expect}
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.99.0.1:${NFSROOT_TEST_DEBIAN_IFUPDOWN_ROOT},${NFSROOT_TEST_NFS3_OPTIONS} console=ttyS0 nfsroot-test.lease_hold=70"
+  EXPECT ${_deb_manager_v4_expect}
          "MANAGERROOT: interfaces\\(5\\) has auto eth0"
          "MANAGERROOT: networking.service active \\(ifup -a ran\\)"
          "MANAGERROOT: ifupdown has eth0 up as nfsroot-init"
          "MANAGERROOT: no dhclient ran on eth0"
          ${_deb_manager_end}
   REJECT "MANAGERROOT: FAIL" "nfsroot-init: .*(warning|failed)" "nfs: server .* not responding")
+# No network manager at all (systemd-networkd disabled, nothing installed instead): the lease
+# keeper alone keeps the address.
+_nfsroot_debian_boot(debian_nomanager_root VARIANT nomanager
+  LAB ${_deb_manager_v4_lab} "--export=${NFSROOT_TEST_DEBIAN_NOMANAGER_ROOT}"
+  SPAN "MANAGERROOT: DONE=>reboot: Power down<=60"
+  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.99.0.1:${NFSROOT_TEST_DEBIAN_NOMANAGER_ROOT},${NFSROOT_TEST_NFS3_OPTIONS} console=ttyS0 nfsroot-test.lease_hold=70"
+  EXPECT ${_deb_manager_v4_expect}
+         "MANAGERROOT: no network manager installed"
+         ${_deb_manager_end}
+  REJECT "MANAGERROOT: FAIL" "nfsroot-init: .*(warning|failed)" "nfs: server .* not responding")
+# Both over DHCPv6 alone (ip=dhcp6, in the lab's IPv6 network, as boot.debian_networkd_dhcp6:
+# dnsmasq's 120 s lease, held 40 s): NetworkManager leaves eth0 unmanaged and ifupdown finds it
+# up as nfsroot-init (its stanza has "iface eth0 inet6 dhcp" too: dhclient -6 would take the
+# address and release it at shutdown), so neither touches the /128 or the link; /init's lease
+# keeper renews the lease under them (dnsmasq logs the RENEW), and the power-off is prompt.
+foreach(_deb_variant networkmanager ifupdown)
+  string(TOUPPER "${_deb_variant}" _deb_upper)
+  if(_deb_variant STREQUAL "networkmanager")
+    set(_deb_checks "MANAGERROOT: NetworkManager left eth0 unmanaged \\(nmcli -t device: .*eth0:unmanaged")
+  else()
+    set(_deb_checks "MANAGERROOT: ifupdown has eth0 up as nfsroot-init" "MANAGERROOT: no dhclient ran on eth0")
+  endif()
+  _nfsroot_debian_boot(debian_${_deb_variant}_dhcp6 VARIANT ${_deb_variant}
+    LAB --ipv6 --dhcp6=0 --lease-time=120 "--client=52:54:00:12:34:56=" --nfs=0
+        "--export=${NFSROOT_TEST_DEBIAN_${_deb_upper}_ROOT}"
+        "--expect-log=dnsmasq6.log:1:DHCPRENEW\\(br0\\) 00:03:00:01:52:54:00:12:34:56"
+    APPEND "ip=dhcp6 root=/dev/nfs ro nfsroot=[fd00:99::1]:${NFSROOT_TEST_DEBIAN_${_deb_upper}_ROOT},${NFSROOT_TEST_NFS3_OPTIONS} console=ttyS0 nfsroot-test.lease_hold=40"
+    SPAN "MANAGERROOT: DONE=>reboot: Power down<=60"
+    EXPECT "network: eth0 fd00:99::20/128 \\(DHCPv6\\)"
+           "lease keeper for eth0: renews the 120 s DHCPv6 lease: the root system does not enable systemd-networkd"
+           "eth0: renewed fd00:99::20 from [0-9a-f]+ for 120 s"
+           "MANAGERROOT: holding 40 s"
+           ${_deb_manager_expect}
+           "MANAGERROOT: network eth0 kept fd00:99::20"
+           "MANAGERROOT: lease keeper running: .*nfsroot-init keep-lease eth0"
+           ${_deb_checks}
+           ${_deb_manager_end}
+    REJECT "MANAGERROOT: FAIL" "nfsroot-init: .*(warning|failed)" "nfs: server .* not responding")
+endforeach()
+unset(_deb_checks)
 # The same two boots with /init's file turned off: the report must catch the manager taking
 # the interface (the checks above cannot pass vacuously). The guest is stopped after the report:
 # a manager that releases the address at shutdown hangs the power-off on the NFS root.
@@ -367,6 +422,8 @@ unset(_deb_upper)
 unset(_deb_variant_dir)
 unset(_deb_manager_expect)
 unset(_deb_manager_end)
+unset(_deb_manager_v4_lab)
+unset(_deb_manager_v4_expect)
 unset(_deb_package_args)
 unset(_deb_tftp)
 unset(_deb_seed_line)

@@ -22,7 +22,7 @@ The build also keeps a pristine copy of the image as it made it, DIR/pristine/ro
 it was built under in DIR/pristine/key (made in pristine.new and renamed, so the key always
 names a whole tree), before any test installs the package into DIR/root.
 
-`build --variant NAME` makes a variant with another network manager (VARIANTS) in VDIR/root
+`build --variant NAME` makes a variant with another network manager or none (VARIANTS) in VDIR/root
 without a debootstrap of its own: a copy (cp -a) of the base DIR's pristine image, the variant's
 packages installed by the image's own apt (`nfsroot-image shell`; no recommends, from the
 package lists debootstrap left in it, as a debootstrap with them would have installed them),
@@ -69,8 +69,8 @@ PACKAGES = ["systemd", "systemd-sysv", "udev", "dbus", "initramfs-tools", "zstd"
             "linux-image-amd64", "iproute2"]
 REPORT_UNIT = "nfsroot-test-report.service"
 PRISTINE = "pristine"  # DIR/pristine: the base image as build left it (keep_pristine)
-# Variants of the image whose network manager is another than systemd-networkd, each with no
-# network file of its own but its manager's usual ones: more packages, one more overlay
+# Variants of the image whose network manager is another than systemd-networkd, or none, each
+# with no network file of its own but its manager's usual ones: more packages, one more overlay
 # (debian-root-managers/: the report of the manager the image runs), built by
 # `build --variant NAME` into a DIR of its own under a key of its own, so that the image above
 # and its key stay as they are.
@@ -82,10 +82,14 @@ VARIANTS = {
     # ifupdown 0.8.41 and dhclient, with the stanza that would run dhclient on the NFS root's
     # interface at boot and release its address at shutdown (prepare_variant writes it).
     "ifupdown": ["ifupdown", "isc-dhcp-client"],
+    # No network manager at all (systemd-networkd disabled, nothing installed): only /init's
+    # lease keeper renews the lease.
+    "nomanager": [],
 }
 MANAGERS_OVERLAY = os.path.join(HERE, "debian-root-managers")
 IFUPDOWN_INTERFACES = """# /etc/network/interfaces of the ifupdown variant of the boot test: the NFS root's
-# interface as a usual Debian install has it, which /init's ifupdown state must neutralise.
+# interface as a usual dual-stack Debian install has it (dhclient, and dhclient -6 for
+# DHCPv6), which /init's ifupdown state must neutralise.
 source /etc/network/interfaces.d/*
 
 auto lo
@@ -93,6 +97,7 @@ iface lo inet loopback
 
 auto eth0
 iface eth0 inet dhcp
+iface eth0 inet6 dhcp
 """
 
 
@@ -276,13 +281,14 @@ def from_pristine(args, pristine, new, variant):
     if not args.image_tool:
         fail("build --variant needs --image-tool (image-tool/nfsroot-image) to run apt in the image")
     run(["cp", "-a", pristine, new])
-    install = ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q",
-               "--no-install-recommends", *VARIANTS[variant]]
-    log(f"$ {args.image_tool} shell {new} {' '.join(install)}")
-    if subprocess.run([args.image_tool, "shell", new, *install], stdout=subprocess.DEVNULL).returncode:
-        log("apt-get install failed with the base's package lists; apt-get update, then again")
-        in_image(args, new, "apt-get", "update", "-q", stdout=subprocess.DEVNULL)
-        in_image(args, new, *install, stdout=subprocess.DEVNULL)
+    if VARIANTS[variant]:  # the one without a manager installs nothing
+        install = ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q",
+                   "--no-install-recommends", *VARIANTS[variant]]
+        log(f"$ {args.image_tool} shell {new} {' '.join(install)}")
+        if subprocess.run([args.image_tool, "shell", new, *install], stdout=subprocess.DEVNULL).returncode:
+            log("apt-get install failed with the base's package lists; apt-get update, then again")
+            in_image(args, new, "apt-get", "update", "-q", stdout=subprocess.DEVNULL)
+            in_image(args, new, *install, stdout=subprocess.DEVNULL)
     prepare_image(new)
     prepare_variant(new, variant)
 
@@ -300,17 +306,21 @@ def variant_key(variant):
 
 
 def prepare_variant(root, variant):
-    """After prepare_image: the variant's manager instead of systemd-networkd, and its report."""
+    """After prepare_image: the variant's manager (or none) instead of systemd-networkd, and its
+    report."""
     copy_overlay(MANAGERS_OVERLAY, root)
     run(["systemctl", f"--root={root}", "disable", "systemd-networkd.service",
          "systemd-networkd-wait-online.service"], stdout=subprocess.DEVNULL)
     if variant == "networkmanager":
         units = ["NetworkManager.service", "NetworkManager-wait-online.service"]
-    else:
+    elif variant == "ifupdown":
         with open(os.path.join(root, "etc/network/interfaces"), "w") as f:
             f.write(IFUPDOWN_INTERFACES)
         units = ["networking.service"]
-    run(["systemctl", f"--root={root}", "enable", *units], stdout=subprocess.DEVNULL)
+    else:
+        units = []
+    if units:
+        run(["systemctl", f"--root={root}", "enable", *units], stdout=subprocess.DEVNULL)
 
 
 ENABLE_FILE = "etc/initramfs-tools/conf.d/nfsroot-init-enable"  # the test's, as an admin's

@@ -85,8 +85,8 @@ set(NFSROOT_TEST_DEBIAN_DIR "${_nfs_source}/.cache/debian-root" CACHE PATH
     "Where tests/boot/debian_root.py keeps the debootstrapped image of the Debian boot tests")
 set(NFSROOT_TEST_DEBIAN_ROOT "${NFSROOT_TEST_DEBIAN_DIR}/root")
 set(NFSROOT_TEST_NFSROOT_DEBIAN_V3 "${NFSROOT_TEST_SERVER}:${NFSROOT_TEST_DEBIAN_ROOT},${NFSROOT_TEST_NFS3_OPTIONS}")
-# Its variants with another network manager (debian_root.py build --variant), beside it.
-set(NFSROOT_TEST_DEBIAN_VARIANTS networkmanager ifupdown)
+# Its variants with another network manager or none (debian_root.py build --variant), beside it.
+set(NFSROOT_TEST_DEBIAN_VARIANTS networkmanager ifupdown nomanager)
 set(_nfs_variant_exports "")
 foreach(_nfs_variant IN LISTS NFSROOT_TEST_DEBIAN_VARIANTS)
   string(TOUPPER "${_nfs_variant}" _nfs_upper)
