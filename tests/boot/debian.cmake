@@ -314,6 +314,7 @@ set(_deb_manager_expect
     "MANAGERROOT: root-fs=nfs ro"
     "MANAGERROOT: no failed units")
 set(_deb_manager_end
+    "MANAGERROOT: netlink log live"
     "MANAGERROOT: kernel saw no address removed from eth0 \\([0-9]+ events logged\\)"
     "MANAGERROOT: kernel saw eth0's link never down"
     "MANAGERROOT: all checks passed"
