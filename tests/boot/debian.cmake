@@ -320,8 +320,8 @@ set(_deb_manager_end
     "MANAGERROOT: all checks passed"
     "MANAGERROOT: DONE"
     "reboot: Power down")
-# Both in the lab's private network against ISC dhcpd's 30 s leases (T1 15 s), held 70 s
-# (nfsroot-test.lease_hold=) before the report: neither root enables networkd, so /init's lease
+# Each variant in the lab's private network against ISC dhcpd's 30 s leases (T1 15 s), held 70 s
+# (nfsroot-test.lease_hold=) before the report: no variant enables networkd, so /init's lease
 # keeper renews the lease under the manager (its lines on the console, dhcpd's ACKs in its log:
 # /init's, then one every 15 s), and the manager leaves the address and the link alone.
 set(_deb_manager_v4_lab --dhcpd=0 --lease-time=30 --nfs=0
@@ -334,41 +334,35 @@ set(_deb_manager_v4_expect
     ${_deb_manager_expect}
     "MANAGERROOT: network eth0 kept 10\\.99\\.0\\.10"
     "MANAGERROOT: lease keeper running: .*nfsroot-init keep-lease eth0")
-# NetworkManager installed, with Debian's NetworkManager.conf and no file of ours: it would
-# manage eth0 (and run DHCP on it); it leaves it unmanaged.
-_nfsroot_debian_boot(debian_networkmanager_root VARIANT networkmanager
-  LAB ${_deb_manager_v4_lab} "--export=${NFSROOT_TEST_DEBIAN_NETWORKMANAGER_ROOT}"
-  SPAN "MANAGERROOT: DONE=>reboot: Power down<=60"
-  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.99.0.1:${NFSROOT_TEST_DEBIAN_NETWORKMANAGER_ROOT},${NFSROOT_TEST_NFS3_OPTIONS} console=ttyS0 nfsroot-test.lease_hold=70"
-  EXPECT ${_deb_manager_v4_expect}
-         "MANAGERROOT: NetworkManager active"
-         "MANAGERROOT: NetworkManager read /run/NetworkManager/conf.d/70-nfsroot-eth0\\.conf"
-         "MANAGERROOT: NetworkManager left eth0 unmanaged \\(nmcli -t device: .*eth0:unmanaged"
-         ${_deb_manager_end}
-  REJECT "MANAGERROOT: FAIL" "nfsroot-init: .*(warning|failed)" "nfs: server .* not responding")
-# ifupdown with "auto eth0" / "iface eth0 inet dhcp": it would run dhclient on eth0 at boot and
-# release the address at shutdown; ifup -a finds eth0 up as nfsroot-init, ifdown -a runs nothing.
-_nfsroot_debian_boot(debian_ifupdown_root VARIANT ifupdown
-  LAB ${_deb_manager_v4_lab} "--export=${NFSROOT_TEST_DEBIAN_IFUPDOWN_ROOT}"
-  SPAN "MANAGERROOT: DONE=>reboot: Power down<=60"
-  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.99.0.1:${NFSROOT_TEST_DEBIAN_IFUPDOWN_ROOT},${NFSROOT_TEST_NFS3_OPTIONS} console=ttyS0 nfsroot-test.lease_hold=70"
-  EXPECT ${_deb_manager_v4_expect}
-         "MANAGERROOT: interfaces\\(5\\) has auto eth0"
-         "MANAGERROOT: networking.service active \\(ifup -a ran\\)"
-         "MANAGERROOT: ifupdown has eth0 up as nfsroot-init"
-         "MANAGERROOT: no dhclient ran on eth0"
-         ${_deb_manager_end}
-  REJECT "MANAGERROOT: FAIL" "nfsroot-init: .*(warning|failed)" "nfs: server .* not responding")
-# No network manager at all (systemd-networkd disabled, nothing installed instead): the lease
-# keeper alone keeps the address.
-_nfsroot_debian_boot(debian_nomanager_root VARIANT nomanager
-  LAB ${_deb_manager_v4_lab} "--export=${NFSROOT_TEST_DEBIAN_NOMANAGER_ROOT}"
-  SPAN "MANAGERROOT: DONE=>reboot: Power down<=60"
-  APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.99.0.1:${NFSROOT_TEST_DEBIAN_NOMANAGER_ROOT},${NFSROOT_TEST_NFS3_OPTIONS} console=ttyS0 nfsroot-test.lease_hold=70"
-  EXPECT ${_deb_manager_v4_expect}
-         "MANAGERROOT: no network manager installed"
-         ${_deb_manager_end}
-  REJECT "MANAGERROOT: FAIL" "nfsroot-init: .*(warning|failed)" "nfs: server .* not responding")
+set(_deb_manager_reject "MANAGERROOT: FAIL" "nfsroot-init: .*(warning|failed)" "nfs: server .* not responding")
+foreach(_deb_variant IN LISTS NFSROOT_TEST_DEBIAN_VARIANTS)
+  string(TOUPPER "${_deb_variant}" _deb_upper)
+  if(_deb_variant STREQUAL "networkmanager")
+    # NetworkManager installed, with Debian's NetworkManager.conf and no file of ours: it would
+    # manage eth0 (and run DHCP on it); it leaves it unmanaged.
+    set(_deb_checks "MANAGERROOT: NetworkManager active"
+                    "MANAGERROOT: NetworkManager read /run/NetworkManager/conf.d/70-nfsroot-eth0\\.conf"
+                    "MANAGERROOT: NetworkManager left eth0 unmanaged \\(nmcli -t device: .*eth0:unmanaged")
+  elseif(_deb_variant STREQUAL "ifupdown")
+    # ifupdown with "auto eth0" / "iface eth0 inet dhcp": it would run dhclient on eth0 at boot
+    # and release the address at shutdown; ifup -a finds eth0 up as nfsroot-init, ifdown -a runs
+    # nothing.
+    set(_deb_checks "MANAGERROOT: interfaces\\(5\\) has auto eth0"
+                    "MANAGERROOT: networking.service active \\(ifup -a ran\\)"
+                    "MANAGERROOT: ifupdown has eth0 up as nfsroot-init"
+                    "MANAGERROOT: no dhclient ran on eth0")
+  else()
+    # No network manager at all (systemd-networkd disabled, nothing installed instead): the
+    # lease keeper alone keeps the address.
+    set(_deb_checks "MANAGERROOT: no network manager installed")
+  endif()
+  _nfsroot_debian_boot(debian_${_deb_variant}_root VARIANT ${_deb_variant}
+    LAB ${_deb_manager_v4_lab} "--export=${NFSROOT_TEST_DEBIAN_${_deb_upper}_ROOT}"
+    SPAN "MANAGERROOT: DONE=>reboot: Power down<=60"
+    APPEND "ip=dhcp root=/dev/nfs ro nfsroot=10.99.0.1:${NFSROOT_TEST_DEBIAN_${_deb_upper}_ROOT},${NFSROOT_TEST_NFS3_OPTIONS} console=ttyS0 nfsroot-test.lease_hold=70"
+    EXPECT ${_deb_manager_v4_expect} ${_deb_checks} ${_deb_manager_end}
+    REJECT ${_deb_manager_reject})
+endforeach()
 # Both over DHCPv6 alone (ip=dhcp6, in the lab's IPv6 network, as boot.debian_networkd_dhcp6:
 # dnsmasq's 120 s lease, held 40 s): NetworkManager leaves eth0 unmanaged and ifupdown finds it
 # up as nfsroot-init (its stanza has "iface eth0 inet6 dhcp" too: dhclient -6 would take the
@@ -396,7 +390,7 @@ foreach(_deb_variant networkmanager ifupdown)
            "MANAGERROOT: lease keeper running: .*nfsroot-init keep-lease eth0"
            ${_deb_checks}
            ${_deb_manager_end}
-    REJECT "MANAGERROOT: FAIL" "nfsroot-init: .*(warning|failed)" "nfs: server .* not responding")
+    REJECT ${_deb_manager_reject})
 endforeach()
 unset(_deb_checks)
 # The same two boots with /init's file turned off: the report must catch the manager taking
@@ -425,6 +419,7 @@ unset(_deb_manager_expect)
 unset(_deb_manager_end)
 unset(_deb_manager_v4_lab)
 unset(_deb_manager_v4_expect)
+unset(_deb_manager_reject)
 unset(_deb_package_args)
 unset(_deb_tftp)
 unset(_deb_seed_line)
